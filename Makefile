@@ -1,0 +1,118 @@
+# Guard: plain Makefile. `make` builds into build/; `make check` installs what
+# the tests need (Debian packages), builds, and runs every test.
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+VERSION    := 0.1.0
+
+CC       ?= cc
+PKGS     := libconfuse json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wnull-dereference -Wvla
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) -MMD -MP -Ilibguard $(PKG_CFLAGS) \
+              -DGUARD_VERSION='"$(VERSION)"'
+LDFLAGS_HARD := -pie -Wl,-z,relro,-z,now
+
+B := build
+
+LIB_SRCS := $(sort $(wildcard libguard/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CTL_SRCS := $(sort $(wildcard guardctl/*.c))
+CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+
+# The unit tests again, under AddressSanitizer and UndefinedBehaviorSanitizer.
+A := $(B)/asan
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(A)/%.o)
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
+
+.PHONY: all deps check unit unit-asan integration demo install format-check bench clean
+
+all: $(B)/libguard.a $(B)/guardctl
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libguard.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/guardctl: $(CTL_OBJS) $(B)/libguard.a
+	$(CC) $(LDFLAGS_HARD) -o $@ $(CTL_OBJS) $(B)/libguard.a $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libguard.a tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS) -lcriterion
+
+$(A)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -c -o $@ $<
+
+$(A)/libguard.a: $(ASAN_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(A)/tests/%: tests/unit/%.c $(A)/libguard.a tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -o $@ $< $(A)/libguard.a \
+		$(PKG_LIBS) -lcriterion
+
+$(B)/bench/%: bench/%.c $(B)/libguard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
+
+deps:
+	@tools/install-deps
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 2; done
+
+unit-asan: $(ASAN_UNIT_BINS)
+	@set -e; for t in $(ASAN_UNIT_BINS); do echo "== $$t (asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$$t --jobs 2; done
+
+integration: all
+	@tests/integration/run
+
+format-check:
+	@tools/format-check
+
+check: deps
+	$(MAKE) all
+	$(MAKE) format-check
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) integration
+	@echo "make check: all tests passed"
+
+demo: deps
+	$(MAKE) all
+	@tests/sandbox/guard-sandbox demo/demo.sh
+
+bench: all $(BENCH_BINS)
+	@bench/run
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/guard/guard.d
+	install -m 4755 -o root -g root $(B)/guardctl $(DESTDIR)$(SBINDIR)/guardctl
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf ]; then \
+		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf"; \
+	else install -m 0644 -o root -g root conf/guard.conf $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf; fi
+
+clean:
+	rm -rf $(B)
+
+-include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)

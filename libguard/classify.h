@@ -1,0 +1,43 @@
+/* From a command line to the actions it raises. Knows Debian 12's shadow
+ * and adduser tools option by option; what it does not know it refuses,
+ * never guesses. Pure: account look-ups go through the resolver the caller
+ * passes (the edges pass the system's, unit tests a table). */
+#ifndef GUARD_CLASSIFY_H
+#define GUARD_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "policy.h"
+#include "request.h"
+
+/* Look-ups return 0 when found, -ENOENT when there is no such entry, and any
+ * other -errno when the database could not be read (which refuses). */
+struct guard_resolver {
+	int (*user_by_name)(void *ctx, const char *name, struct guard_identity *ret);
+	int (*group_by_name)(void *ctx, const char *name, uint32_t *ret_gid);
+	int (*group_by_gid)(void *ctx, uint32_t gid, char **ret_name);
+	void *ctx;
+};
+
+struct guard_classification {
+	const struct guard_command *command; /* the policy's entry for argv[0] */
+	struct guard_target *targets;
+	size_t n_targets;
+};
+
+/* Classifies argv (argv[0] is the command name as typed, without a path).
+ * batch/batch_len is stdin for chpasswd and newusers (NULL otherwise).
+ * Returns 0, or -EINVAL (refused: err says which argument and why), -ENOENT
+ * (not a command the policy knows) or another -errno (a look-up failed). */
+int guard_classify(const struct guard_policy *policy, const struct guard_resolver *resolver,
+		   int argc, char *const argv[], const uint8_t *batch, size_t batch_len,
+		   struct guard_classification *ret, struct guard_error *err);
+
+void guard_classification_clear(struct guard_classification *c);
+
+/* Does the command read its batch from stdin (chpasswd, newusers)? */
+bool guard_classify_reads_batch(const char *name);
+
+#endif

@@ -1,0 +1,93 @@
+/* The decision: a pure function of (policy, request, history, host state,
+ * now). No clock, no environment, no file, no log in here. */
+#ifndef GUARD_EVALUATE_H
+#define GUARD_EVALUATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "request.h"
+
+/* What the store remembers that a decision needs: for each rule with a
+ * limit, the times of the actor's allowed requests under it. */
+struct guard_history_use {
+	const char *rule;
+	int64_t when;
+};
+
+struct guard_history {
+	const struct guard_history_use *uses;
+	size_t n_uses;
+};
+
+struct guard_host_state {
+	bool frozen;
+	const char *frozen_by;
+	const char *frozen_reason;
+	int64_t frozen_at, frozen_until; /* until 0: until thawed */
+	bool locked_out;                 /* the actor, by a watch */
+	const char *lockout_watch;
+	int64_t lockout_until;
+	bool break_glass; /* the actor holds an active break-glass */
+	int64_t break_glass_until;
+};
+
+/* Which condition of a rule decided, or stopped it from matching. */
+enum guard_condition {
+	GUARD_COND_NONE,
+	GUARD_COND_ACTION,
+	GUARD_COND_ACTORS,
+	GUARD_COND_TARGETS,
+	GUARD_COND_GROUPS,
+	GUARD_COND_TIME,
+	GUARD_COND_FROM,
+	GUARD_COND_SERVICES,
+	GUARD_COND_LIMIT,
+	GUARD_COND_FROZEN,
+	GUARD_COND_LOCKOUT,
+	GUARD_COND_COUNT
+};
+
+#define GUARD_MAX_NEAR_MISSES 3
+
+struct guard_near_miss {
+	const struct guard_rule *rule;
+	enum guard_condition condition;
+	char why[160]; /* the actual value that failed: "it is Sat 10:02 CET" */
+};
+
+struct guard_action_verdict {
+	const struct guard_target *target;
+	enum guard_decision decision;
+	const struct guard_rule *rule; /* NULL: the default, or host state */
+	enum guard_condition condition; /* why it was refused (NONE when allowed) */
+	char reason[200];               /* one line, with the actual value */
+	struct guard_near_miss near_misses[GUARD_MAX_NEAR_MISSES];
+	size_t n_near_misses;
+	char safe_path[300]; /* what to do instead; "" when allowed */
+	int64_t next_open;   /* when a time window would allow; 0 when none */
+};
+
+struct guard_verdict {
+	enum guard_decision decision; /* the strictest of the actions' */
+	enum guard_mode mode;
+	bool enforced_decision_differs; /* monitor mode: would have refused */
+	struct guard_action_verdict *actions;
+	size_t n_actions;
+	unsigned limit_rules_used; /* rules whose limit this request spends */
+};
+
+/* Decides every action of the request. The verdict points into policy and
+ * request, which must outlive it. Returns 0 or -ENOMEM; on -ENOMEM the
+ * verdict still says deny. */
+int guard_evaluate(const struct guard_policy *policy, const struct guard_request *request,
+		   const struct guard_history *history, const struct guard_host_state *state,
+		   int64_t now, struct guard_verdict *ret);
+
+void guard_verdict_clear(struct guard_verdict *v);
+
+const char *guard_condition_name(enum guard_condition c);
+
+#endif
