@@ -16,16 +16,16 @@ WARN     := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wstrict
             -Wmissing-prototypes -Wnull-dereference -Wvla
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) -MMD -MP -Ilibguard $(PKG_CFLAGS) \
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) -MMD -MP -Ilibguard $(PKG_CFLAGS) \
               -DGUARD_VERSION='"$(VERSION)"'
 LDFLAGS_HARD := -pie -Wl,-z,relro,-z,now
 
 B := build
 
 LIB_SRCS := $(sort $(wildcard libguard/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CTL_SRCS := $(sort $(wildcard guardctl/*.c))
-CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
+CTL_OBJS := $(CTL_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -34,14 +34,14 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 # The unit tests again, under AddressSanitizer and UndefinedBehaviorSanitizer.
 A := $(B)/asan
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(A)/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(A)/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 
 .PHONY: all deps check unit unit-asan integration demo install format-check bench clean
 
 all: $(B)/libguard.a $(B)/guardctl
 
-$(B)/%.o: %.c
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -56,7 +56,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libguard.a tests/unit/helpers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS) -lcriterion
 
-$(A)/%.o: %.c
+$(A)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -c -o $@ $<
 

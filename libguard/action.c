@@ -4,19 +4,19 @@
 #include <string.h>
 
 static const char *const action_names[GUARD_ACTION_COUNT] = {
-	[GUARD_USER_CREATE] = "user.create",
-	[GUARD_USER_DELETE] = "user.delete",
-	[GUARD_USER_MODIFY] = "user.modify",
-	[GUARD_USER_PASSWORD] = "user.password",
-	[GUARD_USER_LOCK] = "user.lock",
-	[GUARD_USER_UNLOCK] = "user.unlock",
-	[GUARD_GROUP_CREATE] = "group.create",
-	[GUARD_GROUP_DELETE] = "group.delete",
-	[GUARD_GROUP_MODIFY] = "group.modify",
-	[GUARD_GROUP_MEMBER_ADD] = "group.member.add",
-	[GUARD_GROUP_MEMBER_REMOVE] = "group.member.remove",
-	[GUARD_ROLE_ESCALATE] = "role.escalate",
-	[GUARD_SESSION_LOGIN] = "session.login",
+    [GUARD_USER_CREATE] = "user.create",
+    [GUARD_USER_DELETE] = "user.delete",
+    [GUARD_USER_MODIFY] = "user.modify",
+    [GUARD_USER_PASSWORD] = "user.password",
+    [GUARD_USER_LOCK] = "user.lock",
+    [GUARD_USER_UNLOCK] = "user.unlock",
+    [GUARD_GROUP_CREATE] = "group.create",
+    [GUARD_GROUP_DELETE] = "group.delete",
+    [GUARD_GROUP_MODIFY] = "group.modify",
+    [GUARD_GROUP_MEMBER_ADD] = "group.member.add",
+    [GUARD_GROUP_MEMBER_REMOVE] = "group.member.remove",
+    [GUARD_ROLE_ESCALATE] = "role.escalate",
+    [GUARD_SESSION_LOGIN] = "session.login",
 };
 
 const char *guard_action_name(enum guard_action action)

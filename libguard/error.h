@@ -6,14 +6,14 @@
 
 struct guard_error {
 	char file[256]; /* "" when the error is not about a file */
-	unsigned line;  /* 0 when unknown */
+	unsigned line;	/* 0 when unknown */
 	char message[512];
 };
 
 /* Fills err (when not NULL) with a file, a line and a printf-style message.
  * The file and the message are truncated to fit; never fails. */
 void guard_error_set(struct guard_error *err, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Formats err as "file:line: message", "file: message" or "message". */
 void guard_error_format(const struct guard_error *err, char *buf, size_t size);

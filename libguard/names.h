@@ -5,9 +5,12 @@
 
 #include <stdbool.h>
 
-/* Debian's shadow (chkname.c, without --badname): [a-z_][a-z0-9_-]*[$]?,
- * at most 32 bytes; also refuses all-digit names. So "-ou0", "--badname",
- * "../x", "root " and control characters are never names. */
+/* Returns true when name matches [a-z_][a-z0-9_-]*[$]? in at most 32 bytes:
+ * a subset of what Debian's shadow (chkname.c, without --badname) and
+ * adduser accept. So "", "-ou0", "--badname", ".", "..", "../x", "root ",
+ * "a:b", "a,b", all-digit names, control characters and bytes >= 0x80 are
+ * never names. Uppercase is refused too, though useradd takes it: "ROOT"
+ * must not pass for a name distinct from "root" in a policy or a message. */
 bool guard_name_is_valid(const char *name);
 
 #endif

@@ -1,4 +1,4 @@
-/* The policy in memory: what /etc/guard/guard.conf and guard.d/*.conf say,
+/* The policy in memory: what /etc/guard/guard.conf and the .conf files of guard.d say,
  * validated. Every string is owned by the policy; guard_policy_free frees
  * it all. Nothing in here depends on the caller. */
 #ifndef GUARD_POLICY_H
@@ -18,7 +18,7 @@
 #define GUARD_DEFAULT_CONFIG "/etc/guard/guard.conf"
 
 enum guard_item_kind {
-	GUARD_ITEM_ANY,        /* "*" */
+	GUARD_ITEM_ANY,	       /* "*" */
 	GUARD_ITEM_NAME,       /* a user name ("alice"), or a group name in `groups` */
 	GUARD_ITEM_GROUP,      /* "%admins": a user who is a member of the group */
 	GUARD_ITEM_ID_RANGE,   /* "uid:1000-1999", or "gid:0-999" in `groups` */
@@ -27,7 +27,7 @@ enum guard_item_kind {
 	GUARD_ITEM_LOCAL,      /* from: no remote host */
 	GUARD_ITEM_REMOTE,     /* from: any remote host */
 	GUARD_ITEM_CIDR,       /* from: "10.0.0.0/8", "2001:db8::/32" */
-	GUARD_ITEM_TTY,        /* from: "tty:pts/*" (text holds the glob) */
+	GUARD_ITEM_TTY,	       /* from: "tty:pts/N" globs (text holds the glob) */
 	GUARD_ITEM_WINDOW,     /* time: "Mon-Fri 08:00-18:00" */
 	GUARD_ITEM_SERVICE,    /* services: "sshd", "guardctl" */
 };
@@ -59,9 +59,9 @@ struct guard_rule {
 	bool has_limit;
 	struct guard_limit limit;
 	enum guard_decision decision;
-	unsigned approvals;         /* >= 1 when decision is approve */
+	unsigned approvals;	     /* >= 1 when decision is approve */
 	struct guard_list approvers; /* not present: the settings' approvers */
-	char *message;              /* may be NULL */
+	char *message;		     /* may be NULL */
 	bool alert;
 };
 
@@ -82,8 +82,8 @@ struct guard_service {
 };
 
 struct guard_command {
-	char *name;              /* what the caller types: "useradd" */
-	char *path;              /* absolute */
+	char *name;		  /* what the caller types: "useradd" */
+	char *path;		  /* absolute */
 	guard_action_set actions; /* 0: the built-in classifier of that name */
 	char *file;
 	unsigned line;
@@ -124,7 +124,7 @@ struct guard_policy {
 	struct guard_command *commands;
 	size_t n_commands;
 	struct guard_tz *tz; /* the settings' timezone, loaded */
-	char **files;        /* every file read, in order */
+	char **files;	     /* every file read, in order */
 	size_t n_files;
 	struct guard_warning *warnings;
 	size_t n_warnings;
@@ -133,15 +133,15 @@ struct guard_policy {
 /* Limits on what a policy may be: past them the load fails closed. */
 #define GUARD_POLICY_MAX_FILE_BYTES (4u << 20)
 #define GUARD_POLICY_MAX_LINE_BYTES 4096u
-#define GUARD_POLICY_MAX_DEPTH 4u
-#define GUARD_POLICY_MAX_FILES 256u
-#define GUARD_POLICY_MAX_RULES 100000u
+#define GUARD_POLICY_MAX_DEPTH	    4u
+#define GUARD_POLICY_MAX_FILES	    256u
+#define GUARD_POLICY_MAX_RULES	    100000u
 
 struct guard_load_options {
-	const char *path;         /* NULL: GUARD_DEFAULT_CONFIG */
-	const char *dropin_dir;   /* NULL: guard.d next to path */
+	const char *path;	  /* NULL: GUARD_DEFAULT_CONFIG */
+	const char *dropin_dir;	  /* NULL: guard.d next to path */
 	const char *zoneinfo_dir; /* NULL: /usr/share/zoneinfo */
-	bool skip_owner_checks;   /* unit tests and fuzzers only: never set in a program */
+	bool skip_owner_checks;	  /* unit tests and fuzzers only: never set in a program */
 };
 
 /* Reads the policy: the main file, then every "*.conf" in the drop-in

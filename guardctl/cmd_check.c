@@ -1,0 +1,145 @@
+/* guardctl check [FILE]: validate the policy, then warn about what is
+ * valid but suspicious: rules that can never decide, names this system
+ * does not know, commands that are not installed. */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "guardctl.h"
+
+static void print_place(FILE *out, const char *file, unsigned line, const char *kind,
+			const char *msg)
+{
+	if (file && file[0] && line)
+		fprintf(out, "%s:%u: %s: %s\n", file, line, kind, msg);
+	else if (file && file[0])
+		fprintf(out, "%s: %s: %s\n", file, kind, msg);
+	else
+		fprintf(out, "guardctl: %s: %s\n", kind, msg);
+}
+
+static bool user_exists(const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res;
+}
+
+static bool group_exists(const char *name)
+{
+	struct group gr, *res = NULL;
+	char buf[16384];
+
+	return getgrnam_r(name, &gr, buf, sizeof(buf), &res) == 0 && res;
+}
+
+/* users: the NAME items are user names (actors, targets) or group names
+ * (groups). */
+static void warn_unknown(struct guard_policy *p, const struct guard_list *l, bool names_are_users,
+			 const char *what, const char *file, unsigned line)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct guard_item *it = &l->items[i];
+
+		if (it->kind == GUARD_ITEM_NAME && names_are_users && !user_exists(it->name))
+			guard_policy_warn(p, file, line, "%s: no user \"%s\" on this system", what,
+					  it->name);
+		else if (it->kind == GUARD_ITEM_NAME && !names_are_users && !group_exists(it->name))
+			guard_policy_warn(p, file, line, "%s: no group \"%s\" on this system", what,
+					  it->name);
+		else if (it->kind == GUARD_ITEM_GROUP && !group_exists(it->name))
+			guard_policy_warn(p, file, line, "%s: no group \"%s\" on this system", what,
+					  it->name);
+	}
+}
+
+static void check_system_names(struct guard_policy *p)
+{
+	const char *main_file = p->n_files ? p->files[0] : NULL;
+
+	warn_unknown(p, &p->settings.approvers, true, "settings: approvers", main_file, 0);
+	warn_unknown(p, &p->settings.break_glass, true, "settings: break_glass", main_file, 0);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct guard_rule *r = &p->rules[i];
+		char what[128];
+
+		snprintf(what, sizeof(what), "rule \"%s\": actors", r->name);
+		warn_unknown(p, &r->actors, true, what, r->file, r->line);
+		snprintf(what, sizeof(what), "rule \"%s\": targets", r->name);
+		/* A target may be an account still to be created. */
+		snprintf(what, sizeof(what), "rule \"%s\": groups", r->name);
+		warn_unknown(p, &r->groups, false, what, r->file, r->line);
+		snprintf(what, sizeof(what), "rule \"%s\": approvers", r->name);
+		warn_unknown(p, &r->approvers, true, what, r->file, r->line);
+	}
+	for (size_t i = 0; i < p->n_commands; i++) {
+		struct stat st;
+
+		if (stat(p->commands[i].path, &st) < 0 || !S_ISREG(st.st_mode))
+			guard_policy_warn(p, p->commands[i].file, p->commands[i].line,
+					  "command \"%s\": %s is not installed",
+					  p->commands[i].name, p->commands[i].path);
+	}
+}
+
+/* A non-root caller checks FILE with their own privileges: guardctl must
+ * not become a way to read root's files. */
+static int drop_privileges(const struct guardctl *ctx)
+{
+	if (setresgid(ctx->gid, ctx->gid, ctx->gid) < 0 ||
+	    setresuid(ctx->uid, ctx->uid, ctx->uid) < 0) {
+		guardctl_error("cannot drop privileges: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_check(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *p;
+	char abs_path[PATH_MAX];
+	const char *file = NULL;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		guardctl_error("usage: guardctl check [FILE]");
+		return EXIT_USAGE;
+	}
+	if (argc == 2) {
+		file = argv[1];
+		if (ctx->uid != 0 && drop_privileges(ctx) < 0)
+			return EXIT_USAGE;
+		if (file[0] != '/') {
+			char cwd[PATH_MAX];
+
+			if (!getcwd(cwd, sizeof(cwd)) ||
+			    snprintf(abs_path, sizeof(abs_path), "%s/%s", cwd, file) >=
+				(int)sizeof(abs_path)) {
+				guardctl_error("%s: path too long", file);
+				return EXIT_USAGE;
+			}
+			file = abs_path;
+		}
+	}
+
+	p = guardctl_load_policy(ctx, file, true);
+	if (!p)
+		return EXIT_USAGE;
+	check_system_names(p);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		print_place(stderr, p->warnings[i].where.file, p->warnings[i].where.line, "warning",
+			    p->warnings[i].where.message);
+	printf("%s: OK: %zu file%s, %zu rule%s, %zu warning%s\n",
+	       p->n_files ? p->files[0] : "policy", p->n_files, p->n_files == 1 ? "" : "s",
+	       p->n_rules, p->n_rules == 1 ? "" : "s", p->n_warnings,
+	       p->n_warnings == 1 ? "" : "s");
+	guard_policy_free(p);
+	return 0;
+}

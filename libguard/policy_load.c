@@ -1,0 +1,304 @@
+/* Reading the policy files: the main file, then guard.d's *.conf files in
+ * name order. Every file and every directory above it must be root's and
+ * not writable by group or others (a sticky root directory such as /tmp is
+ * allowed above: nobody else can replace what root made in it); symlinks
+ * are refused outright. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+static int check_owner_mode(const char *path, const struct stat *st, bool dir,
+			    struct guard_error *err)
+{
+	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode)) {
+		guard_error_set(err, path, 0, "not a %s", dir ? "directory" : "regular file");
+		return -EINVAL;
+	}
+	if (st->st_uid != 0) {
+		guard_error_set(err, path, 0, "owned by uid %u, not root: refusing the policy",
+				(unsigned)st->st_uid);
+		return -EPERM;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(dir && (st->st_mode & S_ISVTX))) {
+		guard_error_set(err, path, 0,
+				"writable by group or others (mode %04o): refusing the policy",
+				(unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Checks every directory from / down to the one holding path. */
+static int check_parents(const char *path, struct guard_error *err)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(dir) || path[0] != '/') {
+		guard_error_set(err, path, 0, "not an absolute path");
+		return -EINVAL;
+	}
+	memcpy(dir, path, n + 1);
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		int r;
+
+		*slash = '\0';
+		if (lstat(dir, &st) < 0) {
+			r = -errno;
+			guard_error_set(err, dir, 0, "cannot read: %s", strerror(errno));
+			return r;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			guard_error_set(err, dir, 0, "is a symlink: refusing the policy");
+			return -ELOOP;
+		}
+		r = check_owner_mode(dir, &st, true, err);
+		if (r < 0)
+			return r;
+		*slash = '/';
+	}
+	if (lstat("/", &st) < 0 || check_owner_mode("/", &st, true, err) < 0)
+		return -EPERM;
+	return 0;
+}
+
+/* Reads a whole policy file opened relative to dirfd, refusing symlinks and
+ * anything but a root-owned regular file of bounded size. */
+static int read_policy_file(int dirfd, const char *name, const char *path, bool owner_checks,
+			    char **ret_text, size_t *ret_len, struct guard_error *err)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (errno == ELOOP)
+			guard_error_set(err, path, 0, "is a symlink: refusing the policy");
+		else
+			guard_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		guard_error_set(err, path, 0, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (owner_checks) {
+		r = check_owner_mode(path, &st, false, err);
+		if (r < 0)
+			goto out;
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		guard_error_set(err, path, 0, "not a regular file");
+		goto out;
+	}
+	if (st.st_size > (off_t)GUARD_POLICY_MAX_FILE_BYTES) {
+		r = -EFBIG;
+		guard_error_set(err, path, 0, "file is larger than %u bytes",
+				GUARD_POLICY_MAX_FILE_BYTES);
+		goto out;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		r = -ENOMEM;
+		guard_error_set(err, path, 0, "out of memory");
+		goto out;
+	}
+	/* The size may change under us; read at most what we allowed for. */
+	for (;;) {
+		ssize_t got = read(fd, text + len, (size_t)st.st_size + 1 - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			guard_error_set(err, path, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+		if (len > (size_t)st.st_size) {
+			r = -EAGAIN;
+			guard_error_set(err, path, 0, "changed while being read");
+			goto out;
+		}
+	}
+	*ret_text = text;
+	*ret_len = len;
+	text = NULL;
+	r = 0;
+out:
+	free(text);
+	close(fd);
+	return r;
+}
+
+static int parse_file(struct guard_policy *p, int dirfd, const char *name, const char *path,
+		      bool owner_checks, struct guard_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_policy_file(dirfd, name, path, owner_checks, &text, &len, err);
+	if (r == 0)
+		r = guard_policy_parse_text(p, path, text, len, err);
+	free(text);
+	return r;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_conf_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".conf") == 0;
+}
+
+static int parse_dropins(struct guard_policy *p, const char *dir, bool owner_checks,
+			 struct guard_error *err)
+{
+	char **names = NULL, path[PATH_MAX];
+	size_t n = 0;
+	struct stat st;
+	struct dirent *de;
+	DIR *d = NULL;
+	int fd, r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		r = -errno;
+		guard_error_set(err, dir, 0, "%s",
+				errno == ELOOP || errno == ENOTDIR
+				    ? "is a symlink or not a directory: refusing the policy"
+				    : strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		guard_error_set(err, dir, 0, "cannot stat: %s", strerror(errno));
+		close(fd);
+		return r;
+	}
+	if (owner_checks) {
+		r = check_owner_mode(dir, &st, true, err);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (!is_conf_name(de->d_name))
+			continue;
+		if (n >= GUARD_POLICY_MAX_FILES) {
+			guard_error_set(err, dir, 0, "more than %u policy files",
+					GUARD_POLICY_MAX_FILES);
+			r = -E2BIG;
+			goto out;
+		}
+		nn = realloc(names, (n + 1) * sizeof(char *));
+		if (!nn || !(nn[n] = strdup(de->d_name))) {
+			if (nn)
+				names = nn;
+			r = -ENOMEM;
+			goto out;
+		}
+		names = nn;
+		n++;
+	}
+	qsort(names, n, sizeof(char *), compare_names);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
+			guard_error_set(err, dir, 0, "path too long");
+			r = -ENAMETOOLONG;
+			break;
+		}
+		r = parse_file(p, dirfd(d), names[i], path, owner_checks, err);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return r;
+}
+
+int guard_policy_load(const struct guard_load_options *opts, struct guard_policy **ret,
+		      struct guard_error *err)
+{
+	const char *path = opts && opts->path ? opts->path : GUARD_DEFAULT_CONFIG;
+	bool owner_checks = !(opts && opts->skip_owner_checks);
+	struct guard_policy *p = NULL;
+	char dir[PATH_MAX], dropins[PATH_MAX];
+	const char *slash;
+	int r;
+
+	slash = strrchr(path, '/');
+	if (path[0] != '/' || !slash || strlen(path) >= sizeof(dir)) {
+		guard_error_set(err, path, 0, "the policy path must be absolute");
+		return -EINVAL;
+	}
+	if (owner_checks) {
+		r = check_parents(path, err);
+		if (r < 0)
+			return r;
+	}
+	r = guard_policy_new(&p);
+	if (r < 0) {
+		guard_error_set(err, path, 0, "out of memory");
+		return r;
+	}
+	r = parse_file(p, AT_FDCWD, path, path, owner_checks, err);
+	if (r == 0) {
+		int n;
+
+		if (opts && opts->dropin_dir) {
+			n = snprintf(dropins, sizeof(dropins), "%s", opts->dropin_dir);
+		} else {
+			memcpy(dir, path, (size_t)(slash - path));
+			dir[slash - path] = '\0';
+			n = snprintf(dropins, sizeof(dropins), "%s/guard.d", dir);
+		}
+		if (n < 0 || n >= (int)sizeof(dropins)) {
+			guard_error_set(err, path, 0, "path too long");
+			r = -ENAMETOOLONG;
+		} else {
+			r = parse_dropins(p, dropins, owner_checks, err);
+		}
+	}
+	if (r == 0)
+		r = guard_policy_finish(p, opts ? opts->zoneinfo_dir : NULL, err);
+	if (r < 0) {
+		guard_policy_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
