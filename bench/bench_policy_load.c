@@ -1,0 +1,80 @@
+/* Policy load time for 10, 1,000 and 10,000 rules: the text is parsed and
+ * validated exactly as guardctl and pam_guard do (files aside). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "policy.h"
+
+static char *make_policy(unsigned rules, size_t *ret_len)
+{
+	size_t cap = 512 + (size_t)rules * 400, len = 0;
+	char *t = malloc(cap);
+
+	if (!t)
+		exit(2);
+	len += (size_t)snprintf(t + len, cap - len,
+				"settings {\n  approvers = { \"%%guard-approvers\" }\n"
+				"  timezone = \"Europe/Berlin\"\n}\n"
+				"privileged_groups = { \"root\", \"sudo\", \"wheel\" }\n"
+				"protected_users = { \"root\", \"uid:0-999\" }\n");
+	for (unsigned i = 0; i < rules; i++)
+		len += (size_t)snprintf(
+			t + len, cap - len,
+			"rule \"r%u\" {\n  actions = { \"user.create\", \"group.member.add\" }\n"
+			"  actors = { \"%%team%u\", \"uid:%u-%u\" }\n  targets = { \"uid:1000-59999\" }\n"
+			"  groups = { \"!@privileged\" }\n  time = { \"Mon-Fri 08:00-18:00\" }\n"
+			"  from = { \"local\", \"10.%u.0.0/16\" }\n  limit = \"10/1h\"\n"
+			"  decision = allow\n}\n",
+			i, i, 10000 + i, 10000 + i, i % 256);
+	*ret_len = len;
+	return t;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+int main(void)
+{
+	static const unsigned sizes[] = {10, 100, 1000, 10000};
+	const char *only = getenv("BENCH_RULES");
+
+	printf("%-8s %12s %12s %10s\n", "rules", "bytes", "load_ms", "us/rule");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t len;
+		char *text;
+
+		if (only && (unsigned)atoi(only) != sizes[s])
+			continue;
+		text = make_policy(sizes[s], &len);
+		unsigned iters = sizes[s] >= 10000 ? 5 : sizes[s] >= 1000 ? 50 : 1000;
+		double best = 1e18;
+
+		for (unsigned i = 0; i < iters; i++) {
+			struct guard_policy *p = NULL;
+			struct guard_error err = {0};
+			double t0 = now_ns(), t1;
+
+			if (guard_policy_new(&p) < 0 ||
+			    guard_policy_parse_text(p, "bench.conf", text, len, &err) < 0 ||
+			    guard_policy_finish(p, NULL, &err) < 0) {
+				fprintf(stderr, "bench: %s:%u: %s\n", err.file, err.line, err.message);
+				return 1;
+			}
+			t1 = now_ns();
+			if (t1 - t0 < best)
+				best = t1 - t0;
+			guard_policy_free(p);
+		}
+		printf("%-8u %12zu %12.3f %10.3f\n", sizes[s], len, best / 1e6,
+		       best / 1e3 / sizes[s]);
+		free(text);
+	}
+	return 0;
+}
