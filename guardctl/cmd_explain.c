@@ -1,11 +1,188 @@
-/* guardctl explain: placeholder replaced below. */
+/* guardctl explain: what the policy decides for a command, with the full
+ * guidance, without running anything. Exit 0 when it would be allowed, 1
+ * when refused or approval is needed, 2 on usage or policy errors. */
+#include <errno.h>
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datetime.h"
+#include "evaluate.h"
 #include "guardctl.h"
+#include "guidance.h"
+
+struct explain_opts {
+	const char *as, *at, *from, *service;
+	bool json;
+};
+
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *verdict_json(const struct guard_verdict *v)
+{
+	json_object *root = json_object_new_object(), *actions = json_object_new_array();
+
+	json_object_object_add(root, "decision",
+			       json_object_new_string(guard_decision_name(v->decision)));
+	json_object_object_add(
+	    root, "mode",
+	    json_object_new_string(v->mode == GUARD_MODE_MONITOR ? "monitor" : "enforce"));
+	for (size_t i = 0; i < v->n_actions; i++) {
+		const struct guard_action_verdict *a = &v->actions[i];
+		json_object *o = json_object_new_object(), *nm = json_object_new_array();
+
+		json_object_object_add(
+		    o, "action", json_object_new_string(guard_action_name(a->target->action)));
+		json_object_object_add(o, "target", str_or_null(a->target->user.name));
+		json_object_object_add(o, "group", str_or_null(a->target->group));
+		if (a->target->grant)
+			json_object_object_add(o, "grant",
+					       json_object_new_string(a->target->grant));
+		json_object_object_add(o, "decision",
+				       json_object_new_string(guard_decision_name(a->decision)));
+		json_object_object_add(o, "rule", str_or_null(a->rule ? a->rule->name : NULL));
+		json_object_object_add(o, "condition",
+				       json_object_new_string(guard_condition_name(a->condition)));
+		json_object_object_add(o, "reason", json_object_new_string(a->reason));
+		json_object_object_add(o, "message",
+				       str_or_null(a->rule ? a->rule->message : NULL));
+		for (size_t k = 0; k < a->n_near_misses; k++) {
+			json_object *m = json_object_new_object();
+
+			json_object_object_add(
+			    m, "rule", json_object_new_string(a->near_misses[k].rule->name));
+			json_object_object_add(m, "condition",
+					       json_object_new_string(guard_condition_name(
+						   a->near_misses[k].condition)));
+			json_object_object_add(m, "why",
+					       json_object_new_string(a->near_misses[k].why));
+			json_object_array_add(nm, m);
+		}
+		json_object_object_add(o, "near_misses", nm);
+		json_object_object_add(o, "safe_path", json_object_new_string(a->safe_path));
+		json_object_array_add(actions, o);
+	}
+	json_object_object_add(root, "actions", actions);
+	return root;
+}
+
+static int parse_from(const char *from, struct guardctl_location *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (strcmp(from, "local") == 0) {
+		ret->kind = GUARD_LOCATION_LOCAL;
+		return 0;
+	}
+	if (guard_addr_parse(from, &ret->addr) < 0)
+		return -EINVAL;
+	ret->kind = GUARD_LOCATION_REMOTE;
+	ret->addr_known = true;
+	snprintf(ret->rhost, sizeof(ret->rhost), "%s", from);
+	return 0;
+}
 
 int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	(void)argv;
-	guardctl_error("\"explain\" is not available in this version of guardctl");
-	return EXIT_USAGE;
+	struct explain_opts o = {0};
+	struct guardctl_location from;
+	struct guardctl_request rq;
+	struct guard_verdict v = {0};
+	struct guard_policy *policy = NULL;
+	char *text = NULL, q[256];
+	int64_t now = (int64_t)time(NULL);
+	int i, rc = EXIT_USAGE;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char **slot = NULL;
+
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			o.json = true;
+			continue;
+		} else if (strcmp(argv[i], "--as") == 0) {
+			slot = &o.as;
+		} else if (strcmp(argv[i], "--at") == 0) {
+			slot = &o.at;
+		} else if (strcmp(argv[i], "--from") == 0) {
+			slot = &o.from;
+		} else if (strcmp(argv[i], "--service") == 0) {
+			slot = &o.service;
+		} else {
+			guardctl_error("explain: unknown option \"%s\"",
+				       guard_escape(argv[i], q, sizeof(q)));
+			guardctl_help("explain");
+			return EXIT_USAGE;
+		}
+		if (i + 1 >= argc) {
+			guardctl_error("explain: %s needs a value", argv[i]);
+			return EXIT_USAGE;
+		}
+		*slot = argv[++i];
+	}
+	if (i >= argc) {
+		guardctl_error("explain: which command? (guardctl explain COMMAND [ARGS...])");
+		return EXIT_USAGE;
+	}
+	/* Another user's view of the policy is root's to ask for. */
+	if (o.as && ctx->uid != 0 && strcmp(o.as, ctx->user) != 0) {
+		guardctl_error("explain: --as another user is for root only");
+		return EXIT_USAGE;
+	}
+	if (o.from && parse_from(o.from, &from) < 0) {
+		guardctl_error("explain: --from \"%s\" is not an address or \"local\"",
+			       guard_escape(o.from, q, sizeof(q)));
+		return EXIT_USAGE;
+	}
+	if (o.service && (strlen(o.service) == 0 || strlen(o.service) > 64)) {
+		guardctl_error("explain: --service needs a service name");
+		return EXIT_USAGE;
+	}
+
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy)
+		return EXIT_USAGE;
+	if (o.at && guard_parse_datetime(o.at, policy->tz, &now) < 0) {
+		guardctl_error("explain: --at \"%s\" is not \"YYYY-MM-DD HH:MM[:SS]\" or ISO 8601",
+			       guard_escape(o.at, q, sizeof(q)));
+		goto out_policy;
+	}
+	rc = guardctl_request_build(ctx, policy, o.as, o.service, o.from ? &from : NULL, argc - i,
+				    argv + i, &rq);
+	if (rc != 0)
+		goto out_policy;
+
+	if (guard_evaluate(policy, &rq.req, NULL, NULL, now, &v) < 0) {
+		guardctl_error("out of memory");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (o.json) {
+		json_object *j = verdict_json(&v);
+
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		if (guard_guidance_explain(policy, &rq.req, &v, now, &text) < 0) {
+			guardctl_error("out of memory");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fputs(text, stdout);
+		free(text);
+	}
+	rc = v.decision == GUARD_DECISION_ALLOW ? 0 : EXIT_DENIED;
+out:
+	guard_verdict_clear(&v);
+	guardctl_request_clear(&rq);
+out_policy:
+	guard_policy_free(policy);
+	return rc;
 }

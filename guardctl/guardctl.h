@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "classify.h"
 #include "policy.h"
+#include "request.h"
 
 /* Exit statuses of DESIGN.md: the command's own when it ran. */
 #define EXIT_DENIED 1
@@ -19,6 +21,35 @@ struct guardctl {
 	const char *config; /* --config FILE (root only), else NULL */
 	char *saved_term;   /* the caller's TERM, validated, for a child's terminal */
 };
+
+struct guardctl_location {
+	enum guard_location_kind kind;
+	bool addr_known;
+	struct guard_addr addr;
+	char rhost[257];
+	char tty[64];
+};
+
+/* Where the caller sits, from utmp: see location.c. */
+void guardctl_location(struct guardctl_location *ret);
+
+struct guardctl_request {
+	struct guard_identity actor;
+	struct guardctl_location where;
+	struct guard_classification cls;
+	uint8_t *batch;
+	size_t batch_len;
+	struct guard_request req; /* points into the fields above */
+};
+
+/* Builds the request for argv (a guarded command): the actor is as_user
+ * (root's --as) or the caller, the location where (or utmp's). Prints why
+ * on failure. Returns 0, EXIT_DENIED (refused) or EXIT_USAGE. */
+int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
+			   const char *as_user, const char *service,
+			   const struct guardctl_location *where, int argc, char **argv,
+			   struct guardctl_request *ret);
+void guardctl_request_clear(struct guardctl_request *r);
 
 /* Prints "guardctl: ..." on stderr. */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

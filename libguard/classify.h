@@ -5,6 +5,7 @@
 #ifndef GUARD_CLASSIFY_H
 #define GUARD_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,16 +19,31 @@ struct guard_resolver {
 	int (*user_by_name)(void *ctx, const char *name, struct guard_identity *ret);
 	int (*group_by_name)(void *ctx, const char *name, uint32_t *ret_gid);
 	int (*group_by_gid)(void *ctx, uint32_t gid, char **ret_name);
+	/* Is shell listed in /etc/shells? 0 yes, -ENOENT no, other -errno:
+	 * the list could not be read. NULL: every shell is refused. */
+	int (*shell_allowed)(void *ctx, const char *shell);
 	void *ctx;
 };
 
 struct guard_classification {
-	const struct guard_command *command; /* the policy's entry for argv[0] */
+	const struct guard_command
+	    *command;	  /* the policy's entry; NULL: a built-in it does not name */
+	const char *path; /* what to exec: the policy's path, else the built-in's */
 	struct guard_target *targets;
 	size_t n_targets;
+	/* What Guard execs: argv[0] the tool's name, the options as classified
+	 * (each value its own token), "--", the operands; NULL-terminated. For a
+	 * policy command with actions: argv unchanged. */
+	char **exec_argv;
+	int exec_argc;
+	/* argv as typed, each secret value (-p HASH) replaced by "********":
+	 * for messages and logs. */
+	char **shown_argv;
+	int shown_argc;
 };
 
-/* Classifies argv (argv[0] is the command name as typed, without a path).
+/* Classifies argv (argv[0] is the command name as typed, without a path:
+ * a "/" or any byte outside [a-z0-9._-] is refused).
  * batch/batch_len is stdin for chpasswd and newusers (NULL otherwise).
  * Returns 0, or -EINVAL (refused: err says which argument and why), -ENOENT
  * (not a command the policy knows) or another -errno (a look-up failed). */
@@ -39,5 +55,9 @@ void guard_classification_clear(struct guard_classification *c);
 
 /* Does the command read its batch from stdin (chpasswd, newusers)? */
 bool guard_classify_reads_batch(const char *name);
+
+/* The absolute path of a built-in tool on Debian 12 ("/usr/sbin/useradd"),
+ * or NULL when name is not a built-in. */
+const char *guard_builtin_path(const char *name);
 
 #endif

@@ -27,7 +27,7 @@ struct guard_host_state {
 	const char *frozen_by;
 	const char *frozen_reason;
 	int64_t frozen_at, frozen_until; /* until 0: until thawed */
-	bool locked_out;                 /* the actor, by a watch */
+	bool locked_out;		 /* the actor, by a watch */
 	const char *lockout_watch;
 	int64_t lockout_until;
 	bool break_glass; /* the actor holds an active break-glass */
@@ -47,6 +47,7 @@ enum guard_condition {
 	GUARD_COND_LIMIT,
 	GUARD_COND_FROZEN,
 	GUARD_COND_LOCKOUT,
+	GUARD_COND_DEFAULT, /* no rule applied: the settings' default decided */
 	GUARD_COND_COUNT
 };
 
@@ -61,33 +62,48 @@ struct guard_near_miss {
 struct guard_action_verdict {
 	const struct guard_target *target;
 	enum guard_decision decision;
-	const struct guard_rule *rule; /* NULL: the default, or host state */
+	const struct guard_rule *rule;	/* NULL: the default, or host state */
 	enum guard_condition condition; /* why it was refused (NONE when allowed) */
-	char reason[200];               /* one line, with the actual value */
+	bool break_glass;		/* allowed only because of break-glass */
+	char reason[200];		/* one line, with the actual value */
 	struct guard_near_miss near_misses[GUARD_MAX_NEAR_MISSES];
 	size_t n_near_misses;
-	char safe_path[300]; /* what to do instead; "" when allowed */
+	char safe_path[300]; /* what to do instead; "" when allowed, or when the
+			      * deciding deny rule's message is the advice */
 	int64_t next_open;   /* when a time window would allow; 0 when none */
+	int64_t retry_at;    /* when a limit, lockout or freeze lets go; 0 when none */
 };
 
 struct guard_verdict {
 	enum guard_decision decision; /* the strictest of the actions' */
 	enum guard_mode mode;
 	bool enforced_decision_differs; /* monitor mode: would have refused */
+	bool break_glass_used;		/* an action passed by break-glass: alert */
 	struct guard_action_verdict *actions;
 	size_t n_actions;
-	unsigned limit_rules_used; /* rules whose limit this request spends */
+	/* The distinct rules with a limit that allowed (or asked approval for)
+	 * an action of this request within their limit: when the request goes
+	 * ahead the store records one use of each. */
+	const struct guard_rule **limit_rules;
+	size_t n_limit_rules;
 };
 
 /* Decides every action of the request. The verdict points into policy and
- * request, which must outlive it. Returns 0 or -ENOMEM; on -ENOMEM the
- * verdict still says deny. */
+ * request, which must outlive it. history holds the actor's uses of rules
+ * with a limit (NULL: none); state the host's freeze, the actor's lockout
+ * and break-glass (NULL: none). A freeze or lockout whose end is not after
+ * now is over; break-glass counts only before its end and for a member of
+ * the settings' break_glass. Returns 0, -EINVAL (policy or request NULL)
+ * or -ENOMEM; on an error the verdict still says deny. ret is overwritten:
+ * clear a previous verdict first. */
 int guard_evaluate(const struct guard_policy *policy, const struct guard_request *request,
 		   const struct guard_history *history, const struct guard_host_state *state,
 		   int64_t now, struct guard_verdict *ret);
 
+/* Frees what guard_evaluate allocated; accepts NULL and a zeroed verdict. */
 void guard_verdict_clear(struct guard_verdict *v);
 
+/* "actors", "time", "limit", ...; "unknown" for a value out of range. */
 const char *guard_condition_name(enum guard_condition c);
 
 #endif

@@ -3,49 +3,82 @@
  * rules that can never decide because an earlier rule always does. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
 
+struct named {
+	const char *name, *file;
+	unsigned line;
+	size_t index;
+};
+
+static int compare_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Refuses a name used twice (across files too), naming both places. Sorted,
+ * so that 10,000 rules cost n log n, not n squared. */
+static int unique(const char *kind, struct named *v, size_t n, struct guard_error *err)
+{
+	qsort(v, n, sizeof(*v), compare_named);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i].name, v[i - 1].name) == 0) {
+			guard_error_set(err, v[i].file, v[i].line,
+					"%s \"%s\" is already defined at %s:%u", kind, v[i].name,
+					v[i - 1].file, v[i - 1].line);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+#define COLLECT(array, count)                                                                      \
+	do {                                                                                       \
+		for (size_t i = 0; i < (count); i++)                                               \
+			v[i] =                                                                     \
+			    (struct named){(array)[i].name, (array)[i].file, (array)[i].line, i};  \
+	} while (0)
+
 static int unique_names(const struct guard_policy *p, struct guard_error *err)
 {
-	for (size_t i = 0; i < p->n_rules; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->rules[i].name, p->rules[j].name) == 0) {
-				guard_error_set(err, p->rules[i].file, p->rules[i].line,
-						"rule \"%s\" is already defined at %s:%u",
-						p->rules[i].name, p->rules[j].file,
-						p->rules[j].line);
-				return -EINVAL;
-			}
-	for (size_t i = 0; i < p->n_watches; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->watches[i].name, p->watches[j].name) == 0) {
-				guard_error_set(err, p->watches[i].file, p->watches[i].line,
-						"watch \"%s\" is already defined at %s:%u",
-						p->watches[i].name, p->watches[j].file,
-						p->watches[j].line);
-				return -EINVAL;
-			}
-	for (size_t i = 0; i < p->n_services; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->services[i].name, p->services[j].name) == 0) {
-				guard_error_set(err, p->services[i].file, p->services[i].line,
-						"service \"%s\" is already defined at %s:%u",
-						p->services[i].name, p->services[j].file,
-						p->services[j].line);
-				return -EINVAL;
-			}
-	for (size_t i = 0; i < p->n_commands; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->commands[i].name, p->commands[j].name) == 0) {
-				guard_error_set(err, p->commands[i].file, p->commands[i].line,
-						"command \"%s\" is already defined at %s:%u",
-						p->commands[i].name, p->commands[j].file,
-						p->commands[j].line);
-				return -EINVAL;
-			}
-	return 0;
+	size_t max = p->n_rules;
+	struct named *v;
+	int r;
+
+	if (p->n_watches > max)
+		max = p->n_watches;
+	if (p->n_services > max)
+		max = p->n_services;
+	if (p->n_commands > max)
+		max = p->n_commands;
+	v = calloc(max + 1, sizeof(*v));
+	if (!v) {
+		guard_error_set(err, NULL, 0, "out of memory");
+		return -ENOMEM;
+	}
+	COLLECT(p->rules, p->n_rules);
+	r = unique("rule", v, p->n_rules, err);
+	if (r == 0) {
+		COLLECT(p->watches, p->n_watches);
+		r = unique("watch", v, p->n_watches, err);
+	}
+	if (r == 0) {
+		COLLECT(p->services, p->n_services);
+		r = unique("service", v, p->n_services, err);
+	}
+	if (r == 0) {
+		COLLECT(p->commands, p->n_commands);
+		r = unique("command", v, p->n_commands, err);
+	}
+	free(v);
+	return r;
 }
 
 static bool list_has_positive(const struct guard_list *l)
@@ -91,36 +124,121 @@ static bool lists_equal(const struct guard_list *a, const struct guard_list *b)
 	return true;
 }
 
-/* Does every request that b matches also match a? Conservatively: each of
- * a's matchers is absent or written exactly as b's. */
+#define N_MATCHERS 6
+
+static const struct guard_list *matcher(const struct guard_rule *r, unsigned k)
+{
+	const struct guard_list *l[N_MATCHERS] = {&r->actors, &r->targets, &r->groups,
+						  &r->time,   &r->from,	   &r->services};
+	return l[k];
+}
+
+static uint64_t hash_list(const struct guard_list *l)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < l->n; i++) {
+		h = (h ^ (l->items[i].negated ? '!' : '+')) * 1099511628211ULL;
+		for (const char *c = l->items[i].text; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Does every request that b matches also match a? Conservatively: a covers
+ * b's actions and each of a's matchers is absent or written exactly as b's. */
 static bool covers(const struct guard_rule *a, const struct guard_rule *b)
 {
-	const struct guard_list *la[] = {&a->actors, &a->targets, &a->groups,
-					 &a->time,   &a->from,	  &a->services};
-	const struct guard_list *lb[] = {&b->actors, &b->targets, &b->groups,
-					 &b->time,   &b->from,	  &b->services};
-
 	if ((a->actions & b->actions) != b->actions)
 		return false;
-	for (size_t i = 0; i < sizeof(la) / sizeof(la[0]); i++)
-		if (la[i]->present && !lists_equal(la[i], lb[i]))
+	for (unsigned k = 0; k < N_MATCHERS; k++)
+		if (matcher(a, k)->present && !lists_equal(matcher(a, k), matcher(b, k)))
 			return false;
 	return true;
 }
 
+/* The matchers a rule names (bit k: matcher k present) and, for a mask,
+ * the hash of the rule's lists under it. Rule j can only cover rule i when
+ * i names every matcher j names, written alike: so earlier rules are filed
+ * by (mask, hash) and rule i looks up each mask in use. n times the number
+ * of distinct masks (at most 64), not n squared. */
+static unsigned mask_of(const struct guard_rule *r)
+{
+	unsigned m = 0;
+
+	for (unsigned k = 0; k < N_MATCHERS; k++)
+		if (matcher(r, k)->present)
+			m |= 1u << k;
+	return m;
+}
+
+static uint64_t key_of(const uint64_t *hashes, unsigned mask)
+{
+	uint64_t h = mask * 0x9e3779b97f4a7c15ULL + 1;
+
+	for (unsigned k = 0; k < N_MATCHERS; k++)
+		if (mask & (1u << k))
+			h = (h ^ hashes[k]) * 0x100000001b3ULL + k;
+	return h;
+}
+
 static void shadowed_rules(struct guard_policy *p)
 {
-	for (size_t i = 0; i < p->n_rules; i++)
-		for (size_t j = 0; j < i; j++)
-			if (covers(&p->rules[j], &p->rules[i])) {
-				guard_policy_warn(
-				    p, p->rules[i].file, p->rules[i].line,
-				    "rule \"%s\" can never decide: rule \"%s\" (%s:%u) "
-				    "matches every request it matches",
-				    p->rules[i].name, p->rules[j].name, p->rules[j].file,
-				    p->rules[j].line);
-				break;
-			}
+	size_t n = p->n_rules, size = 16;
+	uint64_t *hashes = NULL, *keys = NULL;
+	size_t *heads = NULL, *next = NULL;
+	bool used_masks[1u << N_MATCHERS] = {false};
+
+	if (n < 2)
+		return;
+	while (size < 2 * n)
+		size *= 2;
+	hashes = calloc(n * N_MATCHERS, sizeof(*hashes));
+	keys = calloc(n, sizeof(*keys));
+	heads = malloc(size * sizeof(*heads));
+	next = malloc(n * sizeof(*next));
+	if (!hashes || !keys || !heads || !next)
+		goto out; /* a warning pass: nothing is refused for want of memory */
+	for (size_t i = 0; i < size; i++)
+		heads[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned k = 0; k < N_MATCHERS; k++)
+			hashes[i * N_MATCHERS + k] = hash_list(matcher(&p->rules[i], k));
+
+	for (size_t i = 0; i < n; i++) {
+		const struct guard_rule *b = &p->rules[i];
+		unsigned bm = mask_of(b);
+		bool reported = false;
+
+		for (unsigned m = 0; m < (1u << N_MATCHERS) && !reported; m++) {
+			uint64_t key;
+
+			if (!used_masks[m] || (m & bm) != m)
+				continue;
+			key = key_of(&hashes[i * N_MATCHERS], m);
+			for (size_t j = heads[key & (size - 1)]; j != SIZE_MAX; j = next[j])
+				if (keys[j] == key && covers(&p->rules[j], b)) {
+					guard_policy_warn(
+					    p, b->file, b->line,
+					    "rule \"%s\" can never decide: rule \"%s\" "
+					    "(%s:%u) matches every request it matches",
+					    b->name, p->rules[j].name, p->rules[j].file,
+					    p->rules[j].line);
+					reported = true;
+					break;
+				}
+		}
+		keys[i] = key_of(&hashes[i * N_MATCHERS], bm);
+		next[i] = heads[keys[i] & (size - 1)];
+		heads[keys[i] & (size - 1)] = i;
+		used_masks[bm] = true;
+	}
+out:
+	free(hashes);
+	free(keys);
+	free(heads);
+	free(next);
 }
 
 int guard_policy_finish(struct guard_policy *p, const char *zoneinfo_dir, struct guard_error *err)

@@ -22,6 +22,12 @@ struct parse_ctx {
 	struct guard_error *err;
 	bool failed;
 	const struct guard_scan *scan;
+	/* The file is parsed in chunks of whole blocks (libconfuse checks
+	 * titles for duplicates in quadratic time); a chunk's first line and
+	 * the blocks of each kind before it. */
+	unsigned line_offset;
+	size_t base[GUARD_SECTION_COUNT];
+	unsigned settings_blocks;
 };
 static __thread struct parse_ctx *current;
 
@@ -32,7 +38,9 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	if (!current || current->failed)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	guard_error_set(current->err, current->file, cfg ? (unsigned)cfg->line : 0, "%s", msg);
+	guard_error_set(current->err, current->file,
+			cfg && cfg->line > 0 ? (unsigned)cfg->line + current->line_offset : 0, "%s",
+			msg);
 	current->failed = true;
 }
 
@@ -47,8 +55,9 @@ static int fail(cfg_t *cfg, unsigned line, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		guard_error_set(current->err, current->file,
-				line ? line : (cfg ? (unsigned)cfg->line : 0), "%s", msg);
+		if (!line && cfg && cfg->line > 0)
+			line = (unsigned)cfg->line + current->line_offset;
+		guard_error_set(current->err, current->file, line, "%s", msg);
 		current->failed = true;
 	}
 	return -1;
@@ -112,11 +121,13 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 	enum guard_decision decision;
 	int64_t seconds;
 	uint64_t n;
-	char q[128];
+	char qbuf[128];
 
-	guard_escape(v, q, sizeof(q));
+	/* Quoted for messages only when there is one to write. */
+#define QUOTED_V guard_escape(v, qbuf, sizeof(qbuf))
 	if (has_control_bytes(v))
-		return fail(cfg, 0, "%s: control characters are not allowed in \"%s\"", option, q);
+		return fail(cfg, 0, "%s: control characters are not allowed in \"%s\"", option,
+			    QUOTED_V);
 
 	if (strcmp(option, "actors") == 0 || strcmp(option, "targets") == 0 ||
 	    strcmp(option, "groups") == 0 || strcmp(option, "time") == 0 ||
@@ -134,61 +145,64 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 				    "user.modify, user.password, user.lock, user.unlock, "
 				    "group.create, group.delete, group.modify, group.member.add, "
 				    "group.member.remove, role.escalate, session.login)",
-				    option, q);
+				    option, QUOTED_V);
 	} else if (strcmp(option, "decision") == 0 || strcmp(option, "default") == 0 ||
 		   strcmp(option, "decisions") == 0) {
 		if (guard_decision_parse(v, &decision) < 0)
-			return fail(cfg, 0, "%s: \"%s\" is not allow, approve or deny", option, q);
+			return fail(cfg, 0, "%s: \"%s\" is not allow, approve or deny", option,
+				    QUOTED_V);
 	} else if (strcmp(option, "limit") == 0 || strcmp(option, "threshold") == 0) {
 		if (guard_parse_limit(v, &limit) < 0)
 			return fail(cfg, 0,
 				    "%s: \"%s\" is not a limit: use COUNT/PERIOD, e.g. \"10/1h\" "
 				    "(a period is required)",
-				    option, q);
+				    option, QUOTED_V);
 	} else if (strcmp(option, "lockout") == 0 || strcmp(option, "approval_ttl") == 0) {
 		if (guard_parse_duration(v, &seconds) < 0)
 			return fail(cfg, 0,
 				    "%s: \"%s\" is not a duration: use a number and one unit "
 				    "of s, m, h, d, e.g. \"30m\", \"2h\", \"1d\" (at most 366d)",
-				    option, q);
+				    option, QUOTED_V);
 	} else if (strcmp(option, "approvals") == 0) {
 		if (guard_parse_uint(v, MAX_APPROVALS, &n) < 0 || n == 0)
-			return fail(cfg, 0, "approvals: \"%s\" is not a number from 1 to %d", q,
-				    MAX_APPROVALS);
+			return fail(cfg, 0, "approvals: \"%s\" is not a number from 1 to %d",
+				    QUOTED_V, MAX_APPROVALS);
 	} else if (strcmp(option, "message") == 0) {
 		if (strlen(v) > MAX_MESSAGE_BYTES)
 			return fail(cfg, 0, "message is longer than %d bytes", MAX_MESSAGE_BYTES);
 	} else if (strcmp(option, "mode") == 0) {
 		if (strcmp(v, "enforce") != 0 && strcmp(v, "monitor") != 0)
-			return fail(cfg, 0, "mode: \"%s\" is not enforce or monitor", q);
+			return fail(cfg, 0, "mode: \"%s\" is not enforce or monitor", QUOTED_V);
 	} else if (strcmp(option, "audit") == 0) {
 		if (strcmp(v, "required") != 0 && strcmp(v, "best-effort") != 0 &&
 		    strcmp(v, "off") != 0)
-			return fail(cfg, 0, "audit: \"%s\" is not required, best-effort or off", q);
+			return fail(cfg, 0, "audit: \"%s\" is not required, best-effort or off",
+				    QUOTED_V);
 	} else if (strcmp(option, "timezone") == 0) {
 		if (strcmp(v, "system") != 0 && !timezone_is_valid(v))
 			return fail(cfg, 0,
 				    "timezone: \"%s\" is not \"system\" or a zone name like "
 				    "\"Europe/Berlin\"",
-				    q);
+				    QUOTED_V);
 	} else if (strcmp(option, "home_roots") == 0) {
 		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
 			return fail(cfg, 0,
 				    "home_roots: \"%s\" is not a clean absolute directory other "
 				    "than /",
-				    q);
+				    QUOTED_V);
 	} else if (strcmp(option, "path") == 0) {
 		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
 			return fail(cfg, 0,
 				    "path: \"%s\" is not an absolute path (no \".\", \"..\" or "
 				    "\"//\")",
-				    q);
+				    QUOTED_V);
 	} else if (strcmp(option, "privileged_groups") == 0) {
 		if (!guard_name_is_valid(v))
 			return fail(cfg, 0, "privileged_groups: \"%s\" is not a valid group name",
-				    q);
+				    QUOTED_V);
 	}
 	return 0;
+#undef QUOTED_V
 }
 
 static int on_value(cfg_t *cfg, cfg_opt_t *opt)
@@ -210,7 +224,7 @@ static cfg_t *closed_block(cfg_t *cfg, cfg_opt_t *opt, enum guard_section kind, 
 	unsigned n = cfg_opt_size(opt);
 
 	(void)cfg;
-	*ret_line = current ? guard_scan_line(current->scan, kind, n - 1) : 0;
+	*ret_line = current ? guard_scan_line(current->scan, kind, current->base[kind] + n - 1) : 0;
 	return cfg_opt_getnsec(opt, n - 1);
 }
 
@@ -314,7 +328,8 @@ static int on_command(cfg_t *cfg, cfg_opt_t *opt)
 
 static int on_settings(cfg_t *cfg, cfg_opt_t *opt)
 {
-	if (cfg_opt_size(opt) > 1)
+	(void)opt;
+	if (++current->settings_blocks > 1)
 		return fail(cfg, guard_scan_line(current->scan, GUARD_SECTION_SETTINGS, 1),
 			    "settings: a second settings block in the same file");
 	return 0;
@@ -546,8 +561,11 @@ static void *grow(void *array, size_t n, size_t size)
 }
 
 static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
-		     const struct guard_scan *scan, struct guard_error *err)
+		     const struct parse_ctx *ctx, struct guard_error *err)
 {
+	const struct guard_scan *scan = ctx->scan;
+	const size_t *base = ctx->base;
+
 	int r = 0;
 
 	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "settings"); i++)
@@ -562,16 +580,19 @@ static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
 		struct guard_rule *rules;
 
 		if (p->n_rules >= GUARD_POLICY_MAX_RULES) {
-			guard_error_set(err, file, guard_scan_line(scan, GUARD_SECTION_RULE, i),
-					"more than %u rules", GUARD_POLICY_MAX_RULES);
+			guard_error_set(
+			    err, file,
+			    guard_scan_line(scan, GUARD_SECTION_RULE, base[GUARD_SECTION_RULE] + i),
+			    "more than %u rules", GUARD_POLICY_MAX_RULES);
 			return -E2BIG;
 		}
 		rules = grow(p->rules, p->n_rules, sizeof(*rules));
 		if (!rules)
 			return -ENOMEM;
 		p->rules = rules;
-		r = copy_rule(&p->rules[p->n_rules++], cfg_getnsec(cfg, "rule", i), file,
-			      guard_scan_line(scan, GUARD_SECTION_RULE, i), err);
+		r = copy_rule(
+		    &p->rules[p->n_rules++], cfg_getnsec(cfg, "rule", i), file,
+		    guard_scan_line(scan, GUARD_SECTION_RULE, base[GUARD_SECTION_RULE] + i), err);
 	}
 	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "watch"); i++) {
 		cfg_t *s = cfg_getnsec(cfg, "watch", i);
@@ -583,7 +604,7 @@ static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
 		w = &p->watches[p->n_watches++];
 		w->name = strdup(cfg_title(s));
 		w->file = strdup(file);
-		w->line = guard_scan_line(scan, GUARD_SECTION_WATCH, i);
+		w->line = guard_scan_line(scan, GUARD_SECTION_WATCH, base[GUARD_SECTION_WATCH] + i);
 		if (!w->name || !w->file)
 			return -ENOMEM;
 		for (unsigned j = 0; j < cfg_size(s, "decisions"); j++) {
@@ -606,7 +627,8 @@ static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
 		sv = &p->services[p->n_services++];
 		sv->name = strdup(cfg_title(s));
 		sv->file = strdup(file);
-		sv->line = guard_scan_line(scan, GUARD_SECTION_SERVICE, i);
+		sv->line =
+		    guard_scan_line(scan, GUARD_SECTION_SERVICE, base[GUARD_SECTION_SERVICE] + i);
 		if (!sv->name || !sv->file)
 			return -ENOMEM;
 		(void)guard_action_parse(cfg_getstr(s, "action"), &sv->action);
@@ -622,11 +644,63 @@ static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
 		c->name = strdup(cfg_title(s));
 		c->path = strdup(cfg_getstr(s, "path"));
 		c->file = strdup(file);
-		c->line = guard_scan_line(scan, GUARD_SECTION_COMMAND, i);
+		c->line =
+		    guard_scan_line(scan, GUARD_SECTION_COMMAND, base[GUARD_SECTION_COMMAND] + i);
 		if (!c->name || !c->path || !c->file)
 			return -ENOMEM;
 		r = copy_actions(s, "actions", &c->actions);
 	}
+	return r;
+}
+
+#define BLOCKS_PER_CHUNK 64
+
+/* Parses text[start, end) with libconfuse and copies it into p. */
+static int parse_chunk(struct guard_policy *p, struct parse_ctx *ctx, const char *text,
+		       size_t start, size_t end)
+{
+	cfg_t *cfg = cfg_init(top_opts, CFGF_NONE);
+	char *buf = malloc(end - start + 1);
+	int r;
+
+	if (!cfg || !buf) {
+		r = -ENOMEM;
+		guard_error_set(ctx->err, ctx->file, 0, "out of memory");
+		goto out;
+	}
+	memcpy(buf, text + start, end - start);
+	buf[end - start] = '\0';
+	cfg_set_error_function(cfg, on_confuse_error);
+	set_value_checks(cfg, NULL, top_opts);
+	set_value_checks(cfg, "settings", settings_opts);
+	set_value_checks(cfg, "rule", rule_opts);
+	set_value_checks(cfg, "watch", watch_opts);
+	set_value_checks(cfg, "service", service_opts);
+	set_value_checks(cfg, "command", command_opts);
+	cfg_set_validate_func(cfg, "settings", on_settings);
+	cfg_set_validate_func(cfg, "rule", on_rule);
+	cfg_set_validate_func(cfg, "watch", on_watch);
+	cfg_set_validate_func(cfg, "service", on_service);
+	cfg_set_validate_func(cfg, "command", on_command);
+	free(cfg->filename);
+	cfg->filename = strdup(ctx->file);
+
+	current = ctx;
+	r = cfg_parse_buf(cfg, buf);
+	current = NULL;
+	if (r != CFG_SUCCESS || ctx->failed) {
+		if (!ctx->failed)
+			guard_error_set(ctx->err, ctx->file, 0, "cannot parse the policy");
+		r = -EINVAL;
+		goto out;
+	}
+	r = copy_file(p, cfg, ctx->file, ctx, ctx->err);
+	if (r == -ENOMEM)
+		guard_error_set(ctx->err, ctx->file, 0, "out of memory");
+out:
+	if (cfg)
+		cfg_free(cfg);
+	free(buf);
 	return r;
 }
 
@@ -635,8 +709,8 @@ int guard_policy_parse_text(struct guard_policy *p, const char *file, const char
 {
 	struct guard_scan scan = {0};
 	struct parse_ctx ctx = {.file = file, .err = err};
-	cfg_t *cfg = NULL;
-	char *buf = NULL, **files;
+	char **files;
+	size_t start = 0;
 	int r;
 
 	r = guard_scan_text(file, text, len, &scan, err);
@@ -657,45 +731,22 @@ int guard_policy_parse_text(struct guard_policy *p, const char *file, const char
 	}
 	p->n_files++;
 
-	buf = malloc(len + 1);
-	cfg = cfg_init(top_opts, CFGF_NONE);
-	if (!buf || !cfg) {
-		r = -ENOMEM;
-		goto out;
-	}
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	cfg_set_error_function(cfg, on_confuse_error);
-	set_value_checks(cfg, NULL, top_opts);
-	set_value_checks(cfg, "settings", settings_opts);
-	set_value_checks(cfg, "rule", rule_opts);
-	set_value_checks(cfg, "watch", watch_opts);
-	set_value_checks(cfg, "service", service_opts);
-	set_value_checks(cfg, "command", command_opts);
-	cfg_set_validate_func(cfg, "settings", on_settings);
-	cfg_set_validate_func(cfg, "rule", on_rule);
-	cfg_set_validate_func(cfg, "watch", on_watch);
-	cfg_set_validate_func(cfg, "service", on_service);
-	cfg_set_validate_func(cfg, "command", on_command);
-	free(cfg->filename);
-	cfg->filename = strdup(file);
+	/* Cut only where a top-level block starts: each chunk is a policy of
+	 * its own to libconfuse. */
+	for (size_t b = BLOCKS_PER_CHUNK;; b += BLOCKS_PER_CHUNK) {
+		size_t end = b < scan.n_blocks ? scan.blocks[b].offset : len;
 
-	current = &ctx;
-	r = cfg_parse_buf(cfg, buf);
-	current = NULL;
-	if (r != CFG_SUCCESS || ctx.failed) {
-		if (!ctx.failed)
-			guard_error_set(err, file, 0, "cannot parse the policy");
-		r = -EINVAL;
-		goto out;
+		r = parse_chunk(p, &ctx, scan.clean, start, end);
+		if (r < 0 || end == len)
+			break;
+		for (size_t k = b - BLOCKS_PER_CHUNK; k < b; k++)
+			ctx.base[scan.blocks[k].kind]++;
+		ctx.line_offset = scan.blocks[b].line - 1;
+		start = end;
 	}
-	r = copy_file(p, cfg, file, &scan, err);
-	if (r == -ENOMEM)
-		guard_error_set(err, file, 0, "out of memory");
 out:
-	if (cfg)
-		cfg_free(cfg);
-	free(buf);
+	if (r == -ENOMEM && !err->message[0])
+		guard_error_set(err, file, 0, "out of memory");
 	guard_scan_clear(&scan);
 	return r;
 }

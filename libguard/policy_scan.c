@@ -19,21 +19,33 @@ void guard_scan_clear(struct guard_scan *s)
 {
 	for (int k = 0; k < GUARD_SECTION_COUNT; k++)
 		free(s->lines[k]);
+	free(s->blocks);
+	free(s->clean);
 	memset(s, 0, sizeof(*s));
 }
 
-static int push_line(struct guard_scan *s, int kind, unsigned line)
+static int push_block(struct guard_scan *s, int kind, unsigned line, size_t offset)
 {
 	if (s->n[kind] == s->cap[kind]) {
 		size_t cap = s->cap[kind] ? s->cap[kind] * 2 : 16;
 		unsigned *l = realloc(s->lines[kind], cap * sizeof(*l));
+		struct guard_scan_block *b;
+		size_t total = 0;
 
 		if (!l)
 			return -ENOMEM;
 		s->lines[kind] = l;
 		s->cap[kind] = cap;
+		for (int k = 0; k < GUARD_SECTION_COUNT; k++)
+			total += s->cap[k];
+		b = realloc(s->blocks, total * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		s->blocks = b;
 	}
 	s->lines[kind][s->n[kind]++] = line;
+	s->blocks[s->n_blocks++] =
+	    (struct guard_scan_block){offset, line, (enum guard_section)kind};
 	return 0;
 }
 
@@ -99,6 +111,18 @@ static int raw_checks(const char *file, const char *text, size_t len, struct gua
 	return 0;
 }
 
+/* A block keyword at the top level starts a block: note where. */
+static int note_keyword(struct guard_scan *s, const char *word, size_t len, unsigned line,
+			size_t offset, int *pending)
+{
+	for (int k = 0; k < GUARD_SECTION_COUNT; k++)
+		if (strlen(section_words[k]) == len && memcmp(section_words[k], word, len) == 0) {
+			*pending = k;
+			return push_block(s, k, line, offset);
+		}
+	return 0;
+}
+
 static bool is_word_byte(char c)
 {
 	return !strchr(" #\"'\t\n\r={}()+,", c) && c != '\0';
@@ -112,6 +136,7 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 	unsigned line = 1, depth = 0;
 	/* Tokens since the last '{', '}' or option at depth 0 or 1. */
 	int pending_section = -1;
+	bool after_value_sep = false; /* the next token is a value, not a keyword */
 	const char *last_word = NULL;
 	size_t last_len = 0;
 	unsigned last_line = 0;
@@ -121,6 +146,13 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 	r = raw_checks(file, text, len, err);
 	if (r < 0)
 		return r;
+	s.clean = malloc(len + 1);
+	if (!s.clean) {
+		guard_error_set(err, file, 0, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(s.clean, text, len);
+	s.clean[len] = '\0';
 
 	while (i < len) {
 		char c = text[i];
@@ -132,19 +164,24 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 			i++;
 		} else if (c == '#' || (c == '/' && i + 1 < len && text[i + 1] == '/')) {
 			while (i < len && text[i] != '\n')
-				i++;
+				s.clean[i++] = ' ';
 		} else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
 			unsigned at = line;
 
+			s.clean[i] = s.clean[i + 1] = ' ';
 			for (i += 2;
-			     i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'); i++)
+			     i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'); i++) {
 				if (text[i] == '\n')
 					line++;
+				else
+					s.clean[i] = ' ';
+			}
 			if (i >= len) {
 				guard_error_set(err, file, at, "comment is not terminated");
 				guard_scan_clear(&s);
 				return -EINVAL;
 			}
+			s.clean[i] = s.clean[i + 1] = ' ';
 			i += 2;
 		} else if (c == '"' || c == '\'') {
 			const char *start = text + i + 1;
@@ -165,6 +202,16 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 			last_len = (size_t)(text + i - start);
 			last_line = at;
 			i++;
+			if (depth == 0 && !after_value_sep) {
+				r = note_keyword(&s, start, last_len, at,
+						 (size_t)(start - 1 - text), &pending_section);
+				if (r < 0) {
+					guard_error_set(err, file, 0, "out of memory");
+					guard_scan_clear(&s);
+					return r;
+				}
+			}
+			after_value_sep = false;
 		} else if (c == '{') {
 			if (++depth > GUARD_POLICY_MAX_DEPTH) {
 				guard_error_set(err, file, line, "blocks nested deeper than %u",
@@ -174,6 +221,7 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 			}
 			if (depth == 1 && pending_section >= 0)
 				block.n = 0;
+			after_value_sep = false;
 			pending_section = -1;
 			last_word = NULL;
 			i++;
@@ -184,6 +232,7 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 				return -EINVAL;
 			}
 			depth--;
+			after_value_sep = false;
 			last_word = NULL;
 			i++;
 		} else if (c == '=' || (c == '+' && i + 1 < len && text[i + 1] == '=')) {
@@ -197,6 +246,7 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 				}
 			}
 			last_word = NULL;
+			after_value_sep = true;
 			i += c == '=' ? 1 : 2;
 		} else if (is_word_byte(c)) {
 			size_t start = i;
@@ -210,19 +260,19 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 			last_word = text + start;
 			last_len = i - start;
 			last_line = line;
-			if (depth == 0)
-				for (int k = 0; k < GUARD_SECTION_COUNT; k++)
-					if (strlen(section_words[k]) == last_len &&
-					    memcmp(section_words[k], last_word, last_len) == 0) {
-						pending_section = k;
-						if (push_line(&s, k, line) < 0) {
-							guard_scan_clear(&s);
-							guard_error_set(err, file, 0,
-									"out of memory");
-							return -ENOMEM;
-						}
-					}
+			if (depth == 0 && !after_value_sep) {
+				r = note_keyword(&s, last_word, last_len, line, start,
+						 &pending_section);
+				if (r < 0) {
+					guard_error_set(err, file, 0, "out of memory");
+					guard_scan_clear(&s);
+					return r;
+				}
+			}
+			after_value_sep = false;
 		} else {
+			/* ',' '(' ')' and bytes libconfuse skips */
+			after_value_sep = c == ',';
 			last_word = NULL;
 			i++;
 		}

@@ -16,16 +16,27 @@ enum guard_section {
 	GUARD_SECTION_COUNT
 };
 
+struct guard_scan_block {
+	size_t offset; /* of the block's keyword: where the text may be cut */
+	unsigned line;
+	enum guard_section kind;
+};
+
 struct guard_scan {
 	unsigned *lines[GUARD_SECTION_COUNT]; /* header line of each block, in order */
 	size_t n[GUARD_SECTION_COUNT];
 	size_t cap[GUARD_SECTION_COUNT];
+	struct guard_scan_block *blocks; /* every top-level block, in order */
+	size_t n_blocks;
+	/* The text with every comment blanked out (newlines kept), for
+	 * libconfuse: its comment handling miscounts lines. NUL-terminated. */
+	char *clean;
 };
 
 /* Checks the limits (GUARD_POLICY_MAX_*), refuses NUL bytes and "${", and
  * options set twice with "=" in one block; records the line of every
- * top-level block. Returns 0, or -EINVAL/-EFBIG/-ENOMEM with err at the
- * offending line. */
+ * top-level block, and blanks comments in ret->clean. Returns 0, or -EINVAL/-EFBIG/-ENOMEM with err
+ * at the offending line. */
 int guard_scan_text(const char *file, const char *text, size_t len, struct guard_scan *ret,
 		    struct guard_error *err);
 

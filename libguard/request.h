@@ -14,8 +14,8 @@
 
 /* A user as the account database knows it. */
 struct guard_identity {
-	char *name;    /* NULL: no user named (a group-only action) */
-	bool exists;   /* false: not created yet (useradd bob) */
+	char *name;  /* NULL: no user named (a group-only action) */
+	bool exists; /* false: not created yet (useradd bob) */
 	bool uid_known;
 	uint32_t uid;
 	char **groups; /* names of every group the user is in, primary included */
@@ -26,8 +26,8 @@ struct guard_identity {
 struct guard_target {
 	enum guard_action action;
 	struct guard_identity user; /* the target account; user.name NULL when none */
-	bool protected_grant;       /* the request makes the target protected (-r, -u 500) */
-	char *group;                /* the target group; NULL when none */
+	bool protected_grant;	    /* the request makes the target protected (-r, -u 500) */
+	char *group;		    /* the target group; NULL when none */
 	bool gid_known;
 	uint32_t gid;
 	char *grant; /* for role.escalate: what grants privilege ("group sudo", "uid 0") */

@@ -467,3 +467,42 @@ Test(policy_files, dropins_in_name_order, .init = setup_dir, .fini = remove_dir)
 	cr_assert_eq(p->n_files, 3);
 	guard_policy_free(p);
 }
+
+Test(policy, lines_count_through_comments)
+{
+	test_policy_error("# one\n# two\n// three\n/* four\n five */\n"
+			  "rule \"r\" { # six\n  actions = { \"user.explode\" } /* seven */\n"
+			  "  decision = allow\n}\n",
+			  7, "unknown action");
+	test_policy_error("rule \"a\" {\n  actions = { \"user.create\" }\n  decision = deny\n}\n"
+			  "# a comment\n#\n\n"
+			  "rule \"b\" {\n  actions = { \"user.create\" }\n  # x\n"
+			  "  time = { \"Mon 25:00-26:00\" }\n  decision = deny\n}\n",
+			  11, "not a time window");
+}
+
+Test(policy, large_policies_keep_lines_and_names)
+{
+	size_t cap = 200 * 120, len = 0;
+	char *text = malloc(cap);
+	struct guard_policy *p;
+
+	/* 150 rules: more than one parsing chunk; rule i starts on line 4i+1. */
+	for (unsigned i = 0; i < 150; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"rule \"r%u\" {\n  actions = { \"user.create\" }\n"
+					"  actors = { \"u%u\" }\n  decision = deny\n}\n",
+					i, i);
+	p = test_policy(text);
+	cr_assert_eq(p->n_rules, 150);
+	cr_assert_eq(p->rules[149].line, 149 * 5 + 1);
+	cr_assert_str_eq(p->rules[149].name, "r149");
+	guard_policy_free(p);
+
+	len += (size_t)snprintf(
+	    text + len, cap - len,
+	    "rule \"r7\" {\n  actions = { \"user.create\" }\n  decision = deny\n}\n");
+	/* r7 is in the first chunk, its twin past the last: still found */
+	test_policy_error(text, 751, "already defined at test.conf:36");
+	free(text);
+}

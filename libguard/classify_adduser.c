@@ -1,0 +1,277 @@
+/* Debian's adduser 3.134: adduser, addgroup, deluser, delgroup (Perl
+ * scripts; addgroup and delgroup are links whose name picks the mode). The
+ * tables follow their GetOptions() calls; "c", "h", "q", "v" are the
+ * one-letter aliases the scripts declare. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+#include "numparse.h"
+
+#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
+
+enum {
+	K_EXTRA = 300,
+	K_EXTRA_OLD,
+	K_GECOS,
+	K_COMMENT,
+	K_DEBUG,
+	K_DISABLED_LOGIN,
+	K_DISABLED_PASSWORD,
+	K_FIRSTGID,
+	K_FIRSTUID,
+	K_LASTGID,
+	K_LASTUID,
+	K_GID,
+	K_GROUP,
+	K_HOME,
+	K_INGROUP,
+	K_NO_CREATE_HOME,
+	K_SHELL,
+	K_SYSTEM,
+	K_UID,
+	K_VERBOSE,
+	K_BADNAME,
+	K_ONLY_IF_EMPTY,
+	K_REMOVE_HOME,
+	K_REMOVE_ALL,
+	K_BACKUP,
+	K_BACKUP_TO,
+	K_BACKUP_SUFFIX,
+	K_NO_PRESERVE_ROOT,
+};
+
+#define WHY_CONF "it reads another configuration file"
+
+static const struct cl_opt adduser_opts[] = {
+    CL_LONG(K_EXTRA, "add-extra-groups", CL_NONE, CL_NOACT),
+    CL_LONG(K_EXTRA_OLD, "add_extra_groups", CL_NONE, CL_NOACT),
+    {.key = K_BADNAME, .long_name = "allow-all-names", .refuse = CL_WHY_BADNAME},
+    {.key = K_BADNAME, .long_name = "allow-badname", .refuse = CL_WHY_BADNAME},
+    {.key = K_BADNAME, .long_name = "allow-bad-names", .refuse = CL_WHY_BADNAME},
+    CL_LONG(K_COMMENT, "comment", CL_GECOS, CL_NOACT),
+    CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
+    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
+    CL_LONG(K_DISABLED_LOGIN, "disabled-login", CL_NONE, CL_NOACT),
+    CL_LONG(K_DISABLED_PASSWORD, "disabled-password", CL_NONE, CL_NOACT),
+    CL_LONG(K_FIRSTGID, "firstgid", CL_GID, CL_NOACT),
+    CL_LONG(K_FIRSTUID, "firstuid", CL_UID, CL_NOACT),
+    {.key = K_BADNAME, .long_name = "force-badname", .refuse = CL_WHY_BADNAME},
+    CL_LONG(K_GECOS, "gecos", CL_GECOS, CL_NOACT),
+    CL_LONG(K_GID, "gid", CL_GID, CL_NOACT),
+    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_LONG(K_HOME, "home", CL_HOME, CL_NOACT),
+    CL_LONG(K_INGROUP, "ingroup", CL_GROUP, CL_NOACT),
+    CL_LONG(K_LASTGID, "lastgid", CL_GID, CL_NOACT),
+    CL_LONG(K_LASTUID, "lastuid", CL_UID, CL_NOACT),
+    CL_LONG(K_NO_CREATE_HOME, "no-create-home", CL_NONE, CL_NOACT),
+    CL_FLAG('q', "quiet", CL_NOACT),
+    CL_LONG(K_SHELL, "shell", CL_SHELL, CL_NOACT),
+    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
+    CL_LONG(K_UID, "uid", CL_UID, CL_NOACT),
+    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
+};
+
+static const struct cl_opt deluser_opts[] = {
+    CL_FLAG('q', "quiet", CL_NOACT),
+    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
+    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
+    CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
+    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
+    CL_LONG(K_ONLY_IF_EMPTY, "only-if-empty", CL_NONE, CL_NOACT),
+    CL_LONG(K_REMOVE_HOME, "remove-home", CL_NONE, CL_NOACT),
+    CL_LONG(K_REMOVE_ALL, "remove-all-files", CL_NONE, CL_NOACT),
+    CL_LONG(K_BACKUP, "backup", CL_NONE, CL_NOACT),
+    {.key = K_BACKUP_TO,
+     .long_name = "backup-to",
+     .arg = CL_HOME,
+     .refuse = "it writes the backup where the caller says"},
+    CL_LONG(K_BACKUP_SUFFIX, "backup-suffix", CL_WORD, CL_NOACT),
+    {.key = K_NO_PRESERVE_ROOT,
+     .long_name = "no-preserve-root",
+     .refuse = "it lets deluser remove files anywhere, / included"},
+};
+
+/* A primary group by name (--ingroup) or gid (--gid): member.add, and
+ * role.escalate when privileged. */
+static int primary_group(struct cl_ctx *ctx, const struct cl_parsed *p,
+			 const struct guard_identity *user)
+{
+	const char *g = cl_last(p, K_INGROUP);
+
+	if (!g)
+		g = cl_last(p, K_GID);
+	return g ? cl_add_memberships(ctx, user, g, true) : 0;
+}
+
+static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
+{
+	struct cl_group g = {0};
+	char grant[96];
+	int r = cl_check_name(ctx, "group", name);
+
+	if (r < 0)
+		return r;
+	if (!(g.name = strdup(name)))
+		return cl_oom(ctx);
+	if (gid && guard_parse_id(gid, &g.gid) == 0)
+		g.gid_known = true;
+	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
+	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
+	if (r == 0 && g.privileged) {
+		snprintf(grant, sizeof(grant), "group %s", name);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, &g, grant);
+	}
+	cl_group_clear(&g);
+	return r;
+}
+
+/* adduser USER, adduser --system USER [--group]. */
+static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *name, bool sys)
+{
+	struct guard_identity user = {0};
+	const char *uid = cl_last(p, K_UID), *first = cl_last(p, K_FIRSTUID);
+	bool protect = false;
+	uint32_t id;
+	int r = cl_resolve_user(ctx, name, &user);
+
+	if (r < 0)
+		return r;
+	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
+		user.uid_known = true;
+	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
+	if (r == 0 && uid && guard_parse_id(uid, &id) == 0)
+		r = cl_add_uid_grant(ctx, &user, id, &protect);
+	/* The new uid is picked from --firstuid up. */
+	if (r == 0 && first && guard_parse_id(first, &id) == 0)
+		r = cl_add_uid_grant(ctx, &user, id, &protect);
+	if (r == 0 && sys) {
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, NULL, "system account (--system)");
+		protect = true;
+	}
+	if (r == 0)
+		r = primary_group(ctx, p, &user);
+	/* The groups are adduser.conf's EXTRA_GROUPS, set by root. */
+	if (r == 0 && (cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD)))
+		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, &user, NULL, NULL);
+	if (r == 0 && sys && cl_has(p, K_GROUP))
+		r = new_group(ctx, name, NULL);
+	if (r == 0 && protect)
+		cl_mark_protected(ctx, user.name);
+	guard_identity_clear(&user);
+	return r;
+}
+
+/* adduser USER GROUP, deluser USER GROUP. */
+static int membership(struct cl_ctx *ctx, const char *user_name, const char *group_name,
+		      enum guard_action action)
+{
+	struct guard_identity user = {0};
+	struct cl_group g = {0};
+	char grant[96];
+	int r = cl_resolve_user(ctx, user_name, &user);
+
+	if (r == 0)
+		r = cl_check_name(ctx, "group", group_name);
+	if (r == 0)
+		r = cl_resolve_group(ctx, group_name, &g);
+	if (r == 0)
+		r = cl_add(ctx, action, &user, &g, NULL);
+	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD && g.privileged) {
+		snprintf(grant, sizeof(grant), "group %s", group_name);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, &g, grant);
+	}
+	cl_group_clear(&g);
+	guard_identity_clear(&user);
+	return r;
+}
+
+static int names(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	if (p->n_operands == 0)
+		return cl_refuse(ctx, "name the account: guardctl %s NAME", ctx->tool->name);
+	if (p->n_operands > 2)
+		return cl_refuse(ctx, "%s: one or two names only", ctx->tool->name);
+	return 0;
+}
+
+/* The modes as adduser picks them: two names add USER to GROUP; --group or
+ * addgroup make a group; --system a system account (protected). */
+static int adduser(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	bool is_addgroup = strcmp(ctx->tool->name, "addgroup") == 0;
+	bool sys = cl_has(p, K_SYSTEM), group = cl_has(p, K_GROUP);
+	int r = names(ctx, p);
+
+	if (r < 0)
+		return r;
+	if (p->n_operands == 2) {
+		if (is_addgroup || sys || group)
+			return cl_refuse(ctx, "%s: two names go without --system and --group",
+					 ctx->tool->name);
+		for (size_t i = 0; i < p->n_opts; i++) {
+			int k = p->opts[i].opt->key;
+			if (k != 'q' && k != K_DEBUG && k != K_VERBOSE)
+				return cl_refuse(ctx,
+						 "%s: --%s has no effect when adding a user "
+						 "to a group",
+						 ctx->tool->name, p->opts[i].opt->long_name);
+		}
+		return membership(ctx, p->operands[0], p->operands[1], GUARD_GROUP_MEMBER_ADD);
+	}
+	if (!is_addgroup && (group + cl_has(p, K_INGROUP) + cl_has(p, K_GID)) > 1)
+		return cl_refuse(ctx, "%s: --group, --ingroup and --gid exclude each other",
+				 ctx->tool->name);
+	if (is_addgroup || (group && !sys))
+		return new_group(ctx, p->operands[0], cl_last(p, K_GID));
+	return new_user(ctx, p, p->operands[0], sys);
+}
+
+static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	bool group = strcmp(ctx->tool->name, "delgroup") == 0 || cl_has(p, K_GROUP);
+	struct guard_identity user = {0};
+	struct cl_group g = {0};
+	int r = names(ctx, p);
+
+	if (r < 0)
+		return r;
+	if (p->n_operands == 2)
+		return membership(ctx, p->operands[0], p->operands[1], GUARD_GROUP_MEMBER_REMOVE);
+	if (group) {
+		r = cl_check_name(ctx, "group", p->operands[0]);
+		if (r == 0)
+			r = cl_resolve_group(ctx, p->operands[0], &g);
+		if (r == 0)
+			r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
+		cl_group_clear(&g);
+		return r;
+	}
+	r = cl_resolve_user(ctx, p->operands[0], &user);
+	if (r == 0)
+		r = cl_add(ctx, GUARD_USER_DELETE, &user, NULL, NULL);
+	guard_identity_clear(&user);
+	return r;
+}
+
+#define TOOL(n, table, fn)                                                                         \
+	const struct cl_tool cl_tool_##n = {                                                       \
+	    .name = #n,                                                                            \
+	    .path = "/usr/sbin/" #n,                                                               \
+	    .syntax = CL_PERLOPT,                                                                  \
+	    .opts = table,                                                                         \
+	    .n_opts = sizeof(table) / sizeof(table[0]),                                            \
+	    .classify = fn,                                                                        \
+	}
+
+TOOL(adduser, adduser_opts, adduser);
+TOOL(addgroup, adduser_opts, adduser);
+TOOL(deluser, deluser_opts, deluser);
+TOOL(delgroup, deluser_opts, deluser);

@@ -1,0 +1,223 @@
+/* chpasswd and newusers: their options, and the batch they read on stdin,
+ * which Guard reads first (bounded) and hands in as bytes. Every line is
+ * classified; one bad line refuses the batch. Password fields are secrets:
+ * never copied into a target or a message. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+#include "names.h"
+#include "numparse.h"
+
+#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
+
+/* shadow reads a line into BUFSIZ (8192) bytes with fgets: the rest of a
+ * longer line would be read as a line of its own. Guard refuses lines long
+ * before that. */
+#define CL_MAX_LINE_BYTES 4096u
+
+/* "c:ehmR:s:" */
+static const struct cl_opt chpasswd_opts[] = {
+    CL_VAL('c', "crypt-method", CL_CRYPT, CL_NOACT), CL_FLAG('e', "encrypted", CL_NOACT),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),    CL_FLAG('m', "md5", CL_NOACT),
+    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),    CL_VAL('s', "sha-rounds", CL_NUMBER, CL_NOACT),
+};
+
+/* "bhrR:" (Debian builds it with PAM: no -c, no -s) */
+static const struct cl_opt newusers_opts[] = {
+    CL_REFUSE('b', "badname", CL_NONE, CL_WHY_BADNAME),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    {.key = 'r',
+     .short_name = 'r',
+     .long_name = "system",
+     .action = CL_NOACT,
+     .grant = "system account (-r)",
+     .protects = true},
+    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+};
+
+/* Calls fn for each line (without its newline; the last may lack one),
+ * after checking the batch's bounds. */
+static int each_line(struct cl_ctx *ctx, const struct cl_parsed *p,
+		     int (*fn)(struct cl_ctx *ctx, const struct cl_parsed *p, char *line,
+			       unsigned n))
+{
+	const char *b = (const char *)ctx->batch, *end = b + ctx->batch_len;
+	unsigned n = 0;
+
+	if (p->n_operands > 0)
+		return cl_refuse(ctx, "%s takes no names: it reads them on stdin", ctx->tool->name);
+	if (!b || ctx->batch_len == 0)
+		return cl_refuse(ctx, "%s: empty batch", ctx->tool->name);
+	if (ctx->batch_len > CL_MAX_BATCH_BYTES)
+		return cl_refuse(ctx, "%s: batch larger than %u bytes", ctx->tool->name,
+				 CL_MAX_BATCH_BYTES);
+	if (memchr(b, '\0', ctx->batch_len))
+		return cl_refuse(ctx, "%s: batch contains a NUL byte", ctx->tool->name);
+	while (b < end) {
+		const char *nl = memchr(b, '\n', (size_t)(end - b));
+		size_t len = nl ? (size_t)(nl - b) : (size_t)(end - b);
+		char *line;
+		int r;
+
+		if (++n > CL_MAX_BATCH_LINES)
+			return cl_refuse(ctx, "%s: more than %u lines", ctx->tool->name,
+					 CL_MAX_BATCH_LINES);
+		if (len == 0)
+			return cl_refuse(ctx, "%s: line %u is empty", ctx->tool->name, n);
+		if (len > CL_MAX_LINE_BYTES)
+			return cl_refuse(ctx, "%s: line %u is longer than %u bytes",
+					 ctx->tool->name, n, CL_MAX_LINE_BYTES);
+		if (memchr(b, '\r', len))
+			return cl_refuse(ctx, "%s: line %u contains a carriage return",
+					 ctx->tool->name, n);
+		line = strndup(b, len);
+		if (!line)
+			return cl_oom(ctx);
+		r = fn(ctx, p, line, n);
+		/* The line holds a password. */
+		explicit_bzero(line, len);
+		free(line);
+		if (r < 0)
+			return r;
+		b += len + 1;
+	}
+	return 0;
+}
+
+/* "user:password": user.password for user. */
+static int chpasswd_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *line, unsigned n)
+{
+	struct guard_identity user = {0};
+	char *colon = strchr(line, ':');
+	char what[32];
+	int r;
+
+	(void)p;
+	if (!colon)
+		return cl_refuse(ctx, "chpasswd: line %u: no ':' between name and password", n);
+	*colon = '\0';
+	snprintf(what, sizeof(what), "line %u", n);
+	r = cl_check_name(ctx, what, line);
+	if (r == 0)
+		r = cl_resolve_user(ctx, line, &user);
+	if (r == 0)
+		r = cl_add(ctx, GUARD_USER_PASSWORD, &user, NULL, NULL);
+	guard_identity_clear(&user);
+	return r;
+}
+
+static int chpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	return each_line(ctx, p, chpasswd_line);
+}
+
+/* newusers' uid field: "", a uid, or the name of a user whose uid the new
+ * account then shares. */
+static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const char *field,
+			const char *what, bool *protect)
+{
+	struct guard_identity other = {0};
+	char grant[96];
+	uint32_t uid;
+	int r;
+
+	if (!*field)
+		return 0;
+	if (field[0] >= '0' && field[0] <= '9') {
+		if (guard_parse_id(field, &uid) < 0)
+			return cl_refuse(ctx, "%s: '%s' is not a valid uid", what, QUOTED(field));
+		if (!user->exists) {
+			user->uid_known = true;
+			user->uid = uid;
+		}
+		return cl_add_uid_grant(ctx, user, uid, protect);
+	}
+	if (!guard_name_is_valid(field))
+		return cl_refuse(ctx, "%s: '%s' is neither a uid nor a user name", what,
+				 QUOTED(field));
+	r = cl_resolve_user(ctx, field, &other);
+	if (r == 0) {
+		snprintf(grant, sizeof(grant), "duplicate uid (of %s)", field);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
+	}
+	if (r == 0 && other.uid_known)
+		r = cl_add_uid_grant(ctx, user, other.uid, protect);
+	guard_identity_clear(&other);
+	return r;
+}
+
+/* name:password:uid:gid:gecos:dir:shell. A new name is created, an
+ * existing one modified; the password is set either way. An empty gid
+ * field means the group named like the user. */
+static int newusers_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *line, unsigned n)
+{
+	struct guard_identity user = {0};
+	char *f[7], what[48];
+	bool protect = false;
+	size_t k = 0;
+	int r;
+
+	for (char *c = line; k < 7; k++) {
+		f[k] = c;
+		c = strchr(c, ':');
+		if (!c)
+			break;
+		*c++ = '\0';
+		if (k == 6)
+			return cl_refuse(ctx, "newusers: line %u: more than 7 fields", n);
+	}
+	if (k != 6)
+		return cl_refuse(ctx,
+				 "newusers: line %u: not 7 fields "
+				 "(name:password:uid:gid:gecos:dir:shell)",
+				 n);
+	snprintf(what, sizeof(what), "newusers: line %u", n);
+	r = cl_check_name(ctx, what, f[0]);
+	if (r == 0)
+		r = cl_check_gecos(ctx, what, f[4], false);
+	if (r == 0 && *f[5])
+		r = cl_check_home(ctx, what, f[5], false);
+	if (r == 0 && *f[6])
+		r = cl_check_shell(ctx, what, f[6]);
+	if (r == 0)
+		r = cl_resolve_user(ctx, f[0], &user);
+	if (r == 0)
+		r = cl_add(ctx, user.exists ? GUARD_USER_MODIFY : GUARD_USER_CREATE, &user, NULL,
+			   NULL);
+	if (r == 0)
+		r = cl_add(ctx, GUARD_USER_PASSWORD, &user, NULL, NULL);
+	if (r == 0)
+		r = newusers_uid(ctx, &user, f[2], what, &protect);
+	if (r == 0)
+		r = cl_add_memberships(ctx, &user, *f[3] ? f[3] : f[0], true);
+	if (r == 0 && !user.exists && cl_has(p, 'r')) {
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, NULL, "system account (-r)");
+		protect = true;
+	}
+	if (r == 0 && protect)
+		cl_mark_protected(ctx, user.name);
+	guard_identity_clear(&user);
+	return r;
+}
+
+static int newusers(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	return each_line(ctx, p, newusers_line);
+}
+
+#define TOOL(n)                                                                                    \
+	const struct cl_tool cl_tool_##n = {                                                       \
+	    .name = #n,                                                                            \
+	    .path = "/usr/sbin/" #n,                                                               \
+	    .syntax = CL_GETOPT,                                                                   \
+	    .opts = n##_opts,                                                                      \
+	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
+	    .classify = n,                                                                         \
+	    .reads_batch = true,                                                                   \
+	}
+
+TOOL(chpasswd);
+TOOL(newusers);

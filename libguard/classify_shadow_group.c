@@ -1,0 +1,287 @@
+/* shadow 4.13's group tools as Debian 12 builds them: groupadd, groupmod,
+ * groupdel, gpasswd. One table per tool (long_options[] order, optstring
+ * letters), then what each command raises. A group is privileged when the
+ * policy says so (by name, or gid 0); granting it to anyone, by gid, name,
+ * members, administrators or a password, raises role.escalate. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+#include "numparse.h"
+
+#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
+
+/* Group options whose meaning depends on the group: handled below. */
+enum {
+	K_USERS = 'U',
+	K_PASSWORD = 'p',
+};
+
+/* "fg:hK:op:rR:P:U:" */
+static const struct cl_opt groupadd_opts[] = {
+    CL_FLAG('f', "force", CL_NOACT),
+    CL_VAL('g', "gid", CL_GID, CL_NOACT),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
+    CL_FLAG('o', "non-unique", CL_NOACT),
+    CL_VAL('p', "password", CL_SECRET, CL_NOACT),
+    CL_FLAG('r', "system", CL_NOACT),
+    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_VAL('U', "users", CL_USERS, CL_NOACT),
+};
+
+/* "ag:hn:op:R:P:U:" */
+static const struct cl_opt groupmod_opts[] = {
+    CL_FLAG('a', "append", CL_NOACT),
+    CL_VAL('g', "gid", CL_GID, CL_NOACT),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_VAL('n', "new-name", CL_NEWNAME, CL_NOACT),
+    CL_FLAG('o', "non-unique", CL_NOACT),
+    CL_VAL('p', "password", CL_SECRET, CL_NOACT),
+    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_VAL('U', "users", CL_USERS, CL_NOACT),
+};
+
+/* "hfR:P:" */
+static const struct cl_opt groupdel_opts[] = {
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_FLAG('f', "force", CL_NOACT),
+};
+
+/* "a:A:d:ghM:Q:rR" (-g is a no-op kept for a setgid wrapper; -Q is the
+ * chroot option here, -R restricts the group) */
+static const struct cl_opt gpasswd_opts[] = {
+    CL_VAL('a', "add", CL_USER, CL_NOACT),
+    CL_VAL('d', "delete", CL_USER, CL_NOACT),
+    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_REFUSE('Q', "root", CL_HOME, CL_WHY_ROOT),
+    CL_FLAG('r', "remove-password", GUARD_GROUP_MODIFY),
+    CL_FLAG('R', "restrict", GUARD_GROUP_MODIFY),
+    CL_VAL('A', "administrators", CL_USERS, GUARD_GROUP_MODIFY),
+    CL_VAL('M', "members", CL_USERS, CL_NOACT),
+    CL_FLAG('g', NULL, CL_NOACT),
+};
+
+static int escalate(struct cl_ctx *ctx, const struct guard_identity *user, const struct cl_group *g,
+		    const char *what)
+{
+	char grant[160];
+
+	snprintf(grant, sizeof(grant), "%s%s", what, g->name ? g->name : "");
+	if (!g->name)
+		snprintf(grant, sizeof(grant), "%sgid %u", what, g->gid);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
+}
+
+/* The group operand, looked up. */
+static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_group *ret)
+{
+	const char *name;
+	int r = cl_one_operand(ctx, p, "group", &name);
+
+	if (r < 0)
+		return r;
+	r = cl_check_name(ctx, "group", name);
+	if (r < 0)
+		return r;
+	return cl_resolve_group(ctx, name, ret);
+}
+
+/* Each user of a list: action on g, and role.escalate when g is privileged. */
+static int per_user(struct cl_ctx *ctx, const char *list, const struct cl_group *g,
+		    enum guard_action action, const char *grant)
+{
+	char **items = NULL;
+	size_t n = 0;
+	int r = cl_split_list(ctx, "users", list, &items, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct guard_identity user = {0};
+
+		r = cl_resolve_user(ctx, items[i], &user);
+		if (r == 0 && action != GUARD_ACTION_COUNT)
+			r = cl_add(ctx, action, &user, g, NULL);
+		if (r == 0 && g->privileged && grant)
+			r = escalate(ctx, &user, g, grant);
+		guard_identity_clear(&user);
+	}
+	cl_strv_free(items, n);
+	return r;
+}
+
+/* -g GID: gid 0, or the gid of a privileged group, shared by -o or taken
+ * over by a new group, grants that group. */
+static int gid_grant(struct cl_ctx *ctx, const struct cl_group *g, const char *gid_text)
+{
+	struct cl_group owner = {0};
+	char grant[160];
+	int r = cl_resolve_group(ctx, gid_text, &owner);
+
+	if (r < 0)
+		return r;
+	if (owner.privileged) {
+		if (owner.name)
+			snprintf(grant, sizeof(grant), "gid %u of group %s", owner.gid, owner.name);
+		else
+			snprintf(grant, sizeof(grant), "gid %u", owner.gid);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, grant);
+	}
+	cl_group_clear(&owner);
+	return r;
+}
+
+/* Options both groupadd and groupmod take: -g, -o, -p, -U. */
+static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const struct cl_group *g,
+			bool replaces_members)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
+		const struct cl_parsed_opt *o = &p->opts[i];
+		switch (o->opt->key) {
+		case 'g':
+			r = gid_grant(ctx, g, o->value);
+			break;
+		case 'o':
+			r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "duplicate gid (-o)");
+			break;
+		case K_PASSWORD:
+			if (g->privileged)
+				r = escalate(ctx, NULL, g, "password on group ");
+			break;
+		case K_USERS:
+			r = per_user(ctx, o->value, g, GUARD_GROUP_MEMBER_ADD, "group ");
+			if (r == 0 && replaces_members)
+				r = cl_add(ctx, GUARD_GROUP_MEMBER_REMOVE, NULL, g, NULL);
+			break;
+		}
+	}
+	return r;
+}
+
+static int groupadd(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	struct cl_group g = {0};
+	const char *gid = cl_last(p, 'g');
+	int r = the_group(ctx, p, &g);
+
+	if (r < 0)
+		return r;
+	/* The new group's gid is -g's when given. */
+	if (gid && guard_parse_id(gid, &g.gid) == 0)
+		g.gid_known = true;
+	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
+	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
+	if (r == 0 && g.privileged)
+		r = escalate(ctx, NULL, &g, "group ");
+	if (r == 0)
+		r = group_common(ctx, p, &g, false);
+	cl_group_clear(&g);
+	return r;
+}
+
+/* groupmod: -n onto a privileged name, -g onto a privileged gid, -o, a
+ * password or members on a privileged group grant it. -U without -a
+ * replaces the members. */
+static int groupmod(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	struct cl_group g = {0};
+	const char *new_name = cl_last(p, 'n');
+	int r;
+
+	if (p->n_opts == 0)
+		return cl_refuse(ctx, "groupmod: no change asked");
+	r = the_group(ctx, p, &g);
+	if (r < 0)
+		return r;
+	r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
+	if (r == 0 && new_name &&
+	    guard_policy_group_is_privileged(ctx->policy, new_name, false, 0)) {
+		char grant[96];
+		snprintf(grant, sizeof(grant), "group %s", new_name);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, &g, grant);
+		/* What is granted after the rename is the new name's privilege. */
+		g.privileged = true;
+	}
+	if (r == 0)
+		r = group_common(ctx, p, &g, !cl_has(p, 'a'));
+	cl_group_clear(&g);
+	return r;
+}
+
+static int groupdel(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	struct cl_group g = {0};
+	int r = the_group(ctx, p, &g);
+
+	if (r == 0)
+		r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
+	cl_group_clear(&g);
+	return r;
+}
+
+/* gpasswd GROUP alone sets the group's password. -M sets the member list:
+ * member.add for each listed user and member.remove for the others (whom
+ * Guard does not list: the target has the group and no user). */
+static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
+{
+	struct cl_group g = {0};
+	int r = the_group(ctx, p, &g);
+
+	if (r < 0)
+		return r;
+	if (p->n_opts == 0 || (p->n_opts == 1 && cl_has(p, 'g'))) {
+		r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
+		if (r == 0 && g.privileged)
+			r = escalate(ctx, NULL, &g, "password on group ");
+	}
+	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
+		const struct cl_parsed_opt *o = &p->opts[i];
+		switch (o->opt->key) {
+		case 'a':
+			r = per_user(ctx, o->value, &g, GUARD_GROUP_MEMBER_ADD, "group ");
+			break;
+		case 'd':
+			r = per_user(ctx, o->value, &g, GUARD_GROUP_MEMBER_REMOVE, NULL);
+			break;
+		case 'M':
+			r = per_user(ctx, o->value, &g, GUARD_GROUP_MEMBER_ADD, "group ");
+			if (r == 0)
+				r = cl_add(ctx, GUARD_GROUP_MEMBER_REMOVE, NULL, &g, NULL);
+			break;
+		case 'A':
+			r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
+			if (r == 0)
+				r = per_user(ctx, o->value, &g, GUARD_ACTION_COUNT,
+					     "administrator of group ");
+			break;
+		case 'r':
+		case 'R':
+			r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
+			break;
+		}
+	}
+	cl_group_clear(&g);
+	return r;
+}
+
+#define TOOL(n, dir, fn)                                                                           \
+	const struct cl_tool cl_tool_##n = {                                                       \
+	    .name = #n,                                                                            \
+	    .path = dir "/" #n,                                                                    \
+	    .syntax = CL_GETOPT,                                                                   \
+	    .opts = n##_opts,                                                                      \
+	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
+	    .classify = fn,                                                                        \
+	}
+
+TOOL(groupadd, "/usr/sbin", groupadd);
+TOOL(groupmod, "/usr/sbin", groupmod);
+TOOL(groupdel, "/usr/sbin", groupdel);
+TOOL(gpasswd, "/usr/bin", gpasswd);

@@ -1,0 +1,182 @@
+/* The classifier's targets: accounts and groups looked up through the
+ * resolver, and the targets built from them. A look-up error other than
+ * "no such entry" is returned as is: the caller refuses (a zeroed identity
+ * never means root). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+#include "numparse.h"
+
+#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
+
+bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
+{
+	const struct guard_list *l = &policy->protected_users;
+
+	if (uid == 0)
+		return true;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].kind == GUARD_ITEM_ID_RANGE && !l->items[i].negated &&
+		    uid >= l->items[i].lo && uid <= l->items[i].hi)
+			return true;
+	return false;
+}
+
+void cl_group_clear(struct cl_group *g)
+{
+	if (!g)
+		return;
+	free(g->name);
+	*g = (struct cl_group){0};
+}
+
+int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret)
+{
+	const struct guard_resolver *res = ctx->resolver;
+	struct cl_group g = {0};
+	int r;
+
+	if (text[0] >= '0' && text[0] <= '9') {
+		if (guard_parse_id(text, &g.gid) < 0)
+			return cl_refuse(ctx, "'%s' is not a valid gid", QUOTED(text));
+		g.gid_known = true;
+		r = res->group_by_gid(res->ctx, g.gid, &g.name);
+		if (r < 0 && r != -ENOENT) {
+			guard_error_set(ctx->err, NULL, 0, "cannot look up gid %u", g.gid);
+			return r;
+		}
+		if (r < 0)
+			g.name = NULL;
+	} else {
+		r = cl_check_name(ctx, "group", text);
+		if (r < 0)
+			return r;
+		g.name = strdup(text);
+		if (!g.name)
+			return cl_oom(ctx);
+		r = res->group_by_name(res->ctx, text, &g.gid);
+		if (r < 0 && r != -ENOENT) {
+			guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'",
+					QUOTED(text));
+			free(g.name);
+			return r;
+		}
+		g.gid_known = r == 0;
+	}
+	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
+	*ret = g;
+	return 0;
+}
+
+int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity *ret)
+{
+	struct guard_identity id = {0};
+	int r = cl_check_name(ctx, "user", name);
+
+	if (r < 0)
+		return r;
+	r = ctx->resolver->user_by_name(ctx->resolver->ctx, name, &id);
+	if (r == -ENOENT) {
+		guard_identity_clear(&id);
+		id = (struct guard_identity){.exists = false};
+	} else if (r < 0) {
+		guard_identity_clear(&id);
+		guard_error_set(ctx->err, NULL, 0, "cannot look up user '%s'", QUOTED(name));
+		return r;
+	} else {
+		id.exists = true;
+	}
+	if (!id.name) {
+		id.name = strdup(name);
+		if (!id.name) {
+			guard_identity_clear(&id);
+			return cl_oom(ctx);
+		}
+	}
+	*ret = id;
+	return 0;
+}
+
+static int identity_copy(const struct guard_identity *src, struct guard_identity *dst)
+{
+	*dst = (struct guard_identity){
+	    .exists = src->exists, .uid_known = src->uid_known, .uid = src->uid};
+	if (src->name && !(dst->name = strdup(src->name)))
+		return -ENOMEM;
+	if (src->n_groups) {
+		dst->groups = calloc(src->n_groups, sizeof(char *));
+		if (!dst->groups)
+			return -ENOMEM;
+		for (size_t i = 0; i < src->n_groups; i++, dst->n_groups++)
+			if (!(dst->groups[i] = strdup(src->groups[i])))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
+	   const struct cl_group *group, const char *grant)
+{
+	struct guard_target t = {.action = action};
+
+	/* Once per (action, user, group, grant): "-G sudo -G sudo" is one. */
+	for (size_t i = 0; i < ctx->n_targets; i++) {
+		const struct guard_target *o = &ctx->targets[i];
+		if (o->action == action && str_eq(o->user.name, user ? user->name : NULL) &&
+		    str_eq(o->group, group ? group->name : NULL) &&
+		    o->gid_known == (group && group->gid_known) &&
+		    (!o->gid_known || o->gid == group->gid) && str_eq(o->grant, grant))
+			return 0;
+	}
+	if (ctx->n_targets == ctx->cap_targets) {
+		size_t cap = ctx->cap_targets ? 2 * ctx->cap_targets : 8;
+		struct guard_target *n = realloc(ctx->targets, cap * sizeof(*n));
+		if (!n)
+			return cl_oom(ctx);
+		ctx->targets = n;
+		ctx->cap_targets = cap;
+	}
+	if ((user && identity_copy(user, &t.user) < 0) ||
+	    (group && group->name && !(t.group = strdup(group->name))) ||
+	    (grant && !(t.grant = strdup(grant)))) {
+		guard_target_clear(&t);
+		return cl_oom(ctx);
+	}
+	if (group) {
+		t.gid_known = group->gid_known;
+		t.gid = group->gid;
+	}
+	ctx->targets[ctx->n_targets++] = t;
+	return 0;
+}
+
+int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
+		     bool *ret_protected)
+{
+	char grant[64];
+
+	if (uid == 0)
+		snprintf(grant, sizeof(grant), "uid 0");
+	else if (cl_uid_is_protected(ctx->policy, uid))
+		snprintf(grant, sizeof(grant), "protected uid %u", uid);
+	else
+		return 0;
+	*ret_protected = true;
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
+}
+
+void cl_mark_protected(struct cl_ctx *ctx, const char *user)
+{
+	for (size_t i = 0; i < ctx->n_targets; i++)
+		if (ctx->targets[i].user.name && user &&
+		    strcmp(ctx->targets[i].user.name, user) == 0)
+			ctx->targets[i].protected_grant = true;
+}

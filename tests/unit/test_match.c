@@ -1,0 +1,381 @@
+/* The matchers, one form at a time: each test is a one-rule policy that
+ * allows when its matcher matches, over a default deny. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "helpers.h"
+
+/* A request built by hand: dave of %helpdesk, at the console, through
+ * guardctl, asking for one action on bob. */
+struct fixture {
+	struct guard_request r;
+	struct guard_target t[4];
+	char *actor_groups[4];
+	char *target_groups[4];
+	char *argv[8];
+};
+
+static struct fixture fx;
+
+static void request(enum guard_action action, const char *target)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.actor_groups[0] = "helpdesk";
+	fx.actor_groups[1] = "staff";
+	fx.r.actor = (struct guard_identity){.name = "dave",
+					     .exists = true,
+					     .uid_known = true,
+					     .uid = 1005,
+					     .groups = fx.actor_groups,
+					     .n_groups = 2};
+	fx.r.service = "guardctl";
+	fx.r.location = GUARD_LOCATION_LOCAL;
+	fx.r.tty = "pts/3";
+	fx.t[0].action = action;
+	fx.t[0].user.name = (char *)target;
+	fx.r.targets = fx.t;
+	fx.r.n_targets = 1;
+}
+
+/* Adds another action on the same target. */
+static __attribute__((unused)) struct guard_target *also(enum guard_action action)
+{
+	struct guard_target *t = &fx.t[fx.r.n_targets++];
+
+	*t = fx.t[0];
+	t->action = action;
+	return t;
+}
+
+static __attribute__((unused)) void from_addr(const char *addr)
+{
+	fx.r.location = GUARD_LOCATION_REMOTE;
+	fx.r.addr_known = true;
+	fx.r.rhost = addr;
+	cr_assert_eq(guard_addr_parse(addr, &fx.r.addr), 0);
+}
+
+/* UTC of a local time "YYYY-MM-DD HH:MM[:SS]" in the policy's zone. */
+static int64_t at(const struct guard_policy *p, const char *s)
+{
+	struct guard_localtime lt = {0};
+	int64_t t;
+
+	cr_assert(sscanf(s, "%d-%d-%d %d:%d:%d", &lt.year, &lt.mon, &lt.mday, &lt.hour, &lt.min,
+			 &lt.sec) >= 5,
+		  "bad time %s", s);
+	cr_assert_eq(guard_tz_mktime(p->tz, &lt, &t), 0);
+	return t;
+}
+
+/* A policy: settings in Berlin with extra settings lines, then text. */
+static struct guard_policy *policy_s(const char *settings, const char *text)
+{
+	static char buf[16384];
+
+	snprintf(buf, sizeof(buf),
+		 "settings {\n  timezone = \"Europe/Berlin\"\n"
+		 "  approvers = { \"%%guard-approvers\" }\n  break_glass = { \"%%oncall\" }\n"
+		 "  %s\n}\n%s",
+		 settings, text);
+	return test_policy(buf);
+}
+
+static struct guard_policy *policy(const char *text)
+{
+	return policy_s("", text);
+}
+
+static struct guard_verdict verdict;
+
+static enum guard_decision decide_at(struct guard_policy *p, int64_t now,
+				     const struct guard_history *h,
+				     const struct guard_host_state *s)
+{
+	guard_verdict_clear(&verdict);
+	cr_assert_eq(guard_evaluate(p, &fx.r, h, s, now, &verdict), 0);
+	return verdict.decision;
+}
+
+/* A Wednesday in office hours. */
+#define WEDNESDAY "2026-03-25 10:00"
+
+/* Does a rule with this matcher line allow the request at the local time? */
+static bool matches_at(const char *matcher, const char *when)
+{
+	char text[2048];
+	struct guard_policy *p;
+	enum guard_decision d;
+
+	snprintf(
+	    text, sizeof(text),
+	    "privileged_groups = { \"sudo\", \"docker\" }\n"
+	    "protected_users = { \"root\", \"uid:0-999\" }\n"
+	    "rule \"r\" {\n  actions = { \"user.create\", \"user.modify\", \"group.member.add\" }\n"
+	    "  %s\n  decision = allow\n}\n",
+	    matcher);
+	p = policy(text);
+	d = decide_at(p, at(p, when), NULL, NULL);
+	guard_verdict_clear(&verdict);
+	guard_policy_free(p);
+	return d == GUARD_DECISION_ALLOW;
+}
+
+static bool matches(const char *matcher)
+{
+	return matches_at(matcher, WEDNESDAY);
+}
+
+Test(match, missing_matcher_matches_anything)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches(""));
+	fx.r.location = GUARD_LOCATION_UNKNOWN;
+	fx.r.service = NULL;
+	cr_expect(matches(""));
+}
+
+Test(match, actors_name_group_uid_any)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches("actors = { \"dave\" }"));
+	cr_expect_not(matches("actors = { \"alice\" }"));
+	cr_expect(matches("actors = { \"%helpdesk\" }"));
+	cr_expect(matches("actors = { \"alice\", \"%staff\" }"));
+	cr_expect_not(matches("actors = { \"%admins\" }"));
+	cr_expect(matches("actors = { \"uid:1000-1999\" }"));
+	cr_expect(matches("actors = { \"uid:1005\" }"));
+	cr_expect_not(matches("actors = { \"uid:1006-1999\" }"));
+	cr_expect(matches("actors = { \"*\" }"));
+}
+
+Test(match, actors_negation)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect_not(matches("actors = { \"!dave\" }"));
+	cr_expect(matches("actors = { \"!alice\" }"));
+	cr_expect_not(matches("actors = { \"%helpdesk\", \"!%staff\" }"));
+	cr_expect_not(matches("actors = { \"*\", \"!uid:1000-1999\" }"));
+	cr_expect(matches("actors = { \"*\", \"!%contractors\" }"));
+}
+
+Test(match, actor_without_uid_matches_no_uid_item)
+{
+	request(GUARD_USER_CREATE, "bob");
+	fx.r.actor.uid_known = false;
+	cr_expect_not(matches("actors = { \"uid:0-4294967293\" }"));
+	cr_expect(matches("actors = { \"dave\", \"!uid:0-999\" }"));
+}
+
+Test(match, targets_forms)
+{
+	request(GUARD_USER_MODIFY, "bob");
+	fx.t[0].user.uid_known = true;
+	fx.t[0].user.uid = 1200;
+	fx.target_groups[0] = "students";
+	fx.t[0].user.groups = fx.target_groups;
+	fx.t[0].user.n_groups = 1;
+	cr_expect(matches("targets = { \"bob\" }"));
+	cr_expect_not(matches("targets = { \"root\" }"));
+	cr_expect(matches("targets = { \"%students\" }"));
+	cr_expect_not(matches("targets = { \"%staff\" }"));
+	cr_expect(matches("targets = { \"uid:1000-59999\" }"));
+	cr_expect_not(matches("targets = { \"uid:60000-65000\" }"));
+	cr_expect(matches("targets = { \"!@protected\" }"));
+	cr_expect_not(matches("targets = { \"@protected\" }"));
+	cr_expect(matches("targets = { \"*\", \"!%staff\" }"));
+	cr_expect_not(matches("targets = { \"*\", \"!%students\" }"));
+}
+
+Test(match, protected_by_name_uid_or_grant)
+{
+	request(GUARD_USER_MODIFY, "root");
+	cr_expect(matches("targets = { \"@protected\" }"));
+	request(GUARD_USER_MODIFY, "daemon");
+	fx.t[0].user.uid_known = true;
+	fx.t[0].user.uid = 1;
+	cr_expect(matches("targets = { \"@protected\" }"));
+	request(GUARD_USER_CREATE, "svc");
+	cr_expect_not(matches("targets = { \"@protected\" }"));
+	fx.t[0].protected_grant = true; /* useradd -r svc */
+	cr_expect(matches("targets = { \"@protected\" }"));
+	cr_expect_not(matches("targets = { \"!@protected\" }"));
+}
+
+Test(match, target_uid_unknown_matches_no_uid_item)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect_not(matches("targets = { \"uid:1000-59999\" }"));
+	cr_expect(matches("targets = { \"!uid:0-999\" }"));
+}
+
+Test(match, no_target_user_matches_no_item)
+{
+	request(GUARD_GROUP_MEMBER_ADD, NULL);
+	fx.t[0].group = "staff";
+	cr_expect_not(matches("targets = { \"*\" }"));
+	cr_expect_not(matches("targets = { \"@protected\" }"));
+	cr_expect(matches("targets = { \"!@protected\" }"));
+	cr_expect(matches("targets = { \"!bob\" }"));
+}
+
+Test(match, groups_forms)
+{
+	request(GUARD_GROUP_MEMBER_ADD, "bob");
+	fx.t[0].group = "sudo";
+	fx.t[0].gid_known = true;
+	fx.t[0].gid = 27;
+	cr_expect(matches("groups = { \"sudo\" }"));
+	cr_expect_not(matches("groups = { \"staff\" }"));
+	cr_expect(matches("groups = { \"gid:0-999\" }"));
+	cr_expect_not(matches("groups = { \"gid:1000-1999\" }"));
+	cr_expect(matches("groups = { \"@privileged\" }"));
+	cr_expect_not(matches("groups = { \"!@privileged\" }"));
+	cr_expect(matches("groups = { \"*\" }"));
+	cr_expect_not(matches("groups = { \"*\", \"!sudo\" }"));
+	fx.t[0].group = "staff";
+	fx.t[0].gid = 50;
+	cr_expect(matches("groups = { \"!@privileged\" }"));
+	fx.t[0].group = NULL; /* gid 0 is privileged whatever its name */
+	fx.t[0].gid = 0;
+	cr_expect(matches("groups = { \"@privileged\" }"));
+}
+
+Test(match, no_group_target_matches_no_item)
+{
+	request(GUARD_USER_CREATE, "bob"); /* useradd bob */
+	cr_expect(matches("groups = { \"!@privileged\" }"));
+	cr_expect_not(matches("groups = { \"@privileged\" }"));
+	cr_expect_not(matches("groups = { \"*\" }"));
+	cr_expect_not(matches("groups = { \"gid:0-65535\" }"));
+}
+
+Test(match, time_window_edges)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches_at("time = { \"Mon-Fri 08:00-18:00\" }", "2026-03-25 08:00"));
+	cr_expect_not(matches_at("time = { \"Mon-Fri 08:00-18:00\" }", "2026-03-25 07:59:59"));
+	cr_expect(matches_at("time = { \"Mon-Fri 08:00-18:00\" }", "2026-03-25 17:59:59"));
+	cr_expect_not(matches_at("time = { \"Mon-Fri 08:00-18:00\" }", "2026-03-25 18:00"));
+	cr_expect_not(matches_at("time = { \"Mon-Fri 08:00-18:00\" }", "2026-03-28 10:02"));
+	cr_expect(matches_at("time = { \"Mon-Fri 08:00-18:00\", \"Sat,Sun 10:00-14:00\" }",
+			     "2026-03-28 10:02"));
+	cr_expect(matches_at("time = { \"*\" }", "2026-03-28 03:00"));
+	cr_expect_not(matches_at("time = { \"!Sat,Sun 00:00-24:00\" }", "2026-03-28 10:02"));
+	cr_expect(matches_at("time = { \"!Sat,Sun 00:00-24:00\" }", "2026-03-27 23:59"));
+}
+
+Test(match, time_window_across_midnight)
+{
+	request(GUARD_USER_CREATE, "bob");
+	/* Fri 22:00-06:00 covers Saturday 03:00, not Friday 03:00. */
+	cr_expect(matches_at("time = { \"Fri 22:00-06:00\" }", "2026-03-28 03:00"));
+	cr_expect(matches_at("time = { \"Fri 22:00-06:00\" }", "2026-03-27 22:00"));
+	cr_expect_not(matches_at("time = { \"Fri 22:00-06:00\" }", "2026-03-27 03:00"));
+	cr_expect_not(matches_at("time = { \"Fri 22:00-06:00\" }", "2026-03-28 06:00"));
+	cr_expect(matches_at("time = { \"22:00-06:00\" }", "2026-03-25 05:59"));
+}
+
+Test(match, time_window_on_dst_change_day)
+{
+	request(GUARD_USER_CREATE, "bob");
+	/* 2026-03-29: Berlin jumps from 02:00 CET to 03:00 CEST. 00:30 UTC
+	 * is 01:30 CET; 01:30 UTC is 03:30 CEST. */
+	cr_expect(matches_at("time = { \"Sun 01:00-02:00\" }", "2026-03-29 01:30"));
+	{
+		struct guard_policy *p = policy("rule \"r\" {\n  actions = { \"user.create\" }\n"
+						"  time = { \"Sun 03:00-04:00\" }\n"
+						"  decision = allow\n}\n");
+		int64_t utc_0130 = 1774747800; /* 2026-03-29 01:30:00 UTC */
+
+		cr_expect_eq(decide_at(p, utc_0130, NULL, NULL), GUARD_DECISION_ALLOW);
+		cr_expect_eq(decide_at(p, utc_0130 - 3600, NULL, NULL), GUARD_DECISION_DENY);
+		/* 2026-10-25: 02:30 happens twice; both are inside 02:00-03:00. */
+		guard_verdict_clear(&verdict);
+		guard_policy_free(p);
+		p = policy("rule \"r\" {\n  actions = { \"user.create\" }\n"
+			   "  time = { \"Sun 02:00-03:00\" }\n  decision = allow\n}\n");
+		cr_expect_eq(decide_at(p, 1792888200, NULL, NULL), GUARD_DECISION_ALLOW);
+		cr_expect_eq(decide_at(p, 1792891800, NULL, NULL), GUARD_DECISION_ALLOW);
+		cr_expect_eq(decide_at(p, 1792895400, NULL, NULL), GUARD_DECISION_DENY);
+		guard_verdict_clear(&verdict);
+		guard_policy_free(p);
+	}
+}
+
+Test(match, from_local_remote_unknown)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches("from = { \"local\" }"));
+	cr_expect_not(matches("from = { \"remote\" }"));
+	cr_expect(matches("from = { \"!remote\" }"));
+	from_addr("192.0.2.7");
+	cr_expect(matches("from = { \"remote\" }"));
+	cr_expect_not(matches("from = { \"local\" }"));
+	fx.r.location = GUARD_LOCATION_UNKNOWN;
+	cr_expect_not(matches("from = { \"local\" }"));
+	cr_expect_not(matches("from = { \"remote\" }"));
+	cr_expect_not(matches("from = { \"*\" }"));
+	cr_expect_not(matches("from = { \"tty:pts/*\" }"));
+	cr_expect(matches("from = { \"!192.0.2.0/24\" }"));
+}
+
+Test(match, from_cidr_v4_v6)
+{
+	request(GUARD_USER_CREATE, "bob");
+	from_addr("10.20.3.4");
+	cr_expect(matches("from = { \"local\", \"10.20.0.0/16\" }"));
+	cr_expect_not(matches("from = { \"10.21.0.0/16\" }"));
+	cr_expect(matches("from = { \"10.20.3.4\" }"));
+	cr_expect_not(matches("from = { \"remote\", \"!10.0.0.0/8\" }"));
+	from_addr("2001:db8::17");
+	cr_expect(matches("from = { \"2001:db8::/32\" }"));
+	cr_expect_not(matches("from = { \"2001:db9::/32\" }"));
+	cr_expect_not(matches("from = { \"10.0.0.0/8\" }"));
+	/* A remote host known only by name matches remote, no network. */
+	fx.r.addr_known = false;
+	fx.r.rhost = "build.example.org";
+	cr_expect(matches("from = { \"remote\" }"));
+	cr_expect_not(matches("from = { \"0.0.0.0/0\", \"::/0\" }"));
+}
+
+Test(match, from_tty)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches("from = { \"tty:pts/*\" }"));
+	cr_expect_not(matches("from = { \"tty:tty*\" }"));
+	fx.r.tty = "/dev/tty1";
+	cr_expect(matches("from = { \"tty:tty*\" }"));
+	fx.r.tty = NULL;
+	cr_expect_not(matches("from = { \"tty:*\" }"));
+	cr_expect(matches("from = { \"local\", \"!tty:pts/*\" }"));
+}
+
+Test(match, services)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches("services = { \"guardctl\" }"));
+	cr_expect_not(matches("services = { \"sshd\" }"));
+	cr_expect(matches("services = { \"!sshd\" }"));
+	cr_expect_not(matches("services = { \"*\", \"!guardctl\" }"));
+	fx.r.service = NULL;
+	cr_expect_not(matches("services = { \"*\" }"));
+	cr_expect(matches("services = { \"!sshd\" }"));
+}
+
+Test(match, every_matcher_must_match)
+{
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect(matches("actors = { \"%helpdesk\" }\n  from = { \"local\" }\n"
+			  "  services = { \"guardctl\" }"));
+	cr_expect_not(matches("actors = { \"%helpdesk\" }\n  from = { \"remote\" }\n"
+			      "  services = { \"guardctl\" }"));
+}
+
+Test(match, action_must_be_listed)
+{
+	request(GUARD_USER_DELETE, "bob");
+	cr_expect_not(matches(""));
+}
