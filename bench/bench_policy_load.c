@@ -21,13 +21,14 @@ static char *make_policy(unsigned rules, size_t *ret_len)
 				"protected_users = { \"root\", \"uid:0-999\" }\n");
 	for (unsigned i = 0; i < rules; i++)
 		len += (size_t)snprintf(
-			t + len, cap - len,
-			"rule \"r%u\" {\n  actions = { \"user.create\", \"group.member.add\" }\n"
-			"  actors = { \"%%team%u\", \"uid:%u-%u\" }\n  targets = { \"uid:1000-59999\" }\n"
-			"  groups = { \"!@privileged\" }\n  time = { \"Mon-Fri 08:00-18:00\" }\n"
-			"  from = { \"local\", \"10.%u.0.0/16\" }\n  limit = \"10/1h\"\n"
-			"  decision = allow\n}\n",
-			i, i, 10000 + i, 10000 + i, i % 256);
+		    t + len, cap - len,
+		    "rule \"r%u\" {\n  actions = { \"user.create\", \"group.member.add\" }\n"
+		    "  actors = { \"%%team%u\", \"uid:%u-%u\" }\n  targets = { \"uid:1000-59999\" "
+		    "}\n"
+		    "  groups = { \"!@privileged\" }\n  time = { \"Mon-Fri 08:00-18:00\" }\n"
+		    "  from = { \"local\", \"10.%u.0.0/16\" }\n  limit = \"10/1h\"\n"
+		    "  decision = allow\n}\n",
+		    i, i, 10000 + i, 10000 + i, i % 256);
 	*ret_len = len;
 	return t;
 }
@@ -64,7 +65,8 @@ int main(void)
 			if (guard_policy_new(&p) < 0 ||
 			    guard_policy_parse_text(p, "bench.conf", text, len, &err) < 0 ||
 			    guard_policy_finish(p, NULL, &err) < 0) {
-				fprintf(stderr, "bench: %s:%u: %s\n", err.file, err.line, err.message);
+				fprintf(stderr, "bench: %s:%u: %s\n", err.file, err.line,
+					err.message);
 				return 1;
 			}
 			t1 = now_ns();

@@ -104,6 +104,7 @@ static const char *const later[] = {
 int main(int argc, char **argv)
 {
 	struct guardctl ctx = {0};
+	char q[256];
 	struct rlimit no_core = {0, 0};
 	int i = 1;
 
@@ -180,7 +181,15 @@ int main(int argc, char **argv)
 		}
 
 	/* 7. A guarded command. */
-	guardctl_error("\"%s\" is not a guardctl subcommand", argv[i]);
+	if (guard_builtin_path(argv[i])) {
+		guardctl_error(
+		    "running guarded commands is not available in this version of "
+		    "guardctl; see what the policy decides with: guardctl explain %s ...",
+		    argv[i]);
+		return EXIT_USAGE;
+	}
+	guardctl_error("\"%s\" is neither a guardctl subcommand nor a command the policy guards",
+		       guard_escape(argv[i], q, sizeof(q)));
 	guardctl_usage(stderr);
 	/* fail safe */
 	return EXIT_USAGE;

@@ -170,7 +170,8 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 
 			s.clean[i] = s.clean[i + 1] = ' ';
 			for (i += 2;
-			     i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'); i++) {
+			     i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/');
+			     i++) {
 				if (text[i] == '\n')
 					line++;
 				else
