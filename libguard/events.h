@@ -1,0 +1,47 @@
+/* Every decision, executed command, approval step, alert, lockout,
+ * freeze/thaw, break-glass and policy error is one event, reported to the
+ * Linux audit subsystem (libaudit) and to journald (sd_journal_send), where
+ * the SOC already looks. Used by both entry points. */
+#ifndef GUARD_EVENTS_H
+#define GUARD_EVENTS_H
+
+#include "error.h"
+#include "evaluate.h"
+#include "policy.h"
+#include "request.h"
+
+enum guard_event_source {
+	GUARD_SOURCE_GUARDCTL, /* SYSLOG_IDENTIFIER=guardctl */
+	GUARD_SOURCE_PAM,      /* SYSLOG_IDENTIFIER=pam_guard */
+};
+
+struct guard_events;
+
+/* Opens the event sinks the settings ask for (audit: required, best-effort
+ * or off; journal: yes or no). With audit = required, auditing must be
+ * enabled and an audit daemon registered (AUDIT_GET: enabled != 0 and
+ * pid != 0), else -errno with err saying why (a kernel without audit is
+ * named as such). settings NULL: audit required, journal on (a policy that
+ * could not be loaded). Returns 0 or -errno. */
+int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
+		      struct guard_events **ret, struct guard_error *err);
+
+/* Accepts NULL. */
+void guard_events_close(struct guard_events *ev);
+
+/* Reports a verdict: one USER_ACCT record and one journal entry per action,
+ * plus an ANOM_* alert for an alerting rule or a break-glass use. reason is
+ * the caller's --reason (may be NULL). Returns 0, or -errno when audit is
+ * required and a record was not acknowledged: the caller refuses. */
+int guard_events_decision(struct guard_events *ev, const struct guard_request *request,
+			  const struct guard_verdict *verdict, const char *reason);
+
+/* Reports a command Guard ran and how it ended (a wait(2) status):
+ * USER_CMD with exit= (or the signal). Returns 0 or -errno as above. */
+int guard_events_exec(struct guard_events *ev, const struct guard_request *request,
+		      int wait_status);
+
+/* Reports a policy that could not be loaded (USYS_CONFIG). */
+int guard_events_policy_error(struct guard_events *ev, const struct guard_error *error);
+
+#endif
