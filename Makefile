@@ -22,6 +22,9 @@ LDFLAGS_HARD := -pie -Wl,-z,relro,-z,now
 
 B := build
 
+# `make V=1` shows every command.
+Q := $(if $(V),,@)
+
 LIB_SRCS := $(sort $(wildcard libguard/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CTL_SRCS := $(sort $(wildcard guardctl/*.c))
@@ -43,35 +46,40 @@ all: $(B)/libguard.a $(B)/guardctl
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libguard.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(B)/guardctl: $(CTL_OBJS) $(B)/libguard.a
-	$(CC) $(LDFLAGS_HARD) -o $@ $(CTL_OBJS) $(B)/libguard.a $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_HARD) -o $@ $(CTL_OBJS) $(B)/libguard.a $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libguard.a tests/unit/helpers.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS) -lcriterion
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS) -lcriterion
 
 $(A)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $< (asan+ubsan)")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -c -o $@ $<
 
 $(A)/libguard.a: $(ASAN_LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(A)/tests/%: tests/unit/%.c $(A)/libguard.a tests/unit/helpers.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -o $@ $< $(A)/libguard.a \
+	@$(if $(Q),echo "  CC      $< (asan+ubsan)")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -o $@ $< $(A)/libguard.a \
 		$(PKG_LIBS) -lcriterion
 
 $(B)/bench/%: bench/%.c $(B)/libguard.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
 
 deps:
 	@tools/install-deps
