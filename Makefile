@@ -8,7 +8,7 @@ DESTDIR    ?=
 VERSION    := 0.1.0
 
 CC       ?= cc
-PKGS     := libconfuse json-c
+PKGS     := libconfuse json-c libsystemd audit
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -40,7 +40,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(A)/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 
-.PHONY: all deps check unit unit-asan integration demo install format-check bench clean
+.PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz clean
 
 all: $(B)/libguard.a $(B)/guardctl
 
@@ -103,6 +103,7 @@ check: deps
 	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(MAKE) integration
 	@echo "make check: all tests passed"
 
@@ -120,7 +121,36 @@ install: all
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf"; \
 	else install -m 0644 -o root -g root conf/guard.conf $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf; fi
 
+# Fuzzers (clang's libFuzzer with ASan+UBSan). `make fuzz FUZZ_SECONDS=N` runs
+# each target N seconds; `make check` runs each briefly, replaying the seed and
+# regression corpora in tests/fuzz/corpus first.
+FZ := $(B)/fuzz
+FUZZ_CC := clang
+FUZZ_SECONDS ?= 600
+CHECK_FUZZ_SECONDS ?= 10
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FZ)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FZ)/obj/%.o)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -Ilibguard $(PKG_CFLAGS) \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (fuzz)")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/libguard.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libguard.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FZ)/libguard.a $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@tools/run-fuzzers $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

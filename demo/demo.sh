@@ -1,6 +1,7 @@
 #!/bin/bash
-# Guard demo: a policy, `guardctl check` on it, and what check says about
-# broken copies of it. Runs inside tests/sandbox/guard-sandbox (make demo),
+# Guard demo: a policy, `guardctl check` on it, what check says about broken
+# copies of it, and a tour of `guardctl explain`: what the policy decides for
+# given requests, and why. Runs inside tests/sandbox/guard-sandbox (make demo),
 # where /etc/guard is private; started elsewhere it enters the sandbox itself.
 
 set -euo pipefail
@@ -180,5 +181,70 @@ for m in "${mistakes[@]}"; do
 	fi
 done
 [[ $failed -eq 0 ]] || die "guardctl check missed a mistake (see above)"
+
+say "4. guardctl explain: what the policy decides, why, and the safe way forward"
+# The shipped policy in a fixed time zone, and a drop-in that lets admins
+# change group members, so that granting privilege comes down to the
+# two-person rule. Every request names its time (--at) and its origin
+# (--from): the tour decides the same on any host, on any day.
+sed 's|^\( *timezone *= *\)"[^"]*"|\1"Europe/Berlin"|' "$POLICY" >"$WORK/guard.conf"
+grep -q '^ *timezone *= *"Europe/Berlin"' "$WORK/guard.conf" ||
+	die "cannot set the demo policy's time zone"
+install -m 0644 -o root -g root "$WORK/guard.conf" "$POLICY"
+cat >"$WORK/50-admins.conf" <<'EOF'
+rule "admins-members" {
+  actions  = { "group.member.add", "group.member.remove" }
+  actors   = { "%admins" }
+  decision = allow
+}
+EOF
+install -m 0644 -o root -g root "$WORK/50-admins.conf" /etc/guard/guard.d/50-admins.conf
+echo "(the policy above with timezone = \"Europe/Berlin\", and a drop-in:)"
+echo "/etc/guard/guard.d/50-admins.conf:"
+show_file /etc/guard/guard.d/50-admins.conf
+run_check
+[[ $CHECK_STATUS -eq 0 ]] || die "guardctl check refused the demo policy (exit $CHECK_STATUS)"
+
+# tour WANT NARRATION EXPLAIN-ARGS...: shows one explain and checks that the
+# decision is WANT (allow: exit 0; deny or approve: exit 1).
+tour_failed=0
+tour() {
+	local want=$1 what=$2 out status=0 got want_status=1 a shown=""
+	shift 2
+	[[ $want == allow ]] && want_status=0
+	for a in "$@"; do
+		[[ $a =~ ^[A-Za-z0-9_./:%@=,+-]+$ ]] || a="\"$a\""
+		shown+=" $a"
+	done
+	echo
+	echo "-- $what"
+	echo "\$ guardctl explain$shown"
+	out=$(guardctl explain "$@" </dev/null 2>&1) || status=$?
+	printf '%s\n' "$out" | sed 's/^./  &/'
+	got=$(printf '%s\n' "$out" | sed -n 's/^decision: \([a-z]*\).*/\1/p')
+	if [[ $status -ne $want_status || $got != "$want" ]]; then
+		echo "  !! expected \"$want\" (exit $want_status), got \"${got:-nothing}\" (exit $status)"
+		tour_failed=1
+	fi
+}
+
+MON="2026-11-30 10:02" # a Monday, in office hours
+SAT="2026-11-28 10:02" # a Saturday
+OFFICE=10.20.1.5       # in the office network, 10.20.0.0/16
+tour allow "Allowed: helpdesk (alice) resets a password in office hours, from the office network." \
+	--as alice --at "$MON" --from "$OFFICE" passwd dave
+tour deny "Denied out of hours: the same on a Saturday; Guard names the next window." \
+	--as alice --at "$SAT" --from "$OFFICE" passwd dave
+tour deny "Denied from a remote address: the same from outside the office network." \
+	--as alice --at "$MON" --from 192.0.2.7 passwd dave
+tour deny "A privileged group is refused: helpdesk may add members, but not to sudo." \
+	--as alice --at "$MON" --from local usermod -aG sudo bob
+tour approve "Approval needed: an admin (bob) may add dave to sudo once a second person approves." \
+	--as bob --at "$MON" --from local usermod -aG sudo dave
+tour deny "A near miss: dave is not in helpdesk, the one condition the onboarding rule misses." \
+	--as dave --at "$MON" --from "$OFFICE" passwd bob
+tour deny "No near miss: on a Saturday and from outside, two conditions fail; Guard says whom to ask." \
+	--as alice --at "$SAT" --from 192.0.2.7 passwd dave
+[[ $tour_failed -eq 0 ]] || die "guardctl explain did not decide as expected (see above)"
 
 say "Done: the sandbox's policy, users and state vanish with it"

@@ -44,7 +44,7 @@ static int each_line(struct cl_ctx *ctx, const struct cl_parsed *p,
 		     int (*fn)(struct cl_ctx *ctx, const struct cl_parsed *p, char *line,
 			       unsigned n))
 {
-	const char *b = (const char *)ctx->batch, *end = b + ctx->batch_len;
+	const char *b = (const char *)ctx->batch, *end;
 	unsigned n = 0;
 
 	if (p->n_operands > 0)
@@ -56,6 +56,7 @@ static int each_line(struct cl_ctx *ctx, const struct cl_parsed *p,
 				 CL_MAX_BATCH_BYTES);
 	if (memchr(b, '\0', ctx->batch_len))
 		return cl_refuse(ctx, "%s: batch contains a NUL byte", ctx->tool->name);
+	end = b + ctx->batch_len;
 	while (b < end) {
 		const char *nl = memchr(b, '\n', (size_t)(end - b));
 		size_t len = nl ? (size_t)(nl - b) : (size_t)(end - b);

@@ -31,6 +31,9 @@ struct parse_ctx {
 };
 static __thread struct parse_ctx *current;
 
+/* libconfuse hands its own format strings to its error function. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[400];
@@ -43,6 +46,7 @@ static void on_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 			msg);
 	current->failed = true;
 }
+#pragma GCC diagnostic pop
 
 static int fail(cfg_t *cfg, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
