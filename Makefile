@@ -81,6 +81,18 @@ $(B)/bench/%: bench/%.c $(B)/libguard.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
 
+# The events driver and a shim that hides the kernel's audit (run in the
+# sandbox by tests/integration/test_events.sh).
+$(B)/tests/events_driver: tests/integration/events_driver.c $(B)/libguard.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
+
+$(B)/tests/events_noaudit.so: tests/integration/events_noaudit.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -shared -fPIC -O2 -Wall -Werror -o $@ $< -ldl
+
 deps:
 	@tools/install-deps
 
@@ -92,7 +104,7 @@ unit-asan: $(ASAN_UNIT_BINS)
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$$t --jobs 2; done
 
-integration: all
+integration: all $(B)/tests/events_driver $(B)/tests/events_noaudit.so
 	@tests/integration/run
 
 format-check:

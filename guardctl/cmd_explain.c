@@ -23,9 +23,54 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *verdict_json(const struct guard_verdict *v)
+/* A time as ISO 8601 with the policy zone's offset. */
+static json_object *time_json(const struct guard_policy *p, int64_t t)
+{
+	struct guard_localtime lt;
+	char buf[64];
+
+	if (t == 0 || guard_tz_localtime(p->tz, t, &lt) < 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", lt.year, lt.mon,
+		 lt.mday, lt.hour, lt.min, lt.sec, lt.utoff < 0 ? '-' : '+', abs(lt.utoff) / 3600,
+		 abs(lt.utoff) % 3600 / 60);
+	return json_object_new_string(buf);
+}
+
+static json_object *request_json(const struct guard_policy *p, const struct guard_request *r,
+				 int64_t now)
+{
+	json_object *o = json_object_new_object(), *argv = json_object_new_array();
+	char addr[64];
+
+	for (int i = 0; i < r->argc; i++)
+		json_object_array_add(argv, json_object_new_string(r->argv[i]));
+	json_object_object_add(o, "argv", argv);
+	json_object_object_add(o, "actor", str_or_null(r->actor.name));
+	json_object_object_add(o, "actor_uid", json_object_new_int64(r->actor.uid));
+	json_object_object_add(o, "service", str_or_null(r->service));
+	if (r->location == GUARD_LOCATION_LOCAL) {
+		json_object_object_add(o, "from", json_object_new_string("local"));
+	} else if (r->location == GUARD_LOCATION_REMOTE && r->addr_known) {
+		guard_addr_format(&r->addr, addr, sizeof(addr));
+		json_object_object_add(o, "from", json_object_new_string(addr));
+	} else if (r->location == GUARD_LOCATION_REMOTE) {
+		json_object_object_add(o, "from", json_object_new_string("remote"));
+	} else {
+		json_object_object_add(o, "from", NULL);
+	}
+	json_object_object_add(o, "tty", str_or_null(r->tty));
+	json_object_object_add(o, "time", time_json(p, now));
+	json_object_object_add(o, "timezone", json_object_new_string(guard_tz_name(p->tz)));
+	return o;
+}
+
+static json_object *verdict_json(const struct guard_policy *p, const struct guard_request *r,
+				 const struct guard_verdict *v, int64_t now)
 {
 	json_object *root = json_object_new_object(), *actions = json_object_new_array();
+
+	json_object_object_add(root, "request", request_json(p, r, now));
 
 	json_object_object_add(root, "decision",
 			       json_object_new_string(guard_decision_name(v->decision)));
@@ -65,6 +110,8 @@ static json_object *verdict_json(const struct guard_verdict *v)
 		}
 		json_object_object_add(o, "near_misses", nm);
 		json_object_object_add(o, "safe_path", json_object_new_string(a->safe_path));
+		json_object_object_add(o, "next_open", time_json(p, a->next_open));
+		json_object_object_add(o, "retry_at", time_json(p, a->retry_at));
 		json_object_array_add(actions, o);
 	}
 	json_object_object_add(root, "actions", actions);
@@ -154,7 +201,20 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 		goto out_policy;
 	}
 	rc = guardctl_request_build(ctx, policy, o.as, o.service, o.from ? &from : NULL, argc - i,
-				    argv + i, &rq);
+				    argv + i, o.json, &rq);
+	if (rc == EXIT_DENIED && o.json) {
+		/* Scripts get an answer they can parse for a refusal too. */
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "decision", json_object_new_string("deny"));
+		json_object_object_add(j, "refused", json_object_new_string(rq.refusal));
+		json_object_object_add(j, "actions", json_object_new_array());
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+		guardctl_request_clear(&rq);
+		goto out_policy;
+	}
 	if (rc != 0)
 		goto out_policy;
 
@@ -164,7 +224,7 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		json_object *j = verdict_json(&v);
+		json_object *j = verdict_json(policy, &rq.req, &v, now);
 
 		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));

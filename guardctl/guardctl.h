@@ -3,6 +3,7 @@
 #define GUARDCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -19,7 +20,9 @@ struct guardctl {
 	gid_t gid;
 	char *user;	    /* that uid's name */
 	const char *config; /* --config FILE (root only), else NULL */
+	char *config_abs;   /* --config made absolute before chdir("/") */
 	char *saved_term;   /* the caller's TERM, validated, for a child's terminal */
+	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
 };
 
 struct guardctl_location {
@@ -40,14 +43,16 @@ struct guardctl_request {
 	uint8_t *batch;
 	size_t batch_len;
 	struct guard_request req; /* points into the fields above */
+	char refusal[600];	  /* why the request was refused before a decision */
 };
 
 /* Builds the request for argv (a guarded command): the actor is as_user
  * (root's --as) or the caller, the location where (or utmp's). Prints why
- * on failure. Returns 0, EXIT_DENIED (refused) or EXIT_USAGE. */
+ * on failure (a refusal only unless quiet: it is in ret->refusal too).
+ * Returns 0, EXIT_DENIED (refused) or EXIT_USAGE. */
 int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 			   const char *as_user, const char *service,
-			   const struct guardctl_location *where, int argc, char **argv,
+			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret);
 void guardctl_request_clear(struct guardctl_request *r);
 
@@ -58,11 +63,52 @@ void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * error and returns NULL. */
 struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char *path,
 					  bool owner_checks);
+/* The same, also filling ret_err (when not NULL) on failure. */
+struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const char *path,
+					      bool owner_checks, struct guard_error *ret_err);
 
 void guardctl_usage(FILE *out);
 int guardctl_help(const char *subcommand);
 
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
 int cmd_explain(struct guardctl *ctx, int argc, char **argv);
+
+/* Runs a guarded command (argv[0] its name as typed): load the policy,
+ * classify, decide, report, then refuse with the guidance (EXIT_DENIED) or
+ * run the tool and return its exit status (128+N when killed by signal N).
+ * EXIT_USAGE on usage, policy or environment errors. See run.c. */
+int guardctl_run(struct guardctl *ctx, int argc, char **argv);
+
+/* What the child runs and how: see exec.c. */
+struct guardctl_exec {
+	const char *path;     /* absolute */
+	char *const *argv;    /* NULL-terminated; argv[0] the tool's name */
+	const char *caller;   /* GUARD_USER in the child's environment */
+	const char *term;     /* validated TERM, or NULL */
+	const uint8_t *batch; /* fed to the tool's stdin through a pipe; may be NULL */
+	size_t batch_len;
+	bool interactive; /* the tool prompts on its terminal (passwd USER) */
+};
+
+/* Runs x in a child process as root with a fixed environment, fds 0-2 only,
+ * reset signals, umask 022, reset resource limits, in a new session without
+ * the caller's terminal (an interactive tool gets a new pty, relayed).
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded. Returns 0 with the
+ * wait(2) status in *ret_status, or -errno when no child ran. */
+int guardctl_exec(const struct guardctl_exec *x, int *ret_status);
+
+/* The exit status for a wait(2) status: the child's, or 128+N. */
+int guardctl_exit_status(int wait_status);
+
+/* Does the classified command prompt on its terminal (passwd USER, gpasswd
+ * GROUP, chage USER)? */
+bool guardctl_is_interactive(const struct guard_classification *cls);
+
+/* Resets the resource limits a caller could lower to make a write fail
+ * halfway (FSIZE, NOFILE, NPROC, AS, STACK, ...): soft limits to what a
+ * tool expects, hard limits to the system's maxima (or, without
+ * CAP_SYS_RESOURCE, soft up to the hard limit). Core dumps stay off.
+ * Returns 0, or -EPERM when a lowered hard limit leaves too little. */
+int guardctl_limits_reset(void);
 
 #endif

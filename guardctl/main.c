@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 
 /* The program name is a constant: argv[0] is the caller's to choose. */
 #define PROGNAME "guardctl"
+
+/* --reason TEXT: recorded with the decision, bounded. */
+#define MAX_REASON 1024u
 
 void guardctl_error(const char *fmt, ...)
 {
@@ -73,11 +77,13 @@ static char *name_of_uid(uid_t uid)
 	return strdup(res->pw_name);
 }
 
-struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char *path,
-					  bool owner_checks)
+struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const char *path,
+					      bool owner_checks, struct guard_error *ret_err)
 {
 	struct guard_load_options opts = {
-	    .path = path ? path : ctx->config,
+	    .path = path	      ? path
+		    : ctx->config_abs ? ctx->config_abs
+				      : ctx->config,
 	    .skip_owner_checks = !owner_checks,
 	};
 	struct guard_policy *policy = NULL;
@@ -91,36 +97,91 @@ struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char
 			fprintf(stderr, "%s: error: %s\n", err.file, err.message);
 		else
 			guardctl_error("error: %s", err.message);
+		if (ret_err)
+			*ret_err = err;
 		return NULL;
 	}
 	return policy;
 }
 
-static const char *const later[] = {
-    "request",	   "run",    "list", "approve", "deny",	   "unlock",
-    "break-glass", "freeze", "thaw", "status",	"history",
+struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char *path,
+					  bool owner_checks)
+{
+	return guardctl_load_policy_err(ctx, path, owner_checks, NULL);
+}
+
+/* Every signal back to its default and none blocked: a caller can start us
+ * with SIGINT ignored or SIGTERM blocked, and both are inherited. */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* --config FILE as an absolute path, so that it survives chdir("/"). */
+static char *absolute_path(const char *path)
+{
+	char *cwd, *abs = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd && asprintf(&abs, "%s/%s", cwd, path) < 0)
+		abs = NULL;
+	free(cwd);
+	return abs;
+}
+
+static const char *const subcommands[] = {
+    "help", "check",  "explain",     "request", "run",	"list",	  "approve",
+    "deny", "unlock", "break-glass", "freeze",	"thaw", "status", "history",
 };
+
+static bool is_subcommand(const char *name)
+{
+	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++)
+		if (strcmp(name, subcommands[k]) == 0)
+			return true;
+	return false;
+}
 
 int main(int argc, char **argv)
 {
 	struct guardctl ctx = {0};
-	char q[256];
 	struct rlimit no_core = {0, 0};
+	bool limits_reset;
 	int i = 1;
 
-	/* 1. No argv at all (pwnkit): nothing to trust, not even argv[0]. */
-	if (argc < 1 || !argv || !argv[0])
+	/* 1. No argv at all (pwnkit; Linux >= 5.18 hands us argv[0] == ""):
+	 *    nothing to trust, not even argv[0]. */
+	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
 		_exit(127);
 
-	/* 2. Standard fds open, core dumps and ptrace by the caller off: a
-	 *    setuid process's memory holds the policy and soon secrets. */
+	/* 2. Standard fds open; every other inherited fd closes at any exec,
+	 *    so that no child sees it. */
 	fix_standard_fds();
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+	/* 3. Core dumps and ptrace by the caller off: a setuid process's
+	 *    memory holds the policy and soon secrets. */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0 || setrlimit(RLIMIT_CORE, &no_core) < 0) {
 		guardctl_error("cannot disable core dumps: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
 
-	/* 3. The caller's environment ends here: keep a sane TERM, drop the
+	/* 4. Signals as the kernel starts a process: default dispositions, an
+	 *    empty mask; but a file size limit the caller set must not kill us
+	 *    halfway: a write fails with EFBIG instead (the child gets them
+	 *    all back to default). */
+	reset_signals();
+	signal(SIGXFSZ, SIG_IGN);
+
+	/* 5. The caller's environment ends here: keep a sane TERM, drop the
 	 *    rest (LD_*, TZ, GCONV_PATH, ... never reach us or a child). */
 	ctx.saved_term = sane_term(getenv("TERM"));
 	if (clearenv() != 0) {
@@ -129,7 +190,12 @@ int main(int argc, char **argv)
 	}
 	umask(077);
 
-	/* 4. Who calls: the real uid, never $USER or getlogin(). */
+	/* 6. Resource limits the caller lowered (a write that fails halfway
+	 *    through /etc/shadow) back to the system's. Raising them needs
+	 *    root; only a guarded command requires it (step 9). */
+	limits_reset = guardctl_limits_reset() == 0;
+
+	/* 7. Who calls: the real uid, never $USER or getlogin(). */
 	ctx.uid = getuid();
 	ctx.gid = getgid();
 	ctx.user = name_of_uid(ctx.uid);
@@ -138,7 +204,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* 5. Global options. */
+	/* 8. Global options. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			guardctl_usage(stdout);
@@ -152,11 +218,23 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			ctx.config = argv[++i];
+		} else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+			size_t n = strnlen(argv[i + 1], MAX_REASON + 1);
+
+			if (n == 0 || n > MAX_REASON) {
+				guardctl_error("--reason needs a text of 1 to %u bytes",
+					       MAX_REASON);
+				return EXIT_USAGE;
+			}
+			ctx.reason = argv[++i];
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		} else {
-			guardctl_error("unknown option \"%s\"", argv[i]);
+			char q[256];
+
+			guardctl_error("unknown option \"%s\"",
+				       guard_escape(argv[i], q, sizeof(q)));
 			guardctl_usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -166,31 +244,51 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* 6. Subcommands. */
+	/* 9. Subcommands: they run nothing. */
+	if (!is_subcommand(argv[i]))
+		goto guarded_command;
+	if (ctx.reason) {
+		guardctl_error("--reason goes with a guarded command: guardctl --reason TEXT "
+			       "COMMAND [ARGS...]");
+		return EXIT_USAGE;
+	}
 	if (strcmp(argv[i], "help") == 0)
 		return guardctl_help(i + 1 < argc ? argv[i + 1] : NULL);
 	if (strcmp(argv[i], "check") == 0)
 		return cmd_check(&ctx, argc - i, argv + i);
 	if (strcmp(argv[i], "explain") == 0)
 		return cmd_explain(&ctx, argc - i, argv + i);
-	for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
-		if (strcmp(argv[i], later[k]) == 0) {
-			guardctl_error("\"%s\" is not available in this version of guardctl",
-				       later[k]);
-			return EXIT_USAGE;
-		}
+	guardctl_error("\"%s\" is not available in this version of guardctl", argv[i]);
+	return EXIT_USAGE;
 
-	/* 7. A guarded command. */
-	if (guard_builtin_path(argv[i])) {
-		guardctl_error(
-		    "running guarded commands is not available in this version of "
-		    "guardctl; see what the policy decides with: guardctl explain %s ...",
-		    argv[i]);
+guarded_command:
+	/* 10. A guarded command runs as root: only an installed setuid-root
+	 *     guardctl can, with its limits reset. */
+	if (geteuid() != 0) {
+		guardctl_error("cannot run guarded commands: guardctl is not installed setuid root "
+			       "(effective uid %u; install it root-owned, mode 4755)",
+			       (unsigned)geteuid());
 		return EXIT_USAGE;
 	}
-	guardctl_error("\"%s\" is neither a guardctl subcommand nor a command the policy guards",
-		       guard_escape(argv[i], q, sizeof(q)));
-	guardctl_usage(stderr);
-	/* fail safe */
-	return EXIT_USAGE;
+	if (!limits_reset) {
+		guardctl_error(
+		    "refused: the resource limits cannot be reset to safe values (a hard "
+		    "limit was lowered: run it from a fresh login)");
+		return EXIT_USAGE;
+	}
+
+	/* 11. Out of the caller's working directory, keeping what refers to
+	 *     it. */
+	if (ctx.config && !(ctx.config_abs = absolute_path(ctx.config))) {
+		guardctl_error("cannot resolve --config \"%s\"", ctx.config);
+		return EXIT_USAGE;
+	}
+	if (chdir("/") < 0) {
+		guardctl_error("cannot change to /: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+
+	/* 12. Decide, record, and run it or refuse: run.c. The child gets its
+	 *     environment from an allowlist and is root in every id: exec.c. */
+	return guardctl_run(&ctx, argc - i, argv + i);
 }

@@ -42,7 +42,7 @@ static int read_batch(uint8_t **ret, size_t *ret_len)
 
 int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 			   const char *as_user, const char *service,
-			   const struct guardctl_location *where, int argc, char **argv,
+			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret)
 {
 	struct guard_resolver resolver;
@@ -54,10 +54,19 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 	r = as_user ? guard_accounts_user_by_name(as_user, &ret->actor)
 		    : guard_accounts_user_by_uid(ctx->uid, &ret->actor);
 	if (r < 0) {
-		guardctl_error("refused: cannot look up %s \"%s\": %s", as_user ? "user" : "uid",
-			       as_user ? guard_escape(as_user, q, sizeof(q)) : ctx->user,
-			       r == -ENOENT ? "no such user" : strerror(-r));
-		return as_user && r == -ENOENT ? EXIT_USAGE : EXIT_DENIED;
+		if (as_user && r == -ENOENT) {
+			guardctl_error("--as \"%s\": no such user",
+				       guard_escape(as_user, q, sizeof(q)));
+			return EXIT_USAGE;
+		}
+		/* An account database that cannot answer never means root. */
+		snprintf(ret->refusal, sizeof(ret->refusal), "cannot look up %s \"%s\": %s",
+			 as_user ? "user" : "the calling user",
+			 as_user ? guard_escape(as_user, q, sizeof(q)) : ctx->user,
+			 r == -ENOENT ? "no such user" : strerror(-r));
+		if (!quiet)
+			guardctl_error("refused: %s", ret->refusal);
+		return EXIT_DENIED;
 	}
 	if (where)
 		ret->where = *where;
@@ -81,7 +90,9 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 		return EXIT_USAGE;
 	}
 	if (r < 0) {
-		guardctl_error("refused: %s", err.message);
+		snprintf(ret->refusal, sizeof(ret->refusal), "%s", err.message);
+		if (!quiet)
+			guardctl_error("refused: %s", ret->refusal);
 		return EXIT_DENIED;
 	}
 

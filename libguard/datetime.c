@@ -78,6 +78,8 @@ int guard_parse_datetime(const char *s, const struct guard_tz *tz, int64_t *ret)
 		       mi * 60 + sec - sign * (oh * 3600 + om * 60);
 		return 0;
 	}
+	if (!tz)
+		return -EINVAL; /* a local time needs its zone */
 	lt.year = y;
 	lt.mon = mo;
 	lt.mday = d;

@@ -59,6 +59,8 @@ static bool decision_valid(enum guard_decision d)
 	return d == GUARD_DECISION_ALLOW || d == GUARD_DECISION_APPROVE || d == GUARD_DECISION_DENY;
 }
 
+static void who_list(const struct guard_list *l, bool verbose, struct guard_text *out);
+
 /* Who approves for the rule: its own approvers, else the settings'. */
 static void approvers_text(const struct eval *e, const struct guard_rule *rule,
 			   struct guard_text *out)
@@ -67,10 +69,11 @@ static void approvers_text(const struct eval *e, const struct guard_rule *rule,
 					 ? &rule->approvers
 					 : &e->policy->settings.approvers;
 
-	if (!l->present || l->n == 0)
+	if (!l->present || l->n == 0) {
 		guard_text_add(out, "root");
-	else
-		guard_match_items(l, false, ", ", ", ", out);
+		return;
+	}
+	who_list(l, false, out);
 }
 
 static void ask_approver(const struct eval *e, const struct guard_rule *rule,
@@ -170,31 +173,44 @@ static void path_time(struct eval *e, struct guard_action_verdict *av,
 	}
 }
 
-/* Who could do it instead: "a member of %helpdesk or alice". */
-static void path_actors(const struct guard_rule *rule, struct guard_text *out)
+/* People as a person reads them: "alice or a member of %helpdesk",
+ * "anyone but alice"; not verbose: "alice or %helpdesk". */
+static void who_list(const struct guard_list *l, bool verbose, struct guard_text *out)
 {
-	size_t shown = 0;
+	size_t shown = 0, excluded = 0;
 
-	guard_text_add(out, "ask ");
-	for (size_t i = 0; i < rule->actors.n; i++) {
-		const struct guard_item *it = &rule->actors.items[i];
+	for (size_t i = 0; i < l->n; i++) {
+		const struct guard_item *it = &l->items[i];
 
 		if (it->negated)
 			continue;
 		if (shown++ > 0)
 			guard_text_add(out, " or ");
-		if (it->kind == GUARD_ITEM_GROUP)
+		if (it->kind == GUARD_ITEM_ANY) {
+			guard_text_add(out, "anyone");
+			continue;
+		}
+		if (verbose && it->kind == GUARD_ITEM_GROUP)
 			guard_text_add(out, "a member of ");
-		else if (it->kind == GUARD_ITEM_ID_RANGE)
+		else if (verbose && it->kind == GUARD_ITEM_ID_RANGE)
 			guard_text_add(out, "a user in ");
 		guard_text_escaped(out, it->text);
 	}
 	if (shown == 0)
-		guard_text_add(out, "someone rule \"");
-	if (shown == 0) {
-		guard_text_escaped(out, rule->name);
-		guard_text_add(out, "\" does not exclude");
+		guard_text_add(out, "anyone");
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->items[i].negated)
+			continue;
+		guard_text_add(out, excluded++ == 0 ? " but " : " or ");
+		guard_text_escaped(out, l->items[i].text);
 	}
+}
+
+/* Who could do it instead. */
+static void path_actors(const struct guard_rule *rule, struct guard_text *out)
+{
+	guard_text_add(out, "ask ");
+	who_list(&rule->actors, true, out);
 }
 
 /* The safe path a near miss opens. */
@@ -211,10 +227,15 @@ static void path_near_miss(struct eval *e, struct guard_action_verdict *av,
 		break;
 	case GUARD_COND_FROM:
 		guard_text_add(out, "%s from ", verb);
-		if (guard_match_items_count(&r->from, true) > 0)
-			guard_match_items(&r->from, true, ", ", " or ", out);
-		else
+		if (guard_match_items_count(&r->from, true) == 0)
 			guard_text_add(out, "elsewhere");
+		for (size_t i = 0, shown = 0; i < r->from.n; i++) {
+			if (r->from.items[i].negated)
+				continue;
+			if (shown++ > 0)
+				guard_text_add(out, " or ");
+			guard_match_from_phrase(&r->from.items[i], out);
+		}
 		break;
 	case GUARD_COND_ACTORS:
 		path_actors(r, out);
@@ -236,6 +257,14 @@ static void path_near_miss(struct eval *e, struct guard_action_verdict *av,
 	guard_text_add(out, "\"");
 }
 
+static bool list_has_positive_kind(const struct guard_list *l, enum guard_item_kind kind)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->items[i].negated && l->items[i].kind == kind)
+			return true;
+	return false;
+}
+
 /* Rules before the one that decided (all of them for the default) that
  * would have given a better decision but for exactly one matcher. */
 static void find_near_misses(struct eval *e, struct guard_action_verdict *av, size_t upto)
@@ -254,6 +283,13 @@ static void find_near_misses(struct eval *e, struct guard_action_verdict *av, si
 						    av->decision == GUARD_DECISION_DENY)))
 			continue;
 		if (guard_match_failures(&e->m, r, &failed) != 1 || limit_reached(e, r))
+			continue;
+		/* A rule for privileged groups or protected targets is no way
+		 * forward for a request that is neither. */
+		if ((failed == GUARD_COND_GROUPS &&
+		     list_has_positive_kind(&r->groups, GUARD_ITEM_PRIVILEGED)) ||
+		    (failed == GUARD_COND_TARGETS &&
+		     list_has_positive_kind(&r->targets, GUARD_ITEM_PROTECTED)))
 			continue;
 		nm->rule = r;
 		nm->condition = failed;
@@ -503,6 +539,28 @@ static bool actor_holds_break_glass(struct eval *e)
 	       guard_match_list(&e->m, GUARD_COND_ACTORS, who) == GUARD_MATCH_YES;
 }
 
+/* When another action of the request is denied, an approval alone cannot
+ * get it through: say so instead of sending the caller to request one. */
+static void no_approval_path(struct guard_verdict *v)
+{
+	const struct guard_action_verdict *denied = NULL;
+
+	for (size_t i = 0; i < v->n_actions && !denied; i++)
+		if (v->actions[i].decision == GUARD_DECISION_DENY)
+			denied = &v->actions[i];
+	for (size_t i = 0; denied && i < v->n_actions; i++) {
+		struct guard_action_verdict *av = &v->actions[i];
+		const char *name = guard_action_name(denied->target->action);
+		struct guard_text t;
+
+		if (av->decision != GUARD_DECISION_APPROVE)
+			continue;
+		guard_text_init(&t, av->safe_path, sizeof(av->safe_path));
+		guard_text_add(&t, "an approval alone will not do: %s is denied",
+			       name ? name : "another action");
+	}
+}
+
 int guard_evaluate(const struct guard_policy *policy, const struct guard_request *request,
 		   const struct guard_history *history, const struct guard_host_state *state,
 		   int64_t now, struct guard_verdict *ret)
@@ -553,6 +611,8 @@ int guard_evaluate(const struct guard_policy *policy, const struct guard_request
 		v->decision = guard_decision_stricter(v->decision, av->decision);
 		v->break_glass_used = v->break_glass_used || av->break_glass;
 	}
+	if (v->decision == GUARD_DECISION_DENY)
+		no_approval_path(v);
 	v->enforced_decision_differs =
 	    v->mode == GUARD_MODE_MONITOR && v->decision != GUARD_DECISION_ALLOW;
 	return 0;

@@ -5,6 +5,9 @@
 #ifndef GUARD_EVENTS_H
 #define GUARD_EVENTS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "error.h"
 #include "evaluate.h"
 #include "policy.h"
@@ -43,5 +46,27 @@ int guard_events_exec(struct guard_events *ev, const struct guard_request *reque
 
 /* Reports a policy that could not be loaded (USYS_CONFIG). */
 int guard_events_policy_error(struct guard_events *ev, const struct guard_error *error);
+
+/* Every function below returns 0, or -errno when audit is required and a
+ * record was not acknowledged (the journal then says why). */
+
+/* A watch reached its threshold for actor: ANOM_LOGIN_FAILURES, and when
+ * until > 0 (a lockout, epoch seconds) RESP_ACCT_LOCK_TIMED. */
+int guard_events_lockout(struct guard_events *ev, const struct guard_identity *actor,
+			 const char *watch, int64_t until);
+
+/* A freeze (until 0: until thawed) or a thaw by `by`: USYS_CONFIG. */
+int guard_events_freeze(struct guard_events *ev, const struct guard_identity *by, bool frozen,
+			const char *reason, int64_t until);
+
+/* A break-glass taken by actor until `until`: an alert (ANOM_ROOT_TRANS). */
+int guard_events_break_glass(struct guard_events *ev, const struct guard_identity *actor,
+			     const char *reason, int64_t until);
+
+/* An approver's approve (approved) or deny of a pending request:
+ * USER_ACCT op=guard-approve or op=guard-deny-request. */
+int guard_events_approval(struct guard_events *ev, const struct guard_identity *approver,
+			  const char *request_id, const char *requester, bool approved,
+			  const char *comment);
 
 #endif

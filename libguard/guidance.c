@@ -191,8 +191,8 @@ void guard_text_command(struct guard_text *t, int argc, char *const *argv)
 	}
 }
 
-/* "user.create of bob", "role.escalate to root", "group.delete of group
- * staff", "group.member.add of bob, group sudo". */
+/* "user.create of bob", "role.escalate to bob via group sudo",
+ * "group.delete of group staff", "group.member.add of bob, group sudo". */
 static void action_text(const struct guard_target *tg, struct guard_text *t)
 {
 	const char *name = guard_action_name(tg->action);
@@ -205,6 +205,12 @@ static void action_text(const struct guard_target *tg, struct guard_text *t)
 		guard_text_escaped(t, tg->user.name);
 	else if (tg->user.uid_known)
 		guard_text_add(t, "uid %u", (unsigned)tg->user.uid);
+	/* An escalation names what grants it, which says the group too. */
+	if (tg->grant) {
+		guard_text_add(t, " via ");
+		guard_text_escaped(t, tg->grant);
+		return;
+	}
 	if (tg->group || tg->gid_known)
 		guard_text_add(t, "%s",
 			       tg->user.name || tg->user.uid_known ? ", group " : " of group ");
@@ -212,11 +218,6 @@ static void action_text(const struct guard_target *tg, struct guard_text *t)
 		guard_text_escaped(t, tg->group);
 	else if (tg->gid_known)
 		guard_text_add(t, "gid %u", (unsigned)tg->gid);
-	if (tg->grant) {
-		guard_text_add(t, " (");
-		guard_text_escaped(t, tg->grant);
-		guard_text_add(t, ")");
-	}
 }
 
 static void sentence(struct guard_text *t, const char *s)
@@ -311,7 +312,8 @@ size_t guard_guidance_line(const struct guard_verdict *v, char *buf, size_t size
 		guard_text_add(&t, " (rule \"");
 		guard_text_escaped(&t, nm->rule->name);
 		guard_text_add(&t, "\"");
-		if (l && guard_match_items_count(l, true) > 0) {
+		/* The reason of a location says already what was wanted. */
+		if (l && nm->condition != GUARD_COND_FROM && guard_match_items_count(l, true) > 0) {
 			guard_text_add(&t, " allows ");
 			guard_match_items(l, true, ", ", ", ", &t);
 		}
@@ -402,8 +404,11 @@ static void explain_request(const struct guard_policy *policy, const struct guar
 	dyn_add(d, "where:    %s\n", buf);
 	guard_text_init(&t, buf, sizeof(buf));
 	guard_text_escaped(&t, zone);
-	dyn_add(d, "time:     %s %04d-%02d-%02d %02d:%02d:%02d %s\n", day_names[lt.wday], lt.year,
-		lt.mon, lt.mday, lt.hour, lt.min, lt.sec, buf);
+	/* The abbreviation and offset tell apart the two 02:30s of a
+	 * DST change. */
+	dyn_add(d, "time:     %s %04d-%02d-%02d %02d:%02d:%02d %s %c%02d:%02d %s\n",
+		day_names[lt.wday], lt.year, lt.mon, lt.mday, lt.hour, lt.min, lt.sec, lt.abbr,
+		lt.utoff < 0 ? '-' : '+', abs(lt.utoff) / 3600, abs(lt.utoff) % 3600 / 60, buf);
 }
 
 static void explain_rule(const char *label, const struct guard_rule *r, const char *extra,
@@ -441,8 +446,7 @@ static void explain_action(const struct guard_action_verdict *av, struct dyn *d)
 	for (size_t i = 0; i < av->n_near_misses && i < GUARD_MAX_NEAR_MISSES; i++) {
 		const struct guard_near_miss *nm = &av->near_misses[i];
 
-		snprintf(buf, sizeof(buf), " but %s: %s", guard_condition_name(nm->condition),
-			 nm->why);
+		snprintf(buf, sizeof(buf), " but %s", nm->why);
 		explain_rule("near miss:", nm->rule, buf, d);
 	}
 	if (av->safe_path[0])

@@ -392,6 +392,28 @@ static void item_phrase(const struct guard_item *it, struct guard_text *out)
 	guard_text_escaped(out, it->text);
 }
 
+void guard_match_from_phrase(const struct guard_item *it, struct guard_text *out)
+{
+	switch (it->kind) {
+	case GUARD_ITEM_LOCAL:
+		guard_text_add(out, "the local host");
+		break;
+	case GUARD_ITEM_REMOTE:
+		guard_text_add(out, "a remote host");
+		break;
+	case GUARD_ITEM_TTY:
+		guard_text_add(out, "terminal ");
+		guard_text_escaped(out, it->name);
+		break;
+	case GUARD_ITEM_ANY:
+		guard_text_add(out, "anywhere");
+		break;
+	default:
+		guard_text_escaped(out, it->text);
+		break;
+	}
+}
+
 size_t guard_match_items_count(const struct guard_list *list, bool positive_only)
 {
 	size_t total = 0;
@@ -465,6 +487,15 @@ void guard_match_why_failed(const struct guard_match_ctx *c, const struct guard_
 		guard_text_add(out, " (excluded by !");
 		guard_text_escaped(out, neg->text);
 		guard_text_add(out, ")");
+	} else if (field == GUARD_COND_FROM && field_has_value(c, field)) {
+		guard_text_add(out, ", not ");
+		for (size_t i = 0; i < l->n; i++) {
+			if (l->items[i].negated)
+				continue;
+			if (shown++ > 0)
+				guard_text_add(out, " or ");
+			guard_match_from_phrase(&l->items[i], out);
+		}
 	} else if (is_who_field(field) && field_has_value(c, field)) {
 		guard_text_add(out, " is not ");
 		for (size_t i = 0; i < l->n; i++) {
@@ -489,10 +520,23 @@ enum guard_condition guard_match_why_applied(const struct guard_match_ctx *c,
 		if (!l || !l->present || !(hit = first_hit(c, f, l, false)) ||
 		    hit->kind == GUARD_ITEM_ANY)
 			continue;
+		if (f == GUARD_COND_TARGETS && hit->kind == GUARD_ITEM_PROTECTED &&
+		    c->target->protected_grant) {
+			/* Protected by what the request grants, not by who it is. */
+			guard_text_add(out, "the request makes ");
+			value(c, f, l, out);
+			guard_text_add(out, " @protected");
+			if (c->target->grant) {
+				guard_text_add(out, " (");
+				guard_text_escaped(out, c->target->grant);
+				guard_text_add(out, ")");
+			}
+			return f;
+		}
 		value(c, f, l, out);
 		if (is_who_field(f) &&
 		    (hit->kind == GUARD_ITEM_NAME || hit->kind == GUARD_ITEM_SERVICE)) {
-			guard_text_add(out, " is listed");
+			guard_text_add(out, " is named in the rule");
 		} else if (is_who_field(f)) {
 			guard_text_add(out, " is ");
 			item_phrase(hit, out);

@@ -74,4 +74,7 @@ void guard_match_items(const struct guard_list *list, bool positive_only, const 
 /* How many items the list has (only the positive ones when asked). */
 size_t guard_match_items_count(const struct guard_list *list, bool positive_only);
 
+/* A `from` item as a place: "the local host", "10.20.0.0/16". */
+void guard_match_from_phrase(const struct guard_item *it, struct guard_text *out);
+
 #endif

@@ -89,8 +89,8 @@ static int refuse_opt(const struct cl_tool *tool, const struct cl_opt *opt, stru
 {
 	char label[64];
 
-	return refuse(err, "%s %s is refused: %s", tool->name,
-		      cl_opt_label(opt, label, sizeof(label)), opt->refuse);
+	return refuse(err, "%s %s: %s", tool->name, cl_opt_label(opt, label, sizeof(label)),
+		      opt->refuse);
 }
 
 /* "--name", "--name=value", "--name value". */

@@ -823,6 +823,8 @@ int guard_tz_localtime(const struct guard_tz *tz, int64_t utc, struct guard_loca
 	int64_t local, days, secs, y;
 	int m, d;
 
+	if (!tz)
+		return -EINVAL;
 	if (utc < UTC_MIN - TZ_OFFSET_MAX || utc > UTC_MAX + TZ_OFFSET_MAX)
 		return -ERANGE;
 	t = type_at(tz, utc);
@@ -905,6 +907,8 @@ int guard_tz_mktime(const struct guard_tz *tz, const struct guard_localtime *loc
 	int64_t l, out[4], gap;
 	int r;
 
+	if (!tz)
+		return -EINVAL;
 	r = local_seconds(local, &l);
 	if (r < 0)
 		return r;

@@ -153,7 +153,7 @@ Test(evaluate, first_rule_that_applies_decides)
 	cr_expect_eq(decide_at(p, at(p, WEDNESDAY), NULL, NULL), GUARD_DECISION_DENY);
 	cr_expect_str_eq(verdict.actions[0].rule->name, "a");
 	cr_expect_eq(verdict.actions[0].condition, GUARD_COND_ACTORS);
-	cr_expect_str_eq(verdict.actions[0].reason, "actor alice is listed");
+	cr_expect_str_eq(verdict.actions[0].reason, "actor alice is named in the rule");
 	guard_policy_free(p);
 }
 
@@ -442,9 +442,11 @@ Test(evaluate, near_miss_needs_exactly_one_failed_matcher)
 	av = &verdict.actions[0];
 	cr_assert_eq(av->n_near_misses, 1);
 	cr_expect_eq(av->near_misses[0].condition, GUARD_COND_FROM);
-	cr_expect_str_eq(av->near_misses[0].why, "from 192.0.2.7");
-	cr_expect_str_eq(av->safe_path,
-			 "allowed from local or 10.20.0.0/16 by rule \"helpdesk-onboarding\"");
+	cr_expect_str_eq(av->near_misses[0].why,
+			 "from 192.0.2.7, not the local host or 10.20.0.0/16");
+	cr_expect_str_eq(
+	    av->safe_path,
+	    "allowed from the local host or 10.20.0.0/16 by rule \"helpdesk-onboarding\"");
 	guard_policy_free(p);
 }
 
