@@ -3,12 +3,14 @@
 
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
+PAMDIR     ?= $(shell pkg-config --variable=libdir pam)/security
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 VERSION    := 0.1.0
 
 CC       ?= cc
-PKGS     := libconfuse json-c libsystemd audit
+PKGS     := libconfuse json-c sqlite3 libsystemd audit
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -40,9 +42,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(A)/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 
+
+.PHONY: stress-store
 .PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz clean
 
-all: $(B)/libguard.a $(B)/guardctl
+all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,6 +85,50 @@ $(B)/bench/%: bench/%.c $(B)/libguard.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
 
+# pam_guard.so: PIC, only pam_sm_* exported, linked with libpam alone. The
+# decision runs in guard-pam-helper (libguard and its libraries), which the
+# module starts from a path compiled in.
+PAM_HELPER := $(LIBEXECDIR)/guard/guard-pam-helper
+PAM_SRCS   := pam_guard/pam_guard.c pam_guard/child.c pam_guard/wire.c
+PAM_OBJS   := $(PAM_SRCS:%.c=$(B)/pic/%.o)
+PAM_CFLAGS := $(filter-out -fPIE,$(ALL_CFLAGS)) -fPIC \
+              -DGUARD_PAM_HELPER='"$(PAM_HELPER)"'
+HELPER_SRCS := $(sort $(wildcard pam_guard/helper*.c)) pam_guard/wire.c
+HELPER_OBJS := $(HELPER_SRCS:%.c=$(B)/obj/%.o)
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (pic)")
+	$(Q)$(CC) $(PAM_CFLAGS) -c -o $@ $<
+
+$(B)/pam_guard.so: $(PAM_OBJS) pam_guard/pam_guard.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,--version-script=pam_guard/pam_guard.map -Wl,-z,relro,-z,now \
+		-Wl,-z,defs -Wl,--as-needed -o $@ $(PAM_OBJS) -lpam
+
+$(B)/guard-pam-helper: $(HELPER_OBJS) $(B)/libguard.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_HARD) -Wl,--as-needed -o $@ $(HELPER_OBJS) $(B)/libguard.a $(PKG_LIBS)
+
+$(B)/tests/test_pam_wire: tests/unit/test_pam_wire.c $(B)/obj/pam_guard/wire.o tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Ipam_guard $(LDFLAGS_HARD) -o $@ $< \
+		$(B)/obj/pam_guard/wire.o -lcriterion
+
+$(A)/tests/test_pam_wire: tests/unit/test_pam_wire.c pam_guard/wire.c tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (asan+ubsan)")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -Ipam_guard -o $@ $< \
+		pam_guard/wire.c -lcriterion
+
+# The return-code and hygiene harness of pam_guard.so (run in the sandbox
+# by tests/integration/test_pam.sh).
+$(B)/tests/pam_harness: tests/integration/pam_harness.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -DGUARD_PAM_HELPER='"$(PAM_HELPER)"' -o $@ $< -lpam
+
 # The events driver and a shim that hides the kernel's audit (run in the
 # sandbox by tests/integration/test_events.sh).
 $(B)/tests/events_driver: tests/integration/events_driver.c $(B)/libguard.a
@@ -104,7 +152,7 @@ unit-asan: $(ASAN_UNIT_BINS)
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$$t --jobs 2; done
 
-integration: all $(B)/tests/events_driver $(B)/tests/events_noaudit.so
+integration: all $(B)/tests/pam_harness $(B)/tests/events_driver $(B)/tests/events_noaudit.so
 	@tests/integration/run
 
 format-check:
@@ -129,6 +177,9 @@ bench: all $(BENCH_BINS)
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/guard/guard.d
 	install -m 4755 -o root -g root $(B)/guardctl $(DESTDIR)$(SBINDIR)/guardctl
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/guard
+	install -m 0644 -o root -g root $(B)/pam_guard.so $(DESTDIR)$(PAMDIR)/pam_guard.so
+	install -m 0755 -o root -g root $(B)/guard-pam-helper $(DESTDIR)$(PAM_HELPER)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf"; \
 	else install -m 0644 -o root -g root conf/guard.conf $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf; fi
@@ -162,7 +213,11 @@ $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libguard.a
 fuzz: $(FUZZ_BINS)
 	@tools/run-fuzzers $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# The store's kill -9 test with 1000 runs (make check runs 200).
+stress-store: $(B)/tests/test_store_txn
+	GUARD_KILL_RUNS=1000 $(B)/tests/test_store_txn --filter 'txn/must_9_kill*'
+
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(PAM_OBJS:.o=.d) $(HELPER_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

@@ -14,12 +14,17 @@
 #include "classify.h"
 #include "guardctl.h"
 
-static void print_place(FILE *out, const char *file, unsigned line, const char *kind,
-			const char *msg)
+static void print_place(FILE *out, const char *raw_file, unsigned line, const char *kind,
+			const char *raw_msg)
 {
-	if (file && file[0] && line)
+	/* A file's name is the caller's to choose: never raw on a terminal. */
+	char file[512], msg[1024];
+
+	guard_escape(raw_file, file, sizeof(file));
+	guard_escape_controls(raw_msg, msg, sizeof(msg));
+	if (file[0] && line)
 		fprintf(out, "%s:%u: %s: %s\n", file, line, kind, msg);
-	else if (file && file[0])
+	else if (file[0])
 		fprintf(out, "%s: %s: %s\n", file, kind, msg);
 	else
 		fprintf(out, "guardctl: %s: %s\n", kind, msg);

@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "policy.h"
 #include "request.h"
+#include "store.h"
 
 /* Exit statuses of DESIGN.md: the command's own when it ran. */
 #define EXIT_DENIED 1
@@ -110,5 +111,69 @@ bool guardctl_is_interactive(const struct guard_classification *cls);
  * CAP_SYS_RESOURCE, soft up to the hard limit). Core dumps stay off.
  * Returns 0, or -EPERM when a lowered hard limit leaves too little. */
 int guardctl_limits_reset(void);
+
+/* ---- The state store (state.c, cmd_state.c, cmd_approvals.c) ---- */
+
+/* Opens the state store after setresuid(0, 0, 0), so that no process the
+ * caller can signal holds its lock. Prints why on failure. Returns 0 or
+ * EXIT_USAGE. */
+int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret);
+/* Prints a store error: "guardctl: FILE: message". */
+void guardctl_store_error(const struct guard_error *err, int r);
+
+struct guardctl_decide_opts {
+	int64_t approval_id; /* `guardctl run ID`; 0: any approval for this command */
+	bool request_only;   /* `guardctl request`: file a request, run nothing */
+};
+
+/* The decision of a guarded command in one store transaction: the
+ * snapshot, the evaluation, the approval it spends (or the pending
+ * request it files) and the ledger row. argv is the command as typed (the
+ * approval binds it, with the stdin batch's hash). *ret_store stays open
+ * for guard_store_exec_result; close it. Prints why on failure. Returns 0
+ * (then ret->outcome says GO, PENDING or DENIED), EXIT_DENIED or
+ * EXIT_USAGE. */
+int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *policy,
+			  struct guardctl_request *rq, int argc, char **argv,
+			  const struct guardctl_decide_opts *o, struct guard_store **ret_store,
+			  struct guard_decision_result *ret);
+
+/* Prints "request N filed|is pending: needs K approvals by ...", with the
+ * approver's command. */
+void guardctl_say_pending(const struct guard_policy *policy,
+			  const struct guard_decision_result *res);
+
+/* Runs a guarded command through the store with the given approval (0:
+ * any approved request for exactly this command): run_approved.c. Returns
+ * the command's exit status, EXIT_DENIED or EXIT_USAGE. */
+int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, char **argv);
+
+/* The approval binding of a request: requester uid, host, argv as typed
+ * and the batch's hash. */
+void guardctl_binding(const struct guardctl_request *rq, int argc, char **argv, const char *host,
+		      struct guard_approval_binding *ret);
+int guardctl_hostname(char *buf, size_t size);
+
+/* A time as a person reads it in the policy's zone, relative to now. */
+void guardctl_time(const struct guard_policy *policy, int64_t now, int64_t when, char *buf,
+		   size_t size);
+/* A time as ISO 8601 UTC ("2026-03-02T10:00:00Z"); "" for 0. */
+void guardctl_iso_time(int64_t t, char *buf, size_t size);
+
+/* request, run, list, approve, deny, unlock, break-glass, freeze, thaw,
+ * status, history. */
+bool guardctl_is_state_command(const char *name);
+int cmd_state(struct guardctl *ctx, int argc, char **argv);
+int cmd_request(struct guardctl *ctx, int argc, char **argv);
+int cmd_run(struct guardctl *ctx, int argc, char **argv);
+int cmd_list(struct guardctl *ctx, int argc, char **argv);
+int cmd_approve(struct guardctl *ctx, int argc, char **argv);
+int cmd_deny(struct guardctl *ctx, int argc, char **argv);
+int cmd_unlock(struct guardctl *ctx, int argc, char **argv);
+int cmd_break_glass(struct guardctl *ctx, int argc, char **argv);
+int cmd_freeze(struct guardctl *ctx, int argc, char **argv);
+int cmd_thaw(struct guardctl *ctx, int argc, char **argv);
+int cmd_status(struct guardctl *ctx, int argc, char **argv);
+int cmd_history(struct guardctl *ctx, int argc, char **argv);
 
 #endif

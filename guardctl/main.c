@@ -91,12 +91,17 @@ struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const 
 
 	if (guard_policy_load(&opts, &policy, &err) < 0) {
 		/* The same file:line: form as every compiler and `check`. */
-		if (err.file[0] && err.line)
-			fprintf(stderr, "%s:%u: error: %s\n", err.file, err.line, err.message);
-		else if (err.file[0])
-			fprintf(stderr, "%s: error: %s\n", err.file, err.message);
+		char file[512], msg[1024];
+
+		/* Paths and messages may carry the caller's bytes: escaped. */
+		guard_escape(err.file, file, sizeof(file));
+		guard_escape_controls(err.message, msg, sizeof(msg));
+		if (file[0] && err.line)
+			fprintf(stderr, "%s:%u: error: %s\n", file, err.line, msg);
+		else if (file[0])
+			fprintf(stderr, "%s: error: %s\n", file, msg);
 		else
-			guardctl_error("error: %s", err.message);
+			guardctl_error("error: %s", msg);
 		if (ret_err)
 			*ret_err = err;
 		return NULL;
@@ -258,6 +263,8 @@ int main(int argc, char **argv)
 		return cmd_check(&ctx, argc - i, argv + i);
 	if (strcmp(argv[i], "explain") == 0)
 		return cmd_explain(&ctx, argc - i, argv + i);
+	if (guardctl_is_state_command(argv[i]))
+		return cmd_state(&ctx, argc - i, argv + i);
 	guardctl_error("\"%s\" is not available in this version of guardctl", argv[i]);
 	return EXIT_USAGE;
 

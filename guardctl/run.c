@@ -1,38 +1,23 @@
 /* guardctl COMMAND [ARGS...]: the guarded-command path. Load the policy,
  * build the request (the real uid, utmp's location, the classified
  * command), decide, report the decision, then refuse with the guidance or
- * run the tool by its absolute path and report how it ended. Nothing is
- * run unless the decision was recorded wherever the policy requires. */
+ * run the tool by its absolute path and report how it ended. The decision,
+ * the approval it spends and the limit uses are one store transaction; the
+ * tool runs only after it committed and the decision was reported wherever
+ * the policy requires, and its exit status is recorded afterwards. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "evaluate.h"
 #include "events.h"
 #include "guardctl.h"
 #include "guidance.h"
+#include "store.h"
 
-/* Should the tool run? Only an allow, or any decision in monitor mode
- * (decided and logged, never enforced). Anything else refuses. */
-static bool goes_ahead(const struct guard_verdict *v)
-{
-	if (v->mode == GUARD_MODE_MONITOR)
-		return true;
-	switch (v->decision) {
-	case GUARD_DECISION_ALLOW:
-		return true;
-	case GUARD_DECISION_NONE:
-	case GUARD_DECISION_APPROVE:
-	case GUARD_DECISION_DENY:
-	default:
-		return false;
-	}
-}
-
-/* A policy that cannot be loaded refuses everything; it is reported as an
- * event where the built-in defaults (audit required) allow. */
 static void report_policy_error(const struct guard_error *load_err)
 {
 	/* The action is refused whatever happens here: the policy error is
@@ -46,28 +31,41 @@ static void report_policy_error(const struct guard_error *load_err)
 	guard_events_close(ev);
 }
 
-static void say_approval_needed(const struct guardctl_request *rq)
+/* Reports the alerts the decision raised (watches that locked out). */
+static void report_alerts(struct guard_events *ev, const struct guardctl_request *rq,
+			  const struct guard_decision_result *res)
 {
-	char buf[GUARD_GUIDANCE_LINE_MAX];
-	struct guard_text t;
+	for (size_t i = 0; i < res->n_alerts; i++) {
+		const struct guard_store_alert *a = &res->alerts[i];
 
-	guard_text_init(&t, buf, sizeof(buf));
-	guard_text_command(&t, rq->cls.shown_argc, rq->cls.shown_argv);
-	guardctl_error("not run: this command needs approval first; ask for it with: "
-		       "guardctl request --reason TEXT %s",
-		       buf);
+		if (a->kind != GUARD_ALERT_WATCH)
+			continue;
+		(void)guard_events_lockout(ev, &rq->req.actor, a->name, a->lockout_until);
+		if (a->lockout_until > 0)
+			fprintf(
+			    stderr,
+			    "guard: watch \"%s\" reached its threshold: your guarded actions are "
+			    "refused for a while (guardctl status)\n",
+			    a->name);
+	}
 }
 
 int guardctl_run(struct guardctl *ctx, int argc, char **argv)
 {
+	return guardctl_run_approved(ctx, 0, argc, argv);
+}
+
+int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, char **argv)
+{
+	const struct guardctl_decide_opts o = {.approval_id = approval_id};
 	struct guard_policy *policy = NULL;
 	struct guard_events *ev = NULL;
+	struct guard_store *store = NULL;
 	struct guardctl_request rq = {0};
-	struct guard_verdict v = {0};
+	struct guard_decision_result res = {0};
 	struct guard_error err = {0};
 	struct guardctl_exec x;
 	char line[GUARD_GUIDANCE_LINE_MAX];
-	int64_t now;
 	int r, status = 0, rc = EXIT_USAGE;
 
 	policy = guardctl_load_policy_err(ctx, NULL, true, &err);
@@ -88,33 +86,37 @@ int guardctl_run(struct guardctl *ctx, int argc, char **argv)
 		goto out;
 	}
 
-	/* The clock is read once, here, and passed in. */
-	now = (int64_t)time(NULL);
-	if (guard_evaluate(policy, &rq.req, NULL, NULL, now, &v) < 0) {
-		guardctl_error("out of memory");
-		rc = EXIT_USAGE;
+	/* Snapshot, decision, approval and ledger: one transaction. */
+	rc = guardctl_state_decide(ctx, policy, &rq, argc, argv, &o, &store, &res);
+	if (rc != 0)
 		goto out;
-	}
-	guard_guidance_line(&v, line, sizeof(line));
+	guard_guidance_line(&res.verdict, line, sizeof(line));
 	if (line[0])
 		fprintf(stderr, "%s\n", line);
-
-	/* The decision is recorded before anything runs. */
-	r = guard_events_decision(ev, &rq.req, &v, ctx->reason);
-	if (r < 0) {
-		guardctl_error("refused: the decision could not be recorded: %s", strerror(-r));
-		rc = goes_ahead(&v) ? EXIT_USAGE : EXIT_DENIED;
-		goto out;
-	}
-	if (!goes_ahead(&v)) {
-		if (v.decision == GUARD_DECISION_APPROVE)
-			say_approval_needed(&rq);
+	r = guard_events_decision(ev, &rq.req, &res.verdict, ctx->reason);
+	report_alerts(ev, &rq, &res);
+	if (res.outcome != GUARD_OUTCOME_GO) {
+		if (res.outcome == GUARD_OUTCOME_PENDING)
+			guardctl_say_pending(policy, &res);
 		rc = EXIT_DENIED;
 		goto out;
 	}
-
+	if (r < 0) {
+		/* Spent, but not run: the ledger says so (no exit status). */
+		guardctl_error("refused: the decision could not be recorded: %s", strerror(-r));
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!rq.cls.path || rq.cls.path[0] != '/') {
 		guardctl_error("refused: no absolute path to run \"%s\"", rq.cls.exec_argv[0]);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* The store's lock is released: the caller may signal us again
+	 * (Ctrl-C, SIGTERM are forwarded to the tool) until its exit status
+	 * is recorded, which happens with every id 0 again. */
+	if (setresuid(ctx->uid, 0, 0) < 0) {
+		guardctl_error("cannot restore the caller's real uid: %s", strerror(errno));
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -136,12 +138,19 @@ int guardctl_run(struct guardctl *ctx, int argc, char **argv)
 	rc = guardctl_exit_status(status);
 	/* The tool has run: a failure to record its end changes nothing of
 	 * what it did, and is said. */
-	r = guard_events_exec(ev, &rq.req, status);
+	if (setresuid(0, 0, 0) < 0)
+		r = -errno;
+	else
+		r = guard_store_exec_result(store, res.decision_id, status, &err);
 	if (r < 0)
-		guardctl_error("warning: the end of %s (exit %d) could not be recorded: %s",
-			       rq.cls.path, rc, strerror(-r));
+		guardctl_error("warning: the exit status could not be stored: %s",
+			       err.message[0] ? err.message : strerror(-r));
+	if (guard_events_exec(ev, &rq.req, status) < 0)
+		guardctl_error("warning: the end of %s (exit %d) could not be recorded",
+			       rq.cls.path, rc);
 out:
-	guard_verdict_clear(&v);
+	guard_verdict_clear(&res.verdict);
+	guard_store_close(store);
 	guardctl_request_clear(&rq);
 	guard_events_close(ev);
 	guard_policy_free(policy);

@@ -59,7 +59,9 @@ int guardctl_help(const char *subcommand)
 			printf("usage: %s\n\n%s", help[i].synopsis, help[i].text);
 			return 0;
 		}
-	guardctl_error("no help for \"%s\"", subcommand);
+	char q[128];
+
+	guardctl_error("no help for \"%s\"", guard_escape(subcommand, q, sizeof(q)));
 	guardctl_usage(stderr);
 	return EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 #include "error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@ void guard_error_format(const struct guard_error *err, char *buf, size_t size)
 		snprintf(buf, size, "%s", err->message);
 }
 
-char *guard_escape(const char *s, char *buf, size_t size)
+static char *escape(const char *s, char *buf, size_t size, bool controls_only)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
@@ -36,7 +37,9 @@ char *guard_escape(const char *s, char *buf, size_t size)
 		return buf;
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		size_t need = (c < 0x20 || c > 0x7e || c == '\\') ? 4 : 1;
+		bool quote =
+		    controls_only ? (c < 0x20 || c == 0x7f) : (c < 0x20 || c > 0x7e || c == '\\');
+		size_t need = quote ? 4 : 1;
 
 		if (o + need + 4 > size) {
 			if (o + 4 <= size) {
@@ -56,4 +59,14 @@ char *guard_escape(const char *s, char *buf, size_t size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+char *guard_escape(const char *s, char *buf, size_t size)
+{
+	return escape(s, buf, size, false);
+}
+
+char *guard_escape_controls(const char *s, char *buf, size_t size)
+{
+	return escape(s, buf, size, true);
 }

@@ -23,4 +23,8 @@ void guard_error_format(const struct guard_error *err, char *buf, size_t size);
  * message. Truncates with "..." when it does not fit. Returns buf. */
 char *guard_escape(const char *s, char *buf, size_t size);
 
+/* Like guard_escape, for text that may already hold guard_escape's quoting
+ * (a message): only control bytes are written as \xHH. */
+char *guard_escape_controls(const char *s, char *buf, size_t size);
+
 #endif

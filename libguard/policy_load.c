@@ -233,7 +233,8 @@ static int parse_dropins(struct guard_policy *p, const char *dir, bool owner_che
 		names = nn;
 		n++;
 	}
-	qsort(names, n, sizeof(char *), compare_names);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), compare_names);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
 			guard_error_set(err, dir, 0, "path too long");

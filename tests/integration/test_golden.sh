@@ -139,7 +139,7 @@ has_option() {
 # office.conf is the shipped policy with a fixed time zone: when
 # conf/guard.conf changes, so must it (and its expected output).
 shipped_rules() {
-	sed -e '1,/^settings/{/^#/d;/^$/d;}' -e 's/^\( *timezone *=\).*/\1/' -- "$1"
+	sed -e '/^ *#/d' -e '/^$/d' -e 's/^\( *timezone *=\).*/\1/' -- "$1"
 }
 if [[ -z ${GUARD_GOLDEN_ONLY:-} || $GUARD_GOLDEN_ONLY == office ]]; then
 	step "office.conf follows conf/guard.conf"

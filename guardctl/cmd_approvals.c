@@ -1,0 +1,418 @@
+/* guardctl request, list, approve, deny and run ID: approval requests. The
+ * approver must be in the rule's approvers (else the settings'), never the
+ * requester; `run ID` runs an approved request once. */
+#include <errno.h>
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "approvers.h"
+#include "events.h"
+#include "guardctl.h"
+#include "guidance.h"
+#include "numparse.h"
+
+static int parse_id(const char *s, int64_t *ret)
+{
+	uint64_t v;
+
+	if (guard_parse_uint(s, INT64_MAX, &v) < 0 || v == 0)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+void guardctl_iso_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%s", "");
+}
+
+/* guardctl request [--reason TEXT] COMMAND [ARGS...] */
+int cmd_request(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guardctl_request rq = {0};
+	struct guard_decision_result res = {0};
+	const struct guardctl_decide_opts request_only = {.request_only = true};
+	char line[GUARD_GUIDANCE_LINE_MAX];
+	int i = 1, rc;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc && argv[i + 1][0] &&
+			   strlen(argv[i + 1]) <= 1024) {
+			ctx->reason = argv[++i];
+		} else {
+			guardctl_error("request: unknown option or missing value \"%s\"", argv[i]);
+			guardctl_help("request");
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		guardctl_error("request: which command? (guardctl request [--reason TEXT] "
+			       "COMMAND [ARGS...])");
+		return EXIT_USAGE;
+	}
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy)
+		return EXIT_USAGE;
+	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc - i, argv + i, false, &rq);
+	if (rc != 0)
+		goto out;
+
+	rc = guardctl_state_decide(ctx, policy, &rq, argc - i, argv + i, &request_only, &store,
+				   &res);
+	if (rc != 0)
+		goto out;
+	switch (res.outcome) {
+	case GUARD_OUTCOME_PENDING:
+		guardctl_say_pending(policy, &res);
+		printf("%lld\n", (long long)res.approval_id);
+		rc = 0;
+		break;
+	case GUARD_OUTCOME_GO:
+		if (res.approval_id > 0)
+			printf("request %lld is approved: run the command again, or guardctl run "
+			       "%lld\n",
+			       (long long)res.approval_id, (long long)res.approval_id);
+		else
+			printf("no approval needed: the policy allows it now\n");
+		rc = 0;
+		break;
+	case GUARD_OUTCOME_DENIED:
+	default:
+		guard_guidance_line(&res.verdict, line, sizeof(line));
+		fprintf(stderr, "%s\n", line[0] ? line : "guard: denied");
+		rc = EXIT_DENIED;
+		break;
+	}
+out:
+	guard_verdict_clear(&res.verdict);
+	guard_store_close(store);
+	guardctl_request_clear(&rq);
+	guard_policy_free(policy);
+	return rc;
+}
+
+static json_object *approval_json(const struct guard_approval *a)
+{
+	json_object *o = json_object_new_object(), *req, *votes = json_object_new_array();
+	char t[40];
+
+	json_object_object_add(o, "id", json_object_new_int64(a->id));
+	json_object_object_add(o, "requester", json_object_new_string(a->requester));
+	json_object_object_add(o, "host", json_object_new_string(a->host));
+	if (a->shown_argv) {
+		req = json_object_new_array();
+		for (int k = 0; k < a->shown_argc; k++)
+			json_object_array_add(req, json_object_new_string(a->shown_argv[k]));
+	} else {
+		req = json_object_new_object();
+		json_object_object_add(req, "service", json_object_new_string(a->service));
+		json_object_object_add(req, "action",
+				       json_object_new_string(a->action ? a->action : ""));
+		json_object_object_add(req, "target",
+				       json_object_new_string(a->target ? a->target : ""));
+	}
+	json_object_object_add(o, "request", req);
+	json_object_object_add(o, "reason", a->reason ? json_object_new_string(a->reason) : NULL);
+	json_object_object_add(o, "status",
+			       json_object_new_string(guard_approval_status_name(a->status)));
+	guardctl_iso_time(a->created, t, sizeof(t));
+	json_object_object_add(o, "created", json_object_new_string(t));
+	guardctl_iso_time(a->expires, t, sizeof(t));
+	json_object_object_add(o, "expires", json_object_new_string(t));
+	json_object_object_add(o, "needed", json_object_new_int((int)a->needed));
+	for (size_t k = 0; k < a->n_votes; k++) {
+		json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "approver", json_object_new_string(a->votes[k].approver));
+		guardctl_iso_time(a->votes[k].at, t, sizeof(t));
+		json_object_object_add(v, "at", json_object_new_string(t));
+		json_object_array_add(votes, v);
+	}
+	json_object_object_add(o, "approvals", votes);
+	if (a->comment)
+		json_object_object_add(o, "comment", json_object_new_string(a->comment));
+	return o;
+}
+
+static void approval_text(const struct guard_policy *policy, const struct guard_approval *a,
+			  int64_t now)
+{
+	char buf[GUARD_GUIDANCE_LINE_MAX], created[64], expires[64];
+	struct guard_text t;
+
+	guard_text_init(&t, buf, sizeof(buf));
+	if (a->shown_argv)
+		guard_text_command(&t, a->shown_argc, a->shown_argv);
+	else {
+		guard_text_add(&t, "%s: %s of ", a->service, a->action ? a->action : "?");
+		guard_text_escaped(&t, a->target);
+	}
+	guardctl_time(policy, now, a->created, created, sizeof(created));
+	guardctl_time(policy, now, a->expires, expires, sizeof(expires));
+	printf("%-5lld %-9s %-12s %s\n", (long long)a->id, guard_approval_status_name(a->status),
+	       a->requester, buf);
+	printf("      on %s, made %s, expires %s, approvals %zu/%u", a->host, created, expires,
+	       a->n_votes, a->needed);
+	for (size_t k = 0; k < a->n_votes; k++)
+		printf("%s%s", k ? ", " : " (", a->votes[k].approver);
+	printf("%s\n", a->n_votes ? ")" : "");
+	if (a->reason) {
+		guard_text_init(&t, buf, sizeof(buf));
+		guard_text_escaped(&t, a->reason);
+		printf("      reason: %s\n", buf);
+	}
+}
+
+static int my_identity(const struct guardctl *ctx, struct guard_identity *ret)
+{
+	int r = guard_accounts_user_by_uid(ctx->uid, ret);
+
+	if (r < 0)
+		guardctl_error("refused: cannot look up your account: %s", strerror(-r));
+	return r;
+}
+
+/* guardctl list [--all] [--json] */
+int cmd_list(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guard_identity me = {0};
+	struct guard_approval *list = NULL;
+	struct guard_error err = {0};
+	bool all = false, json = false, everyone;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL);
+	int r, rc = EXIT_USAGE;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else {
+			guardctl_error("list: unknown argument \"%s\"", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy || my_identity(ctx, &me) < 0)
+		goto out;
+	everyone = ctx->uid == 0 || guard_is_any_approver(policy, &me);
+	if (guardctl_store_open(ctx, &store) != 0)
+		goto out;
+	r = guard_store_approval_list(store, everyone, ctx->uid, all, now, &list, &n, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	if (json) {
+		json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+		for (size_t k = 0; k < n; k++)
+			json_object_array_add(arr, approval_json(&list[k]));
+		json_object_object_add(root, "requests", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else if (n == 0) {
+		printf("no %srequests\n", all ? "" : "pending ");
+	} else {
+		for (size_t k = 0; k < n; k++)
+			approval_text(policy, &list[k], now);
+	}
+	rc = 0;
+out:
+	guard_approvals_free(list, n);
+	guard_store_close(store);
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+/* Reports an approval step; with audit required, a step that cannot be
+ * recorded is refused (the caller rolls back). */
+static int report_step(const struct guard_policy *policy, const struct guard_identity *me,
+		       int64_t id, const char *requester, bool approved, const char *comment)
+{
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
+	char ids[32];
+	int r;
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
+	if (r == 0)
+		r = guard_events_approval(ev, me, ids, requester, approved, comment);
+	guard_events_close(ev);
+	if (r < 0)
+		guardctl_error("refused: the %s cannot be recorded: %s",
+			       approved ? "approval" : "denial",
+			       err.message[0] ? err.message : strerror(-r));
+	return r;
+}
+
+/* guardctl approve ID | guardctl deny ID [--comment TEXT] */
+static int approve_or_deny(struct guardctl *ctx, int argc, char **argv, bool approve)
+{
+	const char *name = approve ? "approve" : "deny", *comment = NULL;
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guard_identity me = {0};
+	struct guard_approval a = {0};
+	struct guard_error err = {0};
+	enum guard_approval_status st = GUARD_APPROVAL_PENDING;
+	int64_t id = 0, now;
+	int r, rc = EXIT_USAGE;
+
+	for (int i = 1; i < argc; i++) {
+		if (!approve && strcmp(argv[i], "--comment") == 0 && i + 1 < argc &&
+		    strlen(argv[i + 1]) <= 1024)
+			comment = argv[++i];
+		else if (id == 0 && parse_id(argv[i], &id) == 0)
+			continue;
+		else {
+			guardctl_error("%s: unexpected argument \"%s\"", name, argv[i]);
+			guardctl_help(name);
+			return EXIT_USAGE;
+		}
+	}
+	if (id == 0) {
+		guardctl_error("%s: which request? (guardctl %s ID)", name, name);
+		return EXIT_USAGE;
+	}
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy || my_identity(ctx, &me) < 0)
+		goto out;
+	if (guardctl_store_open(ctx, &store) != 0)
+		goto out;
+	r = guard_store_begin(store, (int64_t)time(NULL), &now, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	r = guard_store_approval_get(store, id, now, &a, &err);
+	if (r < 0) {
+		guardctl_error("%s: %s", name, err.message);
+		rc = r == -ENOENT ? EXIT_USAGE : EXIT_DENIED;
+		goto rollback;
+	}
+	/* Who may: the rule's approvers (else the settings'), or root; the
+	 * requester may withdraw their own request. */
+	if (!(ctx->uid == 0 || guard_is_approver_for(policy, a.rules, &me) ||
+	      (!approve && ctx->uid == a.requester_uid))) {
+		guardctl_error("refused: %s is not an approver for request %lld", ctx->user,
+			       (long long)id);
+		rc = EXIT_DENIED;
+		goto rollback;
+	}
+	if (approve)
+		r = guard_store_approval_approve(store, id, ctx->uid, ctx->user,
+						 policy->settings.approval_ttl_s, now, &st, &err);
+	else
+		r = guard_store_approval_deny(store, id, ctx->user, comment, now, &err);
+	if (r == -EPERM || r == -EALREADY || r == -ESTALE) {
+		guardctl_error("refused: %s", err.message);
+		rc = EXIT_DENIED;
+		goto rollback;
+	}
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto rollback;
+	}
+	if (report_step(policy, &me, id, a.requester, approve, comment) < 0) {
+		rc = EXIT_DENIED;
+		goto rollback;
+	}
+	r = guard_store_commit(store, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	if (!approve)
+		printf("request %lld denied\n", (long long)id);
+	else if (st == GUARD_APPROVAL_APPROVED)
+		printf("request %lld approved: %s may run it once within the approval time\n",
+		       (long long)id, a.requester);
+	else
+		printf("request %lld: approval recorded (%zu of %u)\n", (long long)id,
+		       a.n_votes + 1, a.needed);
+	rc = 0;
+	goto out;
+rollback:
+	guard_store_rollback(store);
+out:
+	guard_approval_clear(&a);
+	guard_store_close(store);
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+int cmd_approve(struct guardctl *ctx, int argc, char **argv)
+{
+	return approve_or_deny(ctx, argc, argv, true);
+}
+
+int cmd_deny(struct guardctl *ctx, int argc, char **argv)
+{
+	return approve_or_deny(ctx, argc, argv, false);
+}
+
+/* guardctl run ID: the approved request's command, as the requester typed
+ * it, through the guarded-command path with that approval. */
+int cmd_run(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_store *store = NULL;
+	struct guard_approval a = {0};
+	struct guard_error err = {0};
+	int64_t id = 0;
+	int r, rc = EXIT_USAGE;
+
+	if (argc != 2 || parse_id(argv[1], &id) < 0) {
+		guardctl_error("run: which request? (guardctl run ID)");
+		return EXIT_USAGE;
+	}
+	/* As for any guarded command: limits the caller lowered are reset. */
+	if (guardctl_limits_reset() < 0) {
+		guardctl_error("refused: the resource limits cannot be reset to safe values (a "
+			       "hard limit was lowered: run it from a fresh login)");
+		return EXIT_USAGE;
+	}
+	if (guardctl_store_open(ctx, &store) != 0)
+		return EXIT_USAGE;
+	r = guard_store_approval_get(store, id, (int64_t)time(NULL), &a, &err);
+	guard_store_close(store);
+	if (r < 0) {
+		guardctl_error("run: %s", err.message);
+		return r == -ENOENT ? EXIT_USAGE : EXIT_DENIED;
+	}
+	if (a.requester_uid != ctx->uid || !a.argv || a.argc < 1) {
+		guardctl_error("refused: request %lld is not a command you asked for",
+			       (long long)id);
+		rc = EXIT_DENIED;
+	} else if (a.status != GUARD_APPROVAL_APPROVED) {
+		guardctl_error("refused: request %lld is %s", (long long)id,
+			       guard_approval_status_name(a.status));
+		rc = EXIT_DENIED;
+	} else {
+		/* The decision transaction spends it once, or refuses. */
+		rc = guardctl_run_approved(ctx, id, a.argc, a.argv);
+	}
+	guard_approval_clear(&a);
+	return rc;
+}

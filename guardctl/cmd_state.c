@@ -1,0 +1,579 @@
+/* guardctl freeze, thaw, status, break-glass, unlock and history: the host's
+ * state. Freeze, thaw and unlock are root's or an approver's; break-glass a
+ * break_glass member's; history shows root and approvers everyone's, others
+ * their own. */
+#include <errno.h>
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "approvers.h"
+#include "datetime.h"
+#include "events.h"
+#include "guardctl.h"
+#include "guidance.h"
+#include "numparse.h"
+
+#define MAX_TEXT    1024
+#define MAX_HISTORY 100000
+
+/* Options shared by the subcommands: --reason, --for, --since, --actor,
+ * --json, and one operand. */
+struct state_opts {
+	const char *reason, *for_, *since, *actor, *operand;
+	bool json;
+};
+
+static int parse_opts(const char *name, int argc, char **argv, const char *allowed,
+		      struct state_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char **slot = NULL;
+		const char *opt = argv[i];
+
+		if (strcmp(opt, "--json") == 0 && strstr(allowed, "j")) {
+			o->json = true;
+			continue;
+		}
+		if (strcmp(opt, "--reason") == 0 && strstr(allowed, "r"))
+			slot = &o->reason;
+		else if (strcmp(opt, "--for") == 0 && strstr(allowed, "f"))
+			slot = &o->for_;
+		else if (strcmp(opt, "--since") == 0 && strstr(allowed, "s"))
+			slot = &o->since;
+		else if (strcmp(opt, "--actor") == 0 && strstr(allowed, "a"))
+			slot = &o->actor;
+		else if (opt[0] != '-' && strstr(allowed, "1") && !o->operand) {
+			o->operand = opt;
+			continue;
+		}
+		if (!slot || i + 1 >= argc || !argv[i + 1][0] || strlen(argv[i + 1]) > MAX_TEXT) {
+			char q[256];
+
+			guardctl_error("%s: unexpected argument or missing value \"%s\"", name,
+				       guard_escape(opt, q, sizeof(q)));
+			guardctl_help(name);
+			return -EINVAL;
+		}
+		*slot = argv[++i];
+	}
+	return 0;
+}
+
+/* The policy and the caller's identity (with groups): what permissions are
+ * decided on. */
+static int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy,
+		    struct guard_identity *me)
+{
+	int r;
+
+	*ret_policy = guardctl_load_policy(ctx, NULL, true);
+	if (!*ret_policy)
+		return -EINVAL;
+	r = guard_accounts_user_by_uid(ctx->uid, me);
+	if (r < 0) {
+		guardctl_error("refused: cannot look up your account: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static bool root_or_approver(const struct guardctl *ctx, const struct guard_policy *policy,
+			     const struct guard_identity *me)
+{
+	return ctx->uid == 0 || guard_is_any_approver(policy, me);
+}
+
+/* Runs one write in a transaction: fn(store, now) between begin and
+ * commit, then the event; an event that audit requires and cannot record
+ * rolls it back. */
+struct state_write {
+	const char *what;
+	int (*fn)(struct guard_store *s, const struct state_write *w, int64_t now,
+		  struct guard_error *err);
+	struct guardctl *ctx;
+	const struct guard_policy *policy;
+	const struct guard_identity *me;
+	const char *text;
+	uint32_t uid;
+	int64_t duration, until;
+	int (*event)(const struct state_write *w, struct guard_events *ev);
+};
+
+static int state_write(struct state_write *w)
+{
+	struct guard_store *store = NULL;
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
+	int64_t now;
+	int r, rc = EXIT_USAGE;
+
+	if (guardctl_store_open(w->ctx, &store) != 0)
+		return EXIT_USAGE;
+	r = guard_store_begin(store, (int64_t)time(NULL), &now, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	w->until = w->duration > 0 ? now + w->duration : 0;
+	r = w->fn(store, w, now, &err);
+	if (r == -ENOENT) {
+		guardctl_error("%s: %s", w->what, err.message);
+		rc = 1;
+		goto rollback;
+	}
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto rollback;
+	}
+	r = guard_events_open(&w->policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
+	if (r == 0 && w->event)
+		r = w->event(w, ev);
+	if (r < 0) {
+		guardctl_error("refused: the %s cannot be recorded: %s", w->what,
+			       err.message[0] ? err.message : strerror(-r));
+		rc = EXIT_DENIED;
+		goto rollback;
+	}
+	r = guard_store_commit(store, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+rollback:
+	guard_store_rollback(store);
+out:
+	guard_events_close(ev);
+	guard_store_close(store);
+	return rc;
+}
+
+static int parse_for(const char *name, const char *text, int64_t def, int64_t max, int64_t *ret)
+{
+	*ret = def;
+	if (!text)
+		return 0;
+	if (guard_parse_duration(text, ret) < 0 || *ret > max) {
+		char m[32];
+
+		guard_format_duration(max, m, sizeof(m));
+		guardctl_error("%s: --for takes a duration such as 15m, 2h or 1d (at most %s)",
+			       name, m);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- freeze / thaw ---- */
+
+static int do_freeze(struct guard_store *s, const struct state_write *w, int64_t now,
+		     struct guard_error *err)
+{
+	return guard_store_freeze(s, w->ctx->user, w->text, w->until, now, err);
+}
+
+static int do_thaw(struct guard_store *s, const struct state_write *w, int64_t now,
+		   struct guard_error *err)
+{
+	return guard_store_thaw(s, w->ctx->user, now, err);
+}
+
+static int ev_freeze(const struct state_write *w, struct guard_events *ev)
+{
+	return guard_events_freeze(ev, w->me, w->fn == do_freeze, w->text, w->until);
+}
+
+static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool freeze)
+{
+	const char *name = freeze ? "freeze" : "thaw";
+	struct guard_policy *policy = NULL;
+	struct guard_identity me = {0};
+	struct state_opts o;
+	struct state_write w = {0};
+	int rc = EXIT_USAGE;
+
+	if (parse_opts(name, argc, argv, freeze ? "rf" : "", &o) < 0)
+		return EXIT_USAGE;
+	if (freeze && !o.reason) {
+		guardctl_error(
+		    "freeze: --reason TEXT is required (it is shown with every refusal)");
+		return EXIT_USAGE;
+	}
+	if (who_am_i(ctx, &policy, &me) < 0)
+		goto out;
+	if (!root_or_approver(ctx, policy, &me)) {
+		guardctl_error("refused: only root or an approver may %s the host", name);
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	w = (struct state_write){.what = name,
+				 .fn = freeze ? do_freeze : do_thaw,
+				 .ctx = ctx,
+				 .policy = policy,
+				 .me = &me,
+				 .text = o.reason,
+				 .event = ev_freeze};
+	if (freeze && parse_for(name, o.for_, 0, GUARD_DURATION_MAX, &w.duration) < 0)
+		goto out;
+	rc = state_write(&w);
+	if (rc == 0 && freeze) {
+		char until[64] = "thawed";
+
+		if (w.until > 0)
+			guardctl_time(policy, w.until - w.duration, w.until, until, sizeof(until));
+		printf("frozen until %s: every guarded action is refused (break-glass excepted)\n",
+		       until);
+	} else if (rc == 0) {
+		printf("thawed\n");
+	}
+out:
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+int cmd_freeze(struct guardctl *ctx, int argc, char **argv)
+{
+	return cmd_freeze_thaw(ctx, argc, argv, true);
+}
+
+int cmd_thaw(struct guardctl *ctx, int argc, char **argv)
+{
+	return cmd_freeze_thaw(ctx, argc, argv, false);
+}
+
+/* ---- break-glass ---- */
+
+static int do_break_glass(struct guard_store *s, const struct state_write *w, int64_t now,
+			  struct guard_error *err)
+{
+	return guard_store_break_glass(s, w->ctx->uid, w->ctx->user, w->text, w->until, now, err);
+}
+
+static int ev_break_glass(const struct state_write *w, struct guard_events *ev)
+{
+	return guard_events_break_glass(ev, w->me, w->text, w->until);
+}
+
+int cmd_break_glass(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_identity me = {0};
+	struct state_opts o;
+	struct state_write w;
+	int rc = EXIT_USAGE;
+
+	if (parse_opts("break-glass", argc, argv, "rf", &o) < 0)
+		return EXIT_USAGE;
+	if (!o.reason) {
+		guardctl_error("break-glass: --reason TEXT is required");
+		return EXIT_USAGE;
+	}
+	if (who_am_i(ctx, &policy, &me) < 0)
+		goto out;
+	if (!guard_may_break_glass(policy, &me)) {
+		guardctl_error("refused: %s is not in the policy's break_glass", ctx->user);
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	w = (struct state_write){.what = "break-glass",
+				 .fn = do_break_glass,
+				 .ctx = ctx,
+				 .policy = policy,
+				 .me = &me,
+				 .text = o.reason,
+				 .event = ev_break_glass};
+	if (parse_for("break-glass", o.for_, GUARD_BREAK_GLASS_DEFAULT_S, GUARD_BREAK_GLASS_MAX_S,
+		      &w.duration) < 0)
+		goto out;
+	rc = state_write(&w);
+	if (rc == 0) {
+		char until[64];
+
+		guardctl_time(policy, w.until - w.duration, w.until, until, sizeof(until));
+		printf("break-glass until %s: every check but deny rules passes for %s; every "
+		       "use alerts\n",
+		       until, ctx->user);
+	}
+out:
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+/* ---- unlock ---- */
+
+static int do_unlock(struct guard_store *s, const struct state_write *w, int64_t now,
+		     struct guard_error *err)
+{
+	return guard_store_unlock(s, w->uid, w->ctx->user, now, err);
+}
+
+int cmd_unlock(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_identity me = {0}, target = {0};
+	struct state_opts o;
+	struct state_write w;
+	char q[256];
+	int r, rc = EXIT_USAGE;
+
+	if (parse_opts("unlock", argc, argv, "1", &o) < 0)
+		return EXIT_USAGE;
+	if (!o.operand) {
+		guardctl_error("unlock: whom? (guardctl unlock USER)");
+		return EXIT_USAGE;
+	}
+	if (who_am_i(ctx, &policy, &me) < 0)
+		goto out;
+	if (!root_or_approver(ctx, policy, &me)) {
+		guardctl_error("refused: only root or an approver may lift a lockout");
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	r = guard_accounts_user_by_name(o.operand, &target);
+	if (r < 0) {
+		guardctl_error("unlock: no user \"%s\"", guard_escape(o.operand, q, sizeof(q)));
+		goto out;
+	}
+	w = (struct state_write){.what = "unlock",
+				 .fn = do_unlock,
+				 .ctx = ctx,
+				 .policy = policy,
+				 .me = &me,
+				 .uid = target.uid};
+	rc = state_write(&w);
+	if (rc == 0)
+		printf("lockout of %s lifted\n", target.name);
+out:
+	guard_identity_clear(&target);
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+/* ---- status ---- */
+
+int cmd_status(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guard_store_status st = {0};
+	struct guard_error err = {0};
+	struct state_opts o;
+	int64_t now = (int64_t)time(NULL);
+	char a[64], b[64], q[MAX_TEXT * 4 + 8];
+	int r, rc = EXIT_USAGE;
+
+	if (parse_opts("status", argc, argv, "", &o) < 0)
+		return EXIT_USAGE;
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy || guardctl_store_open(ctx, &store) != 0)
+		goto out;
+	r = guard_store_status(store, now, &st, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	if (st.frozen) {
+		guardctl_time(policy, now, st.freeze.since, a, sizeof(a));
+		if (st.freeze.until > 0)
+			guardctl_time(policy, now, st.freeze.until, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "thawed");
+		printf("frozen by %s since %s until %s: %s\n", st.freeze.who, a, b,
+		       guard_escape(st.freeze.what, q, sizeof(q)));
+	} else {
+		printf("not frozen\n");
+	}
+	for (size_t i = 0; i < st.n_break_glass; i++) {
+		guardctl_time(policy, now, st.break_glass[i].until, b, sizeof(b));
+		printf("break-glass: %s until %s: %s\n", st.break_glass[i].who, b,
+		       guard_escape(st.break_glass[i].what, q, sizeof(q)));
+	}
+	for (size_t i = 0; i < st.n_lockouts; i++) {
+		guardctl_time(policy, now, st.lockouts[i].until, b, sizeof(b));
+		printf("locked out: %s by watch %s until %s\n", st.lockouts[i].who,
+		       st.lockouts[i].what, b);
+	}
+	if (st.n_break_glass == 0)
+		printf("no break-glass\n");
+	if (st.n_lockouts == 0)
+		printf("no lockouts\n");
+	rc = 0;
+out:
+	guard_store_status_clear(&st);
+	guard_store_close(store);
+	guard_policy_free(policy);
+	return rc;
+}
+
+/* ---- history ---- */
+
+static void history_row_json(json_object *arr, const struct guard_history_row *h)
+{
+	json_object *o = json_object_new_object();
+	char t[40];
+
+#define S(k, v) json_object_object_add(o, k, (v) ? json_object_new_string(v) : NULL)
+	json_object_object_add(o, "decision_id", json_object_new_int64(h->decision_id));
+	guardctl_iso_time(h->at, t, sizeof(t));
+	json_object_object_add(o, "at", json_object_new_string(t));
+	S("actor", h->actor);
+	json_object_object_add(o, "actor_uid", json_object_new_int64(h->actor_uid));
+	S("service", h->service);
+	S("host", h->host);
+	S("tty", h->tty);
+	S("command", h->argv);
+	S("reason", h->reason);
+	S("mode", h->mode);
+	S("action", h->action);
+	S("target", h->target);
+	S("group", h->group);
+	S("decision", h->decision);
+	S("rule", h->rule);
+	S("why", h->why);
+#undef S
+	json_object_object_add(o, "break_glass", json_object_new_boolean(h->break_glass));
+	json_object_object_add(o, "approval",
+			       h->approval_id ? json_object_new_int64(h->approval_id) : NULL);
+	json_object_object_add(o, "exit", h->has_exit ? json_object_new_int(h->exit_status) : NULL);
+	json_object_array_add(arr, o);
+}
+
+static int parse_since(const struct guard_policy *policy, const char *text, int64_t now,
+		       int64_t *ret)
+{
+	int64_t d;
+
+	*ret = 0;
+	if (!text)
+		return 0;
+	if (guard_parse_duration(text, &d) == 0) { /* "2h": the last two hours */
+		*ret = now - d;
+		return 0;
+	}
+	return guard_parse_datetime(text, policy->tz, ret);
+}
+
+int cmd_history(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guard_identity me = {0}, actor = {0};
+	struct guard_history_row *rows = NULL;
+	struct guard_error err = {0};
+	struct state_opts o;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL), since;
+	bool all;
+	char q[256];
+	int r, rc = EXIT_USAGE;
+
+	if (parse_opts("history", argc, argv, "saj", &o) < 0)
+		return EXIT_USAGE;
+	if (who_am_i(ctx, &policy, &me) < 0)
+		goto out;
+	if (parse_since(policy, o.since, now, &since) < 0) {
+		guardctl_error("history: --since \"%s\" is not a duration (2h) or a time "
+			       "(YYYY-MM-DD HH:MM[:SS], ISO 8601)",
+			       guard_escape(o.since, q, sizeof(q)));
+		goto out;
+	}
+	all = root_or_approver(ctx, policy, &me);
+	if (o.actor) {
+		r = guard_accounts_user_by_name(o.actor, &actor);
+		if (r < 0) {
+			guardctl_error("history: no user \"%s\"",
+				       guard_escape(o.actor, q, sizeof(q)));
+			goto out;
+		}
+		if (!all && actor.uid != ctx->uid) {
+			guardctl_error("refused: only root and approvers see others' history");
+			rc = EXIT_DENIED;
+			goto out;
+		}
+	}
+	if (guardctl_store_open(ctx, &store) != 0)
+		goto out;
+	r = guard_store_history(store, since, all && !o.actor, o.actor ? actor.uid : ctx->uid,
+				MAX_HISTORY, &rows, &n, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	if (o.json) {
+		json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+		for (size_t i = 0; i < n; i++)
+			history_row_json(arr, &rows[i]);
+		json_object_object_add(root, "decisions", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const struct guard_history_row *h = &rows[i];
+			char t[40], cmd[512], why[512];
+
+			guardctl_iso_time(h->at, t, sizeof(t));
+			guard_escape(h->argv ? h->argv : "", cmd, sizeof(cmd));
+			guard_escape(h->why ? h->why : "", why, sizeof(why));
+			printf("%s %-10s %-8s %-7s %s %s%s%s", t, h->actor, h->service, h->decision,
+			       h->action, h->target ? h->target : "-", h->rule ? " rule " : "",
+			       h->rule ? h->rule : "");
+			if (h->break_glass)
+				printf(" break-glass");
+			if (h->approval_id)
+				printf(" approval %lld", (long long)h->approval_id);
+			if (h->has_exit)
+				printf(" exit %d", guardctl_exit_status(h->exit_status));
+			printf("%s%s%s%s\n", cmd[0] ? ": " : "", cmd, why[0] ? " -- " : "", why);
+		}
+	}
+	rc = 0;
+out:
+	guard_history_rows_free(rows, n);
+	guard_store_close(store);
+	guard_identity_clear(&actor);
+	guard_identity_clear(&me);
+	guard_policy_free(policy);
+	return rc;
+}
+
+/* ---- dispatch ---- */
+
+static const struct {
+	const char *name;
+	int (*fn)(struct guardctl *ctx, int argc, char **argv);
+} commands[] = {
+    {"request", cmd_request},	      {"run", cmd_run},		{"list", cmd_list},
+    {"approve", cmd_approve},	      {"deny", cmd_deny},	{"unlock", cmd_unlock},
+    {"break-glass", cmd_break_glass}, {"freeze", cmd_freeze},	{"thaw", cmd_thaw},
+    {"status", cmd_status},	      {"history", cmd_history},
+};
+
+bool guardctl_is_state_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int cmd_state(struct guardctl *ctx, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, argv[0]) == 0)
+			return commands[i].fn(ctx, argc, argv);
+	/* fail safe */
+	return EXIT_USAGE;
+}

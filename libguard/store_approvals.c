@@ -1,0 +1,647 @@
+/* Approval requests: made by an `approve` decision, approved by distinct
+ * approvers other than the requester, spent once by the exact request they
+ * bind (MUST 12, 13 of store.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define COLUMNS                                                                                    \
+	"id, requester, requester_uid, host, service, argv, shown_argv, action, target, hash,"     \
+	" reason, rules, needed, status, created, expires, decided_at, decided_by, comment,"       \
+	" used, used_at, decision_id"
+
+/* At most this many requests are listed. */
+#define MAX_LIST 1000
+
+static const char *const status_names[] = {
+    [GUARD_APPROVAL_PENDING] = "pending", [GUARD_APPROVAL_APPROVED] = "approved",
+    [GUARD_APPROVAL_DENIED] = "denied",	  [GUARD_APPROVAL_USED] = "used",
+    [GUARD_APPROVAL_EXPIRED] = "expired",
+};
+
+const char *guard_approval_status_name(enum guard_approval_status s)
+{
+	if ((unsigned)s >= sizeof(status_names) / sizeof(status_names[0]))
+		return "expired";
+	return status_names[s];
+}
+
+/* ---- The binding ---- */
+
+static void put_field(struct guard_sha256 *c, const void *data, size_t len)
+{
+	uint8_t n[8];
+
+	for (unsigned i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+	guard_sha256_update(c, n, sizeof(n));
+	guard_sha256_update(c, data, len);
+}
+
+static void put_str(struct guard_sha256 *c, const char *s)
+{
+	put_field(c, s ? s : "", s ? strlen(s) : 0);
+}
+
+void guard_approval_binding_hash(const struct guard_approval_binding *b,
+				 char out[2 * GUARD_SHA256_LEN + 1])
+{
+	struct guard_sha256 c;
+	uint8_t d[GUARD_SHA256_LEN];
+	char num[32];
+
+	/* Every field length-prefixed: no two bindings encode alike. */
+	guard_sha256_init(&c);
+	put_str(&c, "guard-approval-v1");
+	snprintf(num, sizeof(num), "%u", b->requester_uid);
+	put_str(&c, num);
+	put_str(&c, b->host);
+	put_str(&c, b->service);
+	if (b->argv && b->argc > 0) {
+		put_str(&c, "command");
+		snprintf(num, sizeof(num), "%d", b->argc);
+		put_str(&c, num);
+		for (int i = 0; i < b->argc; i++)
+			put_str(&c, b->argv[i]);
+		if (b->batch) {
+			uint8_t bd[GUARD_SHA256_LEN];
+
+			guard_sha256(b->batch, b->batch_len, bd);
+			put_str(&c, "batch");
+			put_field(&c, bd, sizeof(bd));
+		} else {
+			put_str(&c, "no-batch");
+		}
+	} else {
+		const char *a = guard_action_name(b->action);
+
+		put_str(&c, "pam");
+		put_str(&c, a ? a : "unknown");
+		put_str(&c, b->target);
+	}
+	guard_sha256_final(&c, d);
+	guard_sha256_hex(d, out);
+}
+
+/* argv as a blob: each argument followed by a NUL. */
+static int argv_blob(int argc, char *const *argv, char **ret, size_t *ret_len)
+{
+	size_t len = 0;
+	char *p;
+
+	*ret = NULL;
+	*ret_len = 0;
+	if (!argv || argc <= 0)
+		return 0;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	p = malloc(len);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	*ret_len = len;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(p, argv[i], n);
+		p += n;
+	}
+	return 0;
+}
+
+static char **argv_unblob(const void *blob, size_t len, int *ret_argc, bool *oom)
+{
+	const char *p = blob;
+	int n = 0, k = 0;
+	char **v;
+
+	*ret_argc = 0;
+	if (!blob || len == 0 || p[len - 1] != '\0')
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		n += p[i] == '\0';
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (!v) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i += strlen(p + i) + 1) {
+		v[k] = strdup(p + i);
+		if (!v[k++])
+			*oom = true;
+	}
+	*ret_argc = n;
+	return v;
+}
+
+static void argv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void guard_approval_clear(struct guard_approval *a)
+{
+	if (!a)
+		return;
+	free(a->requester);
+	free(a->host);
+	free(a->service);
+	argv_free(a->argv);
+	argv_free(a->shown_argv);
+	free(a->action);
+	free(a->target);
+	free(a->reason);
+	free(a->rules);
+	free(a->decided_by);
+	free(a->comment);
+	for (size_t i = 0; i < a->n_votes; i++)
+		free(a->votes[i].approver);
+	free(a->votes);
+	memset(a, 0, sizeof(*a));
+}
+
+void guard_approvals_free(struct guard_approval *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		guard_approval_clear(&a[i]);
+	free(a);
+}
+
+static enum guard_approval_status effective_status(const char *stored, int64_t expires, int64_t now)
+{
+	if (stored && strcmp(stored, "used") == 0)
+		return GUARD_APPROVAL_USED;
+	if (stored && strcmp(stored, "denied") == 0)
+		return GUARD_APPROVAL_DENIED;
+	if (expires <= now)
+		return GUARD_APPROVAL_EXPIRED;
+	if (stored && strcmp(stored, "approved") == 0)
+		return GUARD_APPROVAL_APPROVED;
+	if (stored && strcmp(stored, "pending") == 0)
+		return GUARD_APPROVAL_PENDING;
+	return GUARD_APPROVAL_EXPIRED; /* unknown: never usable */
+}
+
+/* Fills a from a row of COLUMNS. */
+static void read_row(sqlite3_stmt *st, int64_t now, struct guard_approval *a, bool *oom)
+{
+	const char *hash;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->requester = guard_store_col_dup(st, 1, oom);
+	a->requester_uid = (uint32_t)sqlite3_column_int64(st, 2);
+	a->host = guard_store_col_dup(st, 3, oom);
+	a->service = guard_store_col_dup(st, 4, oom);
+	a->argv = argv_unblob(sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5),
+			      &a->argc, oom);
+	a->shown_argv = argv_unblob(sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6),
+				    &a->shown_argc, oom);
+	a->action = guard_store_col_dup(st, 7, oom);
+	a->target = guard_store_col_dup(st, 8, oom);
+	hash = (const char *)sqlite3_column_text(st, 9);
+	snprintf(a->hash, sizeof(a->hash), "%s", hash ? hash : "");
+	a->reason = guard_store_col_dup(st, 10, oom);
+	a->rules = guard_store_col_dup(st, 11, oom);
+	a->needed = (unsigned)sqlite3_column_int(st, 12);
+	a->created = sqlite3_column_int64(st, 14);
+	a->expires = sqlite3_column_int64(st, 15);
+	a->status = effective_status((const char *)sqlite3_column_text(st, 13), a->expires, now);
+	a->decided_at = sqlite3_column_int64(st, 16);
+	a->decided_by = guard_store_col_dup(st, 17, oom);
+	a->comment = guard_store_col_dup(st, 18, oom);
+	a->used_at = sqlite3_column_int64(st, 20);
+	a->decision_id = sqlite3_column_int64(st, 21);
+}
+
+static int read_votes(struct guard_store *s, struct guard_approval *a, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	bool oom = false;
+	int r, rc;
+
+	r = guard_store_prepare(s,
+				"SELECT approver, approver_uid, at FROM approval_votes WHERE "
+				"approval_id = ?1 ORDER BY at, approver_uid",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, a->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->n_votes == cap) {
+			size_t ncap = cap ? 2 * cap : 4;
+			struct guard_approval_vote *n = reallocarray(a->votes, ncap, sizeof(*n));
+
+			if (!n) {
+				oom = true;
+				break;
+			}
+			a->votes = n;
+			cap = ncap;
+		}
+		a->votes[a->n_votes].approver = guard_store_col_dup(st, 0, &oom);
+		a->votes[a->n_votes].approver_uid = (uint32_t)sqlite3_column_int64(st, 1);
+		a->votes[a->n_votes].at = sqlite3_column_int64(st, 2);
+		a->n_votes++;
+	}
+	if (oom)
+		r = -ENOMEM;
+	else if (rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading approvals", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int guard_store_approval_get(struct guard_store *s, int64_t id, int64_t now,
+			     struct guard_approval *ret, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool oom = false;
+	int r, rc;
+
+	memset(ret, 0, sizeof(*ret));
+	r = guard_store_prepare(s, "SELECT " COLUMNS " FROM approvals WHERE id = ?1", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_row(st, now, ret, &oom);
+	} else if (rc == SQLITE_DONE) {
+		guard_error_set(err, "", 0, "no request %lld", (long long)id);
+		r = -ENOENT;
+	} else {
+		r = guard_store_fail(s, rc, "reading approvals", err);
+	}
+	sqlite3_finalize(st);
+	if (r == 0 && oom)
+		r = -ENOMEM;
+	if (r == 0)
+		r = read_votes(s, ret, err);
+	if (r < 0)
+		guard_approval_clear(ret);
+	return r;
+}
+
+int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t requester_uid,
+			      bool every_status, int64_t now, struct guard_approval **ret,
+			      size_t *ret_n, struct guard_error *err)
+{
+	struct guard_approval *list = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0;
+	bool oom = false;
+	int r, rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = guard_store_prepare(s,
+				"SELECT " COLUMNS " FROM approvals WHERE (?1 OR requester_uid = ?2)"
+				" AND (?3 OR (status IN ('pending', 'approved') AND expires > ?4))"
+				" ORDER BY id DESC LIMIT ?5",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int(st, 1, all_users);
+	sqlite3_bind_int64(st, 2, requester_uid);
+	sqlite3_bind_int(st, 3, every_status);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int(st, 5, MAX_LIST);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			struct guard_approval *nl = reallocarray(list, ncap, sizeof(*nl));
+
+			if (!nl) {
+				oom = true;
+				break;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		read_row(st, now, &list[n++], &oom);
+	}
+	if (oom)
+		r = -ENOMEM;
+	else if (rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "listing approvals", err);
+	sqlite3_finalize(st);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = read_votes(s, &list[i], err);
+	if (r < 0) {
+		guard_approvals_free(list, n);
+		return r;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+int guard_store_approval_request(struct guard_store *s, const struct guard_approval_binding *b,
+				 int shown_argc, char *const *shown_argv, const char *reason,
+				 const char *rules, unsigned needed, int64_t ttl, int64_t now,
+				 int64_t *ret_id, bool *ret_created, struct guard_error *err)
+{
+	char hash[2 * GUARD_SHA256_LEN + 1], *argv = NULL, *shown = NULL;
+	size_t argv_len = 0, shown_len = 0;
+	bool command = b && b->argv && b->argc > 0;
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	if (!b || !b->requester || !b->host || !b->service || needed < 1 || ttl <= 0 ||
+	    (!command && !b->target)) {
+		guard_error_set(err, "", 0, "internal error: incomplete approval request");
+		return -EINVAL;
+	}
+	guard_approval_binding_hash(b, hash);
+
+	/* The requester's identical pending request, when there is one. */
+	r = guard_store_prepare(
+	    s,
+	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
+	    "status = 'pending' AND expires > ?3 ORDER BY id DESC LIMIT 1",
+	    &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, b->requester_uid);
+	guard_store_bind_text(st, 2, hash);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		*ret_created = false;
+	} else if (rc != SQLITE_DONE) {
+		r = guard_store_fail(s, rc, "reading approvals", err);
+	}
+	sqlite3_finalize(st);
+	if (r < 0 || rc == SQLITE_ROW)
+		return r;
+
+	if (argv_blob(b->argc, b->argv, &argv, &argv_len) < 0 ||
+	    argv_blob(shown_argc, shown_argv, &shown, &shown_len) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = guard_store_prepare(
+	    s,
+	    "INSERT INTO approvals(requester, requester_uid, host, service, argv, shown_argv,"
+	    " action, target, hash, reason, rules, needed, status, created, expires) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13, ?14)",
+	    &st, err);
+	if (r < 0)
+		goto out;
+	guard_store_bind_text(st, 1, b->requester);
+	sqlite3_bind_int64(st, 2, b->requester_uid);
+	guard_store_bind_text(st, 3, b->host);
+	guard_store_bind_text(st, 4, b->service);
+	if (command) {
+		sqlite3_bind_blob(st, 5, argv, (int)argv_len, SQLITE_TRANSIENT);
+		if (shown)
+			sqlite3_bind_blob(st, 6, shown, (int)shown_len, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_blob(st, 6, argv, (int)argv_len, SQLITE_TRANSIENT);
+	} else {
+		guard_store_bind_text(st, 7, guard_action_name(b->action));
+		guard_store_bind_text(st, 8, b->target);
+	}
+	guard_store_bind_text(st, 9, hash);
+	guard_store_bind_text(st, 10, reason);
+	guard_store_bind_text(st, 11, rules ? rules : "");
+	sqlite3_bind_int(st, 12, (int)needed);
+	sqlite3_bind_int64(st, 13, now);
+	sqlite3_bind_int64(st, 14, now + ttl);
+	r = guard_store_step_done(s, st, "recording the approval request", err);
+	sqlite3_finalize(st);
+	if (r == 0) {
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+		*ret_created = true;
+	}
+out:
+	if (argv) {
+		explicit_bzero(argv, argv_len);
+		free(argv);
+	}
+	free(shown);
+	return r;
+}
+
+static int not_pending(const struct guard_approval *a, struct guard_error *err)
+{
+	guard_error_set(err, "", 0, "request %lld is %s", (long long)a->id,
+			guard_approval_status_name(a->status));
+	return -ESTALE;
+}
+
+int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t approver_uid,
+				 const char *approver, int64_t ttl, int64_t now,
+				 enum guard_approval_status *ret_status, struct guard_error *err)
+{
+	struct guard_approval a;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	if (!approver || ttl <= 0)
+		return -EINVAL;
+	r = guard_store_approval_get(s, id, now, &a, err);
+	if (r < 0)
+		return r;
+	if (a.status != GUARD_APPROVAL_PENDING) {
+		r = not_pending(&a, err);
+		goto out;
+	}
+	/* MUST 13: never the requester, even one who is an approver. */
+	if (approver_uid == a.requester_uid) {
+		guard_error_set(err, "", 0,
+				"request %lld is your own: another approver must approve it",
+				(long long)id);
+		r = -EPERM;
+		goto out;
+	}
+	for (size_t i = 0; i < a.n_votes; i++)
+		if (a.votes[i].approver_uid == approver_uid) {
+			guard_error_set(err, "", 0,
+					"you already approved request %lld; it needs %u distinct "
+					"approvers",
+					(long long)id, a.needed);
+			r = -EALREADY;
+			goto out;
+		}
+
+	r = guard_store_prepare(
+	    s,
+	    "INSERT INTO approval_votes(approval_id, approver_uid, approver, at)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	    &st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, approver_uid);
+	guard_store_bind_text(st, 3, approver);
+	sqlite3_bind_int64(st, 4, now);
+	r = guard_store_step_done(s, st, "recording the approval", err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		goto out;
+	*ret_status = GUARD_APPROVAL_PENDING;
+	if (a.n_votes + 1 >= a.needed) {
+		/* Approved: valid for approval_ttl from now. */
+		r = guard_store_prepare(s,
+					"UPDATE approvals SET status = 'approved', decided_at = ?2,"
+					" decided_by = ?3, expires = ?4 WHERE id = ?1 AND"
+					" status = 'pending'",
+					&st, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, now);
+		guard_store_bind_text(st, 3, approver);
+		sqlite3_bind_int64(st, 4, now + ttl);
+		r = guard_store_step_done(s, st, "recording the approval", err);
+		sqlite3_finalize(st);
+		if (r == 0 && sqlite3_changes(s->db) != 1)
+			r = -ESTALE;
+		if (r == 0)
+			*ret_status = GUARD_APPROVAL_APPROVED;
+	}
+out:
+	guard_approval_clear(&a);
+	return r;
+}
+
+int guard_store_approval_deny(struct guard_store *s, int64_t id, const char *by,
+			      const char *comment, int64_t now, struct guard_error *err)
+{
+	struct guard_approval a;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	r = guard_store_approval_get(s, id, now, &a, err);
+	if (r < 0)
+		return r;
+	if (a.status != GUARD_APPROVAL_PENDING && a.status != GUARD_APPROVAL_APPROVED) {
+		r = not_pending(&a, err);
+		goto out;
+	}
+	r = guard_store_prepare(s,
+				"UPDATE approvals SET status = 'denied', decided_at = ?2,"
+				" decided_by = ?3, comment = ?4 WHERE id = ?1 AND used = 0 AND"
+				" status IN ('pending', 'approved')",
+				&st, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	guard_store_bind_text(st, 3, by ? by : "?");
+	guard_store_bind_text(st, 4, comment);
+	r = guard_store_step_done(s, st, "recording the denial", err);
+	sqlite3_finalize(st);
+	if (r == 0 && sqlite3_changes(s->db) != 1)
+		r = -ESTALE;
+out:
+	guard_approval_clear(&a);
+	return r;
+}
+
+int guard_store_approval_find(struct guard_store *s, const struct guard_approval_binding *b,
+			      int64_t id, int64_t now, int64_t *ret_id, struct guard_error *err)
+{
+	char hash[2 * GUARD_SHA256_LEN + 1];
+	struct guard_approval a;
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	guard_approval_binding_hash(b, hash);
+	if (id > 0) {
+		r = guard_store_approval_get(s, id, now, &a, err);
+		if (r < 0)
+			return r;
+		if (a.requester_uid != b->requester_uid) {
+			guard_error_set(err, "", 0, "request %lld is not yours", (long long)id);
+			r = -EPERM;
+		} else if (strcmp(a.hash, hash) != 0) {
+			guard_error_set(err, "", 0,
+					"request %lld was approved for another command, input or "
+					"host",
+					(long long)id);
+			r = -EPERM;
+		} else if (a.status != GUARD_APPROVAL_APPROVED) {
+			guard_error_set(err, "", 0, "request %lld is %s", (long long)id,
+					guard_approval_status_name(a.status));
+			r = -ENOENT;
+		} else {
+			*ret_id = id;
+		}
+		guard_approval_clear(&a);
+		return r;
+	}
+	r = guard_store_prepare(
+	    s,
+	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
+	    "status = 'approved' AND used = 0 AND expires > ?3 ORDER BY id LIMIT 1",
+	    &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, b->requester_uid);
+	guard_store_bind_text(st, 2, hash);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+	} else if (rc == SQLITE_DONE) {
+		guard_error_set(err, "", 0, "no approved request for this");
+		r = -ENOENT;
+	} else {
+		r = guard_store_fail(s, rc, "reading approvals", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int guard_store_approval_consume(struct guard_store *s, int64_t id, const char *hash,
+				 int64_t decision_id, int64_t now, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	/* MUST 12: at most once, whoever races. */
+	r = guard_store_prepare(s,
+				"UPDATE approvals SET used = 1, used_at = ?3, status = 'used',"
+				" decision_id = ?4 WHERE id = ?1 AND hash = ?2 AND used = 0 AND"
+				" status = 'approved' AND expires > ?3",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	guard_store_bind_text(st, 2, hash);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, decision_id);
+	r = guard_store_step_done(s, st, "spending the approval", err);
+	sqlite3_finalize(st);
+	if (r == 0 && sqlite3_changes(s->db) != 1) {
+		guard_error_set(err, "", 0, "request %lld is no longer approved and unused",
+				(long long)id);
+		r = -ESTALE;
+	}
+	return r;
+}

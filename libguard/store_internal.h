@@ -1,0 +1,41 @@
+/* What the store's files share: the handle and the SQLite helpers. Internal
+ * to libguard. */
+#ifndef GUARD_STORE_INTERNAL_H
+#define GUARD_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store.h"
+
+struct guard_store {
+	sqlite3 *db;
+	char *dir;
+	char *path;
+	bool in_txn;
+	int busy_timeout_ms;
+};
+
+/* Maps an SQLite result to -errno and fills err with the file, what was
+ * being done and SQLite's words. */
+int guard_store_fail(struct guard_store *s, int rc, const char *what, struct guard_error *err);
+
+/* Prepares sql; on failure fills err. */
+int guard_store_prepare(struct guard_store *s, const char *sql, sqlite3_stmt **ret,
+			struct guard_error *err);
+
+/* Runs a statement that returns no rows (SQLITE_DONE expected). */
+int guard_store_step_done(struct guard_store *s, sqlite3_stmt *st, const char *what,
+			  struct guard_error *err);
+
+/* A column's text, copied (NULL stays NULL); *oom set on allocation failure. */
+char *guard_store_col_dup(sqlite3_stmt *st, int col, bool *oom);
+
+/* Binds text (NULL binds NULL). */
+int guard_store_bind_text(sqlite3_stmt *st, int idx, const char *text);
+
+/* Fails with -EINVAL unless a transaction is open: every write and every
+ * read a decision depends on happens inside BEGIN IMMEDIATE. */
+int guard_store_need_txn(struct guard_store *s, struct guard_error *err);
+
+#endif

@@ -1,0 +1,573 @@
+/* The ledger: what a decision reads (the actor's limit uses, freeze,
+ * lockout, break-glass) and what it writes (one row per action, the limit
+ * uses it spends, watch alerts and lockouts); history for `guardctl
+ * history`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "guidance.h"
+#include "store_internal.h"
+
+void guard_store_snapshot_clear(struct guard_store_snapshot *snap)
+{
+	if (!snap)
+		return;
+	free(snap->uses);
+	free(snap->frozen_by);
+	free(snap->frozen_reason);
+	free(snap->lockout_watch);
+	memset(snap, 0, sizeof(*snap));
+}
+
+static const struct guard_rule *rule_named(const struct guard_policy *p, const char *name)
+{
+	for (size_t i = 0; name && i < p->n_rules; i++)
+		if (p->rules[i].has_limit && strcmp(p->rules[i].name, name) == 0)
+			return &p->rules[i];
+	return NULL;
+}
+
+static int read_uses(struct guard_store *s, const struct guard_policy *policy, uint32_t uid,
+		     int64_t now, struct guard_store_snapshot *ret, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t period = 0;
+	size_t cap = 0;
+	int r, rc;
+
+	for (size_t i = 0; i < policy->n_rules; i++)
+		if (policy->rules[i].has_limit && policy->rules[i].limit.period_s > period)
+			period = policy->rules[i].limit.period_s;
+	if (period == 0)
+		return 0;
+	r = guard_store_prepare(s,
+				"SELECT rule, at FROM limit_uses WHERE actor_uid = ?1 AND at > ?2 "
+				"AND at <= ?3",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now - period);
+	sqlite3_bind_int64(st, 3, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct guard_rule *rule =
+		    rule_named(policy, (const char *)sqlite3_column_text(st, 0));
+
+		if (!rule)
+			continue; /* a rule the policy no longer has */
+		if (ret->n_uses == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			struct guard_history_use *n = reallocarray(ret->uses, ncap, sizeof(*n));
+
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			ret->uses = n;
+			cap = ncap;
+		}
+		ret->uses[ret->n_uses].rule = rule->name;
+		ret->uses[ret->n_uses].when = sqlite3_column_int64(st, 1);
+		ret->n_uses++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading the limit history", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
+		      struct guard_store_snapshot *ret, struct guard_error *err)
+{
+	struct guard_host_state *hs = &ret->state;
+	sqlite3_stmt *st = NULL;
+	bool oom = false;
+	int r, rc;
+
+	r = guard_store_prepare(
+	    s,
+	    "SELECT by, reason, since, until FROM freezes WHERE thawed_at IS NULL "
+	    "AND (until = 0 OR until > ?1) ORDER BY id DESC LIMIT 1",
+	    &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		hs->frozen = true;
+		ret->frozen_by = guard_store_col_dup(st, 0, &oom);
+		ret->frozen_reason = guard_store_col_dup(st, 1, &oom);
+		hs->frozen_at = sqlite3_column_int64(st, 2);
+		hs->frozen_until = sqlite3_column_int64(st, 3);
+	} else if (rc != SQLITE_DONE) {
+		r = guard_store_fail(s, rc, "reading the freeze", err);
+	}
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+
+	r = guard_store_prepare(s,
+				"SELECT watch, until FROM lockouts WHERE actor_uid = ?1 AND "
+				"lifted_at IS NULL AND until > ?2 ORDER BY until DESC LIMIT 1",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		hs->locked_out = true;
+		ret->lockout_watch = guard_store_col_dup(st, 0, &oom);
+		hs->lockout_until = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		r = guard_store_fail(s, rc, "reading the lockouts", err);
+	}
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+
+	r = guard_store_prepare(s,
+				"SELECT until FROM break_glass WHERE actor_uid = ?1 AND until > ?2 "
+				"ORDER BY until DESC LIMIT 1",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		hs->break_glass = true;
+		hs->break_glass_until = sqlite3_column_int64(st, 0);
+	} else if (rc != SQLITE_DONE) {
+		r = guard_store_fail(s, rc, "reading break-glass", err);
+	}
+	sqlite3_finalize(st);
+	if (r == 0 && oom)
+		r = -ENOMEM;
+	hs->frozen_by = ret->frozen_by;
+	hs->frozen_reason = ret->frozen_reason;
+	hs->lockout_watch = ret->lockout_watch;
+	return r;
+}
+
+int guard_store_snapshot(struct guard_store *s, const struct guard_policy *policy,
+			 uint32_t actor_uid, int64_t now, struct guard_store_snapshot *ret,
+			 struct guard_error *err)
+{
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = guard_store_need_txn(s, err);
+	if (r == 0 && !policy)
+		r = -EINVAL;
+	if (r == 0)
+		r = read_uses(s, policy, actor_uid, now, ret, err);
+	if (r == 0)
+		r = read_state(s, actor_uid, now, ret, err);
+	if (r < 0) {
+		guard_store_snapshot_clear(ret);
+		/* Freeze and lockout that cannot be read refuse everything. */
+		return r;
+	}
+	ret->history.uses = ret->uses;
+	ret->history.n_uses = ret->n_uses;
+	return 0;
+}
+
+/* ---- Recording ---- */
+
+static int insert_decision(struct guard_store *s, const struct guard_store_record_in *in,
+			   int64_t *ret_id, struct guard_error *err)
+{
+	const struct guard_request *rq = in->request;
+	const struct guard_verdict *v = in->verdict;
+	sqlite3_stmt *st = NULL;
+	char argv[4096];
+	struct guard_text t;
+	int r;
+
+	argv[0] = '\0';
+	if (rq->argv && rq->argc > 0) {
+		guard_text_init(&t, argv, sizeof(argv));
+		guard_text_command(&t, rq->argc, rq->argv);
+	}
+	r = guard_store_prepare(
+	    s,
+	    "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode, host, tty, argv,"
+	    " reason, break_glass, approval_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12)",
+	    &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, in->now);
+	guard_store_bind_text(st, 2, rq->actor.name ? rq->actor.name : "?");
+	sqlite3_bind_int64(st, 3, rq->actor.uid);
+	guard_store_bind_text(st, 4, rq->service ? rq->service : "?");
+	guard_store_bind_text(st, 5, guard_decision_name(v->decision));
+	guard_store_bind_text(st, 6, v->mode == GUARD_MODE_MONITOR ? "monitor" : "enforce");
+	guard_store_bind_text(st, 7, in->host);
+	guard_store_bind_text(st, 8, rq->tty);
+	guard_store_bind_text(st, 9, argv[0] ? argv : NULL);
+	guard_store_bind_text(st, 10, in->reason);
+	sqlite3_bind_int(st, 11, v->break_glass_used);
+	if (in->approval_id > 0)
+		sqlite3_bind_int64(st, 12, in->approval_id);
+	else
+		sqlite3_bind_null(st, 12);
+	r = guard_store_step_done(s, st, "recording the decision", err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	*ret_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int insert_actions(struct guard_store *s, const struct guard_verdict *v, int64_t id,
+			  struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_prepare(s,
+				"INSERT INTO decision_actions(decision_id, action, target, grp,"
+				" decision, rule, why, break_glass) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+				" ?7, ?8)",
+				&st, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < v->n_actions; i++) {
+		const struct guard_action_verdict *a = &v->actions[i];
+		const char *name = guard_action_name(a->target->action);
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		guard_store_bind_text(st, 2, name ? name : "unknown");
+		guard_store_bind_text(st, 3, a->target->user.name);
+		guard_store_bind_text(st, 4, a->target->group);
+		guard_store_bind_text(st, 5, guard_decision_name(a->decision));
+		guard_store_bind_text(st, 6, a->rule ? a->rule->name : NULL);
+		guard_store_bind_text(st, 7, a->reason);
+		sqlite3_bind_int(st, 8, a->break_glass);
+		r = guard_store_step_done(s, st, "recording the decision", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* MUST 14: one use of each limit rule, in the deciding transaction. */
+static int insert_uses(struct guard_store *s, const struct guard_store_record_in *in, int64_t id,
+		       struct guard_error *err)
+{
+	const struct guard_verdict *v = in->verdict;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!in->goes_ahead || v->n_limit_rules == 0)
+		return 0;
+	r = guard_store_prepare(s,
+				"INSERT INTO limit_uses(actor_uid, rule, at, decision_id)"
+				" VALUES (?1, ?2, ?3, ?4)",
+				&st, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < v->n_limit_rules; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, in->request->actor.uid);
+		guard_store_bind_text(st, 2, v->limit_rules[i]->name);
+		sqlite3_bind_int64(st, 3, in->now);
+		sqlite3_bind_int64(st, 4, id);
+		r = guard_store_step_done(s, st, "recording a limit use", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int count_query(struct guard_store *s, const char *sql, uint32_t uid, int64_t from,
+		       const char *text, int64_t *ret, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	r = guard_store_prepare(s, sql, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, from);
+	guard_store_bind_text(st, 3, text);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(st, 0);
+	else
+		r = guard_store_fail(s, rc, "counting decisions for a watch", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void add_alert(struct guard_store_alert *alerts, size_t *n, enum guard_alert_kind kind,
+		      const char *name, uint32_t count, int64_t until)
+{
+	if (!alerts || *n >= GUARD_STORE_MAX_ALERTS)
+		return;
+	alerts[*n] = (struct guard_store_alert){kind, name, count, until};
+	(*n)++;
+}
+
+/* One watch: past its threshold in its window, an alert once per window
+ * and, with a lockout, the actor's lockout. */
+static int check_watch(struct guard_store *s, const struct guard_store_record_in *in,
+		       const struct guard_watch *w, struct guard_store_alert *alerts, size_t *n,
+		       struct guard_error *err)
+{
+	uint32_t uid = in->request->actor.uid;
+	int64_t from = in->now - w->threshold.period_s, count = 0, fired = 0;
+	char set[64] = ",";
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!(w->decisions & (1u << in->verdict->decision)))
+		return 0;
+	for (unsigned d = GUARD_DECISION_ALLOW; d <= GUARD_DECISION_DENY; d++)
+		if (w->decisions & (1u << d)) {
+			strcat(set, guard_decision_name((enum guard_decision)d));
+			strcat(set, ",");
+		}
+	r = count_query(s,
+			"SELECT count(*) FROM decisions WHERE actor_uid = ?1 AND at > ?2 AND "
+			"instr(?3, ',' || decision || ',') > 0",
+			uid, from, set, &count, err);
+	if (r < 0 || count < (int64_t)w->threshold.count)
+		return r;
+	r = count_query(s,
+			"SELECT count(*) FROM watch_alerts WHERE actor_uid = ?1 AND at > ?2 AND "
+			"watch = ?3",
+			uid, from, w->name, &fired, err);
+	if (r < 0 || fired > 0)
+		return r;
+
+	r = guard_store_prepare(s,
+				"INSERT INTO watch_alerts(actor_uid, watch, at, count)"
+				" VALUES (?1, ?2, ?3, ?4)",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	guard_store_bind_text(st, 2, w->name);
+	sqlite3_bind_int64(st, 3, in->now);
+	sqlite3_bind_int64(st, 4, count);
+	r = guard_store_step_done(s, st, "recording a watch alert", err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	if (w->lockout_s > 0) {
+		r = guard_store_prepare(
+		    s,
+		    "INSERT INTO lockouts(actor_uid, actor, watch, since, until)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5)",
+		    &st, err);
+		if (r < 0)
+			return r;
+		sqlite3_bind_int64(st, 1, uid);
+		guard_store_bind_text(st, 2,
+				      in->request->actor.name ? in->request->actor.name : "?");
+		guard_store_bind_text(st, 3, w->name);
+		sqlite3_bind_int64(st, 4, in->now);
+		sqlite3_bind_int64(st, 5, in->now + w->lockout_s);
+		r = guard_store_step_done(s, st, "recording a lockout", err);
+		sqlite3_finalize(st);
+		if (r < 0)
+			return r;
+	}
+	add_alert(alerts, n, GUARD_ALERT_WATCH, w->name,
+		  count > UINT32_MAX ? UINT32_MAX : (uint32_t)count,
+		  w->lockout_s > 0 ? in->now + w->lockout_s : 0);
+	return 0;
+}
+
+int guard_store_record(struct guard_store *s, const struct guard_store_record_in *in,
+		       int64_t *ret_decision_id, struct guard_store_alert *ret_alerts,
+		       size_t *ret_n_alerts, struct guard_error *err)
+{
+	const struct guard_verdict *v;
+	size_t n_alerts = 0;
+	int64_t id = 0;
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r < 0)
+		return r;
+	if (!in || !in->policy || !in->request || !in->verdict || !in->request->actor.uid_known) {
+		guard_error_set(err, s->path, 0, "internal error: incomplete decision record");
+		return -EINVAL;
+	}
+	v = in->verdict;
+	r = insert_decision(s, in, &id, err);
+	if (r == 0)
+		r = insert_actions(s, v, id, err);
+	if (r == 0)
+		r = insert_uses(s, in, id, err);
+	if (r < 0)
+		return r;
+
+	if (v->break_glass_used)
+		add_alert(ret_alerts, &n_alerts, GUARD_ALERT_BREAK_GLASS, NULL, 0, 0);
+	for (size_t i = 0; i < v->n_actions; i++) {
+		const struct guard_rule *rule = v->actions[i].rule;
+		bool seen = false;
+
+		if (!rule || !rule->alert)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			seen = seen || v->actions[k].rule == rule;
+		if (!seen)
+			add_alert(ret_alerts, &n_alerts, GUARD_ALERT_RULE, rule->name, 0, 0);
+	}
+	for (size_t i = 0; r == 0 && i < in->policy->n_watches; i++)
+		r = check_watch(s, in, &in->policy->watches[i], ret_alerts, &n_alerts, err);
+	if (r < 0)
+		return r;
+	if (ret_decision_id)
+		*ret_decision_id = id;
+	if (ret_n_alerts)
+		*ret_n_alerts = n_alerts;
+	return 0;
+}
+
+int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait_status,
+			    struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t now;
+	int r;
+
+	r = guard_store_begin(s, 0, &now, err);
+	if (r < 0)
+		return r;
+	r = guard_store_prepare(s, "UPDATE decisions SET exit_status = ?1 WHERE id = ?2", &st, err);
+	if (r == 0) {
+		sqlite3_bind_int(st, 1, wait_status);
+		sqlite3_bind_int64(st, 2, decision_id);
+		r = guard_store_step_done(s, st, "recording the exit status", err);
+		sqlite3_finalize(st);
+	}
+	if (r == 0 && sqlite3_changes(s->db) != 1) {
+		guard_error_set(err, s->path, 0, "no decision %lld to record an exit status for",
+				(long long)decision_id);
+		r = -ENOENT;
+	}
+	if (r < 0) {
+		guard_store_rollback(s);
+		return r;
+	}
+	return guard_store_commit(s, err);
+}
+
+/* ---- History ---- */
+
+void guard_history_rows_free(struct guard_history_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		struct guard_history_row *h = &rows[i];
+
+		free(h->actor);
+		free(h->service);
+		free(h->host);
+		free(h->tty);
+		free(h->argv);
+		free(h->reason);
+		free(h->mode);
+		free(h->action);
+		free(h->target);
+		free(h->group);
+		free(h->decision);
+		free(h->rule);
+		free(h->why);
+	}
+	free(rows);
+}
+
+int guard_store_history(struct guard_store *s, int64_t since, bool all_actors, uint32_t actor_uid,
+			size_t max, struct guard_history_row **ret, size_t *ret_n,
+			struct guard_error *err)
+{
+	struct guard_history_row *rows = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0;
+	bool oom = false;
+	int r, rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = guard_store_prepare(
+	    s,
+	    "SELECT d.id, d.at, d.actor, d.actor_uid, d.service, d.host, d.tty, d.argv, d.reason,"
+	    " d.mode, a.action, a.target, a.grp, a.decision, a.rule, a.why, a.break_glass,"
+	    " d.approval_id, d.exit_status FROM decisions d JOIN decision_actions a"
+	    " ON a.decision_id = d.id WHERE d.at >= ?1 AND (?2 OR d.actor_uid = ?3)"
+	    " ORDER BY d.id DESC, a.rowid DESC LIMIT ?4",
+	    &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int(st, 2, all_actors);
+	sqlite3_bind_int64(st, 3, actor_uid);
+	sqlite3_bind_int64(st, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct guard_history_row *h;
+
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 32;
+			struct guard_history_row *nr = reallocarray(rows, ncap, sizeof(*nr));
+
+			if (!nr) {
+				oom = true;
+				break;
+			}
+			rows = nr;
+			cap = ncap;
+		}
+		h = &rows[n++];
+		memset(h, 0, sizeof(*h));
+		h->decision_id = sqlite3_column_int64(st, 0);
+		h->at = sqlite3_column_int64(st, 1);
+		h->actor = guard_store_col_dup(st, 2, &oom);
+		h->actor_uid = (uint32_t)sqlite3_column_int64(st, 3);
+		h->service = guard_store_col_dup(st, 4, &oom);
+		h->host = guard_store_col_dup(st, 5, &oom);
+		h->tty = guard_store_col_dup(st, 6, &oom);
+		h->argv = guard_store_col_dup(st, 7, &oom);
+		h->reason = guard_store_col_dup(st, 8, &oom);
+		h->mode = guard_store_col_dup(st, 9, &oom);
+		h->action = guard_store_col_dup(st, 10, &oom);
+		h->target = guard_store_col_dup(st, 11, &oom);
+		h->group = guard_store_col_dup(st, 12, &oom);
+		h->decision = guard_store_col_dup(st, 13, &oom);
+		h->rule = guard_store_col_dup(st, 14, &oom);
+		h->why = guard_store_col_dup(st, 15, &oom);
+		h->break_glass = sqlite3_column_int(st, 16) != 0;
+		h->approval_id = sqlite3_column_int64(st, 17);
+		h->has_exit = sqlite3_column_type(st, 18) != SQLITE_NULL;
+		h->exit_status = sqlite3_column_int(st, 18);
+	}
+	if (oom)
+		r = -ENOMEM;
+	else if (rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading the history", err);
+	sqlite3_finalize(st);
+	if (r < 0) {
+		guard_history_rows_free(rows, n);
+		return r;
+	}
+	/* Oldest first. */
+	for (size_t i = 0; i < n / 2; i++) {
+		struct guard_history_row t = rows[i];
+
+		rows[i] = rows[n - 1 - i];
+		rows[n - 1 - i] = t;
+	}
+	*ret = rows;
+	*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,216 @@
+/* The messages between pam_guard.so and guard-pam-helper: round trips,
+ * absent versus empty fields, limits, and every malformed input refused. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+static void roundtrip_request(const struct guard_wire_request *in, struct guard_wire_request *out)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(guard_wire_encode_request(in, &buf, &len), 0);
+	cr_assert_eq(guard_wire_decode_request(buf, len, out), 0);
+	free(buf);
+}
+
+static void expect_str(const char *want, const char *got)
+{
+	if (!want)
+		cr_expect_null(got);
+	else
+		cr_expect_str_eq(got, want);
+}
+
+Test(pam_wire, request_roundtrip)
+{
+	struct guard_wire_request in = {
+	    .stage = GUARD_STAGE_SESSION,
+	    .flags = GUARD_WIRE_F_MONITOR | GUARD_WIRE_F_DEBUG,
+	    .ruid = 4294967295u,
+	    .service = "sudo",
+	    .user = "root",
+	    .ruser = "",
+	    .rhost = NULL,
+	    .tty = "/dev/pts/3",
+	    .config = "/etc/guard/test.conf",
+	    .action = "role.escalate",
+	};
+	struct guard_wire_request out;
+
+	roundtrip_request(&in, &out);
+	cr_expect_eq(out.stage, GUARD_STAGE_SESSION);
+	cr_expect_eq(out.flags, GUARD_WIRE_F_MONITOR | GUARD_WIRE_F_DEBUG);
+	cr_expect_eq(out.ruid, 4294967295u);
+	expect_str("sudo", out.service);
+	expect_str("root", out.user);
+	expect_str("", out.ruser);   /* empty stays empty */
+	expect_str(NULL, out.rhost); /* absent stays absent */
+	expect_str("/dev/pts/3", out.tty);
+	expect_str("/etc/guard/test.conf", out.config);
+	expect_str("role.escalate", out.action);
+	guard_wire_request_clear(&out);
+}
+
+Test(pam_wire, hostile_strings_survive_unchanged)
+{
+	static char big[65537];
+	const char *values[] = {"a\nb", "x acct=root res=success", "\x1b[2J\xc2\x85", big};
+
+	memset(big, 'a', sizeof(big) - 1);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct guard_wire_request in = {.stage = GUARD_STAGE_AUTH,
+						.user = (char *)values[i]};
+		struct guard_wire_request out;
+
+		roundtrip_request(&in, &out);
+		expect_str(values[i], out.user);
+		guard_wire_request_clear(&out);
+	}
+}
+
+Test(pam_wire, answer_roundtrip)
+{
+	struct guard_wire_answer in = {
+	    .result = GUARD_RESULT_DENY,
+	    .log_priority = 5,
+	    .guidance = "guard: denied: role.escalate to root\n  Next: ask a member of %admins.",
+	    .log = NULL,
+	};
+	struct guard_wire_answer out;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(guard_wire_encode_answer(&in, &buf, &len), 0);
+	cr_assert_eq(guard_wire_decode_answer(buf, len, &out), 0);
+	cr_expect_eq(out.result, GUARD_RESULT_DENY);
+	cr_expect_eq(out.log_priority, 5);
+	expect_str(in.guidance, out.guidance);
+	cr_expect_null(out.log);
+	guard_wire_answer_clear(&out);
+	free(buf);
+}
+
+Test(pam_wire, too_long_is_refused)
+{
+	char *huge = malloc(GUARD_WIRE_MAX_FIELD + 2);
+	struct guard_wire_request req = {.stage = GUARD_STAGE_AUTH, .user = huge};
+	struct guard_wire_answer ans = {.result = GUARD_RESULT_DENY};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_not_null(huge);
+	memset(huge, 'x', GUARD_WIRE_MAX_FIELD + 1);
+	huge[GUARD_WIRE_MAX_FIELD + 1] = '\0';
+	cr_expect_eq(guard_wire_encode_request(&req, &buf, &len), -E2BIG);
+	huge[GUARD_WIRE_MAX_FIELD] = '\0';
+	cr_expect_eq(guard_wire_encode_request(&req, &buf, &len), 0);
+	free(buf);
+	huge[GUARD_WIRE_MAX_ANSWER] = '\0';
+	ans.guidance = huge;
+	cr_expect_eq(guard_wire_encode_answer(&ans, &buf, &len), -E2BIG);
+	free(huge);
+}
+
+/* A valid request to corrupt. */
+static uint8_t *sample(size_t *len)
+{
+	struct guard_wire_request in = {
+	    .stage = GUARD_STAGE_ACCOUNT, .service = "su", .user = "bob"};
+	uint8_t *buf = NULL;
+
+	cr_assert_eq(guard_wire_encode_request(&in, &buf, len), 0);
+	return buf;
+}
+
+static int decode(const uint8_t *buf, size_t len)
+{
+	struct guard_wire_request out;
+	int r = guard_wire_decode_request(buf, len, &out);
+
+	if (r == 0)
+		guard_wire_request_clear(&out);
+	else
+		cr_expect_null(out.user); /* nothing left behind on failure */
+	return r;
+}
+
+Test(pam_wire, malformed_requests)
+{
+	size_t len;
+	uint8_t *buf = sample(&len), *copy = malloc(len + 16);
+	struct guard_wire_answer ans = {.result = GUARD_RESULT_ALLOW};
+	uint8_t *abuf = NULL;
+	size_t alen = 0;
+
+	cr_assert_not_null(copy);
+	cr_expect_eq(decode(buf, len), 0);
+	cr_expect_eq(decode(NULL, 0), -EBADMSG);
+	/* every truncation */
+	for (size_t n = 0; n < len; n++)
+		cr_expect_eq(decode(buf, n), -EBADMSG, "truncated to %zu bytes", n);
+	/* trailing bytes */
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	cr_expect_eq(decode(copy, len + 1), -EBADMSG);
+	/* bad magic, version bytes, kind */
+	memcpy(copy, buf, len);
+	copy[0] ^= 1;
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	memcpy(copy, buf, len);
+	copy[6] = 1;
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	cr_assert_eq(guard_wire_encode_answer(&ans, &abuf, &alen), 0);
+	cr_expect_eq(decode(abuf, alen), -EBADMSG, "an answer is not a request");
+	free(abuf);
+	/* the stage field (tag 1, length 4, value) out of range */
+	memcpy(copy, buf, len);
+	copy[GUARD_WIRE_HEADER_SIZE + 6] = 9;
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	/* an unknown tag, a repeated tag */
+	memcpy(copy, buf, len);
+	copy[GUARD_WIRE_HEADER_SIZE] = 0x77;
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	memcpy(copy, buf, len);
+	copy[GUARD_WIRE_HEADER_SIZE + 10] = 1; /* the second field (flags) claims tag 1 */
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	/* a NUL inside a string: the last bytes are "bob" */
+	memcpy(copy, buf, len);
+	copy[len - 2] = '\0';
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	/* a field length past the end */
+	memcpy(copy, buf, len);
+	copy[len - 3 - 4] = 0xff;
+	cr_expect_eq(decode(copy, len), -EBADMSG);
+	free(copy);
+	free(buf);
+}
+
+Test(pam_wire, header_limits)
+{
+	uint8_t hdr[GUARD_WIRE_HEADER_SIZE] = {0x50, 0x47, 0x57, 0x31, 2, 0, 0, 0, 0, 0, 1, 0};
+	enum guard_wire_kind kind;
+	size_t body = 0;
+
+	cr_expect_eq(guard_wire_header(hdr, 1u << 20, &kind, &body), 0);
+	cr_expect_eq(kind, GUARD_WIRE_ANSWER);
+	cr_expect_eq(body, 65536);
+	cr_expect_eq(guard_wire_header(hdr, 65535, &kind, &body), -EBADMSG);
+	hdr[4] = 3;
+	cr_expect_eq(guard_wire_header(hdr, 1u << 20, &kind, &body), -EBADMSG);
+}
+
+Test(pam_wire, answer_result_out_of_range)
+{
+	struct guard_wire_answer in = {.result = 7}, out;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(guard_wire_encode_answer(&in, &buf, &len), 0);
+	cr_expect_eq(guard_wire_decode_answer(buf, len, &out), -EBADMSG);
+	cr_expect_eq(out.result, GUARD_RESULT_ERROR, "a bad answer reads as an error");
+	free(buf);
+}
