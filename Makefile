@@ -61,7 +61,7 @@ $(B)/guardctl: $(CTL_OBJS) $(B)/libguard.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_HARD) -o $@ $(CTL_OBJS) $(B)/libguard.a $(PKG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libguard.a tests/unit/helpers.h
+$(B)/tests/%: tests/unit/%.c $(B)/libguard.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS) -lcriterion
@@ -75,7 +75,7 @@ $(A)/libguard.a: $(ASAN_LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(A)/tests/%: tests/unit/%.c $(A)/libguard.a tests/unit/helpers.h
+$(A)/tests/%: tests/unit/%.c $(A)/libguard.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (asan+ubsan)")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -o $@ $< $(A)/libguard.a \
