@@ -1,8 +1,14 @@
 #!/bin/bash
 # Guard demo: a policy, `guardctl check` on it, what check says about broken
 # copies of it, and a tour of `guardctl explain`: what the policy decides for
-# given requests, and why. Runs inside tests/sandbox/guard-sandbox (make demo),
-# where /etc/guard is private; started elsewhere it enters the sandbox itself.
+# given requests, and why. Then Guard at work, with the sandbox's own auditd
+# and journald: an operator creates a user through guardctl, a refused
+# privileged-group add, a two-person approval, su through pam_guard, auditd
+# stopped, and the SOC's view (ausearch, aureport, journalctl -x). Every step
+# checks its outcome: the demo fails when one is not as expected.
+# Runs inside tests/sandbox/guard-sandbox (make demo), where /etc, /home, the
+# state and the logs are private; started elsewhere it enters the sandbox
+# itself.
 
 set -euo pipefail
 
@@ -247,4 +253,196 @@ tour deny "No near miss: on a Saturday and from outside, two conditions fail; Gu
 	--as alice --at "$SAT" --from 192.0.2.7 passwd dave
 [[ $tour_failed -eq 0 ]] || die "guardctl explain did not decide as expected (see above)"
 
-say "Done: the sandbox's policy, users and state vanish with it"
+# ---------------------------------------------------------------------------
+# Guard at work: the setuid guardctl and pam_guard.so in su, with the
+# sandbox's own auditd and journald, under the policy above.
+
+. "$SRC/tests/integration/daemons.sh"
+trap stop_daemons EXIT
+
+# shown ARGS...: ARGS as one would type them.
+shown() {
+	local a out=""
+	for a in "$@"; do
+		[[ $a =~ ^[A-Za-z0-9_./:%@=,+-]+$ ]] || a="'$a'"
+		out+="${out:+ }$a"
+	done
+	printf '%s' "$out"
+}
+
+# act USER WANT CMD [ARGS...]: runs CMD as USER (with ACT_INPUT on stdin),
+# shows it after USER's prompt with its output indented, keeps the output
+# in ACT_OUT; the demo fails unless CMD exits WANT.
+act() {
+	local user=$1 want=$2 status=0
+	shift 2
+	echo "$user\$ $(shown "$@")"
+	if [[ $user == root ]]; then
+		ACT_OUT=$("$@" 2>&1 <<<"${ACT_INPUT:-}") || status=$?
+	else
+		ACT_OUT=$(setpriv --reuid="$user" --regid="$user" --init-groups -- "$@" 2>&1 \
+			<<<"${ACT_INPUT:-}") || status=$?
+	fi
+	if [[ -n $ACT_OUT ]]; then
+		printf '%s\n' "$ACT_OUT" | sed 's/^/  /'
+	fi
+	[[ $status -eq $want ]] || die "expected exit $want from \"$(shown "$@")\" as $user, got $status"
+}
+
+# expect TEXT WHAT: the last act's output has TEXT.
+expect() {
+	[[ $ACT_OUT == *"$1"* ]] || die "$2: expected \"$1\" in the output above"
+}
+
+# reject TEXT WHAT: the last act's output does not have TEXT.
+reject() {
+	[[ $ACT_OUT != *"$1"* ]] || die "$2: unexpected \"$1\" in the output above"
+}
+
+account_sums() {
+	sha256sum /etc/passwd /etc/group /etc/shadow /etc/gshadow
+}
+
+# passwd_line USER: USER's line of /etc/passwd, or that there is none.
+passwd_line() {
+	grep "^$1:" /etc/passwd || echo "(no $1 in /etc/passwd)"
+}
+
+say "5. The SOC's pipes: auditd and journald start in the sandbox"
+grep -E '^ *audit *=' "$POLICY" | sed -E 's/^ */(the policy: /; s/ *= */ = /; s/ *(#.*)?$/)/'
+start_journald || die "journald did not start"
+start_auditd "$WORK/audit" || die "auditd did not start"
+# A machine's audit log holds more than the demo: the SOC's view starts here.
+SINCE=("$(date +%x)" "$(date +%T)")
+if own_auditd; then
+	echo "auditd (pid $AUDITD_PID), log $(audit_log)"
+else
+	echo "this machine's auditd is in use (pid $(audit_pid)): reading its log $(audit_log)"
+fi
+echo "journald (pid $JOURNALD_PID), on the sandbox's private /run/systemd/journal"
+[[ $(audit_pid) != 0 ]] || die "no audit daemon is registered with the kernel"
+install -D -m 0644 "$SRC/packaging/journald/guard.catalog" \
+	/usr/local/lib/systemd/catalog/guard.catalog
+journalctl --update-catalog
+echo "packaging/journald/guard.catalog is installed: journalctl -x explains Guard's entries"
+# The host's utmp names the host's terminals: the demo's commands have none.
+: >/run/utmp
+
+say "6. An operator (alice, helpdesk) creates a user through guardctl"
+printf '%s\n' 'rule "demo-onboarding" {' \
+	'  actions  = { "user.create" }' \
+	'  actors   = { "%helpdesk" }' \
+	'  targets  = { "!@protected" }' \
+	'  decision = allow' \
+	'}' >"$WORK/50-demo.conf"
+install -m 0644 -o root -g root "$WORK/50-demo.conf" /etc/guard/guard.d/50-demo.conf
+echo "(helpdesk-onboarding also wants office hours and a known place; this demo-only"
+echo " drop-in lets helpdesk create standard accounts at any hour, so the demo runs any day)"
+echo "/etc/guard/guard.d/50-demo.conf:"
+show_file /etc/guard/guard.d/50-demo.conf
+run_check
+[[ $CHECK_STATUS -eq 0 ]] || die "guardctl check refused the demo policy (exit $CHECK_STATUS)"
+echo "before: $(passwd_line newhire)"
+act alice 0 guardctl useradd -m newhire
+echo "after:  $(passwd_line newhire)"
+getent passwd newhire >/dev/null || die "useradd did not create newhire"
+[[ -d /home/newhire ]] || die "useradd did not make /home/newhire"
+
+say "7. A refused privileged-group add: alice puts newhire in sudo"
+before=$(account_sums)
+act alice 1 guardctl usermod -aG sudo newhire
+expect "guard: denied: group.member.add of newhire, group sudo" "the refusal"
+[[ $(account_sums) == "$before" ]] || die "the account files changed"
+echo "(passwd, group, shadow and gshadow unchanged: same sha256 as before)"
+echo "newhire: $(id -nG newhire)"
+
+say "8. Two-person approval: bob (admins) asks, a second admin approves, it runs once"
+usermod -aG admins carol
+echo "(demo-only: carol joins admins; the rule's approvers are %admins, never the requester)"
+act bob 1 guardctl usermod -aG sudo newhire
+expect "approval needed" "the request"
+req=$(sed -n 's/.*request \([0-9][0-9]*\) filed.*/\1/p' <<<"$ACT_OUT" | head -n 1)
+[[ -n $req ]] || die "no request id"
+act carol 0 guardctl list
+expect "pending   bob" "the pending request"
+act carol 0 guardctl approve "$req"
+expect "request $req approved" "the approval"
+act bob 0 guardctl usermod -aG sudo newhire
+echo "newhire: $(id -nG newhire)"
+[[ " $(id -nG newhire) " == *" sudo "* ]] || die "newhire is not in sudo"
+act bob 1 guardctl run "$req"
+expect "request $req is used" "the spent approval"
+
+say "9. su through pam_guard: refused before the password prompt, or approved"
+sed -i '1i auth     requisite pam_guard.so\naccount  required  pam_guard.so' /etc/pam.d/su
+echo "/etc/pam.d/su (the sandbox's), first lines:"
+head -n 3 /etc/pam.d/su | sed 's/^/  /'
+act dave 1 su -c id root
+expect "guard: denied: role.escalate to root" "the su refusal"
+reject "Password" "the su refusal"
+echo "(the sandbox's root gets a password, for bob's su below)"
+echo 'root:demo-root-password' | chpasswd
+act bob 1 su -c 'id -un' root
+expect "approval request" "the su request"
+req=$(sed -n 's/.*approval request \([0-9][0-9]*\) filed.*/\1/p' <<<"$ACT_OUT" | head -n 1)
+[[ -n $req ]] || die "no request id"
+act carol 0 guardctl approve "$req"
+echo "(bob types root's password)"
+ACT_INPUT=demo-root-password act bob 0 su -c 'id -un' root
+expect "root" "the approved su"
+
+if own_auditd; then
+	say "10. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
+	stop_auditd || die "auditd did not stop"
+	echo "(auditd stopped)"
+	before=$(account_sums)
+	act alice 2 guardctl useradd -m newhire2
+	expect "no audit daemon is running" "the refusal"
+	[[ $(account_sums) == "$before" ]] || die "the account files changed"
+	echo "(passwd, group, shadow and gshadow unchanged)"
+fi
+
+say "11. The SOC's view"
+LOG=$(audit_log)
+echo "\$ ausearch -i --input $LOG --start ${SINCE[*]} -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT"
+echo "  (Guard's records, some fields left out)"
+soc=$(ausearch -i --input "$LOG" --start "${SINCE[@]}" -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT 2>/dev/null |
+	grep -a "op=guard-" |
+	sed -E "s/^type=([A-Z_]+) msg=audit\([^ ]+ ([0-9:]+)\.[0-9]+:[0-9]+\) : .* msg='/\2 \1 /;
+		s/ (guard_mode|reason|grant|exe|hostname|addr|terminal)=[^ ]*//g;
+		s/ cmd=.* res=/ res=/; s/' *$//" || true)
+printf '%s\n' "$soc" | sed 's/^/  /'
+for want in 'USER_ACCT op=guard-user.create actor="alice" acct=newhire.* res=success' \
+	'USER_CMD op=guard-exec actor="alice" acct=newhire.* exit=0 res=success' \
+	'USER_ACCT op=guard-group.member.add actor="alice" acct=newhire grp=sudo.* decision=deny.* res=failed' \
+	'ANOM_ROOT_TRANS op=guard-role.escalate alert=escalation actor="bob"' \
+	'USER_ACCT op=guard-approve actor="carol"' \
+	'USER_CMD op=guard-exec actor="bob" acct=newhire grp=sudo.* exit=0' \
+	'USER_ACCT op=guard-role.escalate actor="dave" acct=root.* service="su" res=failed'; do
+	grep -qE -- "$want" <<<"$soc" || die "no audit record matching: $want"
+done
+echo
+echo "\$ aureport --anomaly -i --input $LOG --start ${SINCE[*]}"
+report=$(aureport --anomaly -i --input "$LOG" --start "${SINCE[@]}" 2>/dev/null || true)
+printf '%s\n' "$report" | sed '/^$/d; s/^/  /'
+grep -q 'ANOM_ROOT_TRANS' <<<"$report" || die "aureport --anomaly lists no ANOM_ROOT_TRANS"
+sync_journal
+echo
+echo "\$ journalctl -o short SYSLOG_IDENTIFIER=guardctl SYSLOG_IDENTIFIER=pam_guard"
+journal=$(journalctl --no-pager -o short SYSLOG_IDENTIFIER=guardctl SYSLOG_IDENTIFIER=pam_guard)
+printf '%s\n' "$journal" | sed 's/^/  /'
+grep -q 'pam_guard\[[0-9]*\]: dave: role.escalate root refused' <<<"$journal" ||
+	die "the journal has no entry of dave's su refusal"
+echo
+echo "\$ journalctl -x -o short -n 1 SYSLOG_IDENTIFIER=pam_guard GUARD_DECISION=deny"
+journal=$(journalctl --no-pager -x -o short -n 1 SYSLOG_IDENTIFIER=pam_guard GUARD_DECISION=deny)
+printf '%s\n' "$journal" | sed 's/^/  /'
+grep -q 'Subject: Guard refused a privileged account operation' <<<"$journal" ||
+	die "journalctl -x shows no catalog text"
+echo
+echo "\$ journalctl -x -o short -n 1 SYSLOG_IDENTIFIER=guardctl GUARD_EVENT=alert"
+journal=$(journalctl --no-pager -x -o short -n 1 SYSLOG_IDENTIFIER=guardctl GUARD_EVENT=alert)
+printf '%s\n' "$journal" | sed 's/^/  /'
+grep -q 'Subject: Guard alert' <<<"$journal" || die "journalctl -x shows no alert text"
+
+say "Done: the sandbox's policy, users, state and logs vanish with it"

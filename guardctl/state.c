@@ -38,7 +38,8 @@ int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 			       (unsigned)geteuid());
 		return EXIT_USAGE;
 	}
-	if (setresuid(0, 0, 0) < 0) {
+	/* Files the store creates (-wal, -shm) are root's group too. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		guardctl_error("cannot become root in every id: %s", strerror(errno));
 		return EXIT_USAGE;
 	}

@@ -380,6 +380,12 @@ void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 		snprintf(buf, size, "%s", why);
 		break;
 	case GUARD_EVENT_APPROVAL:
+		/* Who did what to which request, for whom. */
+		guard_escape(e->request ? e->request : "?", other, sizeof(other));
+		snprintf(buf, size, "%s: %s request %s of %s%s%s", actor,
+			 e->success ? "approved" : "denied", other, target, e->reason ? ": " : "",
+			 e->reason ? "(with a comment)" : "");
+		break;
 	case GUARD_EVENT_LOCKOUT:
 	case GUARD_EVENT_FREEZE:
 	case GUARD_EVENT_THAW:
@@ -477,7 +483,11 @@ int guard_event_journal_entry(const struct guard_event *e, struct guard_journal_
 	r = r ?: entry_value(&en, "GUARD_TARGET", e->target, GUARD_JOURNAL_VALUE_MAX);
 	r = r ?: entry_value(&en, "GUARD_GROUP", e->group, GUARD_JOURNAL_VALUE_MAX);
 	r = r ?: entry_value(&en, "GUARD_GRANT", e->grant, GUARD_JOURNAL_VALUE_MAX);
-	r = r ?: entry_value(&en, "GUARD_RULE", e->rule, GUARD_JOURNAL_VALUE_MAX);
+	/* Always a value, so that the catalog's @GUARD_RULE@ reads well. */
+	r = r
+		?: entry_value(&en, "GUARD_RULE",
+			       e->rule ? e->rule : (e->decision ? "(default)" : NULL),
+			       GUARD_JOURNAL_VALUE_MAX);
 	r = r ?: entry_value(&en, "GUARD_REASON", e->reason, GUARD_JOURNAL_VALUE_MAX);
 	r = r ?: entry_value(&en, "GUARD_WHY", e->why, GUARD_JOURNAL_VALUE_MAX);
 	r = r ?: entry_value(&en, "GUARD_SERVICE", e->service, GUARD_JOURNAL_VALUE_MAX);

@@ -257,8 +257,12 @@ static void line_two(const struct guard_verdict *v, const struct guard_action_ve
 
 		if (o == av || o->decision == GUARD_DECISION_ALLOW)
 			continue;
+		/* An action that waits for approval is not refused: say which. */
 		guard_text_add(t, "%s%s",
-			       others++ ? ", " : " Also refused: ", name ? name : "unknown action");
+			       others++					? ", "
+			       : av->decision == GUARD_DECISION_APPROVE ? " Also needs approval: "
+									: " Also refused: ",
+			       name ? name : "unknown action");
 	}
 	if (others)
 		guard_text_add(t, " (guardctl explain).");

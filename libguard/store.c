@@ -485,7 +485,7 @@ static int create_store(int dirfd, const char *dir, uid_t owner, int timeout_ms,
 		guard_error_set(err, dir, 0, "cannot create the state store: %s", strerror(-r));
 		return r;
 	}
-	if (fchmod(fd, 0600) < 0 || fchown(fd, owner, (gid_t)-1) < 0) {
+	if (fchmod(fd, 0600) < 0 || fchown(fd, owner, owner == 0 ? 0 : (gid_t)-1) < 0) {
 		r = -errno;
 		guard_error_set(err, path, 0, "cannot set the store's owner and mode: %s",
 				strerror(-r));

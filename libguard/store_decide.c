@@ -43,6 +43,28 @@ static int approval_rules(const struct guard_verdict *v, char **ret, unsigned *r
 	return 0;
 }
 
+/* An approval was spent: what needed it is allowed now, and says by which
+ * request, so that every report of this decision (guidance, audit,
+ * journal) tells a run under approval from a refusal. */
+static void mark_approved(struct guard_verdict *v, int64_t approval)
+{
+	for (size_t i = 0; i < v->n_actions; i++) {
+		struct guard_action_verdict *av = &v->actions[i];
+
+		if (av->decision != GUARD_DECISION_APPROVE)
+			continue;
+		av->decision = GUARD_DECISION_ALLOW;
+		av->condition = GUARD_COND_NONE;
+		snprintf(av->reason, sizeof(av->reason), "approved: request %lld",
+			 (long long)approval);
+		av->safe_path[0] = '\0';
+		av->n_near_misses = 0;
+	}
+	v->decision = GUARD_DECISION_ALLOW;
+	for (size_t i = 0; i < v->n_actions; i++)
+		v->decision = guard_decision_stricter(v->decision, v->actions[i].decision);
+}
+
 int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 		       struct guard_decision_result *ret, struct guard_error *err)
 {
@@ -141,6 +163,8 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 	if (r < 0)
 		goto out;
 	ret->approval_id = approval;
+	if (goes && approval > 0 && v->mode != GUARD_MODE_MONITOR)
+		mark_approved(v, approval);
 	ret->outcome = goes	 ? GUARD_OUTCOME_GO
 		       : pending ? GUARD_OUTCOME_PENDING
 				 : GUARD_OUTCOME_DENIED;

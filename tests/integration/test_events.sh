@@ -33,83 +33,14 @@ ID_ALERT=afb972462dd8404e8fd719212b3bc671
 ID_POLICY_ERROR=3688c8af3fe94a88ad59b32941ad1002
 ID_AUDIT_FAILURE=2b77ccfbe368446c86da86017fc44782
 
+. "$(dirname -- "${BASH_SOURCE[0]}")/daemons.sh"
+
 work=$(mktemp -d)
-JOURNALD_PID=""
-AUDITD_PID=""
 cleanup() {
-	local p
-	for p in $JOURNALD_PID $AUDITD_PID; do
-		kill -CONT "$p" 2>/dev/null || true
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $JOURNALD_PID $AUDITD_PID; do
-		wait "$p" 2>/dev/null || true
-	done
+	stop_daemons
 	rm -rf -- "$work"
 }
 trap cleanup EXIT
-
-start_journald() {
-	/lib/systemd/systemd-journald >"$work/journald.out" 2>&1 &
-	JOURNALD_PID=$!
-	for _ in $(seq 100); do
-		[[ -S /run/systemd/journal/socket ]] && return 0
-		sleep 0.05
-	done
-	fail "journald did not start: $(cat "$work/journald.out")"
-}
-
-audit_pid() {
-	auditctl -s 2>/dev/null | awk '$1 == "pid" { print $2 }'
-}
-
-start_auditd() {
-	cat >"$work/auditd.conf" <<EOF
-local_events = yes
-write_logs = yes
-log_file = $work/audit.log
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 1
-max_log_file = 64
-num_logs = 2
-max_log_file_action = ROTATE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-EOF
-	chmod 0640 "$work/auditd.conf"
-	auditd -n -c "$work" >"$work/auditd.out" 2>&1 &
-	AUDITD_PID=$!
-	for _ in $(seq 100); do
-		[[ $(audit_pid) == "$AUDITD_PID" ]] && return 0
-		sleep 0.05
-	done
-	fail "auditd did not start: $(cat "$work/auditd.out")"
-}
-
-stop_auditd() {
-	kill "$AUDITD_PID"
-	wait "$AUDITD_PID" 2>/dev/null || true
-	AUDITD_PID=""
-	for _ in $(seq 100); do
-		[[ $(audit_pid) == 0 ]] && return 0
-		sleep 0.05
-	done
-	fail "auditd still registered"
-}
-
-# Records a search reads back: waits until the key shows in the log.
-wait_audit() {
-	for _ in $(seq 100); do
-		grep -q -- "$1" "$LOG" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "no audit record with $1 in $LOG"
-}
 
 # json_field ID MATCH... : the entries of MESSAGE_ID=ID (and matches) as JSON.
 journal_json() {
@@ -146,23 +77,16 @@ EOF
 
 hex() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n'; }
 
-# Journal settles: journald writes asynchronously from our datagrams.
-sync_journal() {
-	journalctl --sync 2>/dev/null || sleep 0.3
-}
-
 step "journald and auditd of the sandbox"
-start_journald
-OWN_AUDITD=1
-if [[ -n $(audit_pid) && $(audit_pid) != 0 ]]; then
-	# A real audit daemon is registered: read its log.
-	OWN_AUDITD=0
-	LOG=/proc/$(audit_pid)/root/var/log/audit/audit.log
-	[[ -r $LOG ]] || skip "an audit daemon runs, and its log is not readable"
-else
-	start_auditd
-	LOG=$work/audit.log
+start_journald || fail "journald did not start"
+# A real audit daemon already registered: its log is read instead.
+if ! start_auditd "$work"; then
+	[[ $(audit_pid) == 0 ]] || skip "an audit daemon runs, and its log is not readable"
+	fail "auditd did not start"
 fi
+LOG=$(audit_log)
+OWN_AUDITD=0
+own_auditd && OWN_AUDITD=1
 # journald may have switched auditing off when it started.
 auditctl -e 1 >/dev/null
 
@@ -400,7 +324,7 @@ echo "events per decision (USER_ACCT acknowledged + journal entry), median: CPU 
 
 if [[ $OWN_AUDITD -eq 1 ]]; then
 	step "auditd stopped: required refuses and the journal says why"
-	stop_auditd
+	stop_auditd || fail "auditd still registered"
 	run_cmd "$DRIVER" --policy "$work/policy.conf" --actor judy --actor-group helpdesk \
 		--action user.create --target noauditd1
 	assert_contains "$OUT" "open=-107" "ENOTCONN"

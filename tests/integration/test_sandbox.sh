@@ -103,7 +103,12 @@ fingerprint() {
 	local dir=$1 manifest=$2
 	(
 		cd -- "$dir" || exit 1
-		find . -printf '%p %y %m %U %G %s %T@ %l\n' | LC_ALL=C sort
+		# A directory's size is the file system's business (ext4 and tmpfs
+		# differ for the same entries): left out.
+		{
+			find . ! -type d -printf '%p %y %m %U %G %s %T@ %l\n'
+			find . -type d -printf '%p %y %m %U %G - %T@\n'
+		} | LC_ALL=C sort
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum --
 	) >"$manifest"
 	sha256sum <"$manifest" | cut -d' ' -f1
