@@ -391,8 +391,44 @@ echo "(bob types root's password)"
 ACT_INPUT=demo-root-password act bob 0 su -c 'id -un' root
 expect "root" "the approved su"
 
+say "10. A limit, a freeze and break-glass"
+printf '%s\n' 'rule "demo-locks" {' \
+	'  actions  = { "user.lock", "user.unlock" }' \
+	'  actors   = { "%helpdesk" }' \
+	'  targets  = { "!@protected" }' \
+	'  limit    = "2/1h"' \
+	'  decision = allow' \
+	'}' >"$WORK/60-demo-limits.conf"
+install -m 0644 -o root -g root "$WORK/60-demo-limits.conf" /etc/guard/guard.d/60-demo-limits.conf
+echo "/etc/guard/guard.d/60-demo-limits.conf (demo-only):"
+show_file /etc/guard/guard.d/60-demo-limits.conf
+echo "(an expiry date in the past locks an account, an empty one unlocks it)"
+act alice 0 guardctl usermod -e 1 newhire
+act alice 0 guardctl usermod -e "" newhire
+act alice 1 guardctl usermod -e 1 newhire
+expect "limit 2/1h reached, next at" "the limit"
+echo "(carol, an approver, freezes the host during an incident)"
+act carol 0 guardctl freeze --reason "incident 4711" --for 1h
+act alice 1 guardctl useradd -m newhire3
+expect "frozen by carol" "the freeze"
+expect "incident 4711" "the freeze's reason"
+echo "(erin, on call, breaks the glass to repair an account: every use is an alert)"
+act erin 0 guardctl break-glass --reason "restore the backup account" --for 15m
+act erin 0 guardctl usermod -e 1 newhire
+expect "break-glass" "the break-glass use"
+act carol 0 guardctl status
+expect "frozen" "the status"
+expect "locked out: alice by watch denial-burst" "the watch's lockout"
+echo "(three refusals in ten minutes: the shipped watch \"denial-burst\" locked alice out)"
+act carol 0 guardctl thaw
+act alice 1 guardctl useradd -m newhire3
+expect "locked out by watch denial-burst" "the lockout"
+act carol 0 guardctl unlock alice
+act alice 0 guardctl useradd -m newhire3
+getent passwd newhire3 >/dev/null || die "useradd did not create newhire3 after the thaw"
+
 if own_auditd; then
-	say "10. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
+	say "11. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
 	stop_auditd || die "auditd did not stop"
 	echo "(auditd stopped)"
 	before=$(account_sums)
@@ -402,7 +438,7 @@ if own_auditd; then
 	echo "(passwd, group, shadow and gshadow unchanged)"
 fi
 
-say "11. The SOC's view"
+say "12. The SOC's view"
 LOG=$(audit_log)
 echo "\$ ausearch -i --input $LOG --start ${SINCE[*]} -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT"
 echo "  (Guard's records, some fields left out)"
