@@ -45,6 +45,7 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 
 .PHONY: stress-store
 .PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz clean
+.PHONY: man-check selinux deb rpm
 
 all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper
 
@@ -165,6 +166,9 @@ check: deps
 	$(MAKE) unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(MAKE) integration
+	$(MAKE) selinux
+	$(MAKE) deb
+	$(MAKE) rpm
 	@echo "make check: all tests passed"
 
 demo: deps
@@ -216,6 +220,27 @@ fuzz: $(FUZZ_BINS)
 # The store's kill -9 test with 1000 runs (make check runs 200).
 stress-store: $(B)/tests/test_store_txn
 	GUARD_KILL_RUNS=1000 $(B)/tests/test_store_txn --filter 'txn/must_9_kill*'
+
+# Documentation and packages. `make man-check`: the man pages document every
+# policy key, subcommand, option and PAM argument, and lint clean. `make
+# selinux`: selinux/ compiled to build/selinux/guard.pp. `make deb`: the
+# guard and libpam-guard packages in build/deb/, lintian-clean. `make rpm`:
+# the guard and pam_guard RPMs in build/rpm/. (tests/packaging/test_deb.sh
+# installs the .deb into a throwaway Debian root: by hand, not in check.)
+man-check: $(B)/guardctl
+	@tests/integration/test_man.sh
+
+selinux:
+	@rm -rf $(B)/selinux && mkdir -p $(B)/selinux
+	@cp selinux/guard.te selinux/guard.fc selinux/guard.if $(B)/selinux/
+	@echo "  SELINUX $(B)/selinux/guard.pp"
+	$(Q)$(MAKE) -s -C $(B)/selinux -f /usr/share/selinux/devel/Makefile guard.pp >/dev/null
+
+deb:
+	@packaging/build-deb $(B)/deb
+
+rpm:
+	@packaging/build-rpm $(B)/rpm
 
 clean:
 	rm -rf $(B)

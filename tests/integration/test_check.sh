@@ -14,7 +14,7 @@ as_dave() { setpriv --reuid=dave --regid=dave --init-groups -- "$@"; }
 step "the shipped policy passes"
 install -m 0644 "$GUARD_SRC/conf/guard.conf" /etc/guard/guard.conf
 assert_exit 0 "$G" check
-assert_contains "$OUT" "/etc/guard/guard.conf: OK: 1 file, 4 rules"
+assert_contains "$OUT" "/etc/guard/guard.conf: OK: 1 file, 5 rules"
 assert_exit 0 as_dave "$G" check
 
 step "warnings: unknown names, shadowed rules; exit 0"
@@ -33,7 +33,7 @@ chmod 0644 /etc/guard/guard.d/50-extra.conf
 assert_exit 0 "$G" check
 assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:5: warning: rule \"never\" can never decide: rule \"catch-all\""
 assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:5: warning: rule \"never\": actors: no group \"nosuchgroup\" on this system"
-assert_contains "$OUT" "OK: 2 files, 6 rules"
+assert_contains "$OUT" "OK: 2 files, 7 rules"
 rm /etc/guard/guard.d/50-extra.conf
 
 step "an error names file:line and exits 2"
