@@ -46,6 +46,7 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 .PHONY: stress-store
 .PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz clean
 .PHONY: man-check selinux deb rpm
+.PHONY: lint scan-build valgrind
 
 all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper
 
@@ -159,9 +160,26 @@ integration: all $(B)/tests/pam_harness $(B)/tests/events_driver $(B)/tests/even
 format-check:
 	@tools/format-check
 
+# Static analysis: clang-tidy (.clang-tidy) and cppcheck over libguard/,
+# guardctl/ and pam_guard/, with the build's own compile commands.
+lint:
+	@tools/lint $(B)/lint
+
+# clang's static analyzer over `make all` in a scratch directory; a report
+# fails it (HTML reports stay in $(B)/scan-build/report).
+scan-build:
+	@rm -rf $(B)/scan-build
+	scan-build --status-bugs -o $(B)/scan-build/report \
+		$(MAKE) --no-print-directory -j$$(nproc) B=$(B)/scan-build/build all
+
+# The unit tests (plain build) under valgrind's memcheck.
+valgrind: $(UNIT_BINS)
+	@tools/valgrind-unit $(B)/valgrind $(UNIT_BINS)
+
 check: deps
 	$(MAKE) all
 	$(MAKE) format-check
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)

@@ -211,7 +211,7 @@ static void child(const struct guardctl_exec *x, char *const env[], const char *
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+			(void)signal(sig, SIG_DFL);
 
 	/* A new session: no controlling terminal, unless the new pty. */
 	if (setsid() < 0)
@@ -442,7 +442,7 @@ int guardctl_exec(const struct guardctl_exec *x, int *ret_status)
 		sigemptyset(&sa.sa_mask);
 		sigaction(forwarded[i], &sa, NULL);
 	}
-	signal(SIGPIPE, SIG_IGN); /* a tool that stops reading its batch */
+	(void)signal(SIGPIPE, SIG_IGN); /* a tool that stops reading its batch */
 	if (use_pty) {
 		struct sigaction sa = {.sa_handler = note_winch};
 

@@ -123,7 +123,7 @@ static void reset_signals(void)
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
+			(void)signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -157,7 +157,8 @@ static bool is_subcommand(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct guardctl ctx = {0};
+	/* Static: what it points to is the process's until exit, not a leak. */
+	static struct guardctl ctx;
 	struct rlimit no_core = {0, 0};
 	bool limits_reset;
 	int i = 1;
@@ -184,7 +185,7 @@ int main(int argc, char **argv)
 	 *    halfway: a write fails with EFBIG instead (the child gets them
 	 *    all back to default). */
 	reset_signals();
-	signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
 
 	/* 5. The caller's environment ends here: keep a sane TERM, drop the
 	 *    rest (LD_*, TZ, GCONV_PATH, ... never reach us or a child). */

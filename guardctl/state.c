@@ -53,7 +53,9 @@ int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 
 int guardctl_hostname(char *buf, size_t size)
 {
-	if (gethostname(buf, size) < 0 || size == 0)
+	if (size == 0)
+		return -EINVAL;
+	if (gethostname(buf, size) < 0)
 		return -errno;
 	buf[size - 1] = '\0';
 	return 0;

@@ -168,7 +168,7 @@ static int shell_allowed(void *ctx, const char *shell)
 	}
 	if (ferror(f))
 		r = -EIO;
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return r;
 }
 

@@ -8,13 +8,14 @@
 static bool in_list(const struct guard_policy *policy, const struct guard_list *list,
 		    const struct guard_identity *who)
 {
-	struct guard_request req = {.actor = *who, .service = "guardctl"};
-	struct guard_match_ctx c = {.policy = policy, .request = &req};
 	static const struct guard_target none = {.action = GUARD_ACTION_COUNT};
+	struct guard_request req;
+	struct guard_match_ctx c;
 
 	if (!list || !list->present || list->n == 0 || !who || !who->name || !who->uid_known)
 		return false;
-	c.target = &none;
+	req = (struct guard_request){.actor = *who, .service = "guardctl"};
+	c = (struct guard_match_ctx){.policy = policy, .request = &req, .target = &none};
 	return guard_match_list(&c, GUARD_COND_ACTORS, list) == GUARD_MATCH_YES;
 }
 

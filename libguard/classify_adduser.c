@@ -266,9 +266,9 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	    .name = #n,                                                                            \
 	    .path = "/usr/sbin/" #n,                                                               \
 	    .syntax = CL_PERLOPT,                                                                  \
-	    .opts = table,                                                                         \
-	    .n_opts = sizeof(table) / sizeof(table[0]),                                            \
-	    .classify = fn,                                                                        \
+	    .opts = (table),                                                                       \
+	    .n_opts = sizeof(table) / sizeof((table)[0]),                                          \
+	    .classify = (fn),                                                                      \
 	}
 
 TOOL(adduser, adduser_opts, adduser);

@@ -66,6 +66,7 @@ static int each_line(struct cl_ctx *ctx, const struct cl_parsed *p,
 		if (++n > CL_MAX_BATCH_LINES)
 			return cl_refuse(ctx, "%s: more than %u lines", ctx->tool->name,
 					 CL_MAX_BATCH_LINES);
+		/* cppcheck-suppress knownConditionTrueFalse ; a newline at b leaves len 0 */
 		if (len == 0)
 			return cl_refuse(ctx, "%s: line %u is empty", ctx->tool->name, n);
 		if (len > CL_MAX_LINE_BYTES)
@@ -216,7 +217,7 @@ static int newusers(struct cl_ctx *ctx, const struct cl_parsed *p)
 	    .syntax = CL_GETOPT,                                                                   \
 	    .opts = n##_opts,                                                                      \
 	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = n,                                                                         \
+	    .classify = (n),                                                                       \
 	    .reads_batch = true,                                                                   \
 	}
 

@@ -278,7 +278,7 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	    .syntax = CL_GETOPT,                                                                   \
 	    .opts = n##_opts,                                                                      \
 	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = fn,                                                                        \
+	    .classify = (fn),                                                                      \
 	}
 
 TOOL(groupadd, "/usr/sbin", groupadd);

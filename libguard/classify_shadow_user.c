@@ -337,7 +337,7 @@ static int chfn(struct cl_ctx *ctx, const struct cl_parsed *p)
 	    .syntax = CL_GETOPT,                                                                   \
 	    .opts = n##_opts,                                                                      \
 	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = fn,                                                                        \
+	    .classify = (fn),                                                                      \
 	}
 
 TOOL(useradd, "/usr/sbin", useradd);

@@ -272,6 +272,8 @@ static void find_near_misses(struct eval *e, struct guard_action_verdict *av, si
 	const struct guard_policy *p = e->policy;
 	unsigned a = (unsigned)av->target->action;
 
+	if (!p->rules) /* no rules at all (the analyzer cannot tell from n_rules) */
+		return;
 	for (size_t i = 0; i < upto && av->n_near_misses < GUARD_MAX_NEAR_MISSES; i++) {
 		const struct guard_rule *r = &p->rules[i];
 		struct guard_near_miss *nm = &av->near_misses[av->n_near_misses];
@@ -585,6 +587,8 @@ int guard_evaluate(const struct guard_policy *policy, const struct guard_request
 		return 0; /* nothing classified: fail closed */
 
 	v->actions = calloc(request->n_targets, sizeof(*v->actions));
+	/* An array of pointers: the size of a pointer is meant.
+	 * NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	v->limit_rules = calloc(request->n_targets, sizeof(*v->limit_rules));
 	if (!v->actions || !v->limit_rules) {
 		guard_verdict_clear(v);

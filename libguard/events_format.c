@@ -144,7 +144,7 @@ static void text_add(struct text *t, const char *s, size_t n)
 {
 	if (t->failed)
 		return;
-	if (t->len + n + 1 > t->cap) {
+	if (!t->s || t->len + n + 1 > t->cap) {
 		size_t cap = t->cap ? t->cap : 256;
 		char *p;
 
@@ -459,11 +459,11 @@ int guard_event_journal_entry(const struct guard_event *e, struct guard_journal_
 {
 	struct guard_journal_entry en = {0};
 	char msg[GUARD_JOURNAL_MESSAGE_MAX], num[32];
-	int r = 0;
+	int r;
 
 	guard_event_message(e, msg, sizeof(msg));
 	snprintf(num, sizeof(num), "%d", guard_event_priority(e));
-	r = r ?: entry_fixed(&en, "MESSAGE", msg);
+	r = entry_fixed(&en, "MESSAGE", msg);
 	r = r ?: entry_fixed(&en, "MESSAGE_ID", guard_event_message_id(e->kind));
 	r = r ?: entry_fixed(&en, "PRIORITY", num);
 	r = r

@@ -101,6 +101,7 @@ static int send_memfd(struct guard_journal_sink *j, const char *buf, size_t len)
 {
 	union {
 		struct cmsghdr h;
+		/* cppcheck-suppress unusedStructMember ; it sizes the buffer */
 		char space[CMSG_SPACE(sizeof(int))];
 	} control = {0};
 	struct msghdr mh = {.msg_control = &control, .msg_controllen = sizeof(control)};

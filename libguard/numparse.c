@@ -77,7 +77,7 @@ int guard_parse_id(const char *s, uint32_t *ret)
 int guard_parse_id_range(const char *s, uint32_t *ret_lo, uint32_t *ret_hi)
 {
 	const char *dash;
-	uint64_t lo, hi;
+	uint64_t lo = 0, hi = 0; /* set on success; the analyzer cannot tell */
 	int r;
 
 	if (!s || !ret_lo || !ret_hi)

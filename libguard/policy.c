@@ -211,7 +211,7 @@ int guard_item_parse(const char *option, const char *text, struct guard_item *re
 	struct guard_item it = {0};
 	unsigned forms = 0;
 	const char *s = text;
-	int r = -EINVAL;
+	int r;
 
 	for (size_t i = 0; i < sizeof(item_forms) / sizeof(item_forms[0]); i++)
 		if (strcmp(item_forms[i].option, option) == 0)

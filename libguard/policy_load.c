@@ -212,6 +212,8 @@ static int parse_dropins(struct guard_policy *p, const char *dir, bool owner_che
 		close(fd);
 		return r;
 	}
+	/* cppcheck-suppress readdirCalled ; the stream is this call's own, and
+	 * glibc deprecates readdir_r */
 	while ((de = readdir(d))) {
 		char **nn;
 

@@ -497,7 +497,7 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, struct guard_error *e
 		free(st->timezone);
 		st->timezone = tz;
 	}
-	if (r == 0 && cfg_size(s, "approvers"))
+	if (cfg_size(s, "approvers"))
 		r = copy_list(s, "approvers", &st->approvers, err);
 	if (r == 0 && cfg_size(s, "break_glass"))
 		r = copy_list(s, "break_glass", &st->break_glass, err);

@@ -429,7 +429,7 @@ static int configure(struct guard_store *s, struct guard_error *err)
 /* Brings the schema to GUARD_STORE_SCHEMA_VERSION; refuses a newer one. */
 static int migrate(struct guard_store *s, struct guard_error *err)
 {
-	int64_t version, app;
+	int64_t version = -1, app = 0; /* refused unless read */
 	int r;
 
 	r = pragma_int(s, "PRAGMA application_id", &app, err);
@@ -609,7 +609,7 @@ int guard_store_open(const struct guard_store_options *opts, struct guard_store 
 	const struct guard_store_options *o = opts ? opts : &defaults;
 	const char *dir = o->dir ? o->dir : GUARD_STORE_DIR;
 	struct guard_store *s = NULL;
-	struct stat fst, lst;
+	struct stat fst = {0}, lst; /* fst: filled whenever open_db_file gives an fd */
 	int dirfd = -1, fd = -1, r, rc;
 
 	*ret = NULL;

@@ -44,7 +44,8 @@
 
 #include "wire.h"
 
-#define STACK_SIZE (64u * 1024u) /* each of the reaper and the helper's start */
+#define STACK_SIZE	(64u * 1024u) /* each of the reaper and the helper's start */
+#define STACK_MAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK)
 
 /* The reaper's exit status says what became of the helper. */
 #define REAPER_SIGNALED	  126 /* the helper was killed by a signal */
@@ -349,8 +350,8 @@ int guard_child_run(const char *path, const uint8_t *request, size_t request_len
 	s.sock = sv[1];
 	/* Two stacks in one mapping: the reaper's on top, the helper's start
 	 * below (in the reaper's copy of it). */
-	stack = mmap(NULL, 2 * STACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* cppcheck-suppress invalidFunctionArg ; an anonymous mapping takes fd -1 */
+	stack = mmap(NULL, 2 * STACK_SIZE, PROT_READ | PROT_WRITE, STACK_MAP_FLAGS, -1, 0);
 	if (sv[0] < 0 || sv[1] < 0 || s.null_fd < 0 || stack == MAP_FAILED) {
 		r = -errno;
 		snprintf(err, err_size, "cannot prepare the helper: %s", strerror(-r));
@@ -376,10 +377,10 @@ int guard_child_run(const char *path, const uint8_t *request, size_t request_len
 	sv[1] = -1;
 
 	r = send_all(sv[0], request, request_len, deadline);
-	if (r == 0)
+	if (r == 0) {
 		(void)shutdown(sv[0], SHUT_WR);
-	if (r == 0)
 		r = recv_answer(sv[0], max_answer, deadline, ret, ret_len);
+	}
 	if (r == -ETIMEDOUT)
 		snprintf(err, err_size, "%s did not answer within %d ms", path, timeout_ms);
 	else if (r == -EMSGSIZE)
