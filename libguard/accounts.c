@@ -3,6 +3,7 @@
 #include "accounts.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -14,10 +15,20 @@
 #define MAX_NSS_BUFFER (1u << 20)
 #define MAX_GROUPS     4096
 
-static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret)
+/* One look-up in the user or group database, by name or by id. */
+struct nss_query {
+	bool group;
+	const char *name; /* NULL: by id */
+	uint32_t id;
+	struct passwd pw, *pw_res;
+	struct group gr, *gr_res;
+};
+
+/* Runs q with a buffer that grows on ERANGE up to MAX_NSS_BUFFER. Returns 0
+ * with the entry in q and *ret_buf (which backs it, the caller's to free),
+ * -ENOENT for a clean miss, or another -errno. */
+static int nss_lookup(struct nss_query *q, size_t size, char **ret_buf)
 {
-	struct passwd pw, *res = NULL;
-	size_t size = 4096;
 	char *buf = NULL;
 	int r;
 
@@ -29,20 +40,39 @@ static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret
 			return -ENOMEM;
 		}
 		buf = nb;
-		r = name ? getpwnam_r(name, &pw, buf, size, &res)
-			 : getpwuid_r(uid, &pw, buf, size, &res);
+		q->pw_res = NULL;
+		q->gr_res = NULL;
+		if (q->group)
+			r = q->name ? getgrnam_r(q->name, &q->gr, buf, size, &q->gr_res)
+				    : getgrgid_r((gid_t)q->id, &q->gr, buf, size, &q->gr_res);
+		else
+			r = q->name ? getpwnam_r(q->name, &q->pw, buf, size, &q->pw_res)
+				    : getpwuid_r((uid_t)q->id, &q->pw, buf, size, &q->pw_res);
 		if (r != ERANGE || size >= MAX_NSS_BUFFER)
 			break;
 		size *= 2;
 	}
+	if (r == 0 && !q->pw_res && !q->gr_res)
+		r = ENOENT;
 	if (r != 0) {
 		free(buf);
 		return -r;
 	}
-	if (!res) {
-		free(buf);
-		return -ENOENT;
-	}
+	*ret_buf = buf;
+	return 0;
+}
+
+static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret)
+{
+	struct nss_query q = {.name = name, .id = uid};
+	struct passwd *res;
+	char *buf = NULL;
+	int r;
+
+	r = nss_lookup(&q, 4096, &buf);
+	if (r < 0)
+		return r;
+	res = q.pw_res;
 	memset(ret, 0, sizeof(*ret));
 	ret->name = strdup(res->pw_name);
 	ret->exists = true;
@@ -101,29 +131,15 @@ static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 
 static int lookup_group(const char *name, gid_t gid, uint32_t *ret_gid, char **ret_name)
 {
-	struct group gr, *res = NULL;
-	size_t size = 16384;
+	struct nss_query q = {.group = true, .name = name, .id = gid};
+	struct group *res;
 	char *buf = NULL;
 	int r;
 
-	for (;;) {
-		char *nb = realloc(buf, size);
-
-		if (!nb) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nb;
-		r = name ? getgrnam_r(name, &gr, buf, size, &res)
-			 : getgrgid_r(gid, &gr, buf, size, &res);
-		if (r != ERANGE || size >= MAX_NSS_BUFFER)
-			break;
-		size *= 2;
-	}
-	if (r != 0 || !res) {
-		free(buf);
-		return r != 0 ? -r : -ENOENT;
-	}
+	r = nss_lookup(&q, 16384, &buf);
+	if (r < 0)
+		return r;
+	res = q.gr_res;
 	if (ret_gid)
 		*ret_gid = res->gr_gid;
 	r = 0;
