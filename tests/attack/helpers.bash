@@ -158,6 +158,14 @@ as_alice_clean() {
 	env -i PATH="$CLEAN_PATH" setpriv --reuid=alice --regid=alice --init-groups -- "$@"
 }
 
+# without_clock TEXT: TEXT with the date and time explain prints (its
+# `time:` line, or the "time" member of --json) replaced by WHEN, the zone
+# and offset kept, so that two runs a second apart compare equal.
+without_clock() {
+	sed -e 's/^\(time: *\)[A-Z][a-z][a-z] [0-9-]* [0-9:]* /\1WHEN /' \
+		-e 's/^\( *"time": *"\)[0-9]\{4\}-[0-9-]*T[0-9:]*/\1WHEN/' <<<"$1"
+}
+
 # assert_clean_exit [ALLOWED...]: the last run_cmd ended by exit with one
 # of the ALLOWED statuses (default 0 1 2), not by a signal, and no sanitizer
 # spoke.
