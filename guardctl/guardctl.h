@@ -143,6 +143,14 @@ int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *polic
 void guardctl_say_pending(const struct guard_policy *policy,
 			  const struct guard_decision_result *res);
 
+/* Reports a request refused before any rule was tried (the classifier
+ * refused it, or the caller's account could not be looked up) to audit
+ * and journald, best effort, as the settings allow (NULL: both). actor may
+ * be NULL or nameless: the uid stands for it. */
+void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
+			     const struct guard_identity *actor, const char *command,
+			     const char *why, const char *reason);
+
 /* Runs a guarded command through the store with the given approval (0:
  * any approved request for exactly this command): run_approved.c. Returns
  * the command's exit status, EXIT_DENIED or EXIT_USAGE. */

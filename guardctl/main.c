@@ -206,7 +206,12 @@ int main(int argc, char **argv)
 	ctx.gid = getgid();
 	ctx.user = name_of_uid(ctx.uid);
 	if (!ctx.user) {
+		char why[64];
+
 		guardctl_error("cannot identify the calling user (uid %u)", (unsigned)ctx.uid);
+		snprintf(why, sizeof(why), "cannot identify the calling user (uid %u)",
+			 (unsigned)ctx.uid);
+		guardctl_report_refusal(NULL, ctx.uid, NULL, i < argc ? argv[i] : NULL, why, NULL);
 		return EXIT_USAGE;
 	}
 

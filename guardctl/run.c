@@ -31,6 +31,42 @@ static void report_policy_error(const struct guard_error *load_err)
 	guard_events_close(ev);
 }
 
+void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
+			     const struct guard_identity *actor, const char *command,
+			     const char *why, const char *reason)
+{
+	/* Best effort: the request is refused whatever happens here, and the
+	 * audit daemon's state must not turn a refusal into a usage error. */
+	struct guard_settings sinks = {.audit = GUARD_AUDIT_BEST_EFFORT, .journal = true};
+	struct guard_identity who = {.uid_known = true, .uid = uid};
+	struct guardctl_location where;
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
+	char *shown[] = {(char *)command, NULL};
+	struct guard_request req = {0};
+
+	if (settings) {
+		sinks.audit =
+		    settings->audit == GUARD_AUDIT_OFF ? GUARD_AUDIT_OFF : GUARD_AUDIT_BEST_EFFORT;
+		sinks.journal = settings->journal;
+	}
+	guardctl_location(&where);
+	req.actor = actor && actor->name ? *actor : who;
+	req.service = "guardctl";
+	req.location = where.kind;
+	req.addr_known = where.addr_known;
+	req.addr = where.addr;
+	req.rhost = where.rhost[0] ? where.rhost : NULL;
+	req.tty = where.tty[0] ? where.tty : NULL;
+	/* The command's name only: the classifier could not tell its secret
+	 * values (-p HASH) from the rest. */
+	req.argc = command ? 1 : 0;
+	req.argv = command ? shown : NULL;
+	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0)
+		(void)guard_events_refused_request(ev, &req, why, reason);
+	guard_events_close(ev);
+}
+
 /* Reports the alerts the decision raised (watches that locked out). */
 static void report_alerts(struct guard_events *ev, const struct guardctl_request *rq,
 			  const struct guard_decision_result *res)
@@ -76,6 +112,9 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	/* What is asked first: an unknown command is a usage error whatever
 	 * the state of the audit daemon. */
 	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc, argv, false, &rq);
+	if (rc == EXIT_DENIED && rq.refusal[0])
+		guardctl_report_refusal(&policy->settings, ctx->uid, &rq.actor, argv[0], rq.refusal,
+					ctx->reason);
 	if (rc != 0)
 		goto out;
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);

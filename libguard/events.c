@@ -289,6 +289,25 @@ int guard_events_decision(struct guard_events *ev, const struct guard_request *r
 	return r;
 }
 
+int guard_events_refused_request(struct guard_events *ev, const struct guard_request *request,
+				 const char *why, const char *reason)
+{
+	struct guard_event e = {0};
+
+	if (!ev || !request || !why)
+		return -EINVAL;
+	request_fields(ev, request, &e);
+	e.kind = GUARD_EVENT_REQUEST_REFUSED;
+	e.audit_type = AUDIT_USER_ACCT;
+	e.op = "guard-request";
+	e.success = false;
+	e.decision = guard_decision_name(GUARD_DECISION_DENY);
+	e.rule = GUARD_RULE_REQUEST;
+	e.reason = reason;
+	e.why = why;
+	return report(ev, &e, 1, request);
+}
+
 int guard_events_exec(struct guard_events *ev, const struct guard_request *request, int wait_status)
 {
 	struct guard_event e = {0};

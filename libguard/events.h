@@ -39,6 +39,20 @@ void guard_events_close(struct guard_events *ev);
 int guard_events_decision(struct guard_events *ev, const struct guard_request *request,
 			  const struct guard_verdict *verdict, const char *reason);
 
+/* The rule name of a refusal that came before any rule was tried: a request
+ * the classifier refused, or a caller whose account could not be looked up.
+ * Policy rule names cannot contain parentheses. */
+#define GUARD_RULE_REQUEST "(request)"
+
+/* Reports a request refused before evaluation (why: the refusal, one
+ * line): one USER_ACCT record op=guard-request res=failed with
+ * rule=(request) decision=deny, and one journal entry. request holds what
+ * is known: the actor (a uid without a name when the look-up failed), the
+ * location, and argv as the caller may see it (the command name alone when
+ * secrets could not be told apart). Returns 0 or -errno as below. */
+int guard_events_refused_request(struct guard_events *ev, const struct guard_request *request,
+				 const char *why, const char *reason);
+
 /* Reports a command Guard ran and how it ended (a wait(2) status):
  * USER_CMD with exit= (or the signal). Returns 0 or -errno as above. */
 int guard_events_exec(struct guard_events *ev, const struct guard_request *request,

@@ -27,6 +27,7 @@ static const char *const message_ids[GUARD_EVENT_KIND_COUNT] = {
     [GUARD_EVENT_FREEZE] = "d088ba7094b74944bf0b78f6689b56b3",
     [GUARD_EVENT_THAW] = "a3f2837f8f1e4fe688e3664820978d67",
     [GUARD_EVENT_BREAK_GLASS] = "2f2e4a1bc42342fe8b6737a0658e2c30",
+    [GUARD_EVENT_REQUEST_REFUSED] = "6fe76d30a4754fb19edce824bef81e3d",
 };
 
 static const char *const event_names[GUARD_EVENT_KIND_COUNT] = {
@@ -43,6 +44,7 @@ static const char *const event_names[GUARD_EVENT_KIND_COUNT] = {
     [GUARD_EVENT_FREEZE] = "freeze",
     [GUARD_EVENT_THAW] = "thaw",
     [GUARD_EVENT_BREAK_GLASS] = "break-glass",
+    [GUARD_EVENT_REQUEST_REFUSED] = "decision",
 };
 
 const char *guard_event_message_id(enum guard_event_kind kind)
@@ -67,6 +69,7 @@ int guard_event_priority(const struct guard_event *e)
 			   ? LOG_INFO
 			   : LOG_NOTICE;
 	case GUARD_EVENT_REFUSED:
+	case GUARD_EVENT_REQUEST_REFUSED:
 	case GUARD_EVENT_LOCKOUT:
 	case GUARD_EVENT_FREEZE:
 		return LOG_WARNING;
@@ -335,6 +338,11 @@ void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 	case GUARD_EVENT_REFUSED:
 		snprintf(buf, size, "%s: %s %s refused by %s: %s", actor, action, target, rule,
 			 why);
+		break;
+	case GUARD_EVENT_REQUEST_REFUSED:
+		guard_escape(e->argc > 0 && e->argv && e->argv[0] ? e->argv[0] : "?", cmd,
+			     sizeof(cmd));
+		snprintf(buf, size, "%s: %s refused before any rule: %s", actor, cmd, why);
 		break;
 	case GUARD_EVENT_APPROVAL_NEEDED:
 		snprintf(buf, size, "%s: %s %s needs approval (%s)", actor, action, target, rule);

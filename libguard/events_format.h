@@ -27,6 +27,7 @@ enum guard_event_kind {
 	GUARD_EVENT_FREEZE,
 	GUARD_EVENT_THAW,
 	GUARD_EVENT_BREAK_GLASS,
+	GUARD_EVENT_REQUEST_REFUSED, /* refused before any rule: classifier, identity */
 	GUARD_EVENT_KIND_COUNT
 };
 

@@ -4,6 +4,7 @@
 # and systemd-journald and a policy with audit = required.
 #
 # - an allowed `guardctl useradd` by alice (helpdesk), a refused one by dave,
+#   a request refused before any rule (a chroot option: op=guard-request),
 #   an su refused by pam_guard, an alerting rule (bob adds a member to sudo):
 #   `ausearch -i -m USER_ACCT,USER_CMD,ANOM_... --input LOG` shows each record
 #   with its fields and result, `aureport --anomaly` lists the alerts,
@@ -33,6 +34,7 @@ ID_REFUSED=0b3e963dfb56467a88442e7300534a3e
 ID_EXEC=a3a355af4316467eaba485ba927ff074
 ID_ALERT=afb972462dd8404e8fd719212b3bc671
 ID_AUDIT_FAILURE=2b77ccfbe368446c86da86017fc44782
+ID_REQUEST_REFUSED=6fe76d30a4754fb19edce824bef81e3d
 
 G=/usr/local/sbin/guardctl
 work=$(mktemp -d)
@@ -221,6 +223,32 @@ check_entry "$work/j" SYSLOG_IDENTIFIER=guardctl PRIORITY=4 \
 out=$(journalctl --no-pager -x MESSAGE_ID=$ID_REFUSED GUARD_TARGET=e2e-new2)
 assert_contains "$out" "Guard refused a privileged account operation" "catalog subject"
 assert_contains "$out" "Why: actor dave is not in %helpdesk" "catalog text"
+
+step "a request refused before any rule (a chroot option): USER_ACCT op=guard-request res=failed"
+before=$(sums)
+assert_exit 1 as alice "$G" --reason probe-7 useradd -R /tmp e2e-chroot
+assert_contains "$ERR" "refused:" "refusal on stderr"
+assert_eq "$before" "$(sums)" "account files unchanged"
+wait_audit 'op=guard-request'
+rec=$(ausearch_guard USER_ACCT 'op=guard-request')
+assert_eq 1 "$(grep -c '^type=USER_ACCT' <<<"$rec")" "one USER_ACCT record"
+assert_contains "$rec" "actor=\"alice\"" "actor"
+assert_contains "$rec" "rule=\"(request)\"" "rule"
+assert_contains "$rec" "decision=deny" "decision"
+assert_contains "$rec" "reason=\"probe-7\"" "the caller's reason"
+assert_contains "$rec" "res=failed" "res"
+assert_not_contains "$rec" "e2e-chroot" "only the command name is logged"
+sync_journal
+journal_json $ID_REQUEST_REFUSED >"$work/j"
+why=$(sed -n 's/^guardctl: refused: //p' <<<"$ERR")
+assert_ne "" "$why" "the refusal line"
+check_entry "$work/j" SYSLOG_IDENTIFIER=guardctl PRIORITY=4 \
+	GUARD_EVENT=decision GUARD_DECISION=deny GUARD_ACTOR=alice GUARD_ACTOR_UID="$ALICE_UID" \
+	GUARD_RULE="(request)" GUARD_WHY="$why" GUARD_REASON=probe-7 GUARD_SERVICE=guardctl \
+	GUARD_ARGV=useradd || fail "journal fields of the refused request"
+out=$(journalctl --no-pager -x MESSAGE_ID=$ID_REQUEST_REFUSED)
+assert_contains "$out" "Guard refused a request before any rule was tried" "catalog subject"
+assert_contains "$out" "alice (uid $ALICE_UID) ran guardctl useradd, and Guard" "catalog text"
 
 step "su refused by pam_guard before the password prompt: USER_ACCT res=failed"
 assert_exit 1 as dave su -c true root </dev/null

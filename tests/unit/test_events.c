@@ -189,6 +189,35 @@ Test(events, message_is_one_quoted_line)
 	cr_assert(strstr(buf, "allowed by the default"), "%s", buf);
 }
 
+Test(events, refused_before_any_rule_names_the_command)
+{
+	char *argv[] = {"user\x1b[2Jadd", NULL};
+	struct guard_event e = {
+	    .kind = GUARD_EVENT_REQUEST_REFUSED,
+	    .source = GUARD_SOURCE_GUARDCTL,
+	    .audit_type = AUDIT_USER_ACCT,
+	    .op = "guard-request",
+	    .decision = "deny",
+	    .rule = "(request)",
+	    .actor = "alice",
+	    .why = "-R/--root is refused\n",
+	    .argc = 1,
+	    .argv = argv,
+	};
+	char buf[GUARD_JOURNAL_MESSAGE_MAX];
+	char *text = NULL;
+
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(
+	    buf, "alice: user\\x1b[2Jadd refused before any rule: -R/--root is refused\\x0a");
+	cr_assert_eq(guard_event_priority(&e), LOG_WARNING);
+	cr_assert_eq(guard_event_audit_text(&e, &text), 0);
+	cr_assert(strstr(text, "op=guard-request actor=\"alice\" acct=? rule=\"(request)\" "
+			       "decision=deny"),
+		  "%s", text);
+	free(text);
+}
+
 Test(events, journal_entry_keeps_exact_bytes)
 {
 	static const char target[] = "a\nb\"c=\xff\x01 res=success";
