@@ -125,7 +125,7 @@ static int note_keyword(struct guard_scan *s, const char *word, size_t len, unsi
 
 static bool is_word_byte(char c)
 {
-	return !strchr(" #\"'\t\n\r={}()+,", c) && c != '\0';
+	return !strchr(" #\"'\t\n\r={}()+*,", c) && c != '\0';
 }
 
 int guard_scan_text(const char *file, const char *text, size_t len, struct guard_scan *ret,
@@ -271,8 +271,14 @@ int guard_scan_text(const char *file, const char *text, size_t len, struct guard
 				}
 			}
 			after_value_sep = false;
+		} else if (c == '*' || c == '+') {
+			/* libconfuse skips them without a word: "*rule" would be a
+			 * rule this scan cannot place. They mean nothing here. */
+			guard_error_set(err, file, line, "unexpected '%c'", c);
+			guard_scan_clear(&s);
+			return -EINVAL;
 		} else {
-			/* ',' '(' ')' and bytes libconfuse skips */
+			/* ',' '(' ')' */
 			after_value_sep = c == ',';
 			last_word = NULL;
 			i++;

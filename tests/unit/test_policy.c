@@ -224,6 +224,11 @@ static const struct {
     {"rule \"r\" {\n  actions = { \"user.create }\n}\n", 2, "not terminated"},
     {"/* open\n", 1, "comment is not terminated"},
     {"}\n", 1, "unexpected '}'"},
+    /* libconfuse skips '*' and '+' without a word: "*rule" is a rule. */
+    {"settings {\n}\n*rule \"r\" {\n  actions = { \"user.create\" }\n  decision = deny\n}\n", 3,
+     "unexpected '*'"},
+    {RULE("  decision = deny +\n"), 3, "unexpected '+'"},
+    {"ru*le \"r\" {\n}\n", 1, "unexpected '*'"},
     {"rule \"r\" {\n actions = {{{{{ \"x\" }}}}}\n}\n", 2, "nested deeper"},
     {"include(\"/etc/shadow\")\n", 1, "no such option 'include'"},
 };
