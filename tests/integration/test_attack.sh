@@ -2,6 +2,7 @@
 # The attack tests of ATTACKS.md: runs every tests/attack/*.sh inside one
 # sandbox, one line per file, and fails when any case of any file fails.
 # guardctl under ASan is built once for all of them.
+# Bound: 3 x
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 in_sandbox "$@"

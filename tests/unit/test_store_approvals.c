@@ -105,6 +105,30 @@ Test(approvals, approved_request_runs_once)
 	cr_assert_lt(store_outcome(s, p, &q, id, T0 + 180, NULL), 0);
 }
 
+/* MUST 12 below the transaction: even inside one write lock, the UPDATE
+ * spends an approval once (used = 0, checked with changes() == 1), and
+ * never with another request's binding. */
+Test(approvals, must_12_consume_spends_once)
+{
+	struct sreq q;
+	int64_t id = pending_delete(&q, T0), now = 0;
+	struct guard_error err = {0};
+	struct guard_approval a;
+
+	cr_assert_eq(store_approve(s, id, 1003, "carol", T0 + 60, NULL), 0);
+	a = get(id, T0 + 60);
+	cr_assert_eq(guard_store_begin(s, T0 + 120, &now, &err), 0, "%s", err.message);
+	cr_assert_eq(guard_store_approval_consume(s, id, "0000", 1, now, &err), -ESTALE,
+		     "another binding's hash spends nothing");
+	cr_assert_eq(guard_store_approval_consume(s, id, a.hash, 1, now, &err), 0, "%s",
+		     err.message);
+	cr_assert_eq(guard_store_approval_consume(s, id, a.hash, 2, now, &err), -ESTALE,
+		     "a second spend in the same transaction");
+	cr_assert_eq(guard_store_commit(s, &err), 0, "%s", err.message);
+	guard_approval_clear(&a);
+	cr_assert_eq(FIELD(id, T0 + 120, decision_id), 1, "the first spend is the one kept");
+}
+
 Test(approvals, must_13_requester_never_approves_own)
 {
 	struct sreq q;
