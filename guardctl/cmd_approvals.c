@@ -177,9 +177,10 @@ static void approval_text(const struct guard_policy *policy, const struct guard_
 	}
 }
 
-static int my_identity(const struct guardctl *ctx, struct guard_identity *ret)
+static int my_identity(const struct guardctl *ctx, const struct guard_policy *policy,
+		       struct guard_identity *ret)
 {
-	int r = guard_accounts_user_by_uid(ctx->uid, ret);
+	int r = guard_accounts_user_by_uid(policy, ctx->uid, ret);
 
 	if (r < 0)
 		guardctl_error("refused: cannot look up your account: %s", strerror(-r));
@@ -210,7 +211,7 @@ int cmd_list(struct guardctl *ctx, int argc, char **argv)
 		}
 	}
 	policy = guardctl_load_policy(ctx, NULL, true);
-	if (!policy || my_identity(ctx, &me) < 0)
+	if (!policy || my_identity(ctx, policy, &me) < 0)
 		goto out;
 	everyone = ctx->uid == 0 || guard_is_any_approver(policy, &me);
 	if (guardctl_store_open(ctx, &store) != 0)
@@ -296,7 +297,7 @@ static int approve_or_deny(struct guardctl *ctx, int argc, char **argv, bool app
 		return EXIT_USAGE;
 	}
 	policy = guardctl_load_policy(ctx, NULL, true);
-	if (!policy || my_identity(ctx, &me) < 0)
+	if (!policy || my_identity(ctx, policy, &me) < 0)
 		goto out;
 	if (guardctl_store_open(ctx, &store) != 0)
 		goto out;

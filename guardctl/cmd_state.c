@@ -76,7 +76,7 @@ static int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy,
 	*ret_policy = guardctl_load_policy(ctx, NULL, true);
 	if (!*ret_policy)
 		return -EINVAL;
-	r = guard_accounts_user_by_uid(ctx->uid, me);
+	r = guard_accounts_user_by_uid(*ret_policy, ctx->uid, me);
 	if (r < 0) {
 		guardctl_error("refused: cannot look up your account: %s", strerror(-r));
 		return r;
@@ -339,7 +339,7 @@ int cmd_unlock(struct guardctl *ctx, int argc, char **argv)
 		rc = EXIT_DENIED;
 		goto out;
 	}
-	r = guard_accounts_user_by_name(o.operand, &target);
+	r = guard_accounts_user_by_name(policy, o.operand, &target);
 	if (r < 0) {
 		guardctl_error("unlock: no user \"%s\"", guard_escape(o.operand, q, sizeof(q)));
 		goto out;
@@ -490,7 +490,7 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 	}
 	all = root_or_approver(ctx, policy, &me);
 	if (o.actor) {
-		r = guard_accounts_user_by_name(o.actor, &actor);
+		r = guard_accounts_user_by_name(policy, o.actor, &actor);
 		if (r < 0) {
 			guardctl_error("history: no user \"%s\"",
 				       guard_escape(o.actor, q, sizeof(q)));

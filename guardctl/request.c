@@ -51,8 +51,8 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = as_user ? guard_accounts_user_by_name(as_user, &ret->actor)
-		    : guard_accounts_user_by_uid(ctx->uid, &ret->actor);
+	r = as_user ? guard_accounts_user_by_name(policy, as_user, &ret->actor)
+		    : guard_accounts_user_by_uid(policy, ctx->uid, &ret->actor);
 	if (r < 0) {
 		if (as_user && r == -ENOENT) {
 			guardctl_error("--as \"%s\": no such user",
@@ -80,7 +80,7 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 			return EXIT_USAGE;
 		}
 	}
-	guard_accounts_resolver(&resolver);
+	guard_accounts_resolver(&resolver, policy);
 	r = guard_classify(policy, &resolver, argc, argv, ret->batch, ret->batch_len, &ret->cls,
 			   &err);
 	if (r == -ENOENT) {

@@ -62,7 +62,79 @@ static int nss_lookup(struct nss_query *q, size_t size, char **ret_buf)
 	return 0;
 }
 
-static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret)
+static bool has_group(const struct guard_identity *id, const char *name)
+{
+	for (size_t i = 0; i < id->n_groups; i++)
+		if (id->groups[i] && strcmp(id->groups[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Looks group `name` up and adds it to id when it lists the user. */
+static int confirm_group(struct guard_identity *id, const char *name)
+{
+	struct nss_query q = {.group = true, .name = name};
+	char *buf = NULL, **grown;
+	bool member = false;
+	int r;
+
+	r = nss_lookup(&q, 16384, &buf);
+	if (r == -ENOENT)
+		return 0; /* no such group: matches no %group */
+	if (r < 0)
+		return r;
+	for (char **m = q.gr_res->gr_mem; m && *m && !member; m++)
+		member = strcmp(*m, id->name) == 0;
+	free(buf);
+	if (!member)
+		return 0;
+	grown = realloc(id->groups, (id->n_groups + 2) * sizeof(char *));
+	if (!grown)
+		return -ENOMEM;
+	id->groups = grown;
+	id->groups[id->n_groups] = strdup(name);
+	if (!id->groups[id->n_groups])
+		return -ENOMEM;
+	id->groups[++id->n_groups] = NULL;
+	return 0;
+}
+
+static int confirm_list(struct guard_identity *id, const struct guard_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct guard_item *it = &l->items[i];
+		int r;
+
+		if (it->kind != GUARD_ITEM_GROUP || !it->name || has_group(id, it->name))
+			continue;
+		r = confirm_group(id, it->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Each %group of the policy's membership lists, confirmed by name. A
+ * group the user is not in is looked up again for every rule naming it:
+ * a few microseconds each from /etc/group. */
+static int confirm_groups(const struct guard_policy *p, struct guard_identity *id)
+{
+	int r = 0;
+
+	if (!p)
+		return 0;
+	r = confirm_list(id, &p->settings.approvers);
+	r = r ?: confirm_list(id, &p->settings.break_glass);
+	for (size_t i = 0; r == 0 && i < p->n_rules; i++) {
+		r = confirm_list(id, &p->rules[i].actors);
+		r = r ?: confirm_list(id, &p->rules[i].targets);
+		r = r ?: confirm_list(id, &p->rules[i].approvers);
+	}
+	return r;
+}
+
+static int lookup_passwd(const struct guard_policy *policy, const char *name, uid_t uid,
+			 struct guard_identity *ret)
 {
 	struct nss_query q = {.name = name, .id = uid};
 	struct passwd *res;
@@ -95,7 +167,7 @@ static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret
 				char *gname = NULL;
 				int g;
 
-				guard_accounts_resolver(&sys);
+				guard_accounts_resolver(&sys, NULL);
 				g = sys.group_by_gid(NULL, gids[i], &gname);
 				if (g == -ENOENT)
 					continue; /* a gid without a name matches no %group */
@@ -108,25 +180,28 @@ static int lookup_passwd(const char *name, uid_t uid, struct guard_identity *ret
 		free(gids);
 	}
 	free(buf);
+	if (r == 0)
+		r = confirm_groups(policy, ret);
 	if (r < 0)
 		guard_identity_clear(ret);
 	return r;
 }
 
-int guard_accounts_user_by_name(const char *name, struct guard_identity *ret)
+int guard_accounts_user_by_name(const struct guard_policy *policy, const char *name,
+				struct guard_identity *ret)
 {
-	return lookup_passwd(name, 0, ret);
+	return lookup_passwd(policy, name, 0, ret);
 }
 
-int guard_accounts_user_by_uid(uid_t uid, struct guard_identity *ret)
+int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
+			       struct guard_identity *ret)
 {
-	return lookup_passwd(NULL, uid, ret);
+	return lookup_passwd(policy, NULL, uid, ret);
 }
 
 static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 {
-	(void)ctx;
-	return lookup_passwd(name, 0, ret);
+	return lookup_passwd(ctx, name, 0, ret);
 }
 
 static int lookup_group(const char *name, gid_t gid, uint32_t *ret_gid, char **ret_name)
@@ -188,9 +263,11 @@ static int shell_allowed(void *ctx, const char *shell)
 	return r;
 }
 
-void guard_accounts_resolver(struct guard_resolver *ret)
+void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_policy *policy)
 {
 	memset(ret, 0, sizeof(*ret));
+	/* Read only through user_by_name. */
+	ret->ctx = (void *)(uintptr_t)policy;
 	ret->user_by_name = user_by_name;
 	ret->group_by_name = group_by_name;
 	ret->group_by_gid = group_by_gid;

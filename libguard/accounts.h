@@ -12,11 +12,21 @@
 #include "request.h"
 
 /* Fills ret with the user's name, uid and the names of all its groups.
- * Returns 0, -ENOENT, or another -errno. */
-int guard_accounts_user_by_name(const char *name, struct guard_identity *ret);
-int guard_accounts_user_by_uid(uid_t uid, struct guard_identity *ret);
+ * glibc's getgrouplist() cannot say that a group source failed (it returns
+ * what it found, the primary group at least): so every group the policy
+ * names in a membership list (actors, targets, approvers, break_glass) is
+ * also looked up by name, where a failure is reported, and counted when it
+ * lists the user. A failure refuses: a missing group could turn a deny
+ * into an allow, through a skipped deny rule or a "!%group".
+ * policy may be NULL (no group is confirmed). Returns 0, -ENOENT, or
+ * another -errno. */
+int guard_accounts_user_by_name(const struct guard_policy *policy, const char *name,
+				struct guard_identity *ret);
+int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
+			       struct guard_identity *ret);
 
-/* The resolver over the system's database and /etc/shells. */
-void guard_accounts_resolver(struct guard_resolver *ret);
+/* The resolver over the system's database and /etc/shells; users' groups
+ * are confirmed against policy as above (may be NULL). */
+void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_policy *policy);
 
 #endif

@@ -123,28 +123,29 @@ static void locate(const struct guard_wire_request *w, struct pam_request *p)
 /* Who asks: PAM_RUSER when a root process vouches for it; for a login
  * without PAM_RUSER the account logged into; else the real uid's user.
  * Returns 0 or -errno (-ENOENT: no such user). */
-static int find_actor(const struct guard_wire_request *w, enum guard_action action,
-		      struct guard_identity *ret, const char **ret_how)
+static int find_actor(const struct guard_policy *policy, const struct guard_wire_request *w,
+		      enum guard_action action, struct guard_identity *ret, const char **ret_how)
 {
 	bool ruser = w->ruser && w->ruser[0];
 
 	if (w->ruid == 0 && ruser) {
 		*ret_how = "PAM_RUSER";
-		return guard_accounts_user_by_name(w->ruser, ret);
+		return guard_accounts_user_by_name(policy, w->ruser, ret);
 	}
 	if (action == GUARD_SESSION_LOGIN && !ruser) {
 		*ret_how = "PAM_USER";
-		return guard_accounts_user_by_name(w->user, ret);
+		return guard_accounts_user_by_name(policy, w->user, ret);
 	}
 	*ret_how = "the real uid";
-	return guard_accounts_user_by_uid((uid_t)w->ruid, ret);
+	return guard_accounts_user_by_uid(policy, (uid_t)w->ruid, ret);
 }
 
 /* The target: PAM_USER. An account that does not exist is a target all
  * the same (it matches no positive item). */
-static int find_target(const char *user, struct guard_identity *ret)
+static int find_target(const struct guard_policy *policy, const char *user,
+		       struct guard_identity *ret)
 {
-	int r = guard_accounts_user_by_name(user, ret);
+	int r = guard_accounts_user_by_name(policy, user, ret);
 
 	if (r != -ENOENT)
 		return r;
@@ -218,7 +219,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		       "refused %s: PAM_USER is not set", guard_action_name(action));
 		goto out;
 	}
-	r = find_actor(w, action, &p.actor, &how);
+	r = find_actor(policy, w, action, &p.actor, &how);
 	if (r < 0) {
 		refuse(ans, "guard: refused: the calling user cannot be identified.",
 		       "refused: cannot look up the actor (%s): %s", how,
@@ -226,7 +227,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		goto out;
 	}
 	p.target.action = action;
-	r = find_target(w->user, &p.target.user);
+	r = find_target(policy, w->user, &p.target.user);
 	if (r < 0) {
 		refuse(ans, "guard: refused: the target account cannot be looked up.",
 		       "refused: cannot look up the target \"%s\": %s",

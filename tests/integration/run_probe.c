@@ -1,5 +1,5 @@
 /* run_probe MODE [ARGS...]: what a guarded command sees of its process,
- * printed for the run tests (tests/integration/test_run_hardening.sh).
+ * printed for the run-path attack tests (tests/attack/a_run_path.sh).
  * Installed in the sandbox as the path of policy `command` blocks, it runs
  * as guardctl's child.
  *
