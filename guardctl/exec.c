@@ -294,6 +294,23 @@ static void flow_end(struct flow *f)
 	f->done = true;
 }
 
+/* The caller's terminal has gone (EOF or EIO on it, in raw mode only by a
+ * hangup): the tool's goes too. passwd ignores the SIGHUP forwarded to it
+ * and would wait at its prompt for ever, with guardctl waiting for it. */
+static void hang_up_tool(int pty_master)
+{
+	char name[128];
+	int slave;
+
+	if (ptsname_r(pty_master, name, sizeof(name)) != 0)
+		return;
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (slave < 0)
+		return;
+	(void)ioctl(slave, TIOCVHANGUP);
+	close(slave);
+}
+
 /* Copies the flows until every flow that ends the run has ended. */
 static void relay(struct flow *flows, size_t n, int pty_master)
 {
@@ -350,6 +367,8 @@ static void relay(struct flow *flows, size_t n, int pty_master)
 			/* EOF, or EIO from a pty master whose tool has gone. */
 			if (r <= 0) {
 				flow_end(f);
+				if (f->in == STDIN_FILENO && pty_master >= 0)
+					hang_up_tool(pty_master);
 				continue;
 			}
 			if (f->out >= 0 && !write_all(f->out, buf, (size_t)r))

@@ -351,6 +351,12 @@ case_prompt_eof() {
 	prompt_attack wait=password: sleep=300 eof
 }
 
+# B24: the caller's terminal hangs up at the first prompt (a dropped ssh
+# session): passwd ends as it does on a terminal of its own.
+case_prompt_hangup() {
+	prompt_attack wait=password: sleep=300 hangup
+}
+
 # B24: the line-kill character 10,000 times, then EOF.
 case_prompt_kill() {
 	prompt_attack wait=password: sleep=300 repeat=10000,'\x15' eof
@@ -380,6 +386,7 @@ attack_case "A1 argc==0 on the run path: exit 127, nothing run, nothing said" ca
 attack_case "B25 TIOCSTI: the child has no fd on the caller's terminal" case_tiocsti
 attack_case "B25 interactive passwd: a new pty, relayed" case_interactive_passwd
 attack_case "B24 EOF at passwd's prompt" case_prompt_eof
+attack_case "B24 the caller's terminal hangs up at passwd's prompt" case_prompt_hangup
 attack_case "B24 ^U 10000 times, then EOF, at passwd's prompt" case_prompt_kill
 attack_case "B24 a 1 MB line without a newline at passwd's prompt" case_prompt_long_line
 userdel -r "$PROMPT_USER" >/dev/null 2>&1 || true
