@@ -105,8 +105,10 @@ case_dollar_brace() {
 	install_policy
 }
 
-# A14: a 1 MB line, 100k nested '{', 100k '}', a 5 MB file, a string that
-# never ends, NUL bytes.
+# A14: a 1 MB line, a 64 KB comment, 100k nested '{', 100k '}', a 5 MB file
+# of short lines, a string that never ends, NUL bytes (one that cuts a
+# string, one after a complete policy). The comment, the 5 MB file and the
+# NUL after the policy would load but for the bound or the check they test.
 case_sizes() {
 	build_asan
 	local f
@@ -116,6 +118,10 @@ case_sizes() {
 		printf 'rule "long" { actions = { "user.create" } decision = deny message = "%s" }\n' \
 			"$(repeat 1048576 a)"
 	} >"$T/long-line.conf"
+	{
+		attack_policy
+		printf '# %s\n' "$(repeat 65536 c)"
+	} >"$T/long-comment.conf"
 	step "100k nested '{'"
 	{
 		attack_policy
@@ -130,8 +136,10 @@ case_sizes() {
 	} >"$T/closing.conf"
 	{
 		attack_policy
-		for _ in $(seq 80); do
-			printf '# %s\n' "$(repeat 65000 x)"
+		local comment
+		comment="# $(repeat 4000 x)"
+		for _ in $(seq 1300); do
+			printf '%s\n' "$comment"
 		done
 	} >"$T/big.conf"
 	{
@@ -143,7 +151,11 @@ case_sizes() {
 		attack_policy
 		printf 'rule "nul" { actions = { "user.create" } decision = deny message = "a\0b" }\n'
 	} >"$T/nul.conf"
-	for f in long-line nested closing big unterminated nul; do
+	{
+		attack_policy
+		printf '\0this is not policy text\n'
+	} >"$T/nul-after.conf"
+	for f in long-line long-comment nested closing big unterminated nul nul-after; do
 		chmod 0644 "$T/$f.conf"
 		step "policy $f.conf"
 		install_policy "$T/$f.conf"

@@ -7,16 +7,14 @@
 #   A2  argv[0] spoofing ....... case_argv0
 #   A3  hostile comm ........... case_comm
 #   A4  fds 0-2 closed ......... case_closed_fds (the DB part: with the store)
-#   A5  inherited fds .......... not yet built: guardctl runs no child yet;
-#                                the test lists the child's /proc/self/fd.
-#   A6  rlimits ................ not yet built: nothing is written (no passwd
-#                                change, no DB) and no child gets limits.
-#   A7  signals ................ not yet built: there is no approval to
-#                                consume and no outcome to record.
+#   A5  inherited fds .......... a_run_path.sh (the child's fds)
+#   A6  rlimits ................ a_run_path.sh (soft limits reset for the
+#                                child, a lowered hard one refused)
+#   A7  signals ................ a_run_path.sh (reset for the child,
+#                                forwarded to it)
 #   A8  core dumps, ptrace ..... case_core_ptrace_setuid, case_core_ptrace_plain,
 #                                case_core_root
-#   A9  umask .................. not yet built: guardctl creates no file (DB,
-#                                -wal, -shm) and runs no child.
+#   A9  umask .................. a_run_path.sh (the child's is fixed)
 #   A10-A12 environment, PATH, TZ: a_environment.sh; A13-A14: a_config.sh.
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
@@ -238,21 +236,24 @@ core_pattern_is_file() {
 	[[ $p != '|'* ]]
 }
 
-# check_traced WHO PROGRAM: runs PROGRAM explain chpasswd under trace_signal
-# as WHO, for SIGSEGV and SIGABRT, in a directory WHO may write, and checks.
+# check_traced WHO PROGRAM [NOFILE]: runs PROGRAM explain chpasswd under
+# trace_signal as WHO, for SIGSEGV and SIGABRT, in a directory WHO may
+# write, and checks. NOFILE: soft and hard limit on open files as well.
 check_traced() {
-	local who=$1 prog=$2 sig dir
+	local who=$1 prog=$2 nofile=${3:-} sig dir
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	local run='cd "$1" && ulimit -c unlimited && { [[ -z $2 ]] || ulimit -n "$2"; } && shift 2 && exec "$@"'
 	build_helper trace_signal
 	for sig in 11 6; do
-		dir=$T/core-$who-$sig
+		dir=$T/core-$who-$sig${nofile:+-nofile-$nofile}
 		mkdir -p "$dir"
 		[[ $who == root ]] || chown "$who" "$dir"
-		step "$who: signal $sig to $(basename -- "$prog") explain chpasswd, ulimit -c unlimited"
+		step "$who: signal $sig to $(basename -- "$prog") explain chpasswd, ulimit -c unlimited${nofile:+ -n $nofile}"
 		if [[ $who == root ]]; then
-			run_cmd bash -c 'cd "$1" && ulimit -c unlimited && shift && exec "$@"' _ "$dir" \
+			run_cmd bash -c "$run" _ "$dir" "$nofile" \
 				"$T/trace_signal" "$sig" "$prog" explain chpasswd
 		else
-			run_cmd bash -c 'cd "$1" && ulimit -c unlimited && shift && exec "$@"' _ "$dir" \
+			run_cmd bash -c "$run" _ "$dir" "$nofile" \
 				setpriv --reuid="$who" --regid="$who" --init-groups -- \
 				"$T/trace_signal" "$sig" "$prog" explain chpasswd
 		fi
@@ -277,9 +278,13 @@ case_core_ptrace_setuid() {
 
 # guardctl without the setuid bit, run by a user: only guardctl's own
 # PR_SET_DUMPABLE and RLIMIT_CORE stand between the user and its memory.
+# With a hard limit on open files below what guardctl resets it to, a user
+# without CAP_SYS_RESOURCE makes that reset give up early: the core limit
+# must not depend on it.
 case_core_ptrace_plain() {
 	install -m 0755 -o root -g root "$GUARDCTL" "$T/guardctl-plain"
 	check_traced alice "$T/guardctl-plain"
+	check_traced alice "$T/guardctl-plain" 200
 }
 
 # Root running guardctl: no credential change, so no kernel default helps.

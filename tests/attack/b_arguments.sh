@@ -260,9 +260,13 @@ case_smuggling() {
 }
 
 # B18: -R/--root and -P/--prefix (and the other options that change which
-# files a tool acts on), in every spelling, for every tool.
+# files a tool acts on), in every spelling, for every tool. The directory is
+# under /home too, where a home would be allowed: only the refusal of the
+# option stands between it and a chroot into a directory a user may fill.
+# The shadow tools look for these options in all of argv before getopt
+# runs, so a value spelt like one is refused as well.
 case_root_prefix() {
-	local tool target args
+	local tool target args dir
 	for tool in useradd usermod userdel groupadd groupmod groupdel gpasswd passwd chage chpasswd newusers; do
 		case $tool in
 		useradd) target=newu ;;
@@ -271,17 +275,26 @@ case_root_prefix() {
 		chpasswd | newusers) target="" ;;
 		*) target=dave ;;
 		esac
-		for args in "-R /tmp/x" "-R/tmp/x" "--root /tmp/x" "--root=/tmp/x" "--roo=/tmp/x" \
-			"-P /tmp/x" "--prefix /tmp/x" "--prefix=/tmp/x" "--pre=/tmp/x"; do
-			# shellcheck disable=SC2086
-			run_cmd as_alice_clean "$GUARDCTL" explain $tool $args $target </dev/null
-			assert_not_allowed "$tool $args $target"
+		for dir in /tmp/x /home/alice; do
+			for args in "-R $dir" "-R$dir" "--root $dir" "--root=$dir" "--roo=$dir" \
+				"-P $dir" "--prefix $dir" "--prefix=$dir" "--pre=$dir"; do
+				# shellcheck disable=SC2086
+				run_cmd as_alice_clean "$GUARDCTL" explain $tool $args $target </dev/null
+				assert_not_allowed "$tool $args $target"
+			done
+			# After the target too (getopt permutes).
+			if [[ -n $target ]]; then
+				explain_as_alice $tool $target -R "$dir"
+				assert_not_allowed "$tool $target -R $dir"
+			fi
 		done
-		# After the target too (getopt permutes).
-		if [[ -n $target ]]; then
-			explain_as_alice $tool $target -R /tmp/x
-			assert_not_allowed "$tool $target -R /tmp/x"
-		fi
+	done
+	step "values spelt like the root and prefix options"
+	for args in "useradd -c -R newu" "useradd -c --root=/home/alice newu" "usermod -c -P dave" \
+		"usermod -c --prefix=/home/alice dave" "useradd -c --root newu"; do
+		# shellcheck disable=SC2086
+		explain_as_alice $args
+		assert_not_allowed "$args"
 	done
 	for args in "useradd -K UID_MIN=0 newu" "useradd -k /tmp/x -m newu" "useradd -D" \
 		"useradd -mR/tmp/x newu"; do

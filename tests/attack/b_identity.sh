@@ -106,10 +106,16 @@ case_unknown_uid() {
 }
 
 # B24: chpasswd and newusers batches on a pipe: empty, one byte, 10 MB
-# without a newline, an endless stream, NUL bytes, control bytes. Bounded
-# (done within seconds), a refusal or a decision, never a crash or a hang.
+# without a newline, 1.2 MB of well-formed lines (within the line count and
+# length bounds: only the batch's size bound refuses it), an endless stream,
+# NUL bytes, control bytes. Bounded (done within seconds), a refusal or a
+# decision, never a crash or a hang.
 case_batch() {
-	local tool f
+	local tool f pw
+	pw=$(repeat 3990 p)
+	for _ in $(seq 300); do
+		printf 'dave:%s\n' "$pw"
+	done >"$T/big-lines"
 	repeat 10485760 a >"$T/10mb"
 	{
 		printf 'dave:pw\n'
@@ -123,7 +129,7 @@ case_batch() {
 	printf 'a' >"$T/one-byte"
 	: >"$T/empty"
 	for tool in chpasswd newusers; do
-		for f in empty one-byte 10mb 10mb-after-line nul nuls ctrl-u no-newline crlf; do
+		for f in empty one-byte 10mb 10mb-after-line big-lines nul nuls ctrl-u no-newline crlf; do
 			step "$tool: $f on a pipe"
 			run_cmd timeout 20 bash -c 'cat "$1" | "${@:2}"; exit "${PIPESTATUS[1]}"' _ "$T/$f" \
 				setpriv --reuid=alice --regid=alice --init-groups -- "$GUARDCTL" explain "$tool"
