@@ -11,7 +11,8 @@
 #   (baseline) ................. case_asan_default_layout
 #   A14 config abuse ........... case_sizes, case_include, case_symlinks,
 #                                case_owner, case_writable, case_special_files
-#   (pam_guard's side of A13 and A14 comes with pam_guard: not yet built.)
+#   pam_guard loads through the same loader: a broken, writable or foreign
+#   policy refuses there too (c_pam.sh C26, tests/integration/test_pam.sh).
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"

@@ -5,10 +5,10 @@
 # TZ. Runs inside the sandbox.
 #
 #   A10 environment ............ case_env_explain (what reaches guardctl; the
-#                                child's whitelist is not yet built: no child)
-#   A11 PATH hijack ............ case_path (explain and check ignore PATH; exec
-#                                by absolute path with a constant PATH is not
-#                                yet built: guardctl runs no command yet)
+#                                child's allowlist: a_run_path.sh)
+#   A11 PATH hijack ............ case_path (explain and check ignore PATH; the
+#                                exec by absolute path with a constant PATH:
+#                                a_run_path.sh, tests/integration/test_run.sh)
 #   A12 TZ ..................... case_tz_policy_zone, case_tz_system_zone,
 #                                case_tz_now
 

@@ -9,10 +9,11 @@
 #   B16 uid -1 ................. case_uid_forms, case_uid_policy
 #   B17 option smuggling ....... case_smuggling
 #   B18 chroot options ......... case_root_prefix
-#   B20 field injection ........ case_fields (the passwd line count part comes
-#                                with running commands: not yet built)
-#   B21 path separator ......... case_path_names (state keyed by uid: with the
-#                                store, not yet built)
+#   B20 field injection ........ case_fields (refused runs leave passwd,
+#                                group, shadow, gshadow byte for byte:
+#                                tests/integration/test_run.sh)
+#   B21 path separator ......... case_path_names (the ledger and lockouts are
+#                                keyed by uid: libguard/store_ledger.c)
 #   B22 protected targets ...... case_protected
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"

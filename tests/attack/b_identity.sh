@@ -9,12 +9,12 @@
 #   B19 user-supplied context .. case_context, case_root_only_options
 #                                (location from utmp on a terminal: a_process.sh A3)
 #   B23 identity failure ....... case_unknown_uid (ENOMEM/EIO injected into
-#                                getpwuid and the audit record: with the events
-#                                and a fault-injection harness, not yet built)
-#   B24 batch input ............ case_batch ("^U" and EOF mid-prompt concern
-#                                passwd's prompt: with running commands, not yet
-#                                built)
-#   B25 TIOCSTI ................ not yet built: guardctl runs no child yet.
+#                                the real look-ups: b_nss_failure.sh; the
+#                                refusal's audit record: tests/integration/
+#                                test_e2e_events.sh, op=guard-request)
+#   B24 batch input ............ case_batch (^U and EOF at passwd's own
+#                                prompt: a_run_path.sh)
+#   B25 TIOCSTI ................ a_run_path.sh
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
