@@ -44,9 +44,9 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 
 
 .PHONY: stress-store
-.PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz clean
+.PHONY: all deps check unit unit-asan integration demo install format-check bench fuzz fuzz-coverage clean
 .PHONY: man-check selinux deb rpm
-.PHONY: lint scan-build valgrind
+.PHONY: lint scan-build valgrind attack-mutants
 
 all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper
 
@@ -125,23 +125,18 @@ $(A)/tests/test_pam_wire: tests/unit/test_pam_wire.c pam_guard/wire.c tests/unit
 		pam_guard/wire.c -lcriterion
 
 # The return-code and hygiene harness of pam_guard.so (run in the sandbox
-# by tests/integration/test_pam.sh).
+# under valgrind by tests/integration/test_pam_leaks.sh; tests/attack/c_pam.sh
+# compiles its own).
 $(B)/tests/pam_harness: tests/integration/pam_harness.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -DGUARD_PAM_HELPER='"$(PAM_HELPER)"' -o $@ $< -lpam
 
-# The events driver and a shim that hides the kernel's audit (run in the
-# sandbox by tests/integration/test_events.sh).
+# The events driver (run in the sandbox by tests/integration/test_events.sh).
 $(B)/tests/events_driver: tests/integration/events_driver.c $(B)/libguard.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS_HARD) -o $@ $< $(B)/libguard.a $(PKG_LIBS)
-
-$(B)/tests/events_noaudit.so: tests/integration/events_noaudit.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) -shared -fPIC -O2 -Wall -Werror -o $@ $< -ldl
 
 deps:
 	@tools/install-deps
@@ -154,7 +149,7 @@ unit-asan: $(ASAN_UNIT_BINS)
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$$t --jobs 2; done
 
-integration: all $(B)/tests/pam_harness $(B)/tests/events_driver $(B)/tests/events_noaudit.so
+integration: all $(B)/tests/pam_harness $(B)/tests/events_driver
 	@tests/integration/run
 
 format-check:
@@ -217,7 +212,8 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FZ)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -Ilibguard $(PKG_CFLAGS) \
-               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               $(FUZZ_EXTRA)
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -235,9 +231,24 @@ $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libguard.a
 fuzz: $(FUZZ_BINS)
 	@tools/run-fuzzers $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# The source coverage the corpora reach (after `make fuzz`: the seeds and
+# what the run added), per target and libguard file; binaries built with
+# clang's source-based coverage in $(B)/fuzz-cov.
+fuzz-coverage:
+	@$(MAKE) --no-print-directory B=$(B)/fuzz-cov \
+		FUZZ_EXTRA="-fprofile-instr-generate -fcoverage-mapping" \
+		$(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz-cov/fuzz/%)
+	@tools/fuzz-coverage $(B)/fuzz-cov $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+
 # The store's kill -9 test with 1000 runs (make check runs 200).
 stress-store: $(B)/tests/test_store_txn
 	GUARD_KILL_RUNS=1000 $(B)/tests/test_store_txn --filter 'txn/must_9_kill*'
+
+# Each tests/attack/mutants/*.patch (or those named in MUTANTS) breaks one
+# defence; the attack case it names must fail against that build. As root,
+# about a minute per mutant: not part of check.
+attack-mutants:
+	@tools/attack-mutants $(MUTANTS)
 
 # Documentation and packages. `make man-check`: the man pages document every
 # policy key, subcommand, option and PAM argument, and lint clean. `make

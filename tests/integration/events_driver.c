@@ -1,8 +1,9 @@
 /* events_driver: drives libguard's events API the way guardctl and
- * pam_guard do, for tests/integration/test_events.sh. A policy file is
- * parsed (no owner checks), a request built from the options, evaluated
- * at the current time, and the decision (and optionally the command's
- * end, or a policy error) reported. Prints one line of results:
+ * pam_guard do, for tests/integration/test_events.sh and
+ * tests/attack/d_logging.sh. A policy file is parsed (no owner checks),
+ * a request built from the options, evaluated at the current time, and
+ * the decision (and optionally the command's end, or a policy error)
+ * reported. Prints one line of results:
  *   open=RC decision=RC exec=RC us_per_decision=N error=TEXT
  * Values may hold any byte but NUL (bash $'...'). */
 #include <errno.h>

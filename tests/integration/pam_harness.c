@@ -1,16 +1,18 @@
 /* pam_harness: drives pam_guard.so through the real libpam
  * (pam_start_confdir, a generated service file) inside the sandbox.
  *
- *   pam_harness matrix MODULE         return codes of every path (ATTACKS.md
- *                                     26), hostile PAM items (27)
- *   pam_harness hygiene MODULE N      the host process after N cycles (28)
- *   pam_harness bench MODULE N        microseconds per decision
+ *   pam_harness matrix MODULE [PART...]  return codes of every path (ATTACKS.md
+ *                                        26), hostile PAM items (27); PARTs:
+ *                                        results, policy-errors, store-errors,
+ *                                        helper-faults, hostile (default: all)
+ *   pam_harness hygiene MODULE N         the host process after N cycles (28)
+ *   pam_harness bench MODULE N           microseconds per decision
  *
  * MODULE is the absolute path of pam_guard.so. The helper is the one the
  * module was built for (GUARD_PAM_HELPER); the matrix swaps it for stand-ins
- * and puts it back. Writes /etc/guard/guard.conf: runs only inside the
- * sandbox (GUARD_SANDBOX=1). Prints one line per check; exits 1 on the
- * first failure. */
+ * and puts it back. Writes /etc/guard/guard.conf and breaks /var/lib/guard
+ * (left empty): runs only inside the sandbox (GUARD_SANDBOX=1). Prints one
+ * line per check; exits 1 when a check failed. */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -37,6 +39,8 @@
 
 #define POLICY	    "/etc/guard/guard.conf"
 #define HELPER_SAVE GUARD_PAM_HELPER ".saved"
+#define STORE_DIR   "/var/lib/guard"
+#define STORE	    STORE_DIR "/guard.db"
 
 extern char **environ;
 
@@ -438,6 +442,78 @@ static void matrix_policy_errors(void)
 	      "unknown argument: logged");
 }
 
+/* The state store as it was never used: an empty directory, root's, 0700. */
+static void store_reset(void)
+{
+	const char *files[] = {STORE, STORE "-wal", STORE "-shm", STORE "-journal"};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (unlink(files[i]) < 0 && errno != ENOENT)
+			exit(2);
+	if (mkdir(STORE_DIR, 0700) < 0 && errno != EEXIST)
+		exit(2);
+	if (chown(STORE_DIR, 0, 0) < 0 || chmod(STORE_DIR, 0700) < 0)
+		exit(2);
+}
+
+/* Every stage refuses, says so and logs why. */
+static void expect_store_refusal(const char *what)
+{
+	struct items allowed = {.ruser = "bob", .user = "alice"};
+
+	expect(&allowed, sm_auth, "auth", PAM_PERM_DENIED, what);
+	expect(&allowed, sm_open, "session", PAM_PERM_DENIED, what);
+	expect(&allowed, sm_chauthtok, "password", PAM_PERM_DENIED, what);
+	expect(&allowed, sm_acct, "account", PAM_PERM_DENIED, what);
+	check(strstr(logged, "refused: state store: ") != NULL, "%s: logged", what);
+	check(strstr(said, "E: guard: refused: the state store cannot be used") != NULL,
+	      "%s: the user is told", what);
+}
+
+/* A store that cannot be used refuses (DESIGN.md, State): the request
+ * would be allowed with a sound one. */
+static void matrix_store_errors(void)
+{
+	struct items allowed = {.ruser = "bob", .user = "alice"};
+	char junk[4096 - 100];
+	int fd;
+
+	policy(base_policy);
+	store_reset();
+	expect(&allowed, sm_acct, "account", PAM_SUCCESS, "store missing in a sound directory");
+	check(access(STORE, F_OK) == 0, "store missing: created on first use");
+
+	/* Page 1 past the header: SQLite's schema, which the header check
+	 * cannot see (and no -wal with a copy of it). */
+	memset(junk, 0xa5, sizeof(junk));
+	fd = open(STORE, O_WRONLY | O_CLOEXEC);
+	if ((unlink(STORE "-wal") < 0 && errno != ENOENT) ||
+	    (unlink(STORE "-shm") < 0 && errno != ENOENT) || fd < 0 ||
+	    pwrite(fd, junk, sizeof(junk), 100) != (ssize_t)sizeof(junk) || close(fd) < 0)
+		exit(2);
+	expect_store_refusal("store corrupt");
+
+	store_reset();
+	write_file(STORE, 0600, "");
+	expect_store_refusal("store empty");
+
+	store_reset();
+	if (symlink("/etc/shadow", STORE) < 0)
+		exit(2);
+	expect_store_refusal("store a symlink to /etc/shadow");
+
+	store_reset();
+	if (rmdir(STORE_DIR) < 0)
+		exit(2);
+	expect_store_refusal("store directory missing");
+
+	store_reset();
+	if (chmod(STORE_DIR, 0777) < 0)
+		exit(2);
+	expect_store_refusal("store directory writable by all");
+	store_reset();
+}
+
 static double elapsed_s(const struct timespec *a)
 {
 	struct timespec b;
@@ -641,7 +717,7 @@ static void hygiene(long n)
 {
 	struct items allowed = {.ruser = "bob", .user = "alice"};
 	struct items denied = {.ruser = "dave", .user = "alice"};
-	struct snapshot before, after;
+	struct snapshot host, before, after;
 	struct sigaction sa;
 	struct rlimit small = {200, 4096};
 	sigset_t block;
@@ -667,24 +743,29 @@ static void hygiene(long n)
 	if (open("/dev/null", O_RDONLY) < 0 || chdir("/etc") < 0 || setenv("HOST_VAR", "1", 1) < 0)
 		exit(2);
 
-	cycle(&allowed); /* libpam's own first-use state: loaded modules, syslog */
+	/* The host's state is compared with what it was before any cycle (a
+	 * module that changes it once and for all changes it all the same);
+	 * the fds with what they were after the first, which leaves libpam's
+	 * own first-use state: loaded modules, the syslog socket. */
+	take(&host);
+	cycle(&allowed);
 	take(&before);
 	for (long i = 0; i < n; i++)
 		if (cycle(i % 2 ? &denied : &allowed) != (i % 2 ? PAM_PERM_DENIED : PAM_SUCCESS))
 			bad++;
 	take(&after);
 	check(bad == 0, "hygiene: %ld cycles, %ld wrong results", n, bad);
-	check(memcmp(&before.mask, &after.mask, sizeof(sigset_t)) == 0, "hygiene: signal mask");
-	check(same_actions(&before, &after), "hygiene: signal dispositions");
+	check(memcmp(&host.mask, &after.mask, sizeof(sigset_t)) == 0, "hygiene: signal mask");
+	check(same_actions(&host, &after), "hygiene: signal dispositions");
 	check(chld_seen == 0, "hygiene: the host's SIGCHLD handler never ran (%d)", chld_seen);
 	sigset_t pending;
 
 	sigpending(&pending);
 	check(!sigismember(&pending, SIGCHLD), "hygiene: no SIGCHLD pending");
-	check(before.umask == after.umask, "hygiene: umask");
-	check(memcmp(before.lim, after.lim, sizeof(before.lim)) == 0, "hygiene: rlimits");
-	check(strcmp(before.cwd, after.cwd) == 0, "hygiene: cwd");
-	check(strcmp(before.env, after.env) == 0, "hygiene: environ");
+	check(host.umask == after.umask, "hygiene: umask");
+	check(memcmp(host.lim, after.lim, sizeof(host.lim)) == 0, "hygiene: rlimits");
+	check(strcmp(host.cwd, after.cwd) == 0, "hygiene: cwd");
+	check(strcmp(host.env, after.env) == 0, "hygiene: environ");
 	check(strcmp(before.fds, after.fds) == 0, "hygiene: open fds");
 	if (strcmp(before.fds, after.fds) != 0)
 		printf("     before:\n%s     after:\n%s", before.fds, after.fds);
@@ -728,13 +809,29 @@ static void bench(long n)
 	       n, secs, secs * 1000 / (double)n);
 }
 
+static void matrix_decisions(void)
+{
+	matrix_results();
+	matrix_actor();
+	matrix_one_decision();
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} parts[] = {
+    {"results", matrix_decisions},	     {"hostile", matrix_hostile},
+    {"policy-errors", matrix_policy_errors}, {"store-errors", matrix_store_errors},
+    {"helper-faults", matrix_helper_faults},
+};
+
 int main(int argc, char **argv)
 {
 	const char *sandbox = getenv("GUARD_SANDBOX");
 
 	if (argc < 3 || !sandbox || strcmp(sandbox, "1") != 0 || geteuid() != 0) {
-		fprintf(stderr, "usage: pam_harness matrix|hygiene|bench MODULE [N] (as root, in "
-				"the sandbox)\n");
+		fprintf(stderr, "usage: pam_harness matrix MODULE [PART...] | hygiene|bench MODULE "
+				"[N] (as root, in the sandbox)\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -742,12 +839,22 @@ int main(int argc, char **argv)
 	service_files();
 	if (strcmp(argv[1], "matrix") == 0) {
 		load_module();
-		matrix_results();
-		matrix_actor();
-		matrix_one_decision();
-		matrix_hostile();
-		matrix_policy_errors();
-		matrix_helper_faults();
+		policy(base_policy);
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			bool wanted = argc == 3;
+
+			for (int k = 3; k < argc; k++)
+				wanted = wanted || strcmp(argv[k], parts[i].name) == 0;
+			if (wanted)
+				parts[i].run();
+		}
+		for (int k = 3; k < argc; k++) {
+			bool known = false;
+
+			for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+				known = known || strcmp(argv[k], parts[i].name) == 0;
+			check(known, "matrix: part %s exists", argv[k]);
+		}
 	} else if (strcmp(argv[1], "hygiene") == 0) {
 		hygiene(argc > 3 ? atol(argv[3]) : 1000);
 	} else if (strcmp(argv[1], "bench") == 0) {
