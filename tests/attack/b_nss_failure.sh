@@ -36,7 +36,9 @@ nss_setup() {
 	[[ ${GUARD_SANDBOX:-} == 1 ]] || fail "not in the sandbox"
 	[[ ! /proc/self/ns/mnt -ef /proc/1/ns/mnt ]] || fail "in the host's mount namespace"
 	[[ -n $(findmnt -n --mountpoint /etc) ]] || fail "/etc is not the sandbox's copy"
-	NSS_MODULE=$(ldconfig -p | awk '$1 == "libnss_hesiod.so.2" { print $NF; exit }')
+	# awk reads to the end: leaving early would kill ldconfig with SIGPIPE,
+	# a failure under pipefail.
+	NSS_MODULE=$(ldconfig -p | awk '$1 == "libnss_hesiod.so.2" && !found { print $NF; found = 1 }')
 	[[ -n $NSS_MODULE ]] || skip "no libnss_hesiod.so.2 to stand in for"
 	NSS_MODULE=$(readlink -f -- "$NSS_MODULE")
 	grep -Eq '^(passwd|group):.*hesiod' /etc/nsswitch.conf && skip "this system uses hesiod"

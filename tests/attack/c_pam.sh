@@ -106,14 +106,16 @@ check_record() {
 # byte past 0x7e, else in double quotes.
 audit_value() {
 	local hex b
-	hex=$(printf '%s' "$1" | head -c 256 | od -An -tx1 -v | tr -s ' \n' '  ')
+	# Cut before piping: head leaving early would kill a long printf with
+	# SIGPIPE, a failure under pipefail.
+	hex=$(LC_ALL=C; printf '%s' "${1:0:256}" | od -An -tx1 -v | tr -s ' \n' '  ')
 	for b in $hex; do
 		if ((16#$b <= 0x20 || 16#$b == 0x22 || 16#$b >= 0x7f)); then
 			tr -d ' ' <<<"$hex" | tr a-f A-F
 			return 0
 		fi
 	done
-	printf '"%s"\n' "$(printf '%s' "$1" | head -c 256)"
+	printf '"%s"\n' "$(LC_ALL=C; printf '%s' "${1:0:256}")"
 }
 
 # C27 through the audit trail, with audit = required and an audit daemon:
