@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md A13-A14: the policy files. libconfuse expands ${VAR} from the
+# docs/threat-model.md A13-A14: the policy files. libconfuse expands ${VAR} from the
 # environment, which in a setuid program is the caller's; the files must be
 # root's and not writable by anyone else; hostile sizes and shapes fail
 # closed. Every refusal is exit 2 with the file named (and the line, when

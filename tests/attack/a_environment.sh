@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md A10-A12: the caller's environment. guardctl's decision and its
+# docs/threat-model.md A10-A12: the caller's environment. guardctl's decision and its
 # explanation (local time, zone, rule, reasons) must be byte for byte what a
 # clean environment gives; the policy's `timezone` decides local time, never
 # TZ. Runs inside the sandbox.

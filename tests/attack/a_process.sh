@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md A. Process state: what the caller controls before guardctl's
+# docs/threat-model.md A. Process state: what the caller controls before guardctl's
 # first instruction (argv, argv[0], comm, the standard fds, core dumps and
 # ptrace). Runs inside the sandbox.
 #

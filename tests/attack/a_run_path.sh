@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md A and B on the run path: guardctl COMMAND as a setuid-root
+# docs/threat-model.md A and B on the run path: guardctl COMMAND as a setuid-root
 # wrapper, where what the caller controls never reaches the child. A policy
 # `command` block runs tests/integration/run_probe.c, which prints what it
 # sees; the prompt cases run the real passwd in the pty guardctl gives it.

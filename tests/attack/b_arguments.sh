@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md B15-B18, B20-B22: hostile arguments through `guardctl explain`,
+# docs/threat-model.md B15-B18, B20-B22: hostile arguments through `guardctl explain`,
 # run by alice, whom the attack policy's "helpdesk" rule lets create and
 # change ordinary accounts: whatever a request smuggles must be refused or
 # raise what it really does (role.escalate, user.password), never pass as an

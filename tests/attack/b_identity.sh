@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md B19, B23, B24: who asks, from where, and the batch on stdin.
+# docs/threat-model.md B19, B23, B24: who asks, from where, and the batch on stdin.
 # The actor is the real uid the kernel reports, the location what utmp
 # records for the caller's terminal; variables, --as and --config from a
 # user change nothing or are refused; a uid without a passwd entry is

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md B23 with the real setuid guardctl: the account database fails
+# docs/threat-model.md B23 with the real setuid guardctl: the account database fails
 # (EIO, ENOMEM) while guardctl asks who calls, in which groups, and about
 # the target. Every such failure refuses (exit 1 or 2, a message that says
 # the look-up failed), is never read as "no such user" nor as root, and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md C: pam_guard.so through the real libpam. The return code of
+# docs/threat-model.md C: pam_guard.so through the real libpam. The return code of
 # every path, the hostile PAM items, the host process after pam_end, and
 # parallel failures against a store that does not exist yet. The harness
 # (tests/integration/pam_harness.c, compiled here) calls the module's entry

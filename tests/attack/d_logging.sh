@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md D. D30: terminal injection. Whatever the caller puts in an
+# docs/threat-model.md D. D30: terminal injection. Whatever the caller puts in an
 # argument (newline, CR, ESC, BEL, C1 controls, 1 MB strings) reaches the
 # terminal escaped: no raw control byte but the newlines and tabs guardctl
 # writes itself, and no line the caller forged. D31: audit unavailable (a

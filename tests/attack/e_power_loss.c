@@ -1,4 +1,4 @@
-/* e_power_loss DIR: ATTACKS.md E36, a power loss right after a commit
+/* e_power_loss DIR: docs/threat-model.md E36, a power loss right after a commit
  * returned, simulated in software (no dm-flakey, no VM needed).
  *
  * A "power-loss" VFS wraps SQLite's unix VFS and becomes the default one,

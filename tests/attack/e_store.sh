@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md E. SQLite: the state store under races, a held lock, kill -9, a
+# docs/threat-model.md E. SQLite: the state store under races, a held lock, kill -9, a
 # power loss, a full disk and hostile files, through the installed setuid
 # guardctl in the sandbox (private /var/lib/guard). A policy `command` block
 # runs a small root-owned script that appends "start TOKEN" and "end TOKEN"

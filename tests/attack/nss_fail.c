@@ -1,5 +1,5 @@
 /* An NSS module that fails the look-ups a control file names, for the
- * identity-failure attack (ATTACKS.md B23): the setuid guardctl, which
+ * identity-failure attack (docs/threat-model.md B23): the setuid guardctl, which
  * ignores LD_PRELOAD, still loads the modules nsswitch.conf names.
  *
  * Built as a shared object exporting _nss_<NSS_SERVICE>_* (NSS_SERVICE

@@ -1,11 +1,12 @@
 /* pam_harness: drives pam_guard.so through the real libpam
  * (pam_start_confdir, a generated service file) inside the sandbox.
  *
- *   pam_harness matrix MODULE [PART...]  return codes of every path (ATTACKS.md
- *                                        26), hostile PAM items (27); PARTs:
+ *   pam_harness matrix MODULE [PART...]  return codes of every path (C26 of
+ *                                        docs/threat-model.md), hostile PAM
+ *                                        items (C27); PARTs:
  *                                        results, policy-errors, store-errors,
  *                                        helper-faults, hostile (default: all)
- *   pam_harness hygiene MODULE N         the host process after N cycles (28)
+ *   pam_harness hygiene MODULE N         the host process after N cycles (C28)
  *   pam_harness bench MODULE N           microseconds per decision
  *
  * MODULE is the absolute path of pam_guard.so. The helper is the one the
@@ -288,7 +289,7 @@ static void expect(const struct items *it, sm_fn fn, const char *stage, int want
 	check(rc == want, "%s: %s: %s (want %s)", what, stage, rc_name(rc), rc_name(want));
 }
 
-/* ---- ATTACKS.md 26 and 27 ---- */
+/* ---- docs/threat-model.md, C26 and C27 ---- */
 
 static void matrix_results(void)
 {
@@ -470,7 +471,7 @@ static void expect_store_refusal(const char *what)
 	      "%s: the user is told", what);
 }
 
-/* A store that cannot be used refuses (DESIGN.md, State): the request
+/* A store that cannot be used refuses (docs/design.md, the store): the request
  * would be allowed with a sound one. */
 static void matrix_store_errors(void)
 {
@@ -628,7 +629,7 @@ static void matrix_hostile(void)
 	}
 }
 
-/* ---- ATTACKS.md 28: the host process after pam_end ---- */
+/* ---- docs/threat-model.md, C28: the host process after pam_end ---- */
 
 struct snapshot {
 	sigset_t mask;

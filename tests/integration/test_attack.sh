@@ -1,5 +1,5 @@
 #!/bin/bash
-# The attack tests of ATTACKS.md: runs every tests/attack/*.sh inside one
+# The attack tests of docs/threat-model.md: runs every tests/attack/*.sh inside one
 # sandbox, one line per file, and fails when any case of any file fails.
 # guardctl under ASan is built once for all of them.
 # Bound: 3 x

@@ -154,7 +154,7 @@ command "usermod" { path = "/usr/sbin/usermod" }
 POLICY
 chmod 0644 /etc/guard/guard.conf
 assert_exit 0 "$G" check
-# su as DESIGN.md stacks it: refused before the password prompt.
+# su as pam_guard(8) stacks it: refused before the password prompt.
 sed -i '1i auth     requisite pam_guard.so\naccount  required  pam_guard.so' /etc/pam.d/su
 
 ALICE_UID=$(id -u alice)

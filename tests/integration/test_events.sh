@@ -2,7 +2,7 @@
 # Events reach the real auditd and systemd-journald and read back right:
 # decisions (allowed, refused), an alert, a command's end and a policy
 # error; log injection; a stopped journald; the cost per decision. Audit
-# unavailable (ATTACKS.md 31: a kernel without audit, no CAP_AUDIT_WRITE,
+# unavailable (docs/threat-model.md D31: a kernel without audit, no CAP_AUDIT_WRITE,
 # auditd stopped) is tests/attack/d_logging.sh's.
 #
 # Inside the sandbox, the test starts its own journald (on the sandbox's

@@ -6,7 +6,7 @@
 # (session). The time window of the policy is written around the current
 # time or away from it: the product has no test clock. The return codes of
 # every path, hostile PAM items, the host process after pam_end and
-# parallel failures (ATTACKS.md 26-29) are tests/attack/c_pam.sh's.
+# parallel failures (docs/threat-model.md C26-C29) are tests/attack/c_pam.sh's.
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -148,7 +148,7 @@ assert_exit 1 pamtester -I ruser=bob guard-test alice authenticate
 assert_contains "$ERR" "the Guard policy cannot be loaded"
 write_policy "$WINDOW_NOW"
 
-# The real programs, with pam_guard where DESIGN.md's table puts it.
+# The real programs, with pam_guard where pam_guard(8) puts it.
 sed -i '1i auth     requisite pam_guard.so\naccount  required  pam_guard.so' /etc/pam.d/su
 for s in sudo sudo-i runuser runuser-l; do
 	[[ -f /etc/pam.d/$s ]] || fail "/etc/pam.d/$s is missing"

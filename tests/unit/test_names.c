@@ -1,5 +1,5 @@
 /* User and group names: shadow's rule without --badname, stricter where
- * Debian relaxes it (ATTACKS.md 17, 21, 22). */
+ * Debian relaxes it (docs/threat-model.md B17, B21, B22). */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -380,7 +380,8 @@ Test(policy_files, ownership_and_modes, .init = setup_dir, .fini = remove_dir)
 	struct guard_error err = {0};
 	char main_path[256], d[256], drop[256], link[256];
 
-	cr_assert_eq(geteuid(), 0, "needs root to create files of other owners");
+	if (geteuid() != 0)
+		cr_skip_test("needs root to create files of other owners");
 	snprintf(main_path, sizeof(main_path), "%s/guard.conf", dir);
 	snprintf(d, sizeof(d), "%s/guard.d", dir);
 	snprintf(drop, sizeof(drop), "%s/guard.d/10-x.conf", dir);
@@ -447,7 +448,8 @@ Test(policy_files, dropins_in_name_order, .init = setup_dir, .fini = remove_dir)
 	struct guard_error err = {0};
 	char path[256];
 
-	cr_assert_eq(geteuid(), 0, "needs root-owned files");
+	if (geteuid() != 0)
+		cr_skip_test("needs root-owned files");
 	snprintf(path, sizeof(path), "%s/guard.d", dir);
 	cr_assert_eq(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/guard.d/20-b.conf", dir);
