@@ -162,7 +162,7 @@ static void approval_text(const struct guard_policy *policy, const struct guard_
 		guard_text_escaped(&t, a->target);
 	}
 	guardctl_time(policy, now, a->created, created, sizeof(created));
-	guardctl_time(policy, now, a->expires, expires, sizeof(expires));
+	guardctl_time_end(policy, now, a->expires, expires, sizeof(expires));
 	printf("%-5lld %-9s %-12s %s\n", (long long)a->id, guard_approval_status_name(a->status),
 	       a->requester, buf);
 	printf("      on %s, made %s, expires %s, approvals %zu/%u", a->host, created, expires,

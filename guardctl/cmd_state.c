@@ -133,6 +133,7 @@ static int state_write(struct state_write *w)
 		goto rollback;
 	}
 	r = guard_events_open(&w->policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
+	guard_events_set_zone(ev, w->policy->tz);
 	if (r == 0 && w->event)
 		r = w->event(w, ev);
 	if (r < 0) {
@@ -228,7 +229,7 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 		char until[64] = "thawed";
 
 		if (w.until > 0)
-			guardctl_time(policy, w.until - w.duration, w.until, until, sizeof(until));
+			guardctl_time_end(policy, w.until - w.duration, w.until, until, sizeof(until));
 		printf("frozen until %s: every guarded action is refused (break-glass excepted)\n",
 		       until);
 	} else if (rc == 0) {
@@ -298,7 +299,7 @@ int cmd_break_glass(struct guardctl *ctx, int argc, char **argv)
 	if (rc == 0) {
 		char until[64];
 
-		guardctl_time(policy, w.until - w.duration, w.until, until, sizeof(until));
+		guardctl_time_end(policy, w.until - w.duration, w.until, until, sizeof(until));
 		printf("break-glass until %s: every check but deny rules passes for %s; every "
 		       "use alerts\n",
 		       until, ctx->user);
@@ -386,7 +387,7 @@ int cmd_status(struct guardctl *ctx, int argc, char **argv)
 	if (st.frozen) {
 		guardctl_time(policy, now, st.freeze.since, a, sizeof(a));
 		if (st.freeze.until > 0)
-			guardctl_time(policy, now, st.freeze.until, b, sizeof(b));
+			guardctl_time_end(policy, now, st.freeze.until, b, sizeof(b));
 		else
 			snprintf(b, sizeof(b), "thawed");
 		printf("frozen by %s since %s until %s: %s\n", st.freeze.who, a, b,
@@ -395,12 +396,12 @@ int cmd_status(struct guardctl *ctx, int argc, char **argv)
 		printf("not frozen\n");
 	}
 	for (size_t i = 0; i < st.n_break_glass; i++) {
-		guardctl_time(policy, now, st.break_glass[i].until, b, sizeof(b));
+		guardctl_time_end(policy, now, st.break_glass[i].until, b, sizeof(b));
 		printf("break-glass: %s until %s: %s\n", st.break_glass[i].who, b,
 		       guard_escape(st.break_glass[i].what, q, sizeof(q)));
 	}
 	for (size_t i = 0; i < st.n_lockouts; i++) {
-		guardctl_time(policy, now, st.lockouts[i].until, b, sizeof(b));
+		guardctl_time_end(policy, now, st.lockouts[i].until, b, sizeof(b));
 		printf("locked out: %s by watch %s until %s\n", st.lockouts[i].who,
 		       st.lockouts[i].what, b);
 	}

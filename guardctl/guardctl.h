@@ -165,6 +165,11 @@ int guardctl_hostname(char *buf, size_t size);
 /* A time as a person reads it in the policy's zone, relative to now. */
 void guardctl_time(const struct guard_policy *policy, int64_t now, int64_t when, char *buf,
 		   size_t size);
+/* The same for an end (a freeze, lockout, break-glass or expiry), rounded
+ * up to the minute like every end Guard prints, refusals included: one
+ * instant never reads as two different minutes. */
+void guardctl_time_end(const struct guard_policy *policy, int64_t now, int64_t when, char *buf,
+		       size_t size);
 /* A time as ISO 8601 UTC ("2026-03-02T10:00:00Z"); "" for 0. */
 void guardctl_iso_time(int64_t t, char *buf, size_t size);
 

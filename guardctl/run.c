@@ -118,6 +118,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	if (rc != 0)
 		goto out;
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
+	guard_events_set_zone(ev, policy->tz);
 	if (r < 0) {
 		guardctl_error("refused: the decision cannot be recorded: %s",
 			       err.message[0] ? err.message : strerror(-r));

@@ -88,6 +88,15 @@ void guardctl_time(const struct guard_policy *policy, int64_t now, int64_t when,
 	guard_text_time(&t, policy ? policy->tz : NULL, now, when, false, false);
 }
 
+void guardctl_time_end(const struct guard_policy *policy, int64_t now, int64_t when, char *buf,
+		       size_t size)
+{
+	struct guard_text t;
+
+	guard_text_init(&t, buf, size);
+	guard_text_time(&t, policy ? policy->tz : NULL, now, when, true, false);
+}
+
 int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *policy,
 			  struct guardctl_request *rq, int argc, char **argv,
 			  const struct guardctl_decide_opts *o, struct guard_store **ret_store,

@@ -16,6 +16,7 @@
 
 #include "events_format.h"
 #include "events_sinks.h"
+#include "guidance.h"
 
 /* How long an AUDIT_GET that showed a daemon is trusted. */
 #define AUDIT_RECHECK_MS 1000
@@ -28,6 +29,7 @@ struct guard_events {
 	int64_t audit_checked_ms; /* when AUDIT_GET last showed a daemon */
 	struct guard_audit_sink audit_sink;
 	struct guard_journal_sink journal_sink;
+	const struct guard_tz *tz; /* the policy's zone, for times in messages */
 };
 
 static int64_t now_ms(void)
@@ -123,6 +125,27 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	}
 	*ret = ev;
 	return 0;
+}
+
+void guard_events_set_zone(struct guard_events *ev, const struct guard_tz *tz)
+{
+	if (ev)
+		ev->tz = tz;
+}
+
+/* "until 15:05 Europe/Berlin": an end, rounded up to the minute as every
+ * end Guard prints is, so that no two outputs of one time disagree. */
+static void until_text(const struct guard_events *ev, int64_t until, char *buf, size_t size)
+{
+	struct guard_text t;
+
+	guard_text_init(&t, buf, size);
+	if (until <= 0) {
+		guard_text_add(&t, "until thawed");
+		return;
+	}
+	guard_text_add(&t, "until ");
+	guard_text_time(&t, ev->tz, (int64_t)time(NULL), until, true, true);
 }
 
 void guard_events_close(struct guard_events *ev)
@@ -270,6 +293,7 @@ int guard_events_decision(struct guard_events *ev, const struct guard_request *r
 		e->rule = rule ? rule->name : NULL;
 		e->reason = reason;
 		e->why = av->reason[0] ? av->reason : NULL;
+		e->break_glass = av->break_glass;
 
 		if ((rule && rule->alert) || av->break_glass) {
 			struct guard_event *a = &events[n++];
@@ -358,7 +382,7 @@ int guard_events_lockout(struct guard_events *ev, const struct guard_identity *a
 
 	if (!ev || !actor || !watch)
 		return -EINVAL;
-	snprintf(why, sizeof(why), "until %lld", (long long)until);
+	until_text(ev, until, why, sizeof(why));
 	e[0].kind = GUARD_EVENT_ALERT;
 	e[0].source = ev->source;
 	e[0].audit_type = AUDIT_ANOM_LOGIN_FAILURES;
@@ -390,7 +414,7 @@ int guard_events_freeze(struct guard_events *ev, const struct guard_identity *by
 
 	if (!ev || !by)
 		return -EINVAL;
-	snprintf(why, sizeof(why), until > 0 ? "until %lld" : "until thawed", (long long)until);
+	until_text(ev, until, why, sizeof(why));
 	e.kind = frozen ? GUARD_EVENT_FREEZE : GUARD_EVENT_THAW;
 	e.source = ev->source;
 	e.audit_type = AUDIT_USYS_CONFIG;
@@ -412,7 +436,7 @@ int guard_events_break_glass(struct guard_events *ev, const struct guard_identit
 
 	if (!ev || !actor)
 		return -EINVAL;
-	snprintf(why, sizeof(why), "until %lld", (long long)until);
+	until_text(ev, until, why, sizeof(why));
 	e.kind = GUARD_EVENT_BREAK_GLASS;
 	e.source = ev->source;
 	e.audit_type = AUDIT_ANOM_ROOT_TRANS;

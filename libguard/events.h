@@ -29,6 +29,10 @@ struct guard_events;
 int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
 		      struct guard_events **ret, struct guard_error *err);
 
+/* The zone in which messages write times (the policy's; NULL: UTC). tz
+ * must outlive ev. Accepts NULL ev. */
+void guard_events_set_zone(struct guard_events *ev, const struct guard_tz *tz);
+
 /* Accepts NULL. */
 void guard_events_close(struct guard_events *ev);
 

@@ -307,6 +307,49 @@ int guard_event_audit_text(const struct guard_event *e, char **ret)
 
 /* ---- message ------------------------------------------------------- */
 
+/* "\"denial-burst\"": a rule or watch name, escaped. */
+static const char *quoted_rule(const struct guard_event *e, char *buf, size_t size)
+{
+	char r[120];
+
+	guard_escape(e->rule ? e->rule : "?", r, sizeof(r));
+	snprintf(buf, size, "\"%s\"", r);
+	return buf;
+}
+
+/* How a decision reads in a sentence: "allowed", "refused", ... */
+static const char *decision_words(const char *decision)
+{
+	if (!decision)
+		return "decided";
+	if (strcmp(decision, "allow") == 0)
+		return "allowed";
+	if (strcmp(decision, "approve") == 0)
+		return "sent for approval";
+	if (strcmp(decision, "deny") == 0)
+		return "refused";
+	return "decided";
+}
+
+/* An alert as a sentence a SOC reader takes in at once: a watch that
+ * fired, a break-glass taken, or a decision a rule alerts on. */
+static void alert_message(const struct guard_event *e, const char *actor, const char *target,
+			  const char *rule, const char *why, char *buf, size_t size)
+{
+	const char *kind = e->alert ? e->alert : "rule";
+	char name[128];
+
+	if (strcmp(kind, "watch") == 0)
+		snprintf(buf, size, "ALERT (watch): %s set off watch %s", actor,
+			 quoted_rule(e, name, sizeof(name)));
+	else if (!e->action && strcmp(kind, "break-glass") == 0)
+		snprintf(buf, size, "ALERT (break-glass): %s broke the glass %s", actor, why);
+	else
+		snprintf(buf, size, "ALERT (%s): %s: %s %s %s by %s", kind, actor,
+			 e->action ? e->action : "?", target, decision_words(e->decision),
+			 e->break_glass ? "break-glass" : rule);
+}
+
 void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 {
 	char actor[96], target[160], rule[128], why[320], cmd[200], other[200];
@@ -333,7 +376,8 @@ void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 
 	switch (e->kind) {
 	case GUARD_EVENT_ALLOWED:
-		snprintf(buf, size, "%s: %s %s allowed by %s", actor, action, target, rule);
+		snprintf(buf, size, "%s: %s %s allowed by %s", actor, action, target,
+			 e->break_glass ? "break-glass" : rule);
 		break;
 	case GUARD_EVENT_REFUSED:
 		snprintf(buf, size, "%s: %s %s refused by %s: %s", actor, action, target, rule,
@@ -352,8 +396,7 @@ void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 			 action, target, rule, why);
 		break;
 	case GUARD_EVENT_ALERT:
-		snprintf(buf, size, "ALERT (%s): %s: %s %s, %s by %s", e->alert ? e->alert : "?",
-			 actor, action, target, e->decision ? e->decision : "?", rule);
+		alert_message(e, actor, target, rule, why, buf, size);
 		break;
 	case GUARD_EVENT_EXEC: {
 		size_t n = 0;
@@ -395,9 +438,18 @@ void guard_event_message(const struct guard_event *e, char *buf, size_t size)
 			 e->reason ? "(with a comment)" : "");
 		break;
 	case GUARD_EVENT_LOCKOUT:
+		snprintf(buf, size, "%s is locked out by watch %s %s", actor,
+			 quoted_rule(e, other, sizeof(other)), why);
+		break;
 	case GUARD_EVENT_FREEZE:
+		snprintf(buf, size, "%s froze every guarded action %s", actor, why);
+		break;
 	case GUARD_EVENT_THAW:
+		snprintf(buf, size, "%s thawed guarded actions", actor);
+		break;
 	case GUARD_EVENT_BREAK_GLASS:
+		snprintf(buf, size, "%s broke the glass %s", actor, why);
+		break;
 	case GUARD_EVENT_KIND_COUNT:
 	default:
 		snprintf(buf, size, "%s: %s%s%s", actor,

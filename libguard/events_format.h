@@ -62,6 +62,7 @@ struct guard_event {
 	const char *rule;
 	const char *reason; /* the caller's --reason */
 	const char *why;    /* the evaluator's one line, or an error */
+	bool break_glass;   /* allowed only because of break-glass */
 	const char *service;
 	const char *tty;
 	const char *rhost;

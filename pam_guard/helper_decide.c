@@ -250,6 +250,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	p.req.n_targets = 1;
 
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_PAM, &ev, &err);
+	guard_events_set_zone(ev, policy->tz);
 	if (r < 0) {
 		refuse(ans,
 		       "guard: refused: the decision cannot be recorded (the system log says "
