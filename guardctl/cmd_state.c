@@ -229,7 +229,8 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 		char until[64] = "thawed";
 
 		if (w.until > 0)
-			guardctl_time_end(policy, w.until - w.duration, w.until, until, sizeof(until));
+			guardctl_time_end(policy, w.until - w.duration, w.until, until,
+					  sizeof(until));
 		printf("frozen until %s: every guarded action is refused (break-glass excepted)\n",
 		       until);
 	} else if (rc == 0) {
