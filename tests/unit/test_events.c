@@ -189,6 +189,55 @@ Test(events, message_is_one_quoted_line)
 	cr_assert(strstr(buf, "allowed by the default"), "%s", buf);
 }
 
+/* The texts a SOC reader sees for alerts and host state: sentences, the
+ * watch named, break-glass named as what allowed. */
+Test(events, alerts_and_state_read_as_sentences)
+{
+	struct guard_event e = decision("alice", "bob");
+	char buf[GUARD_JOURNAL_MESSAGE_MAX];
+
+	e.break_glass = true;
+	e.rule = NULL;
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "alice: user.create bob allowed by break-glass");
+
+	e.kind = GUARD_EVENT_ALERT;
+	e.alert = "break-glass";
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "ALERT (break-glass): alice: user.create bob allowed by break-glass");
+
+	e = (struct guard_event){.kind = GUARD_EVENT_ALERT,
+				 .alert = "watch",
+				 .actor = "alice",
+				 .target = "alice",
+				 .rule = "denial-burst"};
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "ALERT (watch): alice set off watch \"denial-burst\"");
+
+	e.kind = GUARD_EVENT_LOCKOUT;
+	e.alert = NULL;
+	e.why = "until 15:06 UTC";
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "alice is locked out by watch \"denial-burst\" until 15:06 UTC");
+
+	e = (struct guard_event){
+	    .kind = GUARD_EVENT_FREEZE, .actor = "root", .why = "until thawed"};
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "root froze every guarded action until thawed");
+	e.kind = GUARD_EVENT_THAW;
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "root thawed guarded actions");
+	e = (struct guard_event){.kind = GUARD_EVENT_BREAK_GLASS,
+				 .alert = "break-glass",
+				 .actor = "erin",
+				 .why = "until 03:15 UTC"};
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "erin broke the glass until 03:15 UTC");
+	e.kind = GUARD_EVENT_ALERT;
+	guard_event_message(&e, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "ALERT (break-glass): erin broke the glass until 03:15 UTC");
+}
+
 Test(events, refused_before_any_rule_names_the_command)
 {
 	char *argv[] = {"user\x1b[2Jadd", NULL};
