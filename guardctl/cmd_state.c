@@ -550,32 +550,3 @@ out:
 	guard_policy_free(policy);
 	return rc;
 }
-
-/* ---- dispatch ---- */
-
-static const struct {
-	const char *name;
-	int (*fn)(struct guardctl *ctx, int argc, char **argv);
-} commands[] = {
-    {"request", cmd_request},	      {"run", cmd_run},		{"list", cmd_list},
-    {"approve", cmd_approve},	      {"deny", cmd_deny},	{"unlock", cmd_unlock},
-    {"break-glass", cmd_break_glass}, {"freeze", cmd_freeze},	{"thaw", cmd_thaw},
-    {"status", cmd_status},	      {"history", cmd_history},
-};
-
-bool guardctl_is_state_command(const char *name)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-int cmd_state(struct guardctl *ctx, int argc, char **argv)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, argv[0]) == 0)
-			return commands[i].fn(ctx, argc, argv);
-	/* fail safe */
-	return EXIT_USAGE;
-}

@@ -68,7 +68,20 @@ struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char
 struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const char *path,
 					      bool owner_checks, struct guard_error *ret_err);
 
+/* A subcommand: what the caller types, what runs it (argv[0] is the
+ * subcommand's name; returns the exit status), its usage line and help. */
+struct guardctl_command {
+	const char *name;
+	int (*fn)(struct guardctl *ctx, int argc, char **argv);
+	const char *synopsis;
+	const char *text;
+};
+
+/* The subcommand called name, or NULL: a guarded command (commands.c). */
+const struct guardctl_command *guardctl_command(const char *name);
 void guardctl_usage(FILE *out);
+/* Prints the usage of subcommand (NULL: of guardctl) on stdout: 0, or
+ * EXIT_USAGE for a name that is not a subcommand. */
 int guardctl_help(const char *subcommand);
 
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
@@ -175,8 +188,6 @@ void guardctl_iso_time(int64_t t, char *buf, size_t size);
 
 /* request, run, list, approve, deny, unlock, break-glass, freeze, thaw,
  * status, history. */
-bool guardctl_is_state_command(const char *name);
-int cmd_state(struct guardctl *ctx, int argc, char **argv);
 int cmd_request(struct guardctl *ctx, int argc, char **argv);
 int cmd_run(struct guardctl *ctx, int argc, char **argv);
 int cmd_list(struct guardctl *ctx, int argc, char **argv);

@@ -142,19 +142,6 @@ static char *absolute_path(const char *path)
 	return abs;
 }
 
-static const char *const subcommands[] = {
-    "help", "check",  "explain",     "request", "run",	"list",	  "approve",
-    "deny", "unlock", "break-glass", "freeze",	"thaw", "status", "history",
-};
-
-static bool is_subcommand(const char *name)
-{
-	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++)
-		if (strcmp(name, subcommands[k]) == 0)
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	/* Static: what it points to is the process's until exit, not a leak. */
@@ -256,23 +243,18 @@ int main(int argc, char **argv)
 	}
 
 	/* 9. Subcommands: they run nothing. */
-	if (!is_subcommand(argv[i]))
+	const struct guardctl_command *cmd = guardctl_command(argv[i]);
+
+	if (!cmd)
 		goto guarded_command;
 	if (ctx.reason) {
 		guardctl_error("--reason goes with a guarded command: guardctl --reason TEXT "
 			       "COMMAND [ARGS...]");
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[i], "help") == 0)
-		return guardctl_help(i + 1 < argc ? argv[i + 1] : NULL);
-	if (strcmp(argv[i], "check") == 0)
-		return cmd_check(&ctx, argc - i, argv + i);
-	if (strcmp(argv[i], "explain") == 0)
-		return cmd_explain(&ctx, argc - i, argv + i);
-	if (guardctl_is_state_command(argv[i]))
-		return cmd_state(&ctx, argc - i, argv + i);
-	guardctl_error("\"%s\" is not available in this version of guardctl", argv[i]);
-	return EXIT_USAGE;
+	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0)
+		return guardctl_help(cmd->name);
+	return cmd->fn(&ctx, argc - i, argv + i);
 
 guarded_command:
 	/* 10. A guarded command runs as root: only an installed setuid-root

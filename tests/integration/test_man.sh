@@ -1,8 +1,8 @@
 #!/bin/bash
 # The man pages against the code: every option the policy parser knows
 # (libguard/policy_parse.c's option tables) is in guard.conf(5); every
-# guardctl subcommand (guardctl/main.c) and option is in guardctl(8), and
-# in `guardctl help`; every pam_guard.so argument (pam_guard/pam_guard.c) is
+# guardctl subcommand (guardctl/commands.c) and option is in guardctl(8), and
+# `guardctl SUBCOMMAND --help` prints its usage; every pam_guard.so argument (pam_guard/pam_guard.c) is
 # in pam_guard(8); the pages lint clean with mandoc and man. Needs no root
 # and no sandbox.
 set -uo pipefail
@@ -54,12 +54,12 @@ for a in $actions; do
 	grep -qF -- "$a" <<<"$conf" || fail "guard.conf(5) does not mention the action $a"
 done
 
-# guardctl: subcommands from main.c's table, options from every
+# guardctl: subcommands from commands.c's table, options from every
 # strcmp(argv[i], "--x") in guardctl/.
 ctl=$(page_text "$MAN/guardctl.8")
-subs=$(sed -n '/^static const char \*const subcommands\[\] = {/,/^};/p' "$TOP/guardctl/main.c" |
-	grep -o '"[a-z-]*"' | tr -d '"')
-[[ -n $subs ]] || fail "no subcommands found in guardctl/main.c"
+subs=$(sed -n '/^static const struct guardctl_command commands\[\] = {/,/^};/p' \
+	"$TOP/guardctl/commands.c" | grep -Eo '^ *\{"[a-z-]+", cmd_' | grep -o '"[a-z-]*"' | tr -d '"')
+[[ -n $subs ]] || fail "no subcommands found in guardctl/commands.c"
 # A subcommand is a term of SUBCOMMANDS: ".B NAME", ".BI NAME ...",
 # ".BR NAME ...", or ".BI "NAME " ...".
 for s in $subs; do
@@ -72,11 +72,6 @@ opts=$(grep -oh 'strcmp([a-z_]*\(\[[a-z0-9 +]*\]\)\?, "--[a-z-]*")' "$TOP"/guard
 [[ -n $opts ]] || fail "no options found in guardctl/*.c"
 for o in $opts; do
 	grep -qF -- "$o" <<<"$ctl" || fail "guardctl(8) does not document the option $o"
-done
-for s in $subs; do
-	[[ $s == help ]] && continue
-	grep -qF -- "$s" <<<"$(sed -n '/^} help\[\] = {/,/^};/p' "$TOP/guardctl/usage.c")" ||
-		fail "guardctl help has no text for the subcommand \"$s\""
 done
 
 # The usage lines of `guardctl --help` and `guardctl help SUB` are in the
@@ -92,8 +87,9 @@ if [[ -x $GUARDCTL ]]; then
 			fail "guardctl --help says \"$line\", which guardctl(8)'s SYNOPSIS does not"
 	done < <("$GUARDCTL" --help)
 	for s in $subs; do
-		[[ $s == help ]] && continue
 		"$GUARDCTL" help "$s" >/dev/null 2>&1 || fail "guardctl help $s fails"
+		help=$("$GUARDCTL" "$s" --help 2>&1) || fail "guardctl $s --help does not exit 0"
+		[[ $help == "usage: guardctl $s"* ]] || fail "guardctl $s --help prints no usage: $help"
 	done
 	"$GUARDCTL" --version | grep -q "^guardctl $(sed -n 's/^VERSION *:= *//p' "$TOP/Makefile")$" ||
 		fail "guardctl --version does not print the Makefile's VERSION"

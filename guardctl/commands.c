@@ -1,0 +1,83 @@
+/* guardctl's subcommands: one table of name, handler, synopsis and help,
+ * from which main() dispatches, `--help` and `help SUBCOMMAND` print, and
+ * guardctl(8) is checked (tests/integration/test_man.sh). */
+#include <stdio.h>
+#include <string.h>
+
+#include "guardctl.h"
+
+static int cmd_help(struct guardctl *ctx, int argc, char **argv);
+
+static const struct guardctl_command commands[] = {
+    {"help", cmd_help, "guardctl help [SUBCOMMAND]",
+     "Shows the usage of guardctl, or of one SUBCOMMAND (as SUBCOMMAND --help does).\n"},
+    {"check", cmd_check, "guardctl check [FILE]",
+     "Validates the policy (or FILE and the guard.d directory next to it): syntax,\n"
+     "semantics, rules that can never decide, names unknown on this system.\n"
+     "Prints file:line: error|warning: ... on stderr. Exit 0 with only warnings,\n"
+     "2 on any error. A caller other than root reads FILE with their own\n"
+     "privileges; FILE must still be root's and not writable by others.\n"},
+    {"explain", cmd_explain,
+     "guardctl explain [--as USER] [--at TIME] [--from ADDR] [--service NAME] [--json] "
+     "COMMAND [ARGS...]",
+     "Shows what the policy decides for COMMAND, with the full guidance, without\n"
+     "running anything. --at takes \"YYYY-MM-DD HH:MM[:SS]\" or ISO 8601 (local time\n"
+     "in the policy's time zone unless an offset is given). --from takes an\n"
+     "address or \"local\". --as another user is root's.\n"},
+    {"request", cmd_request, "guardctl request [--reason TEXT] COMMAND [ARGS...]",
+     "Asks for approval of COMMAND in advance.\n"},
+    {"run", cmd_run, "guardctl run ID", "Runs an approved request.\n"},
+    {"list", cmd_list, "guardctl list [--all] [--json]",
+     "Lists pending requests (approvers see all, others their own).\n"},
+    {"approve", cmd_approve, "guardctl approve ID", "Approves a pending request.\n"},
+    {"deny", cmd_deny, "guardctl deny ID [--comment TEXT]", "Denies a pending request.\n"},
+    {"unlock", cmd_unlock, "guardctl unlock USER", "Lifts a watch lockout (root or approvers).\n"},
+    {"break-glass", cmd_break_glass, "guardctl break-glass --reason TEXT [--for DURATION]",
+     "Passes every check but deny rules for a short time; every use alerts.\n"},
+    {"freeze", cmd_freeze, "guardctl freeze --reason TEXT [--for DURATION]",
+     "Denies every guarded action until thawed (root or approvers).\n"},
+    {"thaw", cmd_thaw, "guardctl thaw", "Ends a freeze.\n"},
+    {"status", cmd_status, "guardctl status", "Shows freeze, break-glass and lockouts.\n"},
+    {"history", cmd_history, "guardctl history [--since TIME] [--actor USER] [--json]",
+     "Shows past decisions (root and approvers see all; others their own).\n"},
+};
+
+void guardctl_usage(FILE *out)
+{
+	fputs("usage: guardctl [--config FILE] [--reason TEXT] COMMAND [ARGS...]\n", out);
+	for (size_t i = 1; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "       %s\n", commands[i].synopsis);
+	fputs("       guardctl --version | --help | help SUBCOMMAND | SUBCOMMAND --help\n", out);
+}
+
+int guardctl_help(const char *subcommand)
+{
+	if (!subcommand) {
+		guardctl_usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, subcommand) == 0) {
+			printf("usage: %s\n\n%s", commands[i].synopsis, commands[i].text);
+			return 0;
+		}
+	char q[128];
+
+	guardctl_error("no help for \"%s\"", guard_escape(subcommand, q, sizeof(q)));
+	guardctl_usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_help(struct guardctl *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	return guardctl_help(argc > 1 ? argv[1] : NULL);
+}
+
+const struct guardctl_command *guardctl_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
