@@ -265,15 +265,31 @@ static bool list_has_positive_kind(const struct guard_list *l, enum guard_item_k
 	return false;
 }
 
-/* Rules before the one that decided (all of them for the default) that
- * would have given a better decision but for exactly one matcher. */
-static void find_near_misses(struct eval *e, struct guard_action_verdict *av, size_t upto)
+/* How good a way forward a near miss is, best first: the rule is the
+ * caller's and only when, where or how stands in the way (0); the rule is
+ * someone else's, whom the caller can ask (1); the rule is the caller's but
+ * for something else than what was asked (2). */
+static unsigned near_miss_rank(enum guard_condition failed)
+{
+	switch (failed) {
+	case GUARD_COND_ACTORS:
+		return 1;
+	case GUARD_COND_TARGETS:
+	case GUARD_COND_GROUPS:
+	case GUARD_COND_ACTION:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* Adds the near misses of one rank among rules [0, upto). */
+static void add_near_misses(struct eval *e, struct guard_action_verdict *av, size_t upto,
+			    unsigned rank)
 {
 	const struct guard_policy *p = e->policy;
 	unsigned a = (unsigned)av->target->action;
 
-	if (!p->rules) /* no rules at all (the analyzer cannot tell from n_rules) */
-		return;
 	for (size_t i = 0; i < upto && av->n_near_misses < GUARD_MAX_NEAR_MISSES; i++) {
 		const struct guard_rule *r = &p->rules[i];
 		struct guard_near_miss *nm = &av->near_misses[av->n_near_misses];
@@ -285,6 +301,8 @@ static void find_near_misses(struct eval *e, struct guard_action_verdict *av, si
 						    av->decision == GUARD_DECISION_DENY)))
 			continue;
 		if (guard_match_failures(&e->m, r, &failed) != 1 || limit_reached(e, r))
+			continue;
+		if (near_miss_rank(failed) != rank)
 			continue;
 		/* A rule for privileged groups or protected targets is no way
 		 * forward for a request that is neither. */
@@ -299,6 +317,19 @@ static void find_near_misses(struct eval *e, struct guard_action_verdict *av, si
 		guard_match_why_failed(&e->m, r, failed, &t);
 		av->n_near_misses++;
 	}
+}
+
+/* Rules before the one that decided (all of them for the default) that
+ * would have given a better decision but for exactly one matcher, best
+ * way forward first (near_miss_rank), then in policy order: a rule written
+ * for the caller and stopped by the time or the place comes before a rule
+ * for someone else. */
+static void find_near_misses(struct eval *e, struct guard_action_verdict *av, size_t upto)
+{
+	if (!e->policy->rules) /* no rules at all (the analyzer cannot tell from n_rules) */
+		return;
+	for (unsigned rank = 0; rank <= 2; rank++)
+		add_near_misses(e, av, upto, rank);
 }
 
 static void approve_path(const struct eval *e, const struct guard_rule *rule,
