@@ -14,7 +14,7 @@
 #include "guidance.h"
 
 struct explain_opts {
-	const char *as, *at, *from, *service;
+	const char *as, *at, *from, *service, *target, *tty;
 	bool json;
 };
 
@@ -133,6 +133,40 @@ static int parse_from(const char *from, struct guardctl_location *ret)
 	return 0;
 }
 
+/* "pts/3", "tty1", "/dev/pts/3": what PAM_TTY and utmp hold. */
+static bool tty_name_ok(const char *tty)
+{
+	size_t n = strlen(tty);
+
+	if (n == 0 || n >= 64 || strstr(tty, ".."))
+		return false;
+	for (const char *c = tty; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:._-",
+			    *c))
+			return false;
+	return true;
+}
+
+/* pam_guard would not decide: exit 0, nothing to refuse. */
+static void print_not_decided(const char *service, const char *why, bool json)
+{
+	char q[128];
+
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "decision", json_object_new_string("none"));
+		json_object_object_add(j, "service", json_object_new_string(service));
+		json_object_object_add(j, "why", json_object_new_string(why));
+		json_object_object_add(j, "actions", json_object_new_array());
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+		return;
+	}
+	printf("service %s: no decision: %s\n", guard_escape(service, q, sizeof(q)), why);
+}
+
 int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 {
 	struct explain_opts o = {0};
@@ -161,6 +195,10 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 			slot = &o.from;
 		} else if (strcmp(argv[i], "--service") == 0) {
 			slot = &o.service;
+		} else if (strcmp(argv[i], "--target") == 0) {
+			slot = &o.target;
+		} else if (strcmp(argv[i], "--tty") == 0) {
+			slot = &o.tty;
 		} else {
 			guardctl_error("explain: unknown option \"%s\"",
 				       guard_escape(argv[i], q, sizeof(q)));
@@ -173,8 +211,18 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 		}
 		*slot = argv[++i];
 	}
-	if (i >= argc) {
-		guardctl_error("explain: which command? (guardctl explain COMMAND [ARGS...])");
+	if (i >= argc && !o.service) {
+		guardctl_error("explain: which command? (guardctl explain COMMAND [ARGS...], or "
+			       "--service NAME [--target USER] for a PAM decision)");
+		return EXIT_USAGE;
+	}
+	if (o.target && (i < argc || !o.service)) {
+		guardctl_error("explain: --target goes with --service and no command");
+		return EXIT_USAGE;
+	}
+	if (o.tty && !tty_name_ok(o.tty)) {
+		guardctl_error("explain: --tty \"%s\" is not a terminal name (pts/3, tty1)",
+			       guard_escape(o.tty, q, sizeof(q)));
 		return EXIT_USAGE;
 	}
 	/* Another user's view of the policy is root's to ask for. */
@@ -187,6 +235,11 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 			       guard_escape(o.from, q, sizeof(q)));
 		return EXIT_USAGE;
 	}
+	if (!o.from)
+		guardctl_location(&from);
+	if (o.tty)
+		snprintf(from.tty, sizeof(from.tty), "%s",
+			 strncmp(o.tty, "/dev/", 5) == 0 ? o.tty + 5 : o.tty);
 	if (o.service && (strlen(o.service) == 0 || strlen(o.service) > 64)) {
 		guardctl_error("explain: --service needs a service name");
 		return EXIT_USAGE;
@@ -200,8 +253,21 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 			       guard_escape(o.at, q, sizeof(q)));
 		goto out_policy;
 	}
-	rc = guardctl_request_build(ctx, policy, o.as, o.service, o.from ? &from : NULL, argc - i,
-				    argv + i, o.json, &rq);
+	if (i >= argc) {
+		const char *not_decided = NULL;
+
+		rc = guardctl_service_request_build(ctx, policy, o.as, o.service,
+						    o.target ? o.target : "root", &from, &rq,
+						    &not_decided);
+		if (rc == 0 && not_decided) {
+			print_not_decided(o.service, not_decided, o.json);
+			guardctl_request_clear(&rq);
+			goto out_policy;
+		}
+	} else {
+		rc = guardctl_request_build(ctx, policy, o.as, o.service, &from, argc - i, argv + i,
+					    o.json, &rq);
+	}
 	if (rc == EXIT_DENIED && o.json) {
 		/* Scripts get an answer they can parse for a refusal too. */
 		json_object *j = json_object_new_object();

@@ -18,12 +18,17 @@ static const struct guardctl_command commands[] = {
      "2 on any error. A caller other than root reads FILE with their own\n"
      "privileges; FILE must still be root's and not writable by others.\n"},
     {"explain", cmd_explain,
-     "guardctl explain [--as USER] [--at TIME] [--from ADDR] [--service NAME] [--json] "
-     "COMMAND [ARGS...]",
+     "guardctl explain [--as USER] [--at TIME] [--from ADDR] [--tty TTY] [--service NAME] "
+     "[--json] COMMAND [ARGS...]\n"
+     "       guardctl explain [--as USER] [--at TIME] [--from ADDR] [--tty TTY] [--json] "
+     "--service NAME [--target USER]",
      "Shows what the policy decides for COMMAND, with the full guidance, without\n"
      "running anything. --at takes \"YYYY-MM-DD HH:MM[:SS]\" or ISO 8601 (local time\n"
      "in the policy's time zone unless an offset is given). --from takes an\n"
-     "address or \"local\". --as another user is root's.\n"},
+     "address or \"local\"; --tty a terminal (pts/3) for tty: items. --as another\n"
+     "user is root's. With --service NAME and no COMMAND: the decision pam_guard\n"
+     "would make for the PAM service NAME, the caller (or --as) becoming --target\n"
+     "USER (default root).\n"},
     {"request", cmd_request, "guardctl request [--reason TEXT] COMMAND [ARGS...]",
      "Asks for approval of COMMAND in advance.\n"},
     {"run", cmd_run, "guardctl run ID", "Runs an approved request.\n"},

@@ -57,6 +57,16 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 			   struct guardctl_request *ret);
 void guardctl_request_clear(struct guardctl_request *r);
 
+/* Builds the request pam_guard would decide for the PAM service: as_user
+ * (or the caller) becoming target (explain_service.c). When pam_guard would
+ * not decide at all (a service the policy does not map, one's own account)
+ * returns 0 with *ret_not_decided saying why. Returns 0 or EXIT_USAGE
+ * (printed). Clear ret with guardctl_request_clear in every case. */
+int guardctl_service_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
+				   const char *as_user, const char *service, const char *target,
+				   const struct guardctl_location *where,
+				   struct guardctl_request *ret, const char **ret_not_decided);
+
 /* Prints "guardctl: ..." on stderr. */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -344,7 +344,7 @@ static void approve_path(const struct eval *e, const struct guard_rule *rule,
 		/* A PAM request: bound to service, target and host, not a command. */
 		guard_text_add(out, "--service ");
 		guard_text_escaped(out, r->service);
-		guard_text_add(out, " ");
+		guard_text_add(out, " --target ");
 		guard_text_escaped(out, e->m.target->user.name);
 	}
 	guard_text_add(out, ", approved by ");

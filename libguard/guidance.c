@@ -385,8 +385,15 @@ static void explain_request(const struct guard_policy *policy, const struct guar
 	guard_text_init(&t, buf, sizeof(buf));
 	if (r->argv && r->argc > 0)
 		guard_text_command(&t, r->argc, r->argv);
-	else
-		guard_text_add(&t, "(PAM)");
+	else {
+		/* A PAM decision: the service and the account it is about. */
+		guard_text_add(&t, "PAM service ");
+		guard_text_escaped(&t, r->service ? r->service : "?");
+		if (r->n_targets > 0 && r->targets[0].user.name) {
+			guard_text_add(&t, ", target ");
+			guard_text_escaped(&t, r->targets[0].user.name);
+		}
+	}
 	dyn_add(d, "request:  %s\n", buf);
 	guard_text_init(&t, buf, sizeof(buf));
 	guard_text_escaped(&t, r->actor.name);

@@ -426,7 +426,7 @@ Test(evaluate, approve_names_command_and_approvers)
 	fx.r.service = "su";
 	cr_expect_eq(decide_at(p, at(p, WEDNESDAY), NULL, NULL), GUARD_DECISION_APPROVE);
 	cr_expect_str_eq(verdict.actions[0].safe_path,
-			 "guardctl request --service su bob, approved by %admins");
+			 "guardctl request --service su --target bob, approved by %admins");
 	guard_policy_free(p);
 }
 
