@@ -111,16 +111,24 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 {
 	struct guard_policy *p;
 	char abs_path[PATH_MAX];
-	const char *file = NULL;
+	const char *file = NULL, *pam_dir = "/etc/pam.d";
+	int a = 1;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		guardctl_error("usage: guardctl check [FILE]");
+	if (a + 1 < argc && strcmp(argv[a], "--pam-dir") == 0) {
+		pam_dir = argv[a + 1];
+		a += 2;
+	}
+	if (argc - a > 1 || (argc - a == 1 && argv[a][0] == '-')) {
+		guardctl_error("usage: guardctl check [--pam-dir DIR] [FILE]");
 		return EXIT_USAGE;
 	}
-	if (argc == 2) {
-		file = argv[1];
-		if (ctx->uid != 0 && drop_privileges(ctx) < 0)
-			return EXIT_USAGE;
+	/* A caller other than root reads what they name with their own
+	 * privileges. */
+	if ((a < argc || strcmp(pam_dir, "/etc/pam.d") != 0) && ctx->uid != 0 &&
+	    drop_privileges(ctx) < 0)
+		return EXIT_USAGE;
+	if (a < argc) {
+		file = argv[a];
 		if (file[0] != '/') {
 			char cwd[PATH_MAX];
 
@@ -138,6 +146,7 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 	if (!p)
 		return EXIT_USAGE;
 	check_system_names(p);
+	guardctl_check_pam_stacks(p, pam_dir);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		print_place(stderr, p->warnings[i].where.file, p->warnings[i].where.line, "warning",
 			    p->warnings[i].where.message);

@@ -11,9 +11,11 @@ static int cmd_help(struct guardctl *ctx, int argc, char **argv);
 static const struct guardctl_command commands[] = {
     {"help", cmd_help, "guardctl help [SUBCOMMAND]",
      "Shows the usage of guardctl, or of one SUBCOMMAND (as SUBCOMMAND --help does).\n"},
-    {"check", cmd_check, "guardctl check [FILE]",
+    {"check", cmd_check, "guardctl check [--pam-dir DIR] [FILE]",
      "Validates the policy (or FILE and the guard.d directory next to it): syntax,\n"
-     "semantics, rules that can never decide, names unknown on this system.\n"
+     "semantics, rules that can never decide, names unknown on this system, and\n"
+     "PAM stacks (in /etc/pam.d or DIR) that load pam_guard for a service the\n"
+     "policy does not map, or never load it for one it maps.\n"
      "Prints file:line: error|warning: ... on stderr. Exit 0 with only warnings,\n"
      "2 on any error. A caller other than root reads FILE with their own\n"
      "privileges; FILE must still be root's and not writable by others.\n"},

@@ -95,6 +95,10 @@ void guardctl_usage(FILE *out);
 int guardctl_help(const char *subcommand);
 
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
+/* Warns (guard_policy_warn) about PAM stacks in pam_dir that load
+ * pam_guard for a service the policy does not map, and services the
+ * policy maps whose stack never loads it (check_pam.c). */
+void guardctl_check_pam_stacks(struct guard_policy *p, const char *pam_dir);
 int cmd_explain(struct guardctl *ctx, int argc, char **argv);
 
 /* Runs a guarded command (argv[0] its name as typed): load the policy,

@@ -36,6 +36,26 @@ assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:5: warning: rule \"neve
 assert_contains "$OUT" "OK: 2 files, 7 rules"
 rm /etc/guard/guard.d/50-extra.conf
 
+step "PAM stacks: pam_guard for a service the policy does not map, and the reverse"
+pamd=$(mktemp -d)
+printf 'auth  required  pam_guard.so\n' >"$pamd/polkit-1"
+printf '@include common-session\n' >"$pamd/su"
+printf 'session [success=1 default=ignore] pam_succeed_if.so service notin su\nsession required pam_guard.so\n' \
+	>"$pamd/common-session"
+printf 'session [default=die] /usr/lib/x86_64-linux-gnu/security/pam_guard.so\n' >"$pamd/sudo"
+printf 'session required pam_unix.so # pam_guard.so\n' >"$pamd/sudo-i"
+chmod -R a+rX "$pamd"
+assert_exit 0 "$G" check --pam-dir "$pamd"
+assert_contains "$ERR" "warning: $pamd/polkit-1 loads pam_guard.so, but the policy has no service \"polkit-1\""
+assert_contains "$ERR" "warning: service \"sudo-i\": $pamd/sudo-i does not load pam_guard.so"
+assert_contains "$ERR" "warning: service \"runuser\": $pamd/runuser does not load pam_guard.so"
+assert_not_contains "$ERR" "service \"su\": " "su loads pam_guard through common-session"
+assert_not_contains "$ERR" "service \"sudo\": " "sudo loads pam_guard (a bracketed control)"
+assert_not_contains "$ERR" "common-session loads" "common-* files are not services"
+assert_exit 0 as_dave "$G" check --pam-dir "$pamd"
+assert_contains "$ERR" "polkit-1 loads pam_guard.so"
+rm -rf -- "$pamd"
+
 step "an error names file:line and exits 2"
 mkdir -p /root/policies
 cat >/root/policies/bad.conf <<'POLICY'
@@ -108,4 +128,9 @@ assert_exit 2 "$G"
 assert_exit 0 "$G" --version
 assert_contains "$OUT" "guardctl "
 assert_exit 0 "$G" help check
-assert_contains "$OUT" "usage: guardctl check [FILE]"
+assert_contains "$OUT" "usage: guardctl check [--pam-dir DIR] [FILE]"
+for sub in check explain request run list approve deny unlock break-glass freeze thaw status \
+	history help; do
+	assert_exit 0 "$G" "$sub" --help
+	assert_contains "$OUT" "usage: guardctl $sub"
+done
