@@ -77,7 +77,7 @@ rule "deny-protected" {
 }
 
 rule "helpdesk-onboarding" {
-  actions  = { "user.create", "user.modify", "user.password", "group.member.add" }
+  actions  = { "user.create", "user.modify", "user.password", "group.create", "group.member.add" }
   actors   = { "%helpdesk" }
   targets  = { "uid:1000-59999" }
   groups   = { "!@privileged" }

@@ -8,6 +8,8 @@
 
 #include "accounts.h"
 #include "guardctl.h"
+#include "home_check.h"
+#include "tool_defaults.h"
 
 /* chpasswd and newusers read their batch from stdin: bounded, one byte
  * past the classifier's limit so that it can refuse an oversized batch. */
@@ -45,8 +47,9 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret)
 {
+	struct guard_tool_defaults defaults;
 	struct guard_resolver resolver;
-	struct guard_error err = {0};
+	struct guard_error err = {0}, derr = {0};
 	char q[256];
 	int r;
 
@@ -81,6 +84,11 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 		}
 	}
 	guard_accounts_resolver(&resolver, policy);
+	/* The tools' settings decide what useradd and adduser create: read
+	 * here, handed to the classifier, which refuses those tools without
+	 * them. */
+	if (guard_tool_defaults_read(&defaults, &derr) == 0)
+		resolver.defaults = &defaults;
 	r = guard_classify(policy, &resolver, argc, argv, ret->batch, ret->batch_len, &ret->cls,
 			   &err);
 	if (r == -ENOENT) {
@@ -89,8 +97,20 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 			       guard_escape(argv[0], q, sizeof(q)));
 		return EXIT_USAGE;
 	}
-	if (r < 0) {
+	if (r < 0 && !resolver.defaults && derr.message[0]) {
+		int n = snprintf(ret->refusal, sizeof(ret->refusal), "%.300s (%.100s: %.150s)",
+				 err.message, derr.file, derr.message);
+		(void)n;
+	} else if (r < 0)
 		snprintf(ret->refusal, sizeof(ret->refusal), "%s", err.message);
+	/* Homes on the filesystem, not as text: before any decision, and
+	 * again when an approved request runs. */
+	for (size_t i = 0; r == 0 && i < ret->cls.n_homes; i++) {
+		r = guard_home_check(policy, &ret->cls.homes[i], 0, &err);
+		if (r < 0)
+			snprintf(ret->refusal, sizeof(ret->refusal), "%s", err.message);
+	}
+	if (r < 0) {
 		if (!quiet)
 			guardctl_error("refused: %s", ret->refusal);
 		return EXIT_DENIED;

@@ -134,6 +134,8 @@ static int apply_one(struct cl_ctx *ctx, const struct cl_parsed_opt *o,
 	} else if (opt->action >= 0) {
 		r = cl_add(ctx, (enum guard_action)opt->action, user, NULL, NULL);
 	}
+	if (r == 0 && opt->arg == CL_SECRET)
+		r = cl_password_value(ctx, user, o->value, cl_opt_label(opt, grant, sizeof(grant)));
 	if (r == 0 && opt->grant) {
 		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, opt->grant);
 		if (opt->protects)
@@ -187,6 +189,15 @@ static int check_values(struct cl_ctx *ctx, const struct cl_parsed *p)
 			return r;
 	}
 	return 0;
+}
+
+static void homes_free(struct guard_home *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++) {
+		free(h[i].path);
+		free(h[i].user);
+	}
+	free(h);
 }
 
 /* exec_argv holds password hashes (-p): wiped before they are freed. */
@@ -361,6 +372,7 @@ done:
 		for (size_t i = 0; i < ctx.n_targets; i++)
 			guard_target_clear(&ctx.targets[i]);
 		free(ctx.targets);
+		homes_free(ctx.homes, ctx.n_homes);
 		strv_free_null(c.exec_argv);
 		strv_free_null(c.shown_argv);
 		cl_parsed_clear(&p);
@@ -371,6 +383,8 @@ done:
 	c.path = cmd ? cmd->path : ctx.tool->path;
 	c.targets = ctx.targets;
 	c.n_targets = ctx.n_targets;
+	c.homes = ctx.homes;
+	c.n_homes = ctx.n_homes;
 	*ret = c;
 	return 0;
 }
@@ -382,6 +396,7 @@ void guard_classification_clear(struct guard_classification *c)
 	for (size_t i = 0; i < c->n_targets; i++)
 		guard_target_clear(&c->targets[i]);
 	free(c->targets);
+	homes_free(c->homes, c->n_homes);
 	strv_free_null(c->exec_argv);
 	strv_free_null(c->shown_argv);
 	*c = (struct guard_classification){0};

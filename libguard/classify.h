@@ -13,6 +13,18 @@
 #include "policy.h"
 #include "request.h"
 
+/* The account tools' own settings, as the host's files set them: whether
+ * they make a user-private group and where they put a home. Read at the
+ * edges (guard_tool_defaults_read); the classifier only reads this. */
+struct guard_tool_defaults {
+	bool useradd_usergroups;  /* login.defs USERGROUPS_ENAB (missing: no) */
+	bool useradd_create_home; /* login.defs CREATE_HOME: useradd -m by default */
+	char useradd_home[256];	  /* /etc/default/useradd HOME (missing: /home) */
+	bool adduser_usergroups;  /* adduser.conf USERGROUPS (missing: yes) */
+	char adduser_home[256];	  /* adduser.conf DHOME (missing: /home) */
+	bool adduser_odd_homes;	  /* adduser.conf GROUPHOMES or LETTERHOMES: refused */
+};
+
 /* Look-ups return 0 when found, -ENOENT when there is no such entry, and any
  * other -errno when the database could not be read (which refuses). */
 struct guard_resolver {
@@ -23,6 +35,22 @@ struct guard_resolver {
 	 * the list could not be read. NULL: every shell is refused. */
 	int (*shell_allowed)(void *ctx, const char *shell);
 	void *ctx;
+	/* NULL: the tools' settings could not be read, and a command whose
+	 * effect depends on them (useradd, adduser) is refused. */
+	const struct guard_tool_defaults *defaults;
+};
+
+/* What a tool will do to a home directory, for the filesystem check that
+ * runs at the edge before the tool (home_check.h). */
+enum guard_home_op {
+	GUARD_HOME_CREATE, /* made: it must not exist yet */
+	GUARD_HOME_OWN,	   /* moved away or removed: the account's own, if it exists */
+};
+
+struct guard_home {
+	enum guard_home_op op;
+	char *path; /* NULL: the account's current home, looked up at the edge */
+	char *user; /* the account it is (or will be) the home of */
 };
 
 struct guard_classification {
@@ -40,6 +68,9 @@ struct guard_classification {
 	 * for messages and logs. */
 	char **shown_argv;
 	int shown_argc;
+	/* Every home the tool will create, move or remove. */
+	struct guard_home *homes;
+	size_t n_homes;
 };
 
 /* Classifies argv (argv[0] is the command name as typed, without a path:

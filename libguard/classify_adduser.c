@@ -133,17 +133,78 @@ static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
 	return r;
 }
 
+/* The user-private group adduser makes under adduser.conf's USERGROUPS
+ * unless --ingroup or --gid name another; one that exists already makes
+ * adduser refuse ("The group ... already exists"): refused here. */
+static int private_group(struct cl_ctx *ctx, const struct cl_parsed *p,
+			 const struct guard_tool_defaults *d, const struct guard_identity *user)
+{
+	uint32_t gid;
+	int r;
+
+	if (!d->adduser_usergroups || cl_has(p, K_INGROUP) || cl_has(p, K_GID))
+		return 0;
+	r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
+	if (r == 0)
+		return cl_refuse(ctx,
+				 "%s: a group named '%s' exists, and adduser would refuse to make "
+				 "the user-private group: to put the account in it, use --ingroup "
+				 "%s",
+				 ctx->tool->name, QUOTED(user->name), QUOTED(user->name));
+	if (r != -ENOENT) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
+		return r;
+	}
+	return cl_add_new_group(ctx, user, user->name, false, 0);
+}
+
+/* The home adduser makes (with its parents) unless --no-create-home:
+ * --home, else DHOME/USER; a system account's only with --home. A path
+ * under /nonexistent is never made. */
+static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
+		    const struct guard_tool_defaults *d, const char *name, bool sys)
+{
+	const char *dir = cl_last(p, K_HOME);
+	char path[512];
+	int r;
+
+	if (cl_has(p, K_NO_CREATE_HOME) || (sys && !dir))
+		return 0;
+	if (!dir) {
+		if (d->adduser_odd_homes)
+			return cl_refuse(
+			    ctx,
+			    "%s: adduser.conf sets GROUPHOMES or LETTERHOMES: name the "
+			    "home with --home",
+			    ctx->tool->name);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->adduser_home, name) >=
+		    sizeof(path))
+			return cl_refuse(ctx, "%s: the home's path is too long", ctx->tool->name);
+		r = cl_check_home(ctx, "adduser: the home", path, false);
+		if (r < 0)
+			return r;
+		dir = path;
+	}
+	if (strncmp(dir, "/nonexistent", 12) == 0 && (dir[12] == '/' || !dir[12]))
+		return 0;
+	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
+}
+
 /* adduser USER, adduser --system USER [--group]. */
 static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *name, bool sys)
 {
 	struct guard_identity user = {0};
 	const char *uid = cl_last(p, K_UID), *first = cl_last(p, K_FIRSTUID);
+	const struct guard_tool_defaults *d = NULL;
 	bool protect = false;
 	uint32_t id;
 	int r = cl_resolve_user(ctx, name, &user);
 
 	if (r < 0)
 		return r;
+	r = cl_defaults(ctx, &d);
+	if (r < 0)
+		goto out;
 	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
 		user.uid_known = true;
 	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
@@ -163,8 +224,13 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, &user, NULL, NULL);
 	if (r == 0 && sys && cl_has(p, K_GROUP))
 		r = new_group(ctx, name, NULL);
+	if (r == 0 && !sys)
+		r = private_group(ctx, p, d, &user);
+	if (r == 0)
+		r = new_home(ctx, p, d, name, sys);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
+out:
 	guard_identity_clear(&user);
 	return r;
 }

@@ -97,7 +97,6 @@ static int chpasswd_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *li
 	char what[32];
 	int r;
 
-	(void)p;
 	if (!colon)
 		return cl_refuse(ctx, "chpasswd: line %u: no ':' between name and password", n);
 	*colon = '\0';
@@ -107,6 +106,10 @@ static int chpasswd_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *li
 		r = cl_resolve_user(ctx, line, &user);
 	if (r == 0)
 		r = cl_add(ctx, GUARD_USER_PASSWORD, &user, NULL, NULL);
+	/* An empty password is one either way; a '!' or '*' is a lock only
+	 * as a hash (-e): otherwise it is the first character of a password. */
+	if (r == 0 && (!colon[1] || cl_has(p, 'e')))
+		r = cl_password_value(ctx, &user, colon + 1, what);
 	guard_identity_clear(&user);
 	return r;
 }
@@ -149,6 +152,30 @@ static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const c
 		r = cl_add_uid_grant(ctx, user, other.uid, protect);
 	guard_identity_clear(&other);
 	return r;
+}
+
+/* newusers' gid field (or the name when it is empty): a group that exists
+ * is joined; otherwise newusers makes one, named by the field, or by the
+ * user when the field is a gid, with that gid (add_group in newusers.c). */
+static int newusers_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *field)
+{
+	struct cl_group g = {0};
+	int r = cl_resolve_group(ctx, field, &g);
+	bool exists = r == 0 && g.name && g.gid_known;
+
+	cl_group_clear(&g);
+	if (r < 0)
+		return r;
+	if (exists)
+		return cl_add_memberships(ctx, user, field, true);
+	if (field[0] >= '0' && field[0] <= '9') {
+		uint32_t gid;
+
+		if (guard_parse_id(field, &gid) < 0)
+			return cl_refuse(ctx, "'%s' is not a valid gid", QUOTED(field));
+		return cl_add_new_group(ctx, user, user->name, true, gid);
+	}
+	return cl_add_new_group(ctx, user, field, false, 0);
 }
 
 /* name:password:uid:gid:gecos:dir:shell. A new name is created, an
@@ -194,7 +221,9 @@ static int newusers_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *li
 	if (r == 0)
 		r = newusers_uid(ctx, &user, f[2], what, &protect);
 	if (r == 0)
-		r = cl_add_memberships(ctx, &user, *f[3] ? f[3] : f[0], true);
+		r = newusers_group(ctx, &user, *f[3] ? f[3] : f[0]);
+	if (r == 0 && *f[5])
+		r = cl_add_home(ctx, GUARD_HOME_CREATE, f[5], f[0]);
 	if (r == 0 && !user.exists && cl_has(p, 'r')) {
 		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, NULL, "system account (-r)");
 		protect = true;

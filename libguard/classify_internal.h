@@ -130,6 +130,8 @@ struct cl_ctx {
 	size_t batch_len;
 	struct guard_target *targets;
 	size_t n_targets, cap_targets;
+	struct guard_home *homes;
+	size_t n_homes, cap_homes;
 };
 
 /* optparse.c: splits argv into options and operands with the tool's table.
@@ -166,6 +168,22 @@ int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_iden
 /* The role.escalate a uid grants (0 or protected), if any. */
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected);
+/* Records a home the tool will create (op CREATE) or move away or remove
+ * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */
+int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user);
+/* The tools' settings, or a refusal naming the tool when they are unknown. */
+int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret);
+/* A group the tool makes for user (name, or gid when gid_known):
+ * group.create, group.member.add of user (NULL: none) and role.escalate
+ * when its name or gid is privileged. */
+int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
+		     bool gid_known, uint32_t gid);
+/* What a password value does beyond setting one: "" empties it
+ * (user.unlock), a hash that starts with '!' or '*' locks it (user.lock).
+ * how names the option or field for the reason ("-p", "line 3"). */
+int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
+		      const char *how);
+
 /* Marks every target of that user as a protected grant. */
 void cl_mark_protected(struct cl_ctx *ctx, const char *user);
 

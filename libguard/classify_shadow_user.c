@@ -3,6 +3,7 @@
  * its long_options[] and with its optstring's letters (checked against the
  * installed binaries); then what each command raises. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,8 +158,61 @@ static int the_account(struct cl_ctx *ctx, const struct cl_parsed *p, struct gua
 	return cl_resolve_user(ctx, name, ret);
 }
 
+/* useradd's user-private group: made under USERGROUPS_ENAB unless -N or
+ * -g say otherwise, or by -U. A group of that name that exists already
+ * makes useradd refuse ("group exists - if you want to add this user to
+ * that group, use -g"): refused here with the same advice. */
+static int useradd_group(struct cl_ctx *ctx, const struct cl_parsed *p,
+			 const struct guard_tool_defaults *d, const struct guard_identity *user)
+{
+	bool upg = cl_has(p, 'U') || (d->useradd_usergroups && !cl_has(p, 'N') && !cl_has(p, 'g'));
+	uint32_t gid;
+	int r;
+
+	if (cl_has(p, 'U') && (cl_has(p, 'N') || cl_has(p, 'g')))
+		return cl_refuse(ctx, "useradd: -U conflicts with -N and -g");
+	if (!upg)
+		return 0;
+	r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
+	if (r == 0)
+		return cl_refuse(ctx,
+				 "useradd: a group named '%s' exists, and useradd would refuse to "
+				 "make the user-private group: to put the account in it, name it "
+				 "with -g %s",
+				 QUOTED(user->name), QUOTED(user->name));
+	if (r != -ENOENT) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
+		return r;
+	}
+	return cl_add_new_group(ctx, user, user->name, false, 0);
+}
+
+/* The home useradd makes: with -m, or CREATE_HOME unless -M; -d, else the
+ * base (-b or /etc/default/useradd's HOME) and the name. */
+static int useradd_home(struct cl_ctx *ctx, const struct cl_parsed *p,
+			const struct guard_tool_defaults *d, const char *name)
+{
+	const char *dir = cl_last(p, 'd'), *base = cl_last(p, 'b');
+	char path[512];
+	int r;
+
+	if (!cl_has(p, 'm') && (!d->useradd_create_home || cl_has(p, 'M')))
+		return 0;
+	if (!dir) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", base ? base : d->useradd_home,
+				     name) >= sizeof(path))
+			return cl_refuse(ctx, "useradd: the home's path is too long");
+		r = cl_check_home(ctx, "useradd: the home", path, false);
+		if (r < 0)
+			return r;
+		dir = path;
+	}
+	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
+}
+
 static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
+	const struct guard_tool_defaults *d = NULL;
 	struct guard_identity user = {0};
 	bool protect = false;
 	const char *uid = cl_last(p, 'u');
@@ -166,13 +220,21 @@ static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 
 	if (r < 0)
 		return r;
+	r = cl_defaults(ctx, &d);
+	if (r < 0)
+		goto out;
 	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
 		user.uid_known = true;
 	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
+	if (r == 0)
+		r = useradd_group(ctx, p, d, &user);
+	if (r == 0)
+		r = useradd_home(ctx, p, d, user.name);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
+out:
 	guard_identity_clear(&user);
 	return r;
 }
@@ -256,6 +318,11 @@ static int usermod(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)
 		r = usermod_groups(ctx, p, &user);
+	/* -d with -m moves the current home to the new one. */
+	if (r == 0 && cl_has(p, 'm') && cl_has(p, 'd'))
+		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, user.name);
+	if (r == 0 && cl_has(p, 'm') && cl_has(p, 'd'))
+		r = cl_add_home(ctx, GUARD_HOME_CREATE, cl_last(p, 'd'), user.name);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
 	guard_identity_clear(&user);
@@ -281,15 +348,30 @@ static int one_account(struct cl_ctx *ctx, const struct cl_parsed *p, int none)
 	return r;
 }
 
+/* -r removes the account's home. */
 static int userdel(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
-	return one_account(ctx, p, GUARD_USER_DELETE);
+	int r = one_account(ctx, p, GUARD_USER_DELETE);
+
+	if (r == 0 && cl_has(p, 'r'))
+		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, p->operands[0]);
+	return r;
 }
 
-/* passwd USER sets the password; the options say otherwise. */
+/* passwd USER sets the password; the options say otherwise. -d empties
+ * it: anyone may then log in, which unlocks more than -u does. */
 static int passwd(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
-	return one_account(ctx, p, GUARD_USER_PASSWORD);
+	struct guard_identity user = {0};
+	int r = one_account(ctx, p, GUARD_USER_PASSWORD);
+
+	if (r < 0 || !cl_has(p, 'd'))
+		return r;
+	r = cl_resolve_user(ctx, p->operands[0], &user);
+	if (r == 0)
+		r = cl_password_value(ctx, &user, "", "-d");
+	guard_identity_clear(&user);
+	return r;
 }
 
 /* chage USER alone prompts for every aging field, the expiry included:

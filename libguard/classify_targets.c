@@ -180,3 +180,81 @@ void cl_mark_protected(struct cl_ctx *ctx, const char *user)
 		    strcmp(ctx->targets[i].user.name, user) == 0)
 			ctx->targets[i].protected_grant = true;
 }
+
+int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user)
+{
+	struct guard_home h = {.op = op};
+
+	if (ctx->n_homes == ctx->cap_homes) {
+		size_t cap = ctx->cap_homes ? 2 * ctx->cap_homes : 4;
+		struct guard_home *n = realloc(ctx->homes, cap * sizeof(*n));
+		if (!n)
+			return cl_oom(ctx);
+		ctx->homes = n;
+		ctx->cap_homes = cap;
+	}
+	if ((path && !(h.path = strdup(path))) || (user && !(h.user = strdup(user)))) {
+		free(h.path);
+		free(h.user);
+		return cl_oom(ctx);
+	}
+	ctx->homes[ctx->n_homes++] = h;
+	return 0;
+}
+
+int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
+{
+	if (!ctx->resolver->defaults)
+		return cl_refuse(ctx,
+				 "%s: its settings (login.defs, adduser.conf) could not be read, "
+				 "so what it would create is unknown",
+				 ctx->tool->name);
+	*ret = ctx->resolver->defaults;
+	return 0;
+}
+
+int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
+		     bool gid_known, uint32_t gid)
+{
+	struct cl_group g = {.gid_known = gid_known, .gid = gid};
+	char grant[96];
+	int r = 0;
+
+	if (name && !(g.name = strdup(name)))
+		return cl_oom(ctx);
+	/* A group made under a privileged name or gid grants what that name
+	 * or gid grants (a %sudo rule, a role, a gid some file trusts). */
+	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
+	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
+	if (r == 0 && user)
+		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
+	if (r == 0 && g.privileged) {
+		if (g.name)
+			snprintf(grant, sizeof(grant), "group %s", g.name);
+		else
+			snprintf(grant, sizeof(grant), "gid %u", g.gid);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, grant);
+	}
+	cl_group_clear(&g);
+	return r;
+}
+
+int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
+		      const char *how)
+{
+	char why[96];
+
+	/* An empty field lets anyone log in without a password: more than an
+	 * unlock, and said so. */
+	if (!*value) {
+		snprintf(why, sizeof(why), "%s, which empties the password", how);
+		return cl_add(ctx, GUARD_USER_UNLOCK, user, NULL, why);
+	}
+	/* No crypt method starts with '!' or '*': the field locks the
+	 * password (usermod -L writes '!'; '*' is "no password"). */
+	if (value[0] == '!' || value[0] == '*') {
+		snprintf(why, sizeof(why), "%s, which locks the password", how);
+		return cl_add(ctx, GUARD_USER_LOCK, user, NULL, why);
+	}
+	return 0;
+}

@@ -63,7 +63,16 @@ static int fuzz_shell_allowed(void *ctx, const char *shell)
 	return strcmp(shell, "/bin/bash") == 0 || strcmp(shell, "/bin/sh") == 0 ? 0 : -ENOENT;
 }
 
+static const struct guard_tool_defaults fuzz_defaults = {
+    .useradd_usergroups = true,
+    .useradd_create_home = true,
+    .useradd_home = "/home",
+    .adduser_usergroups = true,
+    .adduser_home = "/home",
+};
+
 static const struct guard_resolver fuzz_resolver = {
+    .defaults = &fuzz_defaults,
     .user_by_name = fuzz_user_by_name,
     .group_by_name = fuzz_group_by_name,
     .group_by_gid = fuzz_group_by_gid,

@@ -31,7 +31,7 @@ rule "deny-protected" {
   decision = deny
 }
 rule "helpdesk-create" {
-  actions  = { "user.create" }
+  actions  = { "user.create", "group.create", "group.member.add" }
   actors   = { "%helpdesk" }
   limit    = "3/1h"
   decision = allow

@@ -205,8 +205,15 @@ Test(classify, shells_checked)
 Test(classify, useradd_plain)
 {
 	expect_ok(classify("useradd", "-m", "dave", NULL));
-	cr_expect_eq(cls.n_targets, 1);
+	/* The account, its user-private group (USERGROUPS_ENAB) and its
+	 * membership in it. */
+	cr_expect_eq(cls.n_targets, 3);
 	cr_expect(find(GUARD_USER_CREATE, "dave", NULL));
+	cr_expect(find(GUARD_GROUP_CREATE, NULL, "dave"));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "dave"));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+	cr_expect_eq(cls.n_homes, 1);
+	cr_expect(find_home(GUARD_HOME_CREATE, "/home/dave", "dave"));
 	cr_expect_not(find(GUARD_USER_CREATE, "dave", NULL)->user.exists);
 	cr_expect_not(find(GUARD_USER_CREATE, "dave", NULL)->protected_grant);
 	/* The policy names useradd: its path wins over the built-in one. */

@@ -10,7 +10,11 @@ Test(classify_batch, adduser_new_user)
 {
 	expect_ok(classify("adduser", "--gecos", "Dave", "--disabled-password", "dave", NULL));
 	cr_expect(find(GUARD_USER_CREATE, "dave", NULL));
-	cr_expect_eq(cls.n_targets, 1);
+	/* USERGROUPS=yes: a user-private group dave, which dave joins. */
+	cr_expect(find(GUARD_GROUP_CREATE, NULL, "dave"));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "dave"));
+	cr_expect_eq(cls.n_targets, 3);
+	cr_expect(find_home(GUARD_HOME_CREATE, "/home/dave", "dave"));
 	cr_expect_str_eq(exec_joined(), "adduser|--gecos|Dave|--disabled-password|--|dave");
 	cr_expect_str_eq(cls.path, "/usr/sbin/adduser");
 	expect_ok(
@@ -177,7 +181,13 @@ Test(classify_batch, newusers_lines)
 	expect_ok(classify_batch(b, strlen(b), "newusers", NULL));
 	cr_expect(find(GUARD_USER_CREATE, "dave", NULL));
 	cr_expect(find(GUARD_USER_PASSWORD, "dave", NULL));
-	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", NULL)); /* gid 2001: no such group */
+	/* gid 2001: no such group, newusers makes one named dave with it. */
+	cr_expect(find(GUARD_GROUP_CREATE, NULL, "dave"));
+	cr_expect(find(GUARD_GROUP_CREATE, NULL, "dave")->gid_known);
+	cr_expect_eq(find(GUARD_GROUP_CREATE, NULL, "dave")->gid, 2001);
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "dave"));
+	cr_expect(find_home(GUARD_HOME_CREATE, "/home/dave", "dave"));
+	cr_expect(find_home(GUARD_HOME_CREATE, "/home/bob", "bob"));
 	cr_expect(find(GUARD_USER_MODIFY, "bob", NULL));
 	cr_expect(find(GUARD_USER_PASSWORD, "bob", NULL));
 	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "bob", "bob"));

@@ -97,11 +97,21 @@ static int fake_shell_allowed(void *ctx, const char *shell)
 	return -ENOENT;
 }
 
-static const struct guard_resolver fake_resolver = {
+/* Debian 12's: login.defs USERGROUPS_ENAB yes, no CREATE_HOME; adduser.conf
+ * as shipped. */
+static struct guard_tool_defaults fake_defaults = {
+    .useradd_usergroups = true,
+    .useradd_home = "/home",
+    .adduser_usergroups = true,
+    .adduser_home = "/home",
+};
+
+static struct guard_resolver fake_resolver = {
     .user_by_name = fake_user_by_name,
     .group_by_name = fake_group_by_name,
     .group_by_gid = fake_group_by_gid,
     .shell_allowed = fake_shell_allowed,
+    .defaults = &fake_defaults,
 };
 
 static const char fixture_policy_text[] =
@@ -122,6 +132,13 @@ static struct guard_error cerr;
 
 static void fixture_setup(void)
 {
+	fake_defaults = (struct guard_tool_defaults){
+	    .useradd_usergroups = true,
+	    .useradd_home = "/home",
+	    .adduser_usergroups = true,
+	    .adduser_home = "/home",
+	};
+	fake_resolver.defaults = &fake_defaults;
 	policy = test_policy(fixture_policy_text);
 	memset(&cls, 0, sizeof(cls));
 	memset(&cerr, 0, sizeof(cerr));
@@ -201,6 +218,16 @@ static size_t count(enum guard_action a)
 	for (size_t i = 0; i < cls.n_targets; i++)
 		n += cls.targets[i].action == a;
 	return n;
+}
+
+/* The home recorded with that op and path (NULL: the account's current). */
+static const struct guard_home *find_home(enum guard_home_op op, const char *path, const char *user)
+{
+	for (size_t i = 0; i < cls.n_homes; i++)
+		if (cls.homes[i].op == op && str_same(cls.homes[i].path, path) &&
+		    str_same(cls.homes[i].user, user))
+			return &cls.homes[i];
+	return NULL;
 }
 
 /* The exec argv joined by "|" for comparison. */

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Issue 13, classes 3, 4 and 7 of the privilege model (DESIGN.md, "The
+# privilege model"): homes checked on the filesystem, groups a tool creates,
+# password values that lock or empty. Each case runs the real setuid
+# guardctl and the real shadow tools as alice (%helpdesk), whose rule
+# allows ordinary account work; the controls show that the legitimate form
+# of each request still passes.
+#
+#   F1 groups     useradd/adduser/newusers that make a privileged group
+#   F2 passwords  -p '!..', -p '*', -p '', passwd -d, chpasswd "" and -e '!'
+#   F3 homes      a symlink, a caller's directory, a world-writable parent,
+#                 another's home moved or removed
+#   F4 controls   useradd -m, usermod -d -m, userdel -r, useradd -N -g,
+#                 usermod -aG of a standard group
+set -euo pipefail
+. "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
+attack_init "$@"
+
+# The attack policy with docker, lxd and sre privileged, /tmp a home root
+# (so that the filesystem check, not the text check, meets it), and, for
+# F2, helpdesk without user.lock and user.unlock.
+homes_policy() {
+	attack_policy | sed \
+		-e 's/^privileged_groups = { \(.*\) }$/privileged_groups = { \1, "docker", "lxd", "sre" }/' \
+		-e 's|home_roots = { "/home" }|home_roots = { "/home", "/tmp" }|' \
+		-e '/^rule "helpdesk"/,/^}/s/"user.lock", "user.unlock", //'
+}
+homes_policy >"$T/homes.conf"
+install_policy "$T/homes.conf"
+grep -q '"sre" }' /etc/guard/guard.conf || fail "the policy edit did not apply"
+grep -q '"/tmp" }' /etc/guard/guard.conf || fail "the home_roots edit did not apply"
+
+explain_as_alice() {
+	run_cmd as_alice_clean "$GUARDCTL" explain "$@"
+}
+run_as_alice() {
+	run_cmd as_alice_clean "$GUARDCTL" "$@"
+}
+
+# F1: a user-private group or a newusers group under a privileged name is a
+# role.escalate naming it; nothing is created.
+case_groups() {
+	local req name
+	for req in "useradd wheel" "useradd -m docker" "useradd -U lxd" "useradd -m sre" \
+		"adduser --disabled-password --gecos x lxd"; do
+		name=${req##* }
+		step "refused: $req"
+		# shellcheck disable=SC2086 # req is a list of words
+		explain_as_alice $req </dev/null
+		assert_not_allowed "$req"
+		assert_contains "$OUT$ERR" "group $name" "the reason names the group"
+		# shellcheck disable=SC2086
+		run_as_alice $req </dev/null
+		assert_eq 1 "$STATUS" "$req is refused: $OUT $ERR"
+		getent group "$name" >/dev/null && fail "$req made group $name"
+		getent passwd "$name" >/dev/null && fail "$req made account $name"
+	done
+	step "refused: a newusers line whose numeric gid does not exist makes a group named like the user"
+	getent group 4242 >/dev/null && fail "gid 4242 exists in the sandbox"
+	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"docker:Pw-1234567:2500:4242:::"
+	assert_eq 1 "$STATUS" "newusers docker with gid 4242: $OUT $ERR"
+	assert_contains "$ERR" "group docker"
+	getent group 4242 >/dev/null && fail "newusers made gid 4242"
+	step "refused: a newusers group field naming a missing privileged group"
+	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"newu9:Pw-1234567:2501:wheel:::"
+	assert_eq 1 "$STATUS" "newusers group wheel: $OUT $ERR"
+	getent group wheel >/dev/null && fail "newusers made group wheel"
+	step "refused: a user-private group that exists already (useradd would refuse too)"
+	explain_as_alice useradd admins
+	assert_not_allowed "useradd admins"
+	assert_contains "$ERR" "-g admins"
+}
+
+# F2: values that lock, unlock or empty a password raise user.lock or
+# user.unlock, which this helpdesk may not do.
+case_passwords() {
+	local before
+	before=$(getent shadow dave | cut -d: -f2)
+	for v in '!$6$x$y' '!' '*' '!!'; do
+		step "refused: usermod -p '$v' dave"
+		run_as_alice usermod -p "$v" dave </dev/null
+		assert_eq 1 "$STATUS" "usermod -p '$v': $OUT $ERR"
+		assert_contains "$ERR" "locks the password"
+	done
+	step "refused: usermod -p '' dave (an empty value: refused as such already)"
+	run_as_alice usermod -p '' dave </dev/null
+	assert_eq 1 "$STATUS" "usermod -p '': $OUT $ERR"
+	step "refused: passwd -d dave (empties)"
+	run_as_alice passwd -d dave </dev/null
+	assert_eq 1 "$STATUS" "passwd -d: $OUT $ERR"
+	assert_contains "$ERR" "empties the password"
+	step "refused: chpasswd with an empty password, and -e with a locked hash"
+	run_cmd as_alice_clean "$GUARDCTL" chpasswd <<<"dave:"
+	assert_eq 1 "$STATUS" "chpasswd dave: : $OUT $ERR"
+	assert_contains "$ERR" "empties the password"
+	run_cmd as_alice_clean "$GUARDCTL" chpasswd -e <<<'dave:!$6$x$y'
+	assert_eq 1 "$STATUS" "chpasswd -e dave:!...: $OUT $ERR"
+	assert_contains "$ERR" "locks the password"
+	assert_eq "$before" "$(getent shadow dave | cut -d: -f2)" "dave's password is unchanged"
+	step "allowed: a hash, and a plain password that starts with '!'"
+	explain_as_alice usermod -p '$6$abc$def' dave </dev/null
+	assert_eq 0 "$STATUS" "usermod -p HASH: $OUT $ERR"
+	explain_as_alice chpasswd <<<'dave:!not-a-lock-in-plain-mode'
+	assert_eq 0 "$STATUS" "chpasswd dave:!...: $OUT $ERR"
+}
+
+# F3: every directory above a home is root's and writable by root alone, no
+# component is a symlink, a new home does not exist, and a home moved or
+# removed is the account's own.
+case_homes() {
+	step "refused: useradd -m -d through alice's symlink to /etc"
+	as_user alice ln -sfn /etc /home/alice/l
+	run_as_alice useradd -m -d /home/alice/l/evilhome evil1 </dev/null
+	assert_eq 1 "$STATUS" "useradd through a symlink: $OUT $ERR"
+	assert_contains "$ERR" "owned by alice"
+	[[ ! -e /etc/evilhome ]] || fail "useradd made /etc/evilhome"
+	getent passwd evil1 >/dev/null && fail "evil1 was created"
+
+	step "refused: a symlink right under a home root"
+	ln -sfn /etc /home/etclink
+	run_as_alice useradd -m -d /home/etclink/evilhome2 evil2 </dev/null
+	assert_eq 1 "$STATUS" "useradd through /home/etclink: $OUT $ERR"
+	assert_contains "$ERR" "symbolic link"
+	[[ ! -e /etc/evilhome2 ]] || fail "useradd made /etc/evilhome2"
+
+	step "refused: a home in world-writable /tmp (sticky is not enough)"
+	run_as_alice useradd -m -d /tmp/evilhome3 evil3 </dev/null
+	assert_eq 1 "$STATUS" "useradd -d /tmp/...: $OUT $ERR"
+	assert_contains "$ERR" "writable by everyone"
+	explain_as_alice useradd -m -d /tmp/evilhome3 evil3 </dev/null
+	assert_not_allowed "explain useradd -d /tmp/..."
+	assert_contains "$OUT$ERR" "writable by everyone"
+
+	step "refused: usermod -m moves a home under alice's directory"
+	useradd -m victim1
+	run_as_alice usermod -m -d /home/alice/x victim1 </dev/null
+	assert_eq 1 "$STATUS" "usermod -m -d /home/alice/x: $OUT $ERR"
+	assert_contains "$ERR" "owned by alice"
+	[[ -d /home/victim1 && ! -e /home/alice/x ]] || fail "usermod moved the home"
+
+	step "refused: a new home that exists already"
+	run_as_alice useradd -m -d /home/alice evil4 </dev/null
+	assert_eq 1 "$STATUS" "useradd -d /home/alice: $OUT $ERR"
+	assert_contains "$ERR" "exists already"
+
+	step "refused: newusers' dir field under alice's directory"
+	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"evil5:Pw-1234567:2510::x:/home/alice/l/evil5:/bin/sh"
+	assert_eq 1 "$STATUS" "newusers dir through a symlink: $OUT $ERR"
+	[[ ! -e /etc/evil5 ]] || fail "newusers made /etc/evil5"
+
+	step "refused: userdel -r of an account whose home is a symlink"
+	useradd -M -d /home/linkhome victim2
+	ln -sfn /home/alice /home/linkhome
+	run_as_alice userdel -r victim2 </dev/null
+	assert_eq 1 "$STATUS" "userdel -r, home a symlink: $OUT $ERR"
+	assert_contains "$ERR" "symbolic link"
+	[[ -d /home/alice ]] || fail "alice's home is gone"
+
+	step "refused: userdel -f -r of an account whose home is alice's"
+	useradd -M -d /home/alice victim3
+	run_as_alice userdel -f -r victim3 </dev/null
+	assert_eq 1 "$STATUS" "userdel -f -r, home alice's: $OUT $ERR"
+	assert_contains "$ERR" "owned by alice"
+	[[ -d /home/alice ]] || fail "alice's home is gone"
+	getent passwd victim3 >/dev/null || fail "victim3 was deleted"
+}
+
+# F4: the ordinary forms pass, and do what they say.
+case_controls() {
+	step "allowed: useradd -m newbie (its own group, its home)"
+	run_as_alice useradd -m newbie </dev/null
+	assert_eq 0 "$STATUS" "useradd -m newbie: $OUT $ERR"
+	getent group newbie >/dev/null || fail "no group newbie"
+	[[ $(stat -c %U /home/newbie) == newbie ]] || fail "/home/newbie is not newbie's"
+	step "allowed: useradd -N -g users plainx"
+	run_as_alice useradd -N -g users plainx </dev/null
+	assert_eq 0 "$STATUS" "useradd -N -g users: $OUT $ERR"
+	getent group plainx >/dev/null && fail "useradd -N made a group"
+	step "allowed: usermod -d /home/new -m plainuser, then userdel -r plainuser"
+	useradd -m plainuser
+	run_as_alice usermod -d /home/new -m plainuser </dev/null
+	assert_eq 0 "$STATUS" "usermod -d /home/new -m: $OUT $ERR"
+	[[ -d /home/new && ! -e /home/plainuser ]] || fail "usermod did not move the home"
+	run_as_alice userdel -r plainuser </dev/null
+	assert_eq 0 "$STATUS" "userdel -r plainuser: $OUT $ERR"
+	[[ ! -e /home/new ]] || fail "userdel -r left the home"
+	step "allowed: usermod -aG users dave"
+	run_as_alice usermod -aG users dave </dev/null
+	assert_eq 0 "$STATUS" "usermod -aG users dave: $OUT $ERR"
+	step "allowed: newusers with an existing group and a fresh home"
+	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"newu7:Pw-1234567:2520:users:x:/home/newu7:/bin/sh"
+	assert_eq 0 "$STATUS" "newusers newu7: $OUT $ERR"
+}
+
+attack_case "F1 groups a tool creates" case_groups
+attack_case "F2 passwords that lock or empty" case_passwords
+attack_case "F3 homes on the filesystem" case_homes
+attack_case "F4 controls" case_controls
+attack_done
