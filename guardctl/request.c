@@ -42,7 +42,7 @@ static int read_batch(uint8_t **ret, size_t *ret_len)
 
 int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 			   const char *as_user, const char *service,
-			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
+			   const struct guard_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret)
 {
 	struct guard_resolver resolver;
