@@ -98,6 +98,8 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 
 	ret->req.actor = ret->actor;
 	ret->req.service = service ? service : "guardctl";
+	/* explain --service su: as pam_guard would decide it. */
+	ret->req.layered = service && strcmp(service, "guardctl") != 0;
 	ret->req.location = ret->where.kind;
 	ret->req.addr_known = ret->where.addr_known;
 	ret->req.addr = ret->where.addr;

@@ -51,6 +51,11 @@ struct guard_request {
 	char *const *argv; /* the command as typed, for messages; may be NULL */
 	struct guard_target *targets;
 	size_t n_targets;
+	/* Guard is a layer over the program's own authorization (PAM, the
+	 * sudo plugin): monitor mode logs and lets the program decide. false
+	 * for guardctl, the only authorization of its tools: enforced in
+	 * every mode. */
+	bool layered;
 };
 
 void guard_identity_clear(struct guard_identity *id);

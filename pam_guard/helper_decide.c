@@ -248,6 +248,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	p.req.service = w->service;
 	p.req.targets = &p.target;
 	p.req.n_targets = 1;
+	p.req.layered = true; /* the program authorizes too: monitor mode applies */
 
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_PAM, &ev, &err);
 	if (r < 0) {
