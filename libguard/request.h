@@ -59,6 +59,12 @@ struct guard_request {
 };
 
 void guard_identity_clear(struct guard_identity *id);
+
+/* Are a and b one account with the same credentials: the same uid, the
+ * same name and the same groups (in any order)? An alias that shares a
+ * uid under another name (useradd -o -u) is another account: becoming it
+ * loads its groups. */
+bool guard_identity_same_account(const struct guard_identity *a, const struct guard_identity *b);
 void guard_target_clear(struct guard_target *t);
 
 #endif
