@@ -150,6 +150,11 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 	for (size_t i = 0; i < p->n_warnings; i++)
 		print_place(stderr, p->warnings[i].where.file, p->warnings[i].where.line, "warning",
 			    p->warnings[i].where.message);
+	/* Not a warning: a trial rollout is a valid choice, but what it
+	 * leaves enforced must be plain. */
+	if (p->settings.mode == GUARD_MODE_MONITOR)
+		fprintf(stderr, "guardctl: note: monitor mode: PAM decisions are logged, not "
+				"enforced; guardctl always enforces\n");
 	printf("%s: OK: %zu file%s, %zu rule%s, %zu warning%s\n",
 	       p->n_files ? p->files[0] : "policy", p->n_files, p->n_files == 1 ? "" : "s",
 	       p->n_rules, p->n_rules == 1 ? "" : "s", p->n_warnings,

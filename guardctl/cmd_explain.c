@@ -118,7 +118,7 @@ static json_object *verdict_json(const struct guard_policy *p, const struct guar
 	return root;
 }
 
-static int parse_from(const char *from, struct guardctl_location *ret)
+static int parse_from(const char *from, struct guard_location *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	if (strcmp(from, "local") == 0) {
@@ -170,7 +170,7 @@ static void print_not_decided(const char *service, const char *why, bool json)
 int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 {
 	struct explain_opts o = {0};
-	struct guardctl_location from;
+	struct guard_location from;
 	struct guardctl_request rq;
 	struct guard_verdict v = {0};
 	struct guard_policy *policy = NULL;

@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "policy.h"
 #include "request.h"
+#include "session.h"
 #include "store.h"
 
 /* Exit statuses of DESIGN.md: the command's own when it ran. */
@@ -26,20 +27,13 @@ struct guardctl {
 	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
 };
 
-struct guardctl_location {
-	enum guard_location_kind kind;
-	bool addr_known;
-	struct guard_addr addr;
-	char rhost[257];
-	char tty[64];
-};
-
-/* Where the caller sits, from utmp: see location.c. */
-void guardctl_location(struct guardctl_location *ret);
+/* Where the caller's session is (logind, or its controlling terminal's
+ * utmp entry): see location.c. */
+void guardctl_location(struct guard_location *ret);
 
 struct guardctl_request {
 	struct guard_identity actor;
-	struct guardctl_location where;
+	struct guard_location where;
 	struct guard_classification cls;
 	uint8_t *batch;
 	size_t batch_len;
@@ -53,7 +47,7 @@ struct guardctl_request {
  * Returns 0, EXIT_DENIED (refused) or EXIT_USAGE. */
 int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 			   const char *as_user, const char *service,
-			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
+			   const struct guard_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret);
 void guardctl_request_clear(struct guardctl_request *r);
 

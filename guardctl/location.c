@@ -1,67 +1,141 @@
-/* Where the caller is: the host that the utmp entry of the caller's
- * controlling terminal records. sshd and login write that entry, the
- * caller cannot; SSH_* variables are the caller's and never consulted. The
- * terminal comes from the standard fds (ttyname), never from
- * /proc/self/stat, whose comm field the caller names. */
-#include <arpa/inet.h>
+/* Where the caller is: the location of the caller's session (DESIGN.md,
+ * "The privilege model"), never a terminal the caller merely holds open as
+ * fd 0-2, never SSH_* variables. guardctl is setuid: its own process
+ * inherits the caller's session and controlling terminal, and every fact
+ * comes from the kernel (/proc, getsid), utmp (written by sshd and login)
+ * or systemd-logind (told by root's sshd and login through PAM). The
+ * decision from the facts is libguard/session.c's. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <systemd/sd-login.h>
 #include <unistd.h>
 #include <utmpx.h>
 
 #include "guardctl.h"
+#include "session.h"
 
-static bool addr_is_zero(const int32_t a[4])
+/* /proc/PID/stat of pid (0: this process), parsed from its last ')': the
+ * comm field before it is the caller's to name. */
+static int proc_stat(pid_t pid, struct guard_proc_stat *ret)
 {
-	return a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0;
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd, r;
+
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : guard_proc_stat_parse(buf, (size_t)n, ret);
+	close(fd);
+	return r;
 }
 
-void guardctl_location(struct guardctl_location *ret)
+/* The name of the controlling terminal tty_nr: the device file whose
+ * number it is, never a name from the caller. */
+static int tty_by_number(uint32_t tty_nr, char *buf, size_t size)
 {
-	char tty[64] = "";
+	dev_t dev = (dev_t)tty_nr;
+	char path[96];
+	struct stat st;
+	int r;
+
+	if (tty_nr == 0)
+		return -ENOTTY;
+	r = guard_tty_name(major(dev), minor(dev), buf, size);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/dev/%s", buf);
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(major(dev), minor(dev)))
+		return -ENODEV;
+	return 0;
+}
+
+/* utmp's USER_PROCESS entry for the terminal line. */
+static void utmp_facts(const char *line, struct guard_session_facts *f, char *host,
+		       size_t host_size)
+{
 	struct utmpx key, *ut;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->kind = GUARD_LOCATION_UNKNOWN;
-	for (int fd = 0; fd <= 2 && !tty[0]; fd++) {
-		if (ttyname_r(fd, tty, sizeof(tty)) != 0)
-			tty[0] = '\0';
-	}
-	if (!tty[0] || strncmp(tty, "/dev/", 5) != 0)
-		return;
-	snprintf(ret->tty, sizeof(ret->tty), "%s", tty + 5);
-
 	memset(&key, 0, sizeof(key));
-	if (strlen(ret->tty) >= sizeof(key.ut_line))
-		return; /* no utmp entry can name it */
-	memcpy(key.ut_line, ret->tty, strlen(ret->tty));
+	if (strlen(line) > sizeof(key.ut_line))
+		return; /* no entry can name it */
+	memcpy(key.ut_line, line, strlen(line));
 	setutxent();
 	ut = getutxline(&key);
-	if (ut && ut->ut_type == USER_PROCESS) {
-		char host[sizeof(ut->ut_host) + 1];
+	if (ut && ut->ut_type == USER_PROCESS && ut->ut_pid > 0) {
+		size_t n = strnlen(ut->ut_host, sizeof(ut->ut_host));
 
-		memcpy(host, ut->ut_host, sizeof(ut->ut_host));
-		host[sizeof(ut->ut_host)] = '\0';
-		if (!host[0] && addr_is_zero(ut->ut_addr_v6)) {
-			ret->kind = GUARD_LOCATION_LOCAL;
-		} else {
-			ret->kind = GUARD_LOCATION_REMOTE;
-			snprintf(ret->rhost, sizeof(ret->rhost), "%s", host);
-			if (!addr_is_zero(ut->ut_addr_v6)) {
-				/* utmp keeps IPv4 in the first word, the rest zero. */
-				char text[INET6_ADDRSTRLEN];
-				bool v4 = ut->ut_addr_v6[1] == 0 && ut->ut_addr_v6[2] == 0 &&
-					  ut->ut_addr_v6[3] == 0;
-
-				if (inet_ntop(v4 ? AF_INET : AF_INET6, ut->ut_addr_v6, text,
-					      sizeof(text)) &&
-				    guard_addr_parse(text, &ret->addr) == 0)
-					ret->addr_known = true;
-			} else if (guard_addr_parse(host, &ret->addr) == 0) {
-				ret->addr_known = true;
-			}
-		}
+		if (n >= host_size)
+			n = host_size - 1;
+		memcpy(host, ut->ut_host, n);
+		host[n] = '\0';
+		f->ut_found = true;
+		f->ut_pid = ut->ut_pid;
+		f->ut_host = host;
+		memcpy(f->ut_addr_v6, ut->ut_addr_v6, sizeof(f->ut_addr_v6));
 	}
 	endutxent();
+}
+
+/* systemd-logind's record of this process's session: its cgroup, which
+ * the caller cannot leave for another session's. Strings are malloc'd. */
+static void logind_facts(struct guard_session_facts *f, char **ret_host, char **ret_tty)
+{
+	char *session = NULL, *seat = NULL;
+	int remote;
+
+	if (sd_pid_get_session(0, &session) < 0)
+		return;
+	remote = sd_session_is_remote(session);
+	if (remote >= 0) {
+		f->logind = true;
+		f->logind_remote = remote > 0;
+		if (remote > 0 && sd_session_get_remote_host(session, ret_host) >= 0)
+			f->logind_host = *ret_host;
+		f->logind_seat = sd_session_get_seat(session, &seat) >= 0 && seat && seat[0];
+		if (sd_session_get_tty(session, ret_tty) >= 0)
+			f->logind_tty = *ret_tty;
+	}
+	free(seat);
+	free(session);
+}
+
+void guardctl_location(struct guard_location *ret)
+{
+	struct guard_session_facts f = {.sid = -1, .ut_pid_sid = -1, .leader_ppid = -1};
+	struct guard_proc_stat self, leader;
+	char *logind_host = NULL, *logind_tty = NULL;
+	char ctty[64], ut_host[sizeof(((struct utmpx *)0)->ut_host) + 1];
+
+	logind_facts(&f, &logind_host, &logind_tty);
+	f.sid = getsid(0);
+	/* The session's terminal: this process's, which /proc says, in the
+	 * session getsid(2) says (a stat that disagrees is not trusted). */
+	if (f.sid > 0 && proc_stat(0, &self) == 0 && self.sid == f.sid &&
+	    tty_by_number(self.tty_nr, ctty, sizeof(ctty)) == 0) {
+		f.ctty = ctty;
+		utmp_facts(ctty, &f, ut_host, sizeof(ut_host));
+	}
+	if (f.ut_found) {
+		f.ut_pid_sid = getsid(f.ut_pid);
+		if (proc_stat(f.sid, &leader) == 0)
+			f.leader_ppid = leader.ppid;
+	}
+	guard_session_locate(&f, ret);
+	free(logind_host);
+	free(logind_tty);
 }

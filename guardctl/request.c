@@ -44,7 +44,7 @@ static int read_batch(uint8_t **ret, size_t *ret_len)
 
 int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 			   const char *as_user, const char *service,
-			   const struct guardctl_location *where, int argc, char **argv, bool quiet,
+			   const struct guard_location *where, int argc, char **argv, bool quiet,
 			   struct guardctl_request *ret)
 {
 	struct guard_tool_defaults defaults;
@@ -118,6 +118,8 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 
 	ret->req.actor = ret->actor;
 	ret->req.service = service ? service : "guardctl";
+	/* explain --service su: as pam_guard would decide it. */
+	ret->req.layered = service && strcmp(service, "guardctl") != 0;
 	ret->req.location = ret->where.kind;
 	ret->req.addr_known = ret->where.addr_known;
 	ret->req.addr = ret->where.addr;

@@ -39,7 +39,7 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
 	 * audit daemon's state must not turn a refusal into a usage error. */
 	struct guard_settings sinks = {.audit = GUARD_AUDIT_BEST_EFFORT, .journal = true};
 	struct guard_identity who = {.uid_known = true, .uid = uid};
-	struct guardctl_location where;
+	struct guard_location where;
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
 	char *shown[] = {(char *)command, NULL};

@@ -614,6 +614,9 @@ int guard_evaluate(const struct guard_policy *policy, const struct guard_request
 		return -EINVAL;
 	v->mode =
 	    policy->settings.mode == GUARD_MODE_MONITOR ? GUARD_MODE_MONITOR : GUARD_MODE_ENFORCE;
+	/* Monitor mode lets a program decide what it authorizes itself;
+	 * guardctl's tools have no authorization but Guard's. */
+	v->logged_only = v->mode == GUARD_MODE_MONITOR && request->layered;
 	if (request->n_targets == 0)
 		return 0; /* nothing classified: fail closed */
 
@@ -648,7 +651,6 @@ int guard_evaluate(const struct guard_policy *policy, const struct guard_request
 	}
 	if (v->decision == GUARD_DECISION_DENY)
 		no_approval_path(v);
-	v->enforced_decision_differs =
-	    v->mode == GUARD_MODE_MONITOR && v->decision != GUARD_DECISION_ALLOW;
+	v->enforced_decision_differs = v->logged_only && v->decision != GUARD_DECISION_ALLOW;
 	return 0;
 }

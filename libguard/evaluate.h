@@ -75,9 +75,10 @@ struct guard_action_verdict {
 };
 
 struct guard_verdict {
-	enum guard_decision decision; /* the strictest of the actions' */
-	enum guard_mode mode;
-	bool enforced_decision_differs; /* monitor mode: would have refused */
+	enum guard_decision decision;	/* the strictest of the actions' */
+	enum guard_mode mode;		/* the policy's, as recorded */
+	bool logged_only;		/* monitor mode over a layered request: not enforced */
+	bool enforced_decision_differs; /* logged only, and enforcing would have refused */
 	bool break_glass_used;		/* an action passed by break-glass: alert */
 	struct guard_action_verdict *actions;
 	size_t n_actions;

@@ -241,7 +241,7 @@ static void request_fields(const struct guard_events *ev, const struct guard_req
 static enum guard_event_kind decision_kind(const struct guard_verdict *v,
 					   const struct guard_action_verdict *av)
 {
-	if (v->mode == GUARD_MODE_MONITOR && av->decision != GUARD_DECISION_ALLOW)
+	if (v->logged_only && av->decision != GUARD_DECISION_ALLOW)
 		return GUARD_EVENT_MONITOR;
 	switch (av->decision) {
 	case GUARD_DECISION_ALLOW:

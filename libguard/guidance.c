@@ -276,7 +276,7 @@ size_t guard_guidance_line(const struct guard_verdict *v, char *buf, size_t size
 {
 	const struct guard_action_verdict *av = NULL;
 	const struct guard_near_miss *nm;
-	bool monitor = v->mode == GUARD_MODE_MONITOR;
+	bool monitor = v->logged_only;
 	struct guard_text t;
 
 	if (!buf || size < 4)
@@ -472,7 +472,10 @@ int guard_guidance_explain(const struct guard_policy *policy, const struct guard
 
 	explain_request(policy, request, now, &d);
 	dyn_add(&d, "decision: %s%s\n", guard_decision_name(v->decision),
-		v->mode == GUARD_MODE_MONITOR ? " (monitor mode: logged, not enforced)" : "");
+		v->logged_only ? " (monitor mode: logged, not enforced)"
+		: v->mode == GUARD_MODE_MONITOR
+		    ? " (enforced: monitor mode applies to PAM and sudo, not to guardctl)"
+		    : "");
 	for (size_t i = 0; i < v->n_limit_rules; i++)
 		dyn_add(&d, "%s\"%s\"%s", i ? ", " : "limits:   one use of ",
 			guard_escape(v->limit_rules[i]->name, name, sizeof(name)),

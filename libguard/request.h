@@ -51,9 +51,20 @@ struct guard_request {
 	char *const *argv; /* the command as typed, for messages; may be NULL */
 	struct guard_target *targets;
 	size_t n_targets;
+	/* Guard is a layer over the program's own authorization (PAM, the
+	 * sudo plugin): monitor mode logs and lets the program decide. false
+	 * for guardctl, the only authorization of its tools: enforced in
+	 * every mode. */
+	bool layered;
 };
 
 void guard_identity_clear(struct guard_identity *id);
+
+/* Are a and b one account with the same credentials: the same uid, the
+ * same name and the same groups (in any order)? An alias that shares a
+ * uid under another name (useradd -o -u) is another account: becoming it
+ * loads its groups. */
+bool guard_identity_same_account(const struct guard_identity *a, const struct guard_identity *b);
 void guard_target_clear(struct guard_target *t);
 
 #endif

@@ -250,7 +250,7 @@ int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait
 
 enum guard_outcome {
 	GUARD_OUTCOME_DENIED,  /* refused (or a store error) */
-	GUARD_OUTCOME_GO,      /* run it (allowed, break-glass, approved, or monitor mode) */
+	GUARD_OUTCOME_GO,      /* run it (allowed, break-glass, approved, or logged only) */
 	GUARD_OUTCOME_PENDING, /* approval needed: a pending request exists */
 };
 

@@ -112,8 +112,8 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 			ret->outcome = GUARD_OUTCOME_GO;
 			return 0;
 		}
-	} else if (v->mode == GUARD_MODE_MONITOR) {
-		goes = true; /* decided and logged, never blocked */
+	} else if (v->logged_only) {
+		goes = true; /* monitor mode over PAM or sudo: logged, the program decides */
 	} else if (v->decision == GUARD_DECISION_ALLOW) {
 		goes = true;
 	} else if (v->decision == GUARD_DECISION_APPROVE) {
@@ -163,7 +163,7 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 	if (r < 0)
 		goto out;
 	ret->approval_id = approval;
-	if (goes && approval > 0 && v->mode != GUARD_MODE_MONITOR)
+	if (goes && approval > 0 && !v->logged_only)
 		mark_approved(v, approval);
 	ret->outcome = goes	 ? GUARD_OUTCOME_GO
 		       : pending ? GUARD_OUTCOME_PENDING

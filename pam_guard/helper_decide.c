@@ -235,9 +235,11 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		goto out;
 	}
 	/* su or sudo into one's own account, passwd of one's own password:
-	 * no escalation, not Guard's business. */
+	 * no escalation, not Guard's business. Into one's own account only: an
+	 * alias sharing the uid under another name (useradd -o -u) brings its
+	 * own groups. */
 	if ((action == GUARD_ROLE_ESCALATE || action == GUARD_USER_PASSWORD) &&
-	    p.target.user.uid_known && p.actor.uid_known && p.target.user.uid == p.actor.uid) {
+	    guard_identity_same_account(&p.target.user, &p.actor)) {
 		ans->result = GUARD_RESULT_IGNORE;
 		ans->log_priority = LOG_DEBUG;
 		say(&ans->log, "%s: the target is the actor", guard_action_name(action));
@@ -248,6 +250,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	p.req.service = w->service;
 	p.req.targets = &p.target;
 	p.req.n_targets = 1;
+	p.req.layered = true; /* the program authorizes too: monitor mode applies */
 
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_PAM, &ev, &err);
 	guard_events_set_zone(ev, policy->tz);

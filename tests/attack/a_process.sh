@@ -97,8 +97,8 @@ case_argv0() {
 
 # A3: comm is the executable's file name, which the caller picks. A name
 # that fakes the fields of /proc/PID/stat (sudo CVE-2017-1000367) must not
-# change the terminal or the location: they come from the standard fds
-# (ttyname) and utmp.
+# change the terminal or the location: the session's terminal is read
+# after the last ')', and checked against getsid(2) and the device itself.
 case_comm() {
 	local hostile="x) R 1 1 1 34817 " ref
 	mkdir -p "$T/comm"
@@ -141,7 +141,7 @@ EOF
 	assert_eq 2 "$(grep -c . <<<"$where")" "one location line per program"
 	assert_eq 1 "$(sort -u <<<"$where" | grep -c .)" "the hostile name changes the location: $where"
 	assert_contains "$where" "10.20.1.7" "location from utmp"
-	assert_contains "$where" "$line" "tty from the standard fds"
+	assert_contains "$where" "$line" "the session's terminal"
 	assert_not_contains "$where" "192.0.2.66" "location from SSH_CONNECTION"
 	assert_not_contains "$where" "34817" "tty from the comm field"
 }
@@ -296,7 +296,7 @@ attack_case "A1 argc==0: execve with an empty argv exits 127" case_argc0_exec
 attack_case "A1 argc==0: main(0, {NULL}) under ASan exits 127" case_argc0_unit none null
 attack_case "A1 argc==0: main(1, {\"\"}) under ASan exits 127" case_argc0_unit empty
 attack_case "A2 argv[0] spoofing changes nothing" case_argv0
-attack_case "A3 hostile comm: location from ttyname and utmp" case_comm
+attack_case "A3 hostile comm: location from the session's terminal and utmp" case_comm
 attack_case "A4 fds 0-2 closed" case_closed_fds
 attack_case "A8 core dumps and ptrace: setuid guardctl run by a user" case_core_ptrace_setuid
 attack_case "A8 core dumps and ptrace: guardctl without setuid run by a user" case_core_ptrace_plain

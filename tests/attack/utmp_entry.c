@@ -1,8 +1,12 @@
-/* utmp_entry LINE HOST [ADDR]: writes a USER_PROCESS utmp record for the
- * terminal LINE (e.g. "pts/3") as sshd would: the remote HOST and, when
- * given, its IPv4 or IPv6 ADDR. HOST "" means a local login. Root only. */
+/* utmp_entry [-p PID] LINE HOST [ADDR]: writes a USER_PROCESS utmp record
+ * for the terminal LINE (e.g. "pts/3") as sshd would: the remote HOST and,
+ * when given, its IPv4 or IPv6 ADDR. HOST "" means a local login. The
+ * record's pid is PID, by default the leader of the caller's session (sshd
+ * records the login shell, which leads the session of its terminal).
+ * Root only. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -12,14 +16,20 @@ int main(int argc, char **argv)
 {
 	struct utmpx ut;
 	struct timeval tv;
+	pid_t pid = getsid(0);
 
-	if (argc < 3 || argc > 4) {
-		fputs("usage: utmp_entry LINE HOST [ADDR]\n", stderr);
+	if (argc > 2 && strcmp(argv[1], "-p") == 0) {
+		pid = (pid_t)atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 3 || argc > 4 || pid <= 0) {
+		fputs("usage: utmp_entry [-p PID] LINE HOST [ADDR]\n", stderr);
 		return 2;
 	}
 	memset(&ut, 0, sizeof(ut));
 	ut.ut_type = USER_PROCESS;
-	ut.ut_pid = getpid();
+	ut.ut_pid = pid;
 	strncpy(ut.ut_line, argv[1], sizeof(ut.ut_line));
 	strncpy(ut.ut_id, argv[1] + (strlen(argv[1]) > 4 ? strlen(argv[1]) - 4 : 0),
 		sizeof(ut.ut_id));

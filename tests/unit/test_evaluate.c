@@ -134,14 +134,34 @@ Test(evaluate, monitor_mode_keeps_the_decision)
 {
 	struct guard_policy *p = policy_s("mode = monitor", "");
 
+	/* Through PAM (or sudo): logged only, the program decides. */
 	request(GUARD_USER_CREATE, "bob");
+	fx.r.service = "su";
+	fx.r.layered = true;
 	cr_expect_eq(decide_at(p, at(p, WEDNESDAY), NULL, NULL), GUARD_DECISION_DENY);
 	cr_expect_eq(verdict.mode, GUARD_MODE_MONITOR);
+	cr_expect(verdict.logged_only);
 	cr_expect(verdict.enforced_decision_differs);
 	guard_policy_free(p);
 	p = policy("");
 	cr_expect_eq(decide_at(p, at(p, WEDNESDAY), NULL, NULL), GUARD_DECISION_DENY);
 	cr_expect_eq(verdict.mode, GUARD_MODE_ENFORCE);
+	cr_expect_not(verdict.logged_only);
+	cr_expect_not(verdict.enforced_decision_differs);
+	guard_policy_free(p);
+}
+
+Test(evaluate, monitor_mode_never_spares_guardctl)
+{
+	struct guard_policy *p = policy_s("mode = monitor", "");
+
+	/* guardctl is the only authorization of its tools: enforced, the
+	 * policy's mode recorded as it is. */
+	request(GUARD_USER_CREATE, "bob");
+	cr_expect_not(fx.r.layered);
+	cr_expect_eq(decide_at(p, at(p, WEDNESDAY), NULL, NULL), GUARD_DECISION_DENY);
+	cr_expect_eq(verdict.mode, GUARD_MODE_MONITOR);
+	cr_expect_not(verdict.logged_only);
 	cr_expect_not(verdict.enforced_decision_differs);
 	guard_policy_free(p);
 }

@@ -195,9 +195,15 @@ Test(guidance, monitor_mode)
 	fx.actor_groups[0] = "sales";
 	fx.actor_groups[1] = "sales";
 	from_addr("192.0.2.7");
+	fx.r.layered = true; /* through PAM */
 	cr_expect_str_eq(guide(at(pol, "2026-03-25 10:00"), NULL, NULL),
 			 "guard: would be denied (monitor mode): user.create of bob by default: no "
 			 "rule allows it.\n  Next: ask an approver (%guard-approvers).");
+	/* guardctl: denied, monitor mode or not. */
+	fx.r.layered = false;
+	cr_expect_str_eq(guide(at(pol, "2026-03-25 10:00"), NULL, NULL),
+			 "guard: denied: user.create of bob by default: no rule allows it.\n"
+			 "  Next: ask an approver (%guard-approvers).");
 }
 
 Test(guidance, break_glass)
