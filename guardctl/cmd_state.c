@@ -448,6 +448,7 @@ static void history_row_json(json_object *arr, const struct guard_history_row *h
 	json_object_object_add(o, "approval",
 			       h->approval_id ? json_object_new_int64(h->approval_id) : NULL);
 	json_object_object_add(o, "exit", h->has_exit ? json_object_new_int(h->exit_status) : NULL);
+	json_object_object_add(o, "repeats", json_object_new_int64(h->repeats));
 	json_object_array_add(arr, o);
 }
 
@@ -538,6 +539,11 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 				printf(" approval %lld", (long long)h->approval_id);
 			if (h->has_exit)
 				printf(" exit %d", guardctl_exit_status(h->exit_status));
+			if (h->repeats) {
+				guardctl_iso_time(h->last_at, t, sizeof(t));
+				printf(" (refused %u more times while locked out, last %s)",
+				       h->repeats, t);
+			}
 			printf("%s%s%s%s\n", cmd[0] ? ": " : "", cmd, why[0] ? " -- " : "", why);
 		}
 	}

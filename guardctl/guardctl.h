@@ -63,6 +63,9 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 
 /* Prints "guardctl: ..." on stderr. */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes what guardctl_error held back while a store transaction was open
+ * (nothing while one still is); also at exit. */
+void guardctl_output_flush(void);
 
 /* Loads the policy (ctx->config or the system's); on failure prints the
  * error and returns NULL. */
@@ -139,6 +142,10 @@ int guardctl_limits_reset(void);
  * caller can signal holds its lock. Prints why on failure. Returns 0 or
  * EXIT_USAGE. */
 int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret);
+/* Blocks (hold) or unblocks the stop signals of job control (SIGTSTP,
+ * SIGTTIN, SIGTTOU): held from guardctl_store_open on, so that nothing
+ * stops guardctl while it may hold the store's lock. */
+void guardctl_job_control(bool hold);
 /* Prints a store error: "guardctl: FILE: message". */
 void guardctl_store_error(const struct guard_error *err, int r);
 
@@ -171,6 +178,10 @@ void guardctl_say_pending(const struct guard_policy *policy,
 void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
 			     const struct guard_identity *actor, const char *command,
 			     const char *why, const char *reason);
+/* Records such a refusal (rq->refusal) in the state store's ledger, where
+ * watches count it; best effort, a failure is a warning. */
+void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *policy,
+			     const struct guardctl_request *rq, const char *command);
 
 /* Runs a guarded command through the store with the given approval (0:
  * any approved request for exactly this command): run_approved.c. Returns

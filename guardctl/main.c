@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "guardctl.h"
+#include "store.h"
 
 /* The program name is a constant: argv[0] is the caller's to choose. */
 #define PROGNAME "guardctl"
@@ -23,10 +24,49 @@
 /* --reason TEXT: recorded with the decision, bounded. */
 #define MAX_REASON 1024u
 
+/* Messages said while a store transaction is open wait here: stderr may be
+ * a pipe nobody reads or a terminal that stops us (SIGTTOU, ^S), and the
+ * store's lock must not wait with it. They go out, in order, once the
+ * transaction has ended (MUST 16 in libguard/store.c). */
+static char held[16384];
+static size_t held_len;
+static bool held_cut;
+
+void guardctl_output_flush(void)
+{
+	if (guard_store_txn_open())
+		return;
+	if (held_len > 0)
+		fwrite(held, 1, held_len, stderr);
+	if (held_cut)
+		fputs(PROGNAME ": (more messages were cut)\n", stderr);
+	held_len = 0;
+	held_cut = false;
+}
+
 void guardctl_error(const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
+	if (guard_store_txn_open()) {
+		size_t room = sizeof(held) - held_len;
+
+		n = snprintf(held + held_len, room, PROGNAME ": ");
+		va_start(ap, fmt);
+		if (n >= 0 && (size_t)n < room)
+			n += vsnprintf(held + held_len + n, room - (size_t)n, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n + 1 < room) {
+			held_len += (size_t)n;
+			held[held_len++] = '\n';
+		} else {
+			held[held_len] = '\0';
+			held_cut = true;
+		}
+		return;
+	}
+	guardctl_output_flush();
 	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -173,6 +213,7 @@ int main(int argc, char **argv)
 	 *    all back to default). */
 	reset_signals();
 	(void)signal(SIGXFSZ, SIG_IGN);
+	(void)atexit(guardctl_output_flush);
 
 	/* 5. The caller's environment ends here: keep a sane TERM, drop the
 	 *    rest (LD_*, TZ, GCONV_PATH, ... never reach us or a child). */

@@ -67,6 +67,54 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
 	guard_events_close(ev);
 }
 
+/* The refusal is a ledger row too, so that a watch on denials sees the
+ * probing (MUST 17 keeps it bounded). Best effort: the request is refused
+ * whatever happens here. */
+void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *policy,
+			     const struct guardctl_request *rq, const char *command)
+{
+	struct guard_identity who = {.uid_known = true, .uid = ctx->uid, .name = ctx->user};
+	struct guard_store_alert alerts[GUARD_STORE_MAX_ALERTS];
+	struct guardctl_location where;
+	struct guard_store *store = NULL;
+	struct guard_error err = {0};
+	size_t n_alerts = 0;
+	char host[256];
+	int r;
+
+	if (!policy || !rq->refusal[0] || guardctl_hostname(host, sizeof(host)) < 0)
+		return;
+	if (rq->actor.name)
+		who = rq->actor; /* with its groups, for the watches' counts */
+	who.uid_known = true;
+	who.uid = ctx->uid;
+	guardctl_location(&where);
+	if (guardctl_store_open(ctx, &store) != 0)
+		return;
+	struct guard_store_refusal_in in = {
+	    .policy = policy,
+	    .actor = &who,
+	    .service = "guardctl",
+	    .host = host,
+	    .tty = where.tty[0] ? where.tty : NULL,
+	    .argv0 = command,
+	    .why = rq->refusal,
+	    .reason = ctx->reason,
+	    .wall_now = (int64_t)time(NULL),
+	};
+	r = guard_store_record_refusal(store, &in, alerts, &n_alerts, &err);
+	guard_store_close(store);
+	if (r < 0)
+		guardctl_error("warning: the refusal could not be recorded: %s",
+			       err.message[0] ? err.message : strerror(-r));
+	for (size_t i = 0; i < n_alerts; i++)
+		if (alerts[i].kind == GUARD_ALERT_WATCH && alerts[i].lockout_until > 0)
+			fprintf(stderr,
+				"guard: watch \"%s\" reached its threshold: your guarded actions "
+				"are refused for a while (guardctl status)\n",
+				alerts[i].name);
+}
+
 /* Reports the alerts the decision raised (watches that locked out). */
 static void report_alerts(struct guard_events *ev, const struct guardctl_request *rq,
 			  const struct guard_decision_result *res)
@@ -112,9 +160,11 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	/* What is asked first: an unknown command is a usage error whatever
 	 * the state of the audit daemon. */
 	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc, argv, false, &rq);
-	if (rc == EXIT_DENIED && rq.refusal[0])
+	if (rc == EXIT_DENIED && rq.refusal[0]) {
 		guardctl_report_refusal(&policy->settings, ctx->uid, &rq.actor, argv[0], rq.refusal,
 					ctx->reason);
+		guardctl_record_refusal(ctx, policy, &rq, argv[0]);
+	}
 	if (rc != 0)
 		goto out;
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
@@ -160,6 +210,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	guardctl_job_control(false);
 	x = (struct guardctl_exec){
 	    .path = rq.cls.path,
 	    .argv = rq.cls.exec_argv,
@@ -178,6 +229,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	rc = guardctl_exit_status(status);
 	/* The tool has run: a failure to record its end changes nothing of
 	 * what it did, and is said. */
+	guardctl_job_control(true);
 	if (setresuid(0, 0, 0) < 0)
 		r = -errno;
 	else

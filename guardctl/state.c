@@ -2,6 +2,7 @@
  * process the caller can signal holds its lock), the decision transaction
  * of a guarded command, and what the state subcommands share. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,17 @@ void guardctl_store_error(const struct guard_error *err, int r)
 		guardctl_error("%s", err->message);
 	else
 		guardctl_error("state store: %s", strerror(-r));
+}
+
+void guardctl_job_control(bool hold)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &stops, NULL);
 }
 
 int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
@@ -43,6 +55,10 @@ int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 		guardctl_error("cannot become root in every id: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
+	/* The signals a terminal sends whatever our ids (^Z, a background
+	 * read or write) would stop us holding the lock: out of the caller's
+	 * job control while the store is open. */
+	guardctl_job_control(true);
 	r = guard_store_open(NULL, ret, &err);
 	if (r < 0) {
 		guardctl_store_error(&err, r);
@@ -129,6 +145,7 @@ int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *polic
 	    .request_only = o && o->request_only,
 	};
 	r = guard_store_decide(*ret_store, &in, ret, &err);
+	guardctl_output_flush();
 	if (r < 0) {
 		if (r == -EPERM || r == -ENOENT || r == -ESTALE)
 			guardctl_error("refused: %s", err.message);

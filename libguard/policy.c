@@ -20,6 +20,7 @@ int guard_policy_new(struct guard_policy **ret)
 	p->settings.audit = GUARD_AUDIT_REQUIRED;
 	p->settings.journal = true;
 	p->settings.approval_ttl_s = 30 * 60;
+	p->settings.retention_s = GUARD_RETENTION_DEFAULT_S;
 	p->settings.timezone = strdup("system");
 	p->settings.home_roots = calloc(1, sizeof(char *));
 	if (p->settings.home_roots)

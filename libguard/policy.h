@@ -65,6 +65,14 @@ struct guard_rule {
 	bool alert;
 };
 
+/* The ledger's retention: default and bounds of `retention`. */
+#define GUARD_RETENTION_DEFAULT_S (400LL * 24 * 3600)
+#define GUARD_RETENTION_MAX_S	  (3660LL * 24 * 3600)
+
+/* Parses a retention: a duration ("90d", "12h"), or whole days up to
+ * GUARD_RETENTION_MAX_S ("400d"). */
+int guard_parse_retention(const char *s, int64_t *ret_seconds);
+
 struct guard_watch {
 	char *name;
 	char *file;
@@ -99,6 +107,7 @@ struct guard_settings {
 	bool journal;
 	struct guard_list approvers;
 	int64_t approval_ttl_s;
+	int64_t retention_s; /* ledger rows older than this are pruned */
 	struct guard_list break_glass;
 	char *timezone; /* "system" or an IANA name */
 	char **home_roots;

@@ -1,11 +1,13 @@
 /* The checks that need the whole policy, after every file is read: names
  * unique across files, approvers for every approve, the time zone, and the
- * rules that can never decide because an earlier rule always does. */
+ * rules that can never decide because an earlier rule always does, the
+ * ledger's retention. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "policy.h"
 
 struct named {
@@ -241,6 +243,64 @@ out:
 	free(next);
 }
 
+int guard_parse_retention(const char *s, int64_t *ret_seconds)
+{
+	uint64_t days = 0;
+	size_t n = 0;
+
+	if (guard_parse_duration(s, ret_seconds) == 0)
+		return 0;
+	/* Past a duration's 366 days: whole days only. */
+	for (; s && s[n] >= '0' && s[n] <= '9' && n < 6; n++)
+		days = days * 10 + (uint64_t)(s[n] - '0');
+	if (!s || n == 0 || s[0] == '0' || strcmp(s + n, "d") != 0 ||
+	    days * 24 * 3600 > (uint64_t)GUARD_RETENTION_MAX_S)
+		return -EINVAL;
+	*ret_seconds = (int64_t)days * 24 * 3600;
+	return 0;
+}
+
+/* The ledger keeps what the limits and watches count: a retention shorter
+ * than the longest limit period, watch window or approval time is raised
+ * to it (with a warning `guardctl check` shows), never applied as is. */
+static void retention_covers_windows(struct guard_policy *p)
+{
+	const char *file = NULL, *kind = NULL, *name = NULL;
+	int64_t longest = p->settings.approval_ttl_s;
+	unsigned line = 0;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].has_limit && p->rules[i].limit.period_s > longest) {
+			longest = p->rules[i].limit.period_s;
+			file = p->rules[i].file;
+			line = p->rules[i].line;
+			kind = "rule";
+			name = p->rules[i].name;
+		}
+	for (size_t i = 0; i < p->n_watches; i++) {
+		int64_t w = p->watches[i].threshold.period_s;
+
+		if (p->watches[i].lockout_s > w)
+			w = p->watches[i].lockout_s;
+		if (w > longest) {
+			longest = w;
+			file = p->watches[i].file;
+			line = p->watches[i].line;
+			kind = "watch";
+			name = p->watches[i].name;
+		}
+	}
+	if (p->settings.retention_s >= longest)
+		return;
+	if (kind)
+		guard_policy_warn(p, file, line,
+				  "retention (%llds) is shorter than %s \"%s\"'s window (%llds): "
+				  "the ledger is kept %llds",
+				  (long long)p->settings.retention_s, kind, name,
+				  (long long)longest, (long long)longest);
+	p->settings.retention_s = longest;
+}
+
 int guard_policy_finish(struct guard_policy *p, const char *zoneinfo_dir, struct guard_error *err)
 {
 	struct guard_error tzerr = {0};
@@ -260,5 +320,6 @@ int guard_policy_finish(struct guard_policy *p, const char *zoneinfo_dir, struct
 		return r;
 	}
 	shadowed_rules(p);
+	retention_covers_windows(p);
 	return 0;
 }

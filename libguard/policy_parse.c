@@ -167,6 +167,13 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 				    "%s: \"%s\" is not a duration: use a number and one unit "
 				    "of s, m, h, d, e.g. \"30m\", \"2h\", \"1d\" (at most 366d)",
 				    option, QUOTED_V);
+	} else if (strcmp(option, "retention") == 0) {
+		if (guard_parse_retention(v, &seconds) < 0)
+			return fail(
+			    cfg, 0,
+			    "retention: \"%s\" is not a duration: use a number and one unit "
+			    "of s, m, h, d, e.g. \"400d\" (at most 3660d)",
+			    QUOTED_V);
 	} else if (strcmp(option, "approvals") == 0) {
 		if (guard_parse_uint(v, MAX_APPROVALS, &n) < 0 || n == 0)
 			return fail(cfg, 0, "approvals: \"%s\" is not a number from 1 to %d",
@@ -347,7 +354,8 @@ static cfg_opt_t settings_opts[] = {
     SCALAR("audit"),	 CFG_BOOL("journal", cfg_true, CFGF_NODEFAULT),
     LIST("approvers"),	 SCALAR("approval_ttl"),
     LIST("break_glass"), SCALAR("timezone"),
-    LIST("home_roots"),	 CFG_END(),
+    LIST("home_roots"),	 SCALAR("retention"),
+    CFG_END(),
 };
 static cfg_opt_t rule_opts[] = {
     LIST("actions"),
@@ -489,6 +497,8 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, struct guard_error *e
 		st->journal = cfg_getbool(s, "journal");
 	if (cfg_size(s, "approval_ttl"))
 		(void)guard_parse_duration(cfg_getstr(s, "approval_ttl"), &st->approval_ttl_s);
+	if (cfg_size(s, "retention"))
+		(void)guard_parse_retention(cfg_getstr(s, "retention"), &st->retention_s);
 	if (cfg_size(s, "timezone")) {
 		char *tz = strdup(cfg_getstr(s, "timezone"));
 

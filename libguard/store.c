@@ -51,16 +51,29 @@
  *         allow exactly min(N, K).
  * MUST 15 A schema older than this Guard's is migrated inside a
  *         transaction; a newer one fails closed (-EPROTO).
+ * MUST 16 Every transaction has a bound: the lock is waited for at most
+ *         the busy timeout, and once taken it is held at most
+ *         GUARD_STORE_TXN_LIMIT_MS (a statement past it is interrupted, a
+ *         commit past it rolls back and refuses), so that no decision can
+ *         keep the others waiting longer. Callers print nothing while a
+ *         transaction is open (guard_store_txn_open says when).
+ * MUST 17 The ledger grows by a bounded amount per decision: one row per
+ *         decision with at most GUARD_LEDGER_MAX_ACTIONS action rows (the
+ *         rest summarised), a locked-out actor's repeated refusals counted
+ *         on one row per lockout, and rows older than the policy's
+ *         retention pruned in bounded batches at each decision.
  */
 #include "store.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_internal.h"
@@ -119,10 +132,81 @@ static const char *const migrations[] = {
     "CREATE TABLE approval_votes("
     " approval_id INTEGER NOT NULL REFERENCES approvals(id), approver_uid INTEGER NOT NULL,"
     " approver TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(approval_id, approver_uid));",
+    /* 1 -> 2: repeated refusals during a lockout counted on one row
+     * (repeats, last_at; the lockout's first refusal in decision_id), and
+     * what retention prunes by time indexed. */
+    "ALTER TABLE decisions ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE decisions ADD COLUMN last_at INTEGER;"
+    "ALTER TABLE lockouts ADD COLUMN decision_id INTEGER;"
+    "CREATE INDEX limit_uses_at ON limit_uses(at);"
+    "CREATE INDEX watch_alerts_at ON watch_alerts(at);"
+    "CREATE INDEX lockouts_until ON lockouts(until);"
+    "CREATE INDEX break_glass_until ON break_glass(until);"
+    "CREATE INDEX approvals_expires ON approvals(expires);",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,
 	      "one migration per schema version");
+
+/* ---- Transactions open in this process (MUST 16) ---- */
+
+static unsigned open_txns;
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The last resort of MUST 16: a transaction still open at twice its bound
+ * (blocked outside SQLite, stopped by a signal) ends with the process, by
+ * a SIGKILL from a timer no handler or mask can stop; the kernel releases
+ * the lock and the uncommitted transaction is gone (MUST 9). */
+static void arm_killer(struct guard_store *s, bool on)
+{
+	struct itimerspec when = {0};
+	int64_t ms = 2 * (int64_t)s->txn_limit_ms;
+
+	if (!s->has_killer)
+		return;
+	if (on) {
+		when.it_value.tv_sec = (time_t)(ms / 1000);
+		when.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	}
+	(void)timer_settime(s->killer, 0, &when, NULL);
+}
+
+static void set_in_txn(struct guard_store *s, bool on)
+{
+	if (s->in_txn == on)
+		return;
+	s->in_txn = on;
+	if (on) {
+		open_txns++;
+		s->txn_deadline_ms = monotonic_ms() + s->txn_limit_ms;
+	} else {
+		open_txns--;
+		s->txn_deadline_ms = 0;
+	}
+	arm_killer(s, on);
+}
+
+bool guard_store_txn_open(void)
+{
+	return open_txns > 0;
+}
+
+/* Called by SQLite every few hundred instructions: past the transaction's
+ * bound, the running statement is interrupted (SQLITE_INTERRUPT), which
+ * fails the decision closed and rolls it back. */
+static int past_deadline(void *arg)
+{
+	const struct guard_store *s = arg;
+
+	return s->txn_deadline_ms > 0 && monotonic_ms() > s->txn_deadline_ms;
+}
 
 /* ---- Errors and statement helpers ---- */
 
@@ -143,6 +227,12 @@ int guard_store_fail(struct guard_store *s, int rc, const char *what, struct gua
 	case SQLITE_FULL:
 		r = -ENOSPC;
 		break;
+	case SQLITE_INTERRUPT:
+		guard_error_set(err, path, 0,
+				"%s: the transaction took longer than %d ms; rolled back and "
+				"refused",
+				what, s ? s->txn_limit_ms : 0);
+		return -ETIMEDOUT;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		guard_error_set(err, path, 0,
@@ -409,6 +499,7 @@ static int configure(struct guard_store *s, struct guard_error *err)
 	int rc, on = 0, r;
 
 	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_progress_handler(s->db, 1000, past_deadline, s);
 	rc = sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
@@ -458,7 +549,7 @@ static int migrate(struct guard_store *s, struct guard_error *err)
 	r = exec_sql(s, "BEGIN IMMEDIATE", "migrating the store", err);
 	if (r < 0)
 		return r;
-	s->in_txn = true;
+	set_in_txn(s, true);
 	r = pragma_int(s, "PRAGMA user_version", &version, err);
 	for (; r == 0 && version < GUARD_STORE_SCHEMA_VERSION; version++) {
 		char sql[64];
@@ -479,7 +570,8 @@ static int migrate(struct guard_store *s, struct guard_error *err)
 static int create_store(int dirfd, const char *dir, uid_t owner, int timeout_ms,
 			struct guard_error *err)
 {
-	struct guard_store tmp = {.busy_timeout_ms = timeout_ms};
+	struct guard_store tmp = {.busy_timeout_ms = timeout_ms,
+				  .txn_limit_ms = GUARD_STORE_TXN_LIMIT_MS};
 	char path[4096], side[4200];
 	int fd, r = 0, rc;
 
@@ -626,6 +718,7 @@ int guard_store_open(const struct guard_store_options *opts, struct guard_store 
 		return -ENOMEM;
 	s->busy_timeout_ms =
 	    o->busy_timeout_ms > 0 ? o->busy_timeout_ms : GUARD_STORE_BUSY_TIMEOUT_MS;
+	s->txn_limit_ms = o->txn_limit_ms > 0 ? o->txn_limit_ms : GUARD_STORE_TXN_LIMIT_MS;
 	s->dir = strdup(dir);
 	if (!s->dir || asprintf(&s->path, "%s/%s", dir, GUARD_STORE_FILE) < 0) {
 		s->path = NULL;
@@ -676,6 +769,17 @@ int guard_store_open(const struct guard_store_options *opts, struct guard_store 
 	close(fd);
 	fd = -1;
 
+	{
+		struct sigevent kill_me = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
+
+		if (timer_create(CLOCK_MONOTONIC, &kill_me, &s->killer) < 0) {
+			r = -errno;
+			guard_error_set(err, s->path, 0, "cannot set the transaction's bound: %s",
+					strerror(-r));
+			goto fail;
+		}
+		s->has_killer = true;
+	}
 	r = configure(s, err);
 	if (r == 0)
 		r = migrate(s, err);
@@ -711,6 +815,8 @@ void guard_store_close(struct guard_store *s)
 		guard_store_rollback(s);
 		sqlite3_close_v2(s->db);
 	}
+	if (s->has_killer)
+		(void)timer_delete(s->killer);
 	free(s->dir);
 	free(s->path);
 	free(s);
@@ -764,7 +870,7 @@ int guard_store_begin(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 	r = exec_sql(s, "BEGIN IMMEDIATE", "locking the store", err);
 	if (r < 0)
 		return r;
-	s->in_txn = true;
+	set_in_txn(s, true);
 
 	/* MUST 11: the clock is the later of the wall clock and the store's. */
 	r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'clock'", &st, err);
@@ -806,7 +912,8 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 				"internal error: commit without a transaction");
 		return -EINVAL;
 	}
-	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	/* MUST 16: a transaction held past its bound is not committed. */
+	rc = past_deadline(s) ? SQLITE_INTERRUPT : sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		/* MUST 9: a failed commit (SQLITE_BUSY, disk full, I/O) leaves
 		 * the transaction open; roll it back and refuse. */
@@ -815,7 +922,7 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 		guard_store_rollback(s);
 		return r;
 	}
-	s->in_txn = false;
+	set_in_txn(s, false);
 	return 0;
 }
 
@@ -823,7 +930,9 @@ void guard_store_rollback(struct guard_store *s)
 {
 	if (!s || !s->db)
 		return;
+	/* ROLLBACK is not interrupted by the deadline: the bound is off
+	 * before it runs. */
+	set_in_txn(s, false);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_txn = false;
 }

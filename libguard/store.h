@@ -31,8 +31,17 @@
 
 #define GUARD_STORE_DIR		    "/var/lib/guard"
 #define GUARD_STORE_FILE	    "guard.db"
-#define GUARD_STORE_SCHEMA_VERSION  1
+#define GUARD_STORE_SCHEMA_VERSION  2
 #define GUARD_STORE_BUSY_TIMEOUT_MS 5000
+/* How long a transaction may hold the write lock once it has it (MUST 16
+ * in store.c): a decision takes milliseconds, even a batch of thousands. */
+#define GUARD_STORE_TXN_LIMIT_MS 5000
+/* A decision's action rows in the ledger: past this, the rest are one
+ * summary row (MUST 17). */
+#define GUARD_LEDGER_MAX_ACTIONS 8
+/* Rows older than the retention are pruned, at most this many of each
+ * kind per decision. */
+#define GUARD_LEDGER_PRUNE_BATCH 256
 /* Break-glass and freeze durations have these defaults and bounds. */
 #define GUARD_BREAK_GLASS_DEFAULT_S (15 * 60)
 #define GUARD_BREAK_GLASS_MAX_S	    (24 * 3600)
@@ -44,6 +53,7 @@ struct guard_store_options {
 	int busy_timeout_ms; /* 0: GUARD_STORE_BUSY_TIMEOUT_MS */
 	bool no_create;	     /* a missing store is an error (-ENOENT) */
 	uid_t owner;	     /* who must own the directory and files: 0 in programs */
+	int txn_limit_ms;    /* 0: GUARD_STORE_TXN_LIMIT_MS */
 };
 
 /* Opens the store, creating it (race-safe: built aside, renamed into place
@@ -76,6 +86,9 @@ int guard_store_begin(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 int guard_store_commit(struct guard_store *s, struct guard_error *err);
 /* ROLLBACK when a transaction is open; never fails. */
 void guard_store_rollback(struct guard_store *s);
+/* Whether any store of this process has a transaction open: while it does,
+ * the caller writes nothing a user can block (a terminal, a pipe). */
+bool guard_store_txn_open(void);
 
 /* ---- What a decision needs (inside a transaction) ---- */
 
@@ -230,16 +243,35 @@ struct guard_store_record_in {
 	const char *host;
 	int64_t approval_id; /* spent by this decision; 0: none */
 	bool goes_ahead;     /* the request runs: spend one use of each limit rule */
+	bool locked_out;     /* refused while the actor is locked out */
+	const char *refusal; /* refused before any rule: why (no actions) */
 	int64_t now;
 };
 
-/* Writes the decision: one ledger row per action (under one decision id),
- * one limit use per rule in verdict->limit_rules when it goes ahead; then
+/* Writes the decision: one ledger row, its actions (at most
+ * GUARD_LEDGER_MAX_ACTIONS rows, the rest summarised in the last), one
+ * limit use per rule in verdict->limit_rules when it goes ahead; then
  * checks every watch that counts this decision and, past its threshold,
- * records an alert (once per window) and its lockout. */
+ * records an alert (once per window) and its lockout. A refusal while
+ * locked out after the lockout's first is counted on that first one's row
+ * (repeats, last_at) instead. Then prunes, in a bounded batch, what is
+ * older than the policy's retention. */
 int guard_store_record(struct guard_store *s, const struct guard_store_record_in *in,
 		       int64_t *ret_decision_id, struct guard_store_alert *ret_alerts,
 		       size_t *ret_n_alerts, struct guard_error *err);
+
+/* A request refused before any rule (the classifier, a bad name): one
+ * ledger row (rule "(request)", why), counted by the watches like any
+ * refusal, in its own transaction. argv0 is the command's name only. */
+struct guard_store_refusal_in {
+	const struct guard_policy *policy;
+	const struct guard_identity *actor; /* uid_known must be set */
+	const char *service, *host, *tty, *argv0, *why, *reason;
+	int64_t wall_now;
+};
+int guard_store_record_refusal(struct guard_store *s, const struct guard_store_refusal_in *in,
+			       struct guard_store_alert *ret_alerts, size_t *ret_n_alerts,
+			       struct guard_error *err);
 
 /* Records how the command that decision let through ended (a wait(2)
  * status), in its own transaction. */
@@ -337,7 +369,9 @@ struct guard_history_row {
 	bool break_glass;
 	int64_t approval_id;
 	bool has_exit;
-	int exit_status; /* a wait(2) status */
+	int exit_status;  /* a wait(2) status */
+	uint32_t repeats; /* refused again this many times during the lockout */
+	int64_t last_at;  /* the last of them; 0: none */
 };
 
 /* The ledger's rows (one per action) at or after since, oldest first, of

@@ -134,6 +134,7 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 	rec.host = in->binding->host;
 	rec.approval_id = goes ? approval : 0;
 	rec.goes_ahead = goes;
+	rec.locked_out = snap.state.locked_out && !goes && !pending;
 	rec.now = ret->now;
 	r = guard_store_record(s, &rec, &ret->decision_id, ret->alerts, &ret->n_alerts, err);
 	if (r < 0)

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "store.h"
 
@@ -14,6 +15,10 @@ struct guard_store {
 	char *path;
 	bool in_txn;
 	int busy_timeout_ms;
+	int txn_limit_ms;	 /* MUST 16: how long a transaction may hold the lock */
+	int64_t txn_deadline_ms; /* CLOCK_MONOTONIC; 0: no transaction */
+	timer_t killer;		 /* SIGKILL at twice the bound (MUST 16) */
+	bool has_killer;
 };
 
 /* Maps an SQLite result to -errno and fills err with the file, what was
@@ -37,5 +42,10 @@ int guard_store_bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* Fails with -EINVAL unless a transaction is open: every write and every
  * read a decision depends on happens inside BEGIN IMMEDIATE. */
 int guard_store_need_txn(struct guard_store *s, struct guard_error *err);
+
+/* Deletes, in a bounded batch of each kind (GUARD_LEDGER_PRUNE_BATCH), the
+ * ledger's rows older than cutoff and the lockouts, break-glass, freezes
+ * and approvals that ended before it. Inside a transaction. */
+int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error *err);
 
 #endif

@@ -225,12 +225,53 @@ static int insert_decision(struct guard_store *s, const struct guard_store_recor
 	return 0;
 }
 
-static int insert_actions(struct guard_store *s, const struct guard_verdict *v, int64_t id,
+/* The summary row of what is past GUARD_LEDGER_MAX_ACTIONS - 1: how many,
+ * by decision, and the strictest (MUST 17). */
+static void summarise(const struct guard_verdict *v, size_t from, enum guard_decision *ret,
+		      char *why, size_t size)
+{
+	size_t n[GUARD_DECISION_DENY + 1] = {0};
+	enum guard_decision d = GUARD_DECISION_ALLOW;
+
+	for (size_t i = from; i < v->n_actions; i++) {
+		n[v->actions[i].decision]++;
+		d = guard_decision_stricter(d, v->actions[i].decision);
+	}
+	snprintf(why, size, "and %zu more actions (%zu allow, %zu approve, %zu deny)",
+		 v->n_actions - from, n[GUARD_DECISION_ALLOW], n[GUARD_DECISION_APPROVE],
+		 n[GUARD_DECISION_DENY]);
+	*ret = d;
+}
+
+static int insert_action(struct guard_store *s, sqlite3_stmt *st, int64_t id, const char *action,
+			 const char *target, const char *group, enum guard_decision decision,
+			 const char *rule, const char *why, bool break_glass,
+			 struct guard_error *err)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	guard_store_bind_text(st, 2, action);
+	guard_store_bind_text(st, 3, target);
+	guard_store_bind_text(st, 4, group);
+	guard_store_bind_text(st, 5, guard_decision_name(decision));
+	guard_store_bind_text(st, 6, rule);
+	guard_store_bind_text(st, 7, why);
+	sqlite3_bind_int(st, 8, break_glass);
+	return guard_store_step_done(s, st, "recording the decision", err);
+}
+
+/* At most GUARD_LEDGER_MAX_ACTIONS rows, whatever the batch's size; a
+ * request refused before any rule is one row of its own. */
+static int insert_actions(struct guard_store *s, const struct guard_store_record_in *in, int64_t id,
 			  struct guard_error *err)
 {
+	const struct guard_verdict *v = in->verdict;
+	size_t shown = v->n_actions;
 	sqlite3_stmt *st = NULL;
 	int r;
 
+	if (shown > GUARD_LEDGER_MAX_ACTIONS)
+		shown = GUARD_LEDGER_MAX_ACTIONS - 1;
 	r = guard_store_prepare(s,
 				"INSERT INTO decision_actions(decision_id, action, target, grp,"
 				" decision, rule, why, break_glass) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
@@ -238,22 +279,90 @@ static int insert_actions(struct guard_store *s, const struct guard_verdict *v, 
 				&st, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; r == 0 && i < v->n_actions; i++) {
+	for (size_t i = 0; r == 0 && i < shown; i++) {
 		const struct guard_action_verdict *a = &v->actions[i];
 		const char *name = guard_action_name(a->target->action);
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		guard_store_bind_text(st, 2, name ? name : "unknown");
-		guard_store_bind_text(st, 3, a->target->user.name);
-		guard_store_bind_text(st, 4, a->target->group);
-		guard_store_bind_text(st, 5, guard_decision_name(a->decision));
-		guard_store_bind_text(st, 6, a->rule ? a->rule->name : NULL);
-		guard_store_bind_text(st, 7, a->reason);
-		sqlite3_bind_int(st, 8, a->break_glass);
-		r = guard_store_step_done(s, st, "recording the decision", err);
+		r = insert_action(s, st, id, name ? name : "unknown", a->target->user.name,
+				  a->target->group, a->decision, a->rule ? a->rule->name : NULL,
+				  a->reason, a->break_glass, err);
+	}
+	if (r == 0 && shown < v->n_actions) {
+		enum guard_decision d;
+		char why[128];
+
+		summarise(v, shown, &d, why, sizeof(why));
+		r = insert_action(s, st, id, "more", NULL, NULL, d, NULL, why, false, err);
+	}
+	if (r == 0 && v->n_actions == 0 && in->refusal)
+		r = insert_action(s, st, id, "request", NULL, NULL, v->decision, "(request)",
+				  in->refusal, false, err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The lockout the actor is refused under, and the ledger row of its first
+ * refusal (0: none yet). */
+static int active_lockout(struct guard_store *s, uint32_t uid, int64_t now, int64_t *ret_id,
+			  int64_t *ret_decision, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	*ret_id = *ret_decision = 0;
+	r = guard_store_prepare(s,
+				"SELECT id, decision_id FROM lockouts WHERE actor_uid = ?1 AND "
+				"lifted_at IS NULL AND until > ?2 ORDER BY until DESC LIMIT 1",
+				&st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		*ret_decision = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		r = guard_store_fail(s, rc, "reading the lockouts", err);
 	}
 	sqlite3_finalize(st);
+	return r;
+}
+
+static int exec_bound(struct guard_store *s, const char *sql, int64_t a, int64_t b,
+		      const char *what, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_prepare(s, sql, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	r = guard_store_step_done(s, st, what, err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* MUST 17: a refusal while locked out, after the lockout's first, adds 1
+ * to that first one's row. *ret_id is the row counted on (0: none, write a
+ * row of its own, which then becomes the lockout's first). */
+static int count_repeat(struct guard_store *s, const struct guard_store_record_in *in,
+			int64_t *ret_lockout, int64_t *ret_id, struct guard_error *err)
+{
+	uint32_t uid = in->request->actor.uid;
+	int64_t first = 0;
+	int r;
+
+	*ret_id = 0;
+	r = active_lockout(s, uid, in->now, ret_lockout, &first, err);
+	if (r < 0 || *ret_lockout == 0 || first == 0)
+		return r;
+	r = exec_bound(s, "UPDATE decisions SET repeats = repeats + 1, last_at = ?2 WHERE id = ?1",
+		       first, in->now, "counting a refusal during a lockout", err);
+	if (r == 0 && sqlite3_changes(s->db) == 1)
+		*ret_id = first;
 	return r;
 }
 
@@ -392,7 +501,7 @@ int guard_store_record(struct guard_store *s, const struct guard_store_record_in
 {
 	const struct guard_verdict *v;
 	size_t n_alerts = 0;
-	int64_t id = 0;
+	int64_t id = 0, lockout = 0;
 	int r;
 
 	r = guard_store_need_txn(s, err);
@@ -403,11 +512,21 @@ int guard_store_record(struct guard_store *s, const struct guard_store_record_in
 		return -EINVAL;
 	}
 	v = in->verdict;
+	if (in->locked_out && !in->goes_ahead) {
+		r = count_repeat(s, in, &lockout, &id, err);
+		if (r < 0)
+			return r;
+		if (id > 0)
+			goto prune; /* counted: no row, nothing new for a watch */
+	}
 	r = insert_decision(s, in, &id, err);
 	if (r == 0)
-		r = insert_actions(s, v, id, err);
+		r = insert_actions(s, in, id, err);
 	if (r == 0)
 		r = insert_uses(s, in, id, err);
+	if (r == 0 && lockout > 0)
+		r = exec_bound(s, "UPDATE lockouts SET decision_id = ?2 WHERE id = ?1", lockout, id,
+			       "recording a lockout's first refusal", err);
 	if (r < 0)
 		return r;
 
@@ -426,6 +545,9 @@ int guard_store_record(struct guard_store *s, const struct guard_store_record_in
 	}
 	for (size_t i = 0; r == 0 && i < in->policy->n_watches; i++)
 		r = check_watch(s, in, &in->policy->watches[i], ret_alerts, &n_alerts, err);
+prune:
+	if (r == 0)
+		r = guard_store_prune(s, in->now - in->policy->settings.retention_s, err);
 	if (r < 0)
 		return r;
 	if (ret_decision_id)
@@ -504,8 +626,10 @@ int guard_store_history(struct guard_store *s, int64_t since, bool all_actors, u
 	    s,
 	    "SELECT d.id, d.at, d.actor, d.actor_uid, d.service, d.host, d.tty, d.argv, d.reason,"
 	    " d.mode, a.action, a.target, a.grp, a.decision, a.rule, a.why, a.break_glass,"
-	    " d.approval_id, d.exit_status FROM decisions d JOIN decision_actions a"
-	    " ON a.decision_id = d.id WHERE d.at >= ?1 AND (?2 OR d.actor_uid = ?3)"
+	    " d.approval_id, d.exit_status, d.repeats, d.last_at FROM decisions d"
+	    " JOIN decision_actions a"
+	    " ON a.decision_id = d.id WHERE max(d.at, coalesce(d.last_at, 0)) >= ?1"
+	    " AND (?2 OR d.actor_uid = ?3)"
 	    " ORDER BY d.id DESC, a.rowid DESC LIMIT ?4",
 	    &st, err);
 	if (r < 0)
@@ -550,6 +674,8 @@ int guard_store_history(struct guard_store *s, int64_t since, bool all_actors, u
 		h->approval_id = sqlite3_column_int64(st, 17);
 		h->has_exit = sqlite3_column_type(st, 18) != SQLITE_NULL;
 		h->exit_status = sqlite3_column_int(st, 18);
+		h->repeats = (uint32_t)sqlite3_column_int64(st, 19);
+		h->last_at = sqlite3_column_int64(st, 20);
 	}
 	if (oom)
 		r = -ENOMEM;

@@ -1,0 +1,395 @@
+/* The store's bounds (MUST 16, 17 of libguard/store.c): how long a
+ * transaction may hold the lock, and how much a decision may add to the
+ * ledger; the retention setting. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_fixture.h"
+
+static char dir[64];
+static struct guard_policy *p;
+
+static void setup(void)
+{
+	store_dir(dir, sizeof(dir));
+	p = test_policy(TEST_POLICY);
+}
+
+static void teardown(void)
+{
+	guard_policy_free(p);
+	store_rm(dir);
+}
+
+TestSuite(bounds, .init = setup, .fini = teardown, .timeout = 120);
+
+static struct guard_store *open_limited(int txn_limit_ms)
+{
+	struct guard_store_options o = {
+	    .dir = dir, .busy_timeout_ms = 1000, .owner = geteuid(), .txn_limit_ms = txn_limit_ms};
+	struct guard_store *s = NULL;
+	struct guard_error err = {0};
+
+	cr_assert_eq(guard_store_open(&o, &s, &err), 0, "%s", err.message);
+	return s;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- MUST 16 ---- */
+
+Test(bounds, must_16_txn_open_says_when)
+{
+	struct guard_store *s = store_open(dir);
+	struct guard_error err = {0};
+	int64_t t;
+
+	cr_assert_not(guard_store_txn_open());
+	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
+	cr_assert(guard_store_txn_open());
+	guard_store_rollback(s);
+	cr_assert_not(guard_store_txn_open());
+	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
+	cr_assert_eq(guard_store_commit(s, &err), 0);
+	cr_assert_not(guard_store_txn_open());
+	guard_store_close(s);
+}
+
+Test(bounds, must_16_commit_past_the_bound_rolls_back)
+{
+	struct guard_store *s = open_limited(200);
+	struct guard_error err = {0};
+	int64_t t;
+	int r;
+
+	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
+	cr_assert_eq(sqlite3_exec(s->db, "INSERT INTO meta(key, value) VALUES ('x', 1)", NULL, NULL,
+				  NULL),
+		     SQLITE_OK);
+	usleep(300 * 1000);
+	r = guard_store_commit(s, &err);
+	cr_assert_eq(r, -ETIMEDOUT, "commit past the bound gave %d: %s", r, err.message);
+	cr_assert(strstr(err.message, "longer than 200 ms"), "%s", err.message);
+	cr_assert_not(guard_store_txn_open());
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM meta WHERE key = 'x'"), 0);
+	guard_store_close(s);
+}
+
+Test(bounds, must_16_statement_past_the_bound_interrupted)
+{
+	struct guard_store *s = open_limited(200);
+	struct guard_error err = {0};
+	int64_t t;
+	int rc;
+
+	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
+	rc = sqlite3_exec(s->db,
+			  "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c"
+			  " WHERE n < 100000000) SELECT count(*) FROM c",
+			  NULL, NULL, NULL);
+	cr_assert_eq(rc & 0xff, SQLITE_INTERRUPT, "a long statement gave %d", rc);
+	guard_store_rollback(s);
+	guard_store_close(s);
+}
+
+/* A process that holds the lock and blocks (a full pipe, a stop) is killed
+ * at twice the bound, and the lock is free again. */
+Test(bounds, must_16_blocked_holder_is_killed)
+{
+	struct guard_store *s;
+	struct guard_error err = {0};
+	int ready[2], st;
+	double t0;
+	int64_t t;
+	pid_t pid;
+	char c;
+
+	guard_store_close(store_open(dir));
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct guard_store *h = open_limited(300);
+
+		close(ready[0]);
+		if (guard_store_begin(h, T0, &t, &err) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		sleep(30);
+		_exit(2);
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	t0 = seconds();
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
+	cr_assert_lt(seconds() - t0, 2.0, "the holder was killed after %.2fs", seconds() - t0);
+	s = store_open(dir);
+	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0, "%s", err.message);
+	guard_store_rollback(s);
+	guard_store_close(s);
+}
+
+/* A stopped holder too: SIGSTOP cannot hold the lock for longer. */
+Test(bounds, must_16_stopped_holder_is_killed)
+{
+	struct guard_error err = {0};
+	int ready[2], st;
+	int64_t t;
+	pid_t pid;
+	char c;
+
+	guard_store_close(store_open(dir));
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct guard_store *h = open_limited(300);
+
+		close(ready[0]);
+		if (guard_store_begin(h, T0, &t, &err) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(2);
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
+}
+
+/* ---- MUST 17 ---- */
+
+/* A batch of n actions, all refused (no-lock: deny). */
+static int64_t decide_batch(struct guard_store *s, size_t n, int64_t now)
+{
+	struct guard_target *t = calloc(n, sizeof(*t));
+	char (*names)[16] = calloc(n, sizeof(*names));
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	struct sreq q;
+	int r;
+
+	cr_assert(t && names);
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "x");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "u%zu", i);
+		t[i].action = GUARD_USER_LOCK;
+		t[i].user.name = names[i];
+	}
+	q.r.targets = t;
+	q.r.n_targets = n;
+	r = store_decide(s, p, &q, 0, now, &res, &err);
+	cr_assert_eq(r, 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
+	guard_verdict_clear(&res.verdict);
+	free(t);
+	free(names);
+	return res.decision_id;
+}
+
+Test(bounds, must_17_a_batch_is_one_row_and_a_summary)
+{
+	struct guard_store *s = store_open(dir);
+	struct guard_history_row *rows = NULL;
+	struct guard_error err = {0};
+	size_t n = 0;
+
+	decide_batch(s, 10000, T0);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 1);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decision_actions"),
+		     GUARD_LEDGER_MAX_ACTIONS);
+	cr_assert_eq(guard_store_history(s, 0, true, 0, 100, &rows, &n, &err), 0);
+	cr_assert_eq(n, GUARD_LEDGER_MAX_ACTIONS);
+	cr_assert_str_eq(rows[0].target, "u0");
+	cr_assert_str_eq(rows[n - 1].action, "more");
+	cr_assert_str_eq(rows[n - 1].decision, "deny");
+	cr_assert_str_eq(rows[n - 1].why, "and 9993 more actions (0 allow, 0 approve, 9993 deny)");
+	guard_history_rows_free(rows, n);
+	/* Up to the bound: every action its own row. */
+	decide_batch(s, GUARD_LEDGER_MAX_ACTIONS, T0 + 1);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decision_actions WHERE action = 'more'"),
+		     1);
+	guard_store_close(s);
+}
+
+/* A watch counts decisions, not actions: a batch of 5 refusals is one. */
+Test(bounds, must_17_a_watch_counts_a_batch_once)
+{
+	struct guard_store *s = store_open(dir);
+
+	decide_batch(s, 5, T0);
+	decide_batch(s, 5, T0 + 1);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM lockouts"), 0);
+	decide_batch(s, 5, T0 + 2);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM lockouts"), 1);
+	guard_store_close(s);
+}
+
+Test(bounds, must_17_refusals_while_locked_out_counted_on_one_row)
+{
+	struct guard_store *s = store_open(dir);
+	struct guard_history_row *rows = NULL;
+	struct guard_error err = {0};
+	struct sreq q;
+	size_t n = 0;
+
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + i, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM lockouts"), 1);
+	/* Locked out: even what the rules would allow is refused. */
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_CREATE, "carl");
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 10 + i, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 4);
+	cr_assert_eq(store_int(s, "SELECT sum(repeats) FROM decisions"), 999);
+	cr_assert_eq(store_int(s, "SELECT max(last_at) FROM decisions"), T0 + 1009);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM watch_alerts"), 1);
+	cr_assert_eq(guard_store_history(s, T0 + 1000, false, 1004, 100, &rows, &n, &err), 0);
+	cr_assert_eq(n, 1, "history since the last repeat: %zu rows", n);
+	cr_assert_eq(rows[0].repeats, 999);
+	guard_history_rows_free(rows, n);
+	/* Another lockout period is another row. */
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3600 + i, NULL),
+			     GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3700, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3701, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 8);
+	cr_assert_eq(store_int(s, "SELECT sum(repeats) FROM decisions"), 1000);
+	guard_store_close(s);
+}
+
+/* Limits count the requests that went ahead, once each, as before. */
+Test(bounds, must_17_limits_count_requests)
+{
+	struct guard_store *s = store_open(dir);
+	struct sreq q;
+
+	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "bob");
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + i, NULL), GUARD_OUTCOME_GO);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 10, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM limit_uses"), 10);
+	guard_store_close(s);
+}
+
+static void old_decision(struct guard_store *s, int64_t at)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+		 " VALUES (%lld, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
+		 "INSERT INTO decision_actions(decision_id, action, decision)"
+		 " VALUES (last_insert_rowid(), 'user.lock', 'deny');"
+		 "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES (1005, 'x', %lld, 0);",
+		 (long long)at, (long long)at);
+	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+Test(bounds, must_17_retention_prunes_in_bounded_batches)
+{
+	struct guard_store *s = store_open(dir);
+	int64_t old = T0 - GUARD_RETENTION_DEFAULT_S - 1;
+	struct sreq q;
+
+	cr_assert_eq(p->settings.retention_s, GUARD_RETENTION_DEFAULT_S);
+	for (int i = 0; i < 300; i++)
+		old_decision(s, old - i);
+	old_decision(s, T0 - GUARD_RETENTION_DEFAULT_S + 60); /* kept */
+	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "bob");
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0, NULL), GUARD_OUTCOME_GO);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"),
+		     300 - GUARD_LEDGER_PRUNE_BATCH + 2);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM limit_uses"),
+		     300 - GUARD_LEDGER_PRUNE_BATCH + 2);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 1, NULL), GUARD_OUTCOME_GO);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 3);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decision_actions WHERE decision_id NOT IN"
+				  " (SELECT id FROM decisions)"),
+		     0);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions WHERE actor = 'erin'"), 1);
+	guard_store_close(s);
+}
+
+Test(bounds, must_17_refusal_before_any_rule_is_a_row_watches_count)
+{
+	struct guard_store *s = store_open(dir);
+	struct guard_identity dave = {.name = "dave", .uid_known = true, .uid = 1004};
+	struct guard_store_alert alerts[GUARD_STORE_MAX_ALERTS];
+	struct guard_error err = {0};
+	size_t n = 0;
+	struct guard_store_refusal_in in = {.policy = p,
+					    .actor = &dave,
+					    .service = "guardctl",
+					    .host = "testhost",
+					    .argv0 = "useradd",
+					    .why = "useradd: option -R is not supported"};
+
+	for (int i = 0; i < 3; i++) {
+		in.wall_now = T0 + i;
+		cr_assert_eq(guard_store_record_refusal(s, &in, alerts, &n, &err), 0, "%s",
+			     err.message);
+	}
+	cr_assert_eq(n, 1);
+	cr_assert_eq(alerts[0].kind, GUARD_ALERT_WATCH);
+	cr_assert_gt(alerts[0].lockout_until, T0);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decision_actions WHERE rule = '(request)'"
+				  " AND action = 'request' AND decision = 'deny'"),
+		     3);
+	for (int i = 0; i < 50; i++) {
+		in.wall_now = T0 + 10 + i;
+		cr_assert_eq(guard_store_record_refusal(s, &in, alerts, &n, &err), 0);
+	}
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 4);
+	guard_store_close(s);
+}
+
+/* ---- The retention setting ---- */
+
+Test(bounds, retention_parses_and_covers_the_windows)
+{
+	struct guard_policy *q;
+	int64_t v;
+
+	cr_assert_eq(guard_parse_retention("400d", &v), 0);
+	cr_assert_eq(v, 400LL * 86400);
+	cr_assert_eq(guard_parse_retention("3660d", &v), 0);
+	cr_assert_eq(guard_parse_retention("12h", &v), 0);
+	cr_assert_eq(v, 12 * 3600);
+	cr_assert_lt(guard_parse_retention("3661d", &v), 0);
+	cr_assert_lt(guard_parse_retention("0d", &v), 0);
+	cr_assert_lt(guard_parse_retention("0400d", &v), 0);
+	cr_assert_lt(guard_parse_retention("400", &v), 0);
+	cr_assert_lt(guard_parse_retention("", &v), 0);
+	test_policy_error("settings {\n  retention = \"forever\"\n}\n", 2, "retention");
+
+	q = test_policy("settings {\n  retention = 1d\n}\n"
+			"rule \"weekly\" {\n  actions = { \"user.create\" }\n"
+			"  limit = \"2/7d\"\n  decision = allow\n}\n");
+	cr_assert_eq(q->settings.retention_s, 7 * 86400);
+	cr_assert_eq(q->n_warnings, 1);
+	cr_assert(strstr(q->warnings[0].where.message, "retention"), "%s",
+		  q->warnings[0].where.message);
+	cr_assert_eq(q->warnings[0].where.line, 4);
+	guard_policy_free(q);
+
+	q = test_policy("settings {\n  retention = 30d\n}\n");
+	cr_assert_eq(q->settings.retention_s, 30 * 86400);
+	cr_assert_eq(q->n_warnings, 0);
+	guard_policy_free(q);
+}
