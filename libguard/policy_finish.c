@@ -346,7 +346,7 @@ static int role_groups(struct guard_policy *p, struct guard_error *err)
 		struct role_seen proto = {.file = rule->file, .line = rule->line, .rule = rule->name};
 
 		if (rule->decision == GUARD_DECISION_APPROVE) {
-			proto.what = "approves for";
+			proto.what = "approves requests under";
 			seen_list(&rule->approvers, &proto, v, &n);
 			proto.what = "is an actor of approve";
 		} else if (rule->decision == GUARD_DECISION_ALLOW) {

@@ -26,7 +26,7 @@ rule "catch-all" {
 rule "never" {
   actions  = { "user.modify" }
   actors   = { "%nosuchgroup", "nosuchuser" }
-  decision = allow
+  decision = deny
 }
 POLICY
 chmod 0644 /etc/guard/guard.d/50-extra.conf
@@ -34,6 +34,27 @@ assert_exit 0 "$G" check
 assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:5: warning: rule \"never\" can never decide: rule \"catch-all\""
 assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:5: warning: rule \"never\": actors: no group \"nosuchgroup\" on this system"
 assert_contains "$OUT" "OK: 2 files, 7 rules"
+rm /etc/guard/guard.d/50-extra.conf
+
+step "a role group that does not exist is an error: creating it would grant the role"
+cat >/etc/guard/guard.d/50-extra.conf <<'POLICY'
+# a comment
+rule "sre-may" {
+  actions  = { "user.modify" }
+  actors   = { "%nosuchgroup" }
+  decision = allow
+}
+POLICY
+chmod 0644 /etc/guard/guard.d/50-extra.conf
+assert_exit 2 "$G" check
+assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:2: error: role group %nosuchgroup does not exist: creating it would grant the role (%nosuchgroup is an actor of allow rule \"sre-may\")"
+assert_eq "" "$OUT" "no OK line"
+# At run time every guarded decision refuses, with the same reason.
+assert_exit 1 as_dave "$G" usermod -c x dave
+assert_contains "$ERR" "role group %nosuchgroup does not exist"
+groupadd nosuchgroup
+assert_exit 0 "$G" check
+groupdel nosuchgroup
 rm /etc/guard/guard.d/50-extra.conf
 
 step "an error names file:line and exits 2"
