@@ -378,6 +378,5 @@ enum guard_privilege guard_policy_group_privilege(const struct guard_policy *p, 
 bool guard_policy_group_is_privileged(const struct guard_policy *p, const char *group,
 				      bool gid_known, uint32_t gid)
 {
-	return guard_policy_group_privilege(p, group, gid_known, gid, NULL) !=
-	       GUARD_PRIVILEGE_NONE;
+	return guard_policy_group_privilege(p, group, gid_known, gid, NULL) != GUARD_PRIVILEGE_NONE;
 }

@@ -138,7 +138,7 @@ struct guard_policy {
 	struct guard_settings settings;
 	char **privileged_groups;
 	size_t n_privileged_groups;
-	struct guard_list protected_users; /* NAME and ID_RANGE items */
+	struct guard_list protected_users;    /* NAME and ID_RANGE items */
 	struct guard_role_group *role_groups; /* computed by guard_policy_finish */
 	size_t n_role_groups;
 	/* The group that can write the utmp file, as guard_policy_load found

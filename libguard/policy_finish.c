@@ -343,7 +343,8 @@ static int role_groups(struct guard_policy *p, struct guard_error *err)
 		  v, &n);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct guard_rule *rule = &p->rules[i];
-		struct role_seen proto = {.file = rule->file, .line = rule->line, .rule = rule->name};
+		struct role_seen proto = {
+		    .file = rule->file, .line = rule->line, .rule = rule->name};
 
 		if (rule->decision == GUARD_DECISION_APPROVE) {
 			proto.what = "approves requests under";
