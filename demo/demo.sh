@@ -3,7 +3,8 @@
 # copies of it, and a tour of `guardctl explain`: what the policy decides for
 # given requests, and why. Then Guard at work, with the sandbox's own auditd
 # and journald: an operator creates a user through guardctl, a refused
-# privileged-group add, a two-person approval, su through pam_guard, auditd
+# privileged-group add, a two-person approval, su through pam_guard, a
+# refused join of a Guard role and password reset of a sudo member, auditd
 # stopped, and the SOC's view (ausearch, aureport, journalctl -x). Every step
 # checks its outcome: the demo fails when one is not as expected.
 # Runs inside tests/sandbox/guard-sandbox (make demo), where /etc, /home, the
@@ -244,11 +245,11 @@ tour deny "Denied out of hours: the same on a Saturday; Guard names the next win
 tour deny "Denied from a remote address: the same from outside the office network." \
 	--as alice --at "$MON" --from 192.0.2.7 passwd dave
 tour deny "A privileged group is refused: helpdesk may add members, but not to sudo." \
-	--as alice --at "$MON" --from local usermod -aG sudo bob
+	--as alice --at "$MON" --from local usermod -aG sudo dave
 tour approve "Approval needed: an admin (bob) may add dave to sudo once a second person approves." \
 	--as bob --at "$MON" --from local usermod -aG sudo dave
-tour deny "A near miss: dave is not in helpdesk, the one condition the onboarding rule misses." \
-	--as dave --at "$MON" --from "$OFFICE" passwd bob
+tour deny "A near miss: bob is not in helpdesk, the one condition the onboarding rule misses." \
+	--as bob --at "$MON" --from "$OFFICE" passwd dave
 tour deny "No near miss: on a Saturday and from outside, two conditions fail; Guard says whom to ask." \
 	--as alice --at "$SAT" --from 192.0.2.7 passwd dave
 [[ $tour_failed -eq 0 ]] || die "guardctl explain did not decide as expected (see above)"
@@ -403,9 +404,9 @@ install -m 0644 -o root -g root "$WORK/60-demo-limits.conf" /etc/guard/guard.d/6
 echo "/etc/guard/guard.d/60-demo-limits.conf (demo-only):"
 show_file /etc/guard/guard.d/60-demo-limits.conf
 echo "(an expiry date in the past locks an account, an empty one unlocks it)"
-act alice 0 guardctl usermod -e 1 newhire
-act alice 0 guardctl usermod -e "" newhire
-act alice 1 guardctl usermod -e 1 newhire
+act alice 0 guardctl usermod -e 1 dave
+act alice 0 guardctl usermod -e "" dave
+act alice 1 guardctl usermod -e 1 dave
 expect "limit 2/1h reached, next at" "the limit"
 echo "(carol, an approver, freezes the host during an incident)"
 act carol 0 guardctl freeze --reason "incident 4711" --for 1h
@@ -414,7 +415,7 @@ expect "frozen by carol" "the freeze"
 expect "incident 4711" "the freeze's reason"
 echo "(erin, on call, breaks the glass to repair an account: every use is an alert)"
 act erin 0 guardctl break-glass --reason "restore the backup account" --for 15m
-act erin 0 guardctl usermod -e 1 newhire
+act erin 0 guardctl usermod -e 1 dave
 expect "break-glass" "the break-glass use"
 act carol 0 guardctl status
 expect "frozen" "the status"
@@ -427,8 +428,21 @@ act carol 0 guardctl unlock alice
 act alice 0 guardctl useradd -m newhire3
 getent passwd newhire3 >/dev/null || die "useradd did not create newhire3 after the thaw"
 
+say "11. Guard's own roles and privileged accounts are privileged"
+echo "(a role group, here break_glass's %oncall, grants a Guard power: joining it is role.escalate)"
+before=$(account_sums)
+act alice 1 guardctl usermod -aG oncall alice
+expect "a Guard role: %oncall may break the glass" "the role's refusal"
+echo "(newhire is in sudo since step 8: setting its password would be root)"
+act alice 1 guardctl passwd newhire
+expect "newhire is in sudo, a privileged group" "the privileged account's refusal"
+[[ $(account_sums) == "$before" ]] || die "the account files changed"
+echo "(passwd, group, shadow and gshadow unchanged)"
+# Refusals count towards the shipped watch: root lifts a lockout they caused.
+guardctl unlock alice >/dev/null 2>&1 || :
+
 if own_auditd; then
-	say "11. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
+	say "12. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
 	stop_auditd || die "auditd did not stop"
 	echo "(auditd stopped)"
 	before=$(account_sums)
@@ -438,7 +452,7 @@ if own_auditd; then
 	echo "(passwd, group, shadow and gshadow unchanged)"
 fi
 
-say "12. The SOC's view"
+say "13. The SOC's view"
 LOG=$(audit_log)
 echo "\$ ausearch -i --input $LOG --start ${SINCE[*]} -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT"
 echo "  (Guard's records, some fields left out)"

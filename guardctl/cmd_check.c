@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "classify.h"
 #include "guardctl.h"
 
@@ -109,6 +110,7 @@ static int drop_privileges(const struct guardctl *ctx)
 
 int cmd_check(struct guardctl *ctx, int argc, char **argv)
 {
+	struct guard_error err = {0};
 	struct guard_policy *p;
 	char abs_path[PATH_MAX];
 	const char *file = NULL, *pam_dir = "/etc/pam.d";
@@ -145,6 +147,11 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 	p = guardctl_load_policy(ctx, file, true);
 	if (!p)
 		return EXIT_USAGE;
+	if (guard_accounts_check_role_groups(p, &err) < 0) {
+		print_place(stderr, err.file, err.line, "error", err.message);
+		guard_policy_free(p);
+		return EXIT_USAGE;
+	}
 	check_system_names(p);
 	guardctl_check_pam_stacks(p, pam_dir);
 	for (size_t i = 0; i < p->n_warnings; i++)

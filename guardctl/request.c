@@ -54,6 +54,15 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
+	/* A role group that does not exist would grant its role to whoever
+	 * creates it: no guarded decision until it does. */
+	r = guard_accounts_check_role_groups(policy, &err);
+	if (r < 0) {
+		guard_error_format(&err, ret->refusal, sizeof(ret->refusal));
+		if (!quiet)
+			guardctl_error("refused: %s", ret->refusal);
+		return EXIT_DENIED;
+	}
 	r = as_user ? guard_accounts_user_by_name(policy, as_user, &ret->actor)
 		    : guard_accounts_user_by_uid(policy, ctx->uid, &ret->actor);
 	if (r < 0) {

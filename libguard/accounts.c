@@ -123,7 +123,13 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 
 	if (!p)
 		return 0;
-	r = confirm_list(id, &p->settings.approvers);
+	/* The @privileged groups too: @protected counts their members. */
+	for (size_t i = 0; r == 0 && i < p->n_privileged_groups; i++)
+		if (!has_group(id, p->privileged_groups[i]))
+			r = confirm_group(id, p->privileged_groups[i]);
+	if (r == 0 && p->utmp_group && !has_group(id, p->utmp_group))
+		r = confirm_group(id, p->utmp_group);
+	r = r ?: confirm_list(id, &p->settings.approvers);
 	r = r ?: confirm_list(id, &p->settings.break_glass);
 	for (size_t i = 0; r == 0 && i < p->n_rules; i++) {
 		r = confirm_list(id, &p->rules[i].actors);
@@ -261,6 +267,28 @@ static int shell_allowed(void *ctx, const char *shell)
 		r = -EIO;
 	(void)fclose(f); /* read only: nothing to lose */
 	return r;
+}
+
+int guard_accounts_check_role_groups(const struct guard_policy *p, struct guard_error *err)
+{
+	for (size_t i = 0; i < p->n_role_groups; i++) {
+		const struct guard_role_group *g = &p->role_groups[i];
+		int r = lookup_group(g->name, 0, NULL, NULL);
+
+		if (r == -ENOENT) {
+			guard_error_set(err, g->file, g->line,
+					"role group %%%s does not exist: creating it would grant "
+					"the role (%s)",
+					g->name, g->role);
+			return r;
+		}
+		if (r < 0) {
+			guard_error_set(err, g->file, g->line, "cannot look up role group %%%s: %s",
+					g->name, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
 }
 
 void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_policy *policy)

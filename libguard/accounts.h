@@ -25,6 +25,13 @@ int guard_accounts_user_by_name(const struct guard_policy *policy, const char *n
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 			       struct guard_identity *ret);
 
+/* Does every role group of the policy exist? One that does not would grant
+ * its role to whoever creates it, with members of their choosing: every
+ * guarded decision refuses, and `check` reports it. Returns 0, -ENOENT
+ * with err naming the file and line that name the group, or another -errno
+ * (the look-up failed: a refusal too). */
+int guard_accounts_check_role_groups(const struct guard_policy *policy, struct guard_error *err);
+
 /* The resolver over the system's database and /etc/shells; users' groups
  * are confirmed against policy as above (may be NULL). */
 void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_policy *policy);

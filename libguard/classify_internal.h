@@ -165,6 +165,10 @@ int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity 
 /* Appends a target; user and group are copied. Returns 0 or -ENOMEM. */
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant);
+/* role.escalate whose privilege is group `by`'s, not group's own (groupmod
+ * -g onto a role's gid, -n onto a role's name). */
+int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
+		      const struct cl_group *group, const char *grant, const char *by);
 /* The role.escalate a uid grants (0 or protected), if any. */
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected);

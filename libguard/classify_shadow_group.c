@@ -130,7 +130,7 @@ static int gid_grant(struct cl_ctx *ctx, const struct cl_group *g, const char *g
 			snprintf(grant, sizeof(grant), "gid %u of group %s", owner.gid, owner.name);
 		else
 			snprintf(grant, sizeof(grant), "gid %u", owner.gid);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, grant);
+		r = cl_add_granted_by(ctx, NULL, g, grant, owner.name);
 	}
 	cl_group_clear(&owner);
 	return r;
@@ -205,7 +205,7 @@ static int groupmod(struct cl_ctx *ctx, const struct cl_parsed *p)
 	    guard_policy_group_is_privileged(ctx->policy, new_name, false, 0)) {
 		char grant[96];
 		snprintf(grant, sizeof(grant), "group %s", new_name);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, &g, grant);
+		r = cl_add_granted_by(ctx, NULL, &g, grant, new_name);
 		/* What is granted after the rename is the new name's privilege. */
 		g.privileged = true;
 	}

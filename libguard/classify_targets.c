@@ -122,8 +122,54 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* A grant that a computed privilege makes: the reason names it ("group
+ * oncall (a Guard role: %oncall may break the glass)"). A listed group
+ * reads as before: the policy says it. */
+static const char *grant_note(const struct cl_ctx *ctx, const char *grant, const char *by,
+			      char *buf, size_t size)
+{
+	const struct guard_role_group *role = NULL;
+
+	if (!grant || !by)
+		return grant;
+	switch (guard_policy_group_privilege(ctx->policy, by, false, 0, &role)) {
+	case GUARD_PRIVILEGE_ROLE:
+		snprintf(buf, size, "%s (a Guard role: %s)", grant, role->role);
+		return buf;
+	case GUARD_PRIVILEGE_UTMP:
+		snprintf(buf, size, "%s (it can write the utmp file)", grant);
+		return buf;
+	default:
+		return grant;
+	}
+}
+
+static int add_target(struct cl_ctx *ctx, enum guard_action action,
+		      const struct guard_identity *user, const struct cl_group *group,
+		      const char *grant);
+
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant)
+{
+	char buf[512];
+
+	if (action == GUARD_ROLE_ESCALATE && group)
+		grant = grant_note(ctx, grant, group->name, buf, sizeof(buf));
+	return add_target(ctx, action, user, group, grant);
+}
+
+int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
+		      const struct cl_group *group, const char *grant, const char *by)
+{
+	char buf[512];
+
+	return add_target(ctx, GUARD_ROLE_ESCALATE, user, group,
+			  grant_note(ctx, grant, by, buf, sizeof(buf)));
+}
+
+static int add_target(struct cl_ctx *ctx, enum guard_action action,
+		      const struct guard_identity *user, const struct cl_group *group,
+		      const char *grant)
 {
 	struct guard_target t = {.action = action};
 

@@ -58,14 +58,19 @@ static bool target_user_known(const struct guard_target *t)
 	return t->user.name || t->user.uid_known || t->protected_grant;
 }
 
-static bool target_is_protected(const struct guard_match_ctx *c)
+/* Why the target is @protected (DESIGN.md, "The privilege model"). */
+enum protected_why {
+	PROTECTED_NO,
+	PROTECTED_GRANT,  /* the request makes it protected (-r, -u 500) */
+	PROTECTED_LISTED, /* protected_users names it */
+	PROTECTED_UID0,	  /* uid 0, under any name */
+	PROTECTED_MEMBER, /* an existing member of a @privileged group */
+};
+
+static bool listed_protected(const struct guard_list *p, const struct guard_identity *u)
 {
-	const struct guard_list *p = &c->policy->protected_users;
-	const struct guard_identity *u = &c->target->user;
 	bool hit = false;
 
-	if (c->target->protected_grant)
-		return true;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct guard_item *it = &p->items[i];
 		bool m = false;
@@ -79,6 +84,72 @@ static bool target_is_protected(const struct guard_match_ctx *c)
 		hit = hit || m;
 	}
 	return hit;
+}
+
+/* *ret_group (when not NULL) is the @privileged group of a MEMBER. */
+static enum protected_why protected_why(const struct guard_match_ctx *c, const char **ret_group)
+{
+	const struct guard_identity *u = &c->target->user;
+
+	if (c->target->protected_grant)
+		return PROTECTED_GRANT;
+	if (listed_protected(&c->policy->protected_users, u))
+		return PROTECTED_LISTED;
+	if (u->uid_known && u->uid == 0)
+		return PROTECTED_UID0;
+	/* Setting the password of a member of sudo is root: the edges fill
+	 * groups with every group of an existing account, primary included. */
+	for (size_t i = 0; u->exists && i < u->n_groups; i++)
+		if (u->groups[i] &&
+		    guard_policy_group_is_privileged(c->policy, u->groups[i], false, 0)) {
+			if (ret_group)
+				*ret_group = u->groups[i];
+			return PROTECTED_MEMBER;
+		}
+	return PROTECTED_NO;
+}
+
+static bool target_is_protected(const struct guard_match_ctx *c)
+{
+	return protected_why(c, NULL) != PROTECTED_NO;
+}
+
+/* Appends why a target that is not listed is @protected: " (bob is in
+ * %admins, a Guard role: ...)", " (bob is in sudo, a privileged group)",
+ * " (toor has uid 0)". A listed one needs no words: the policy says it. */
+static void protected_reason(const struct guard_match_ctx *c, struct guard_text *out)
+{
+	const struct guard_identity *u = &c->target->user;
+	const struct guard_role_group *role = NULL;
+	const char *group = NULL;
+	enum protected_why why = protected_why(c, &group);
+
+	if (why != PROTECTED_UID0 && why != PROTECTED_MEMBER)
+		return;
+	guard_text_add(out, " (");
+	guard_text_escaped(out, u->name ? u->name : "the account");
+	if (why == PROTECTED_UID0) {
+		guard_text_add(out, " has uid 0)");
+		return;
+	}
+	guard_text_add(out, " is in ");
+	switch (guard_policy_group_privilege(c->policy, group, false, 0, &role)) {
+	case GUARD_PRIVILEGE_ROLE:
+		guard_text_add(out, "%%");
+		guard_text_escaped(out, group);
+		guard_text_add(out, ", a Guard role: ");
+		guard_text_escaped(out, role ? role->role : "");
+		break;
+	case GUARD_PRIVILEGE_UTMP:
+		guard_text_escaped(out, group);
+		guard_text_add(out, ", which can write the utmp file");
+		break;
+	default:
+		guard_text_escaped(out, group);
+		guard_text_add(out, ", a privileged group");
+		break;
+	}
+	guard_text_add(out, ")");
 }
 
 /* Does the field have a value in this request at all? Without one, no
@@ -392,6 +463,33 @@ static void item_phrase(const struct guard_item *it, struct guard_text *out)
 	guard_text_escaped(out, it->text);
 }
 
+/* item_phrase, and for @protected why the target is. */
+static void item_phrase_why(const struct guard_match_ctx *c, enum guard_condition field,
+			    const struct guard_item *it, struct guard_text *out)
+{
+	const struct guard_target *t = c->target;
+	const struct guard_role_group *role = NULL;
+
+	item_phrase(it, out);
+	if (field == GUARD_COND_TARGETS && it->kind == GUARD_ITEM_PROTECTED)
+		protected_reason(c, out);
+	if (field != GUARD_COND_GROUPS || it->kind != GUARD_ITEM_PRIVILEGED)
+		return;
+	/* A listed group needs no words; a computed one does. */
+	switch (guard_policy_group_privilege(c->policy, t->group, t->gid_known, t->gid, &role)) {
+	case GUARD_PRIVILEGE_ROLE:
+		guard_text_add(out, " (a Guard role: ");
+		guard_text_escaped(out, role->role);
+		guard_text_add(out, ")");
+		break;
+	case GUARD_PRIVILEGE_UTMP:
+		guard_text_add(out, " (it can write the utmp file)");
+		break;
+	default:
+		break;
+	}
+}
+
 void guard_match_from_phrase(const struct guard_item *it, struct guard_text *out)
 {
 	switch (it->kind) {
@@ -482,7 +580,7 @@ void guard_match_why_failed(const struct guard_match_ctx *c, const struct guard_
 	if (neg && is_who_field(field) && neg->kind != GUARD_ITEM_NAME &&
 	    neg->kind != GUARD_ITEM_SERVICE && neg->kind != GUARD_ITEM_ANY) {
 		guard_text_add(out, " is ");
-		item_phrase(neg, out);
+		item_phrase_why(c, field, neg, out);
 	} else if (neg) {
 		guard_text_add(out, " (excluded by !");
 		guard_text_escaped(out, neg->text);
@@ -539,7 +637,7 @@ enum guard_condition guard_match_why_applied(const struct guard_match_ctx *c,
 			guard_text_add(out, " is named in the rule");
 		} else if (is_who_field(f)) {
 			guard_text_add(out, " is ");
-			item_phrase(hit, out);
+			item_phrase_why(c, f, hit, out);
 		} else if (!is_who_field(f) && hit->kind != GUARD_ITEM_LOCAL &&
 			   hit->kind != GUARD_ITEM_REMOTE) {
 			guard_text_add(out, " (in ");

@@ -78,10 +78,19 @@ void guard_policy_free(struct guard_policy *p)
 		return;
 	list_clear(&p->settings.approvers);
 	list_clear(&p->settings.break_glass);
+	free(p->settings.approvers_file);
+	free(p->settings.break_glass_file);
 	free(p->settings.timezone);
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
 	strv_free(p->privileged_groups, p->n_privileged_groups);
 	list_clear(&p->protected_users);
+	for (size_t i = 0; i < p->n_role_groups; i++) {
+		free(p->role_groups[i].name);
+		free(p->role_groups[i].role);
+		free(p->role_groups[i].file);
+	}
+	free(p->role_groups);
+	free(p->utmp_group);
 	for (size_t i = 0; i < p->n_rules; i++)
 		rule_clear(&p->rules[i]);
 	free(p->rules);
@@ -320,16 +329,55 @@ const struct guard_service *guard_policy_service(const struct guard_policy *p, c
 	return NULL;
 }
 
+const struct guard_role_group *guard_policy_role_group(const struct guard_policy *p,
+						       const char *group)
+{
+	size_t lo = 0, hi = p->n_role_groups;
+
+	/* Sorted by name (guard_policy_finish). */
+	while (group && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(group, p->role_groups[mid].name);
+
+		if (c == 0)
+			return &p->role_groups[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+enum guard_privilege guard_policy_group_privilege(const struct guard_policy *p, const char *group,
+						  bool gid_known, uint32_t gid,
+						  const struct guard_role_group **ret_role)
+{
+	const struct guard_role_group *role = guard_policy_role_group(p, group);
+
+	if (ret_role)
+		*ret_role = NULL;
+	/* gid 0 grants root's group whatever the policy lists. */
+	if (gid_known && gid == 0)
+		return GUARD_PRIVILEGE_GID0;
+	/* Joining a role group grants a Guard power: named first, it says most. */
+	if (role) {
+		if (ret_role)
+			*ret_role = role;
+		return GUARD_PRIVILEGE_ROLE;
+	}
+	for (size_t i = 0; group && i < p->n_privileged_groups; i++)
+		if (strcmp(p->privileged_groups[i], group) == 0)
+			return GUARD_PRIVILEGE_LISTED;
+	/* Its members could write any location into utmp. */
+	if ((p->utmp_gid_known && gid_known && gid == p->utmp_gid) ||
+	    (p->utmp_group && group && strcmp(p->utmp_group, group) == 0))
+		return GUARD_PRIVILEGE_UTMP;
+	return GUARD_PRIVILEGE_NONE;
+}
+
 bool guard_policy_group_is_privileged(const struct guard_policy *p, const char *group,
 				      bool gid_known, uint32_t gid)
 {
-	/* gid 0 grants root's group whatever the policy lists. */
-	if (gid_known && gid == 0)
-		return true;
-	if (!group)
-		return false;
-	for (size_t i = 0; i < p->n_privileged_groups; i++)
-		if (strcmp(p->privileged_groups[i], group) == 0)
-			return true;
-	return false;
+	return guard_policy_group_privilege(p, group, gid_known, gid, NULL) != GUARD_PRIVILEGE_NONE;
 }

@@ -109,9 +109,33 @@ struct guard_settings {
 	int64_t approval_ttl_s;
 	int64_t retention_s; /* ledger rows older than this are pruned */
 	struct guard_list break_glass;
+	/* Where approvers and break_glass were last set (the settings block):
+	 * for messages about their role groups. */
+	char *approvers_file, *break_glass_file;
+	unsigned approvers_line, break_glass_line;
 	char *timezone; /* "system" or an IANA name */
 	char **home_roots;
 	size_t n_home_roots;
+};
+
+/* A role group: a group whose members hold a Guard power because the
+ * policy names it (as "%name") in settings approvers or break_glass, or in
+ * the actors or approvers of an allow or approve rule. Joining it grants the
+ * role, so it is privileged. */
+struct guard_role_group {
+	char *name; /* without "%" */
+	char *role; /* what it grants, for reasons: "%oncall may break the glass" */
+	char *file; /* where the policy names it first */
+	unsigned line;
+};
+
+/* Why a group is privileged. */
+enum guard_privilege {
+	GUARD_PRIVILEGE_NONE,
+	GUARD_PRIVILEGE_GID0,	/* gid 0: root's group, whatever the policy lists */
+	GUARD_PRIVILEGE_ROLE,	/* a role group */
+	GUARD_PRIVILEGE_LISTED, /* named in privileged_groups */
+	GUARD_PRIVILEGE_UTMP,	/* can write the utmp file: could forge locations */
 };
 
 /* A warning found while loading or checking: file, line, message. */
@@ -123,7 +147,14 @@ struct guard_policy {
 	struct guard_settings settings;
 	char **privileged_groups;
 	size_t n_privileged_groups;
-	struct guard_list protected_users; /* NAME and ID_RANGE items */
+	struct guard_list protected_users;    /* NAME and ID_RANGE items */
+	struct guard_role_group *role_groups; /* computed by guard_policy_finish */
+	size_t n_role_groups;
+	/* The group that can write the utmp file, as guard_policy_load found
+	 * it on this host (host state, read at load; the core only compares). */
+	bool utmp_gid_known;
+	uint32_t utmp_gid;
+	char *utmp_group; /* its name; NULL when unknown */
 	struct guard_rule *rules;
 	size_t n_rules;
 	struct guard_watch *watches;
@@ -151,6 +182,7 @@ struct guard_load_options {
 	const char *dropin_dir;	  /* NULL: guard.d next to path */
 	const char *zoneinfo_dir; /* NULL: /usr/share/zoneinfo */
 	bool skip_owner_checks;	  /* unit tests and fuzzers only: never set in a program */
+	const char *utmp_path;	  /* NULL: the system's utmp file; "": none */
 };
 
 /* Reads the policy: the main file, then every "*.conf" in the drop-in
@@ -171,7 +203,8 @@ int guard_policy_parse_text(struct guard_policy *policy, const char *file, const
 			    size_t len, struct guard_error *err);
 
 /* The checks that need the whole policy (approve without approvers anywhere,
- * duplicate names across files, the time zone); loads the time zone.
+ * duplicate names across files, the time zone); loads the time zone and
+ * computes the role groups.
  * Returns 0 or -errno with err filled. */
 int guard_policy_finish(struct guard_policy *policy, const char *zoneinfo_dir,
 			struct guard_error *err);
@@ -193,7 +226,19 @@ const struct guard_command *guard_policy_command(const struct guard_policy *poli
 						 const char *name);
 const struct guard_service *guard_policy_service(const struct guard_policy *policy,
 						 const char *name);
+/* Is the group (by name, or gid when known) @privileged: privileged_groups,
+ * gid 0, a role group, or the group that can write the utmp file? */
 bool guard_policy_group_is_privileged(const struct guard_policy *policy, const char *group,
 				      bool gid_known, uint32_t gid);
+
+/* Why the group is privileged (NONE: it is not); *ret_role, when not NULL,
+ * is set to its role for GUARD_PRIVILEGE_ROLE (else NULL). */
+enum guard_privilege guard_policy_group_privilege(const struct guard_policy *policy,
+						  const char *group, bool gid_known, uint32_t gid,
+						  const struct guard_role_group **ret_role);
+
+/* The role group of that name, or NULL. */
+const struct guard_role_group *guard_policy_role_group(const struct guard_policy *policy,
+						       const char *group);
 
 #endif

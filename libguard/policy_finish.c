@@ -1,7 +1,7 @@
 /* The checks that need the whole policy, after every file is read: names
- * unique across files, approvers for every approve, the time zone, and the
- * rules that can never decide because an earlier rule always does, the
- * ledger's retention. */
+ * unique across files, approvers for every approve, the time zone, the
+ * role groups, the rules that can never decide because an earlier rule
+ * always does, and the ledger's retention. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +301,132 @@ static void retention_covers_windows(struct guard_policy *p)
 	p->settings.retention_s = longest;
 }
 
+/* A role group as found, before duplicates are dropped. */
+struct role_seen {
+	const char *name, *file;
+	unsigned line;
+	size_t seq;	  /* the order found: the first naming of a group is kept */
+	const char *rule; /* NULL: the settings */
+	const char *what; /* "may break the glass", "approves", "is an actor of allow" */
+};
+
+static int compare_roles(const void *a, const void *b)
+{
+	const struct role_seen *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The %groups of one list (a negated item grants nothing), appended to v,
+ * which has room for every item. */
+static void seen_list(const struct guard_list *l, const struct role_seen *proto,
+		      struct role_seen *v, size_t *n)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].kind == GUARD_ITEM_GROUP && !l->items[i].negated &&
+		    l->items[i].name) {
+			v[*n] = *proto;
+			v[*n].name = l->items[i].name;
+			v[*n].seq = *n;
+			(*n)++;
+		}
+}
+
+static void role_groups_clear(struct guard_policy *p)
+{
+	for (size_t i = 0; i < p->n_role_groups; i++) {
+		free(p->role_groups[i].name);
+		free(p->role_groups[i].role);
+		free(p->role_groups[i].file);
+	}
+	free(p->role_groups);
+	p->role_groups = NULL;
+	p->n_role_groups = 0;
+}
+
+static int keep_roles(struct guard_policy *p, const struct role_seen *v, size_t n)
+{
+	p->role_groups = calloc(n + 1, sizeof(*p->role_groups));
+	if (!p->role_groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct guard_role_group *g;
+		int len;
+
+		if (i > 0 && strcmp(v[i].name, v[i - 1].name) == 0)
+			continue;
+		g = &p->role_groups[p->n_role_groups++];
+		g->name = strdup(v[i].name);
+		g->file = strdup(v[i].file ? v[i].file : "");
+		g->line = v[i].line;
+		len = v[i].rule ? asprintf(&g->role, "%%%s %s rule \"%s\"", v[i].name, v[i].what,
+					   v[i].rule)
+				: asprintf(&g->role, "%%%s %s", v[i].name, v[i].what);
+		if (len < 0)
+			g->role = NULL;
+		if (!g->name || !g->file || !g->role)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Every group whose members hold a Guard power (DESIGN.md, "The privilege
+ * model"): settings break_glass and approvers, and the approvers and
+ * actors of every allow or approve rule. Kept sorted by name, each group
+ * once, with the first role found. */
+static int role_groups(struct guard_policy *p, struct guard_error *err)
+{
+	const struct guard_settings *st = &p->settings;
+	size_t max = st->approvers.n + st->break_glass.n, n = 0;
+	struct role_seen *v;
+	int r = -ENOMEM;
+
+	role_groups_clear(p);
+	for (size_t i = 0; i < p->n_rules; i++)
+		max += p->rules[i].actors.n + p->rules[i].approvers.n;
+	v = calloc(max + 1, sizeof(*v));
+	if (!v)
+		goto out;
+	seen_list(&st->break_glass,
+		  &(struct role_seen){.file = st->break_glass_file,
+				      .line = st->break_glass_line,
+				      .what = "may break the glass"},
+		  v, &n);
+	seen_list(&st->approvers,
+		  &(struct role_seen){.file = st->approvers_file,
+				      .line = st->approvers_line,
+				      .what = "approves requests"},
+		  v, &n);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct guard_rule *rule = &p->rules[i];
+		struct role_seen proto = {
+		    .file = rule->file, .line = rule->line, .rule = rule->name};
+
+		if (rule->decision == GUARD_DECISION_APPROVE) {
+			proto.what = "approves requests under";
+			seen_list(&rule->approvers, &proto, v, &n);
+			proto.what = "is an actor of approve";
+		} else if (rule->decision == GUARD_DECISION_ALLOW) {
+			proto.what = "is an actor of allow";
+		} else {
+			continue; /* a deny rule's actors gain nothing */
+		}
+		seen_list(&rule->actors, &proto, v, &n);
+	}
+	qsort(v, n, sizeof(*v), compare_roles);
+	r = keep_roles(p, v, n);
+out:
+	free(v);
+	if (r < 0) {
+		role_groups_clear(p);
+		guard_error_set(err, NULL, 0, "out of memory");
+	}
+	return r;
+}
+
 int guard_policy_finish(struct guard_policy *p, const char *zoneinfo_dir, struct guard_error *err)
 {
 	struct guard_error tzerr = {0};
@@ -309,6 +435,8 @@ int guard_policy_finish(struct guard_policy *p, const char *zoneinfo_dir, struct
 	r = unique_names(p, err);
 	if (r == 0)
 		r = approvers_everywhere(p, err);
+	if (r == 0)
+		r = role_groups(p, err);
 	if (r < 0)
 		return r;
 	guard_tz_free(p->tz);

@@ -6,7 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +255,31 @@ out:
 	return r;
 }
 
+/* Which group can write the utmp file (group-writable: its group). Its
+ * members could write any location into utmp, so that group is privileged;
+ * this is host state, read here once so that the core only compares. A
+ * missing file grants nobody anything; a failed name look-up leaves the
+ * gid, which still compares. */
+static int utmp_writer(struct guard_policy *p, const char *path)
+{
+	struct group gr, *res = NULL;
+	char buf[16384];
+	struct stat st;
+
+	if (!path)
+		path = _PATH_UTMP;
+	if (!path[0] || stat(path, &st) < 0 || !(st.st_mode & S_IWGRP))
+		return 0;
+	p->utmp_gid_known = true;
+	p->utmp_gid = (uint32_t)st.st_gid;
+	if (getgrgid_r(st.st_gid, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		p->utmp_group = strdup(res->gr_name);
+		if (!p->utmp_group)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int guard_policy_load(const struct guard_load_options *opts, struct guard_policy **ret,
 		      struct guard_error *err)
 {
@@ -298,6 +325,11 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 	}
 	if (r == 0)
 		r = guard_policy_finish(p, opts ? opts->zoneinfo_dir : NULL, err);
+	if (r == 0) {
+		r = utmp_writer(p, opts ? opts->utmp_path : NULL);
+		if (r < 0)
+			guard_error_set(err, path, 0, "out of memory");
+	}
 	if (r < 0) {
 		guard_policy_free(p);
 		return r;

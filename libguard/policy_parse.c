@@ -476,7 +476,21 @@ static int copy_strv(cfg_t *sec, const char *option, char ***v, size_t *n)
 	return 0;
 }
 
-static int copy_settings(struct guard_policy *p, cfg_t *s, struct guard_error *err)
+/* Remembers where a setting was made (the settings block's line). */
+static int set_place(char **file, unsigned *line, const char *at_file, unsigned at_line)
+{
+	char *f = strdup(at_file ? at_file : "");
+
+	if (!f)
+		return -ENOMEM;
+	free(*file);
+	*file = f;
+	*line = at_line;
+	return 0;
+}
+
+static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, unsigned line,
+			 struct guard_error *err)
 {
 	struct guard_settings *st = &p->settings;
 	int r = 0;
@@ -507,10 +521,16 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, struct guard_error *e
 		free(st->timezone);
 		st->timezone = tz;
 	}
-	if (cfg_size(s, "approvers"))
+	if (cfg_size(s, "approvers")) {
 		r = copy_list(s, "approvers", &st->approvers, err);
-	if (r == 0 && cfg_size(s, "break_glass"))
+		if (r == 0)
+			r = set_place(&st->approvers_file, &st->approvers_line, file, line);
+	}
+	if (r == 0 && cfg_size(s, "break_glass")) {
 		r = copy_list(s, "break_glass", &st->break_glass, err);
+		if (r == 0)
+			r = set_place(&st->break_glass_file, &st->break_glass_line, file, line);
+	}
 	if (r == 0 && cfg_size(s, "home_roots"))
 		r = copy_strv(s, "home_roots", &st->home_roots, &st->n_home_roots);
 	return r;
@@ -583,7 +603,10 @@ static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
 	int r = 0;
 
 	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "settings"); i++)
-		r = copy_settings(p, cfg_getnsec(cfg, "settings", i), err);
+		r = copy_settings(
+		    p, cfg_getnsec(cfg, "settings", i), file,
+		    guard_scan_line(scan, GUARD_SECTION_SETTINGS, base[GUARD_SECTION_SETTINGS] + i),
+		    err);
 	if (r == 0 && cfg_size(cfg, "privileged_groups"))
 		r = copy_strv(cfg, "privileged_groups", &p->privileged_groups,
 			      &p->n_privileged_groups);

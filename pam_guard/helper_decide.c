@@ -363,6 +363,16 @@ void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_a
 		}
 		action = svc->action;
 	}
+	/* A role group that does not exist would grant its role to whoever
+	 * creates it: every guarded decision refuses until it does. */
+	if (guard_accounts_check_role_groups(policy, &err) < 0) {
+		char shown[sizeof(err.message) + 32];
+
+		guard_error_format(&err, where, sizeof(where));
+		snprintf(shown, sizeof(shown), "guard: refused: %s.", err.message);
+		refuse(ans, shown, "refused: %s", where);
+		goto out;
+	}
 	decide_with(policy, w, action, ans);
 out:
 	guard_policy_free(policy);

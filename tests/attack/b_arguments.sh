@@ -29,8 +29,8 @@ explain_as_alice() {
 case_baseline() {
 	local req
 	for req in "useradd -m newu" "useradd -m -u 5000 -c Newu -s /bin/bash -d /home/newu newu" \
-		"usermod -c Dave dave" "usermod -aG helpdesk dave" "usermod -p HASH dave" \
-		"userdel dave" "groupadd newg" "gpasswd -a dave helpdesk"; do
+		"usermod -c Dave dave" "usermod -aG users dave" "usermod -p HASH dave" \
+		"userdel dave" "groupadd newg" "gpasswd -a dave users"; do
 		step "allowed: $req"
 		# shellcheck disable=SC2086 # req is a list of words
 		explain_as_alice $req

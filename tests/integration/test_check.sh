@@ -26,7 +26,7 @@ rule "catch-all" {
 rule "never" {
   actions  = { "user.modify" }
   actors   = { "%nosuchgroup", "nosuchuser" }
-  decision = allow
+  decision = deny
 }
 POLICY
 chmod 0644 /etc/guard/guard.d/50-extra.conf
@@ -55,6 +55,27 @@ assert_not_contains "$ERR" "common-session loads" "common-* files are not servic
 assert_exit 0 as_dave "$G" check --pam-dir "$pamd"
 assert_contains "$ERR" "polkit-1 loads pam_guard.so"
 rm -rf -- "$pamd"
+
+step "a role group that does not exist is an error: creating it would grant the role"
+cat >/etc/guard/guard.d/50-extra.conf <<'POLICY'
+# a comment
+rule "sre-may" {
+  actions  = { "user.modify" }
+  actors   = { "%nosuchgroup" }
+  decision = allow
+}
+POLICY
+chmod 0644 /etc/guard/guard.d/50-extra.conf
+assert_exit 2 "$G" check
+assert_contains "$ERR" "/etc/guard/guard.d/50-extra.conf:2: error: role group %nosuchgroup does not exist: creating it would grant the role (%nosuchgroup is an actor of allow rule \"sre-may\")"
+assert_eq "" "$OUT" "no OK line"
+# At run time every guarded decision refuses, with the same reason.
+assert_exit 1 as_dave "$G" usermod -c x dave
+assert_contains "$ERR" "role group %nosuchgroup does not exist"
+groupadd nosuchgroup
+assert_exit 0 "$G" check
+groupdel nosuchgroup
+rm /etc/guard/guard.d/50-extra.conf
 
 step "an error names file:line and exits 2"
 mkdir -p /root/policies

@@ -146,6 +146,13 @@ step "pamtester: a broken policy refuses"
 printf 'rule "broken" {\n  decision = perhaps\n}\n' >/etc/guard/guard.conf
 assert_exit 1 pamtester -I ruser=bob guard-test alice authenticate
 assert_contains "$ERR" "the Guard policy cannot be loaded"
+
+step "pamtester: a role group that does not exist refuses, naming it"
+write_policy "$WINDOW_NOW"
+sed -i 's/"%admins"/"%nosuchrole"/' /etc/guard/guard.conf
+assert_exit 1 pamtester -I ruser=bob guard-test alice authenticate
+assert_contains "$ERR" "guard: refused: role group %nosuchrole does not exist: creating it would grant the role"
+assert_exit 1 pamtester -I ruser=root guard-test alice acct_mgmt
 write_policy "$WINDOW_NOW"
 
 # The real programs, with pam_guard where pam_guard(8) puts it.

@@ -74,6 +74,7 @@ ok "apt-get install ./guard_*.deb ./libpam-guard_*.deb"
 check "dpkg -s: both installed" sh -c 'dpkg -s guard libpam-guard | grep -c "^Status: install ok installed" | grep -qx 2'
 check "guardctl is setuid root (4755 root:root)" sh -c '[ "$(stat -c %a:%U:%G /usr/sbin/guardctl)" = 4755:root:root ]'
 check "guardctl --version" sh -c 'guardctl --version | grep -q "^guardctl [0-9]"'
+check "the shipped policy's role groups exist, empty system groups" sh -c 'for g in guard-approvers oncall helpdesk admins; do getent group "$g" | awk -F: "\$3 < 1000 && \$4 == \"\" { f = 1 } END { exit !f }" || exit 1; done'
 check "guardctl check passes on the shipped policy" guardctl check
 check "guardctl check as another user" setpriv --reuid=nobody --regid=nogroup --clear-groups guardctl check
 check "/etc/guard/guard.conf is a conffile" sh -c 'dpkg-query -W -f="\${Conffiles}" guard | grep -q "/etc/guard/guard.conf "'

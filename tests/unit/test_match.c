@@ -6,6 +6,7 @@
 
 #include "evaluate.h"
 #include "helpers.h"
+#include "match.h"
 
 #include "eval_fixture.h"
 
@@ -285,4 +286,99 @@ Test(match, action_must_be_listed)
 {
 	request(GUARD_USER_DELETE, "bob");
 	cr_expect_not(matches(""));
+}
+
+/* @protected is computed (DESIGN.md, "The privilege model"): every uid-0
+ * account and every existing member of a @privileged group, role groups
+ * included; the reason says which. */
+static void protected_reason_is(const char *matcher, const char *words)
+{
+	char text[2048], buf[1024];
+	struct guard_text out;
+	struct guard_policy *p;
+
+	snprintf(text, sizeof(text),
+		 "privileged_groups = { \"sudo\" }\nprotected_users = { \"root\" }\n"
+		 "rule \"r\" {\n  actions = { \"user.modify\" }\n  %s\n  decision = deny\n}\n",
+		 matcher);
+	p = policy(text);
+	guard_text_init(&out, buf, sizeof(buf));
+	guard_match_why_applied(
+	    &(struct guard_match_ctx){.policy = p, .request = &fx.r, .target = &fx.t[0]},
+	    &p->rules[0], &out);
+	cr_expect(strstr(buf, words) != NULL, "'%s' does not say '%s'", buf, words);
+	guard_policy_free(p);
+}
+
+static void target_in(const char *group)
+{
+	request(GUARD_USER_MODIFY, "vic");
+	fx.t[0].user.exists = true;
+	fx.t[0].user.uid_known = true;
+	fx.t[0].user.uid = 1234;
+	fx.target_groups[0] = "vic";
+	fx.target_groups[1] = (char *)group;
+	fx.t[0].user.groups = fx.target_groups;
+	fx.t[0].user.n_groups = group ? 2 : 1;
+}
+
+Test(match, protected_members_of_privileged_groups)
+{
+	target_in(NULL);
+	cr_expect_not(matches("targets = { \"@protected\" }"), "a plain account");
+	target_in("users");
+	cr_expect_not(matches("targets = { \"@protected\" }"), "in a plain group");
+	target_in("sudo");
+	cr_expect(matches("targets = { \"@protected\" }"), "a sudo member");
+	cr_expect_not(matches("targets = { \"!@protected\" }"));
+	target_in("oncall"); /* the fixture's break_glass */
+	cr_expect(matches("targets = { \"@protected\" }"), "a break-glass member");
+	target_in("guard-approvers"); /* the fixture's approvers */
+	cr_expect(matches("targets = { \"@protected\" }"), "an approver");
+	target_in("helpdesk");
+	cr_expect_not(matches("targets = { \"@protected\" }"), "no rule gives helpdesk a role");
+	cr_expect(matches("actors = { \"%helpdesk\" }\n  targets = { \"@protected\" }"),
+		  "a member of a rule's actors");
+	target_in("sudo");
+	fx.t[0].user.exists = false; /* useradd -G sudo vic: not a member yet */
+	cr_expect_not(matches("targets = { \"@protected\" }"), "an account still to be made");
+}
+
+Test(match, protected_uid0_under_any_name)
+{
+	target_in(NULL);
+	fx.t[0].user.name = "toor";
+	fx.t[0].user.uid = 0;
+	cr_expect(matches("targets = { \"@protected\" }"));
+	fx.t[0].user.uid_known = false;
+	cr_expect_not(matches("targets = { \"@protected\" }"));
+}
+
+Test(match, protected_says_why)
+{
+	target_in("sudo");
+	protected_reason_is(
+	    "targets = { \"@protected\" }",
+	    "target vic (uid 1234) is @protected (vic is in sudo, a privileged group)");
+	target_in("oncall");
+	protected_reason_is("targets = { \"@protected\" }",
+			    "(vic is in %oncall, a Guard role: %oncall may break the glass)");
+	target_in(NULL);
+	fx.t[0].user.name = "toor";
+	fx.t[0].user.uid = 0;
+	protected_reason_is("targets = { \"@protected\" }", "is @protected (toor has uid 0)");
+	request(GUARD_USER_MODIFY, "root");
+	protected_reason_is("targets = { \"@protected\" }", "target root is @protected");
+}
+
+Test(match, privileged_role_group_says_why)
+{
+	request(GUARD_GROUP_MEMBER_ADD, "bob");
+	fx.t[0].group = "oncall";
+	cr_expect(matches("groups = { \"@privileged\" }"), "a role group is @privileged");
+	cr_expect_not(matches("groups = { \"!@privileged\" }"));
+	fx.t[0].group = "helpdesk";
+	cr_expect_not(matches("groups = { \"@privileged\" }"));
+	cr_expect(matches("actors = { \"%helpdesk\" }\n  groups = { \"@privileged\" }"),
+		  "the actors of an allow rule are a role");
 }

@@ -513,3 +513,97 @@ Test(policy, large_policies_keep_lines_and_names)
 	test_policy_error(text, 751, "already defined at test.conf:36");
 	free(text);
 }
+
+/* ---- role groups (DESIGN.md, "The privilege model") ---- */
+
+Test(policy, role_groups_are_computed_with_their_role)
+{
+	struct guard_policy *p = test_policy(
+	    "privileged_groups = { \"sudo\" }\n"
+	    "settings {\n  approvers = { \"%approvers\", \"carol\" }\n"
+	    "  break_glass = { \"%oncall\", \"!%interns\" }\n}\n"
+	    "rule \"helpdesk\" {\n  actions = { \"user.create\" }\n"
+	    "  actors = { \"%helpdesk\", \"!%contractors\", \"uid:1000\" }\n  decision = allow\n}\n"
+	    "rule \"two-person\" {\n  actions = { \"role.escalate\" }\n  actors = { \"%admins\" }\n"
+	    "  decision = approve\n  approvers = { \"%security\", \"%oncall\" }\n}\n"
+	    "rule \"no\" {\n  actions = { \"user.delete\" }\n  actors = { \"%banned\" }\n"
+	    "  targets = { \"%staff\" }\n  decision = deny\n}\n");
+	const struct guard_role_group *g;
+	static const char *const roles[][2] = {
+	    {"admins", "%admins is an actor of approve rule \"two-person\""},
+	    {"approvers", "%approvers approves requests"},
+	    {"helpdesk", "%helpdesk is an actor of allow rule \"helpdesk\""},
+	    {"oncall", "%oncall may break the glass"},
+	    {"security", "%security approves requests under rule \"two-person\""},
+	};
+
+	cr_assert_eq(p->n_role_groups, 5, "each role group once, no negated or deny-rule group");
+	for (size_t i = 0; i < 5; i++) {
+		cr_assert_str_eq(p->role_groups[i].name, roles[i][0], "sorted by name");
+		cr_expect_str_eq(p->role_groups[i].role, roles[i][1]);
+		cr_expect(guard_policy_group_is_privileged(p, roles[i][0], false, 0), "%s",
+			  roles[i][0]);
+		cr_expect_eq(guard_policy_role_group(p, roles[i][0]), &p->role_groups[i]);
+	}
+	g = guard_policy_role_group(p, "oncall");
+	cr_expect_str_eq(g->file, "test.conf");
+	cr_expect_eq(g->line, 2, "the settings block that names it");
+	g = guard_policy_role_group(p, "helpdesk");
+	cr_expect_eq(g->line, 6, "the rule that names it");
+	for (const char *const *n =
+		 (const char *const[]){"interns", "contractors", "banned", "staff", "carol", NULL};
+	     *n; n++) {
+		cr_expect_null(guard_policy_role_group(p, *n), "%s", *n);
+		cr_expect_not(guard_policy_group_is_privileged(p, *n, true, 1234), "%s", *n);
+	}
+	cr_expect_eq(guard_policy_group_privilege(p, "sudo", false, 0, NULL),
+		     GUARD_PRIVILEGE_LISTED);
+	cr_expect_eq(guard_policy_group_privilege(p, "whatever", true, 0, NULL),
+		     GUARD_PRIVILEGE_GID0);
+	cr_expect_eq(guard_policy_group_privilege(p, "oncall", false, 0, &g), GUARD_PRIVILEGE_ROLE);
+	cr_expect_str_eq(g->name, "oncall");
+	guard_policy_free(p);
+}
+
+Test(policy, the_utmp_writer_is_privileged_by_name_or_gid)
+{
+	struct guard_policy *p = test_policy("privileged_groups = { \"sudo\" }\n");
+
+	cr_expect_not(guard_policy_group_is_privileged(p, "utmp", true, 43));
+	p->utmp_gid_known = true;
+	p->utmp_gid = 43;
+	cr_expect(guard_policy_group_is_privileged(p, NULL, true, 43), "by gid");
+	cr_expect_not(guard_policy_group_is_privileged(p, "utmp", false, 0), "no name known");
+	p->utmp_group = strdup("utmp");
+	cr_assert_not_null(p->utmp_group);
+	cr_expect_eq(guard_policy_group_privilege(p, "utmp", false, 0, NULL), GUARD_PRIVILEGE_UTMP);
+	cr_expect_not(guard_policy_group_is_privileged(p, "tty", true, 5));
+	guard_policy_free(p);
+}
+
+Test(policy_files, utmp_writer_read_at_load, .init = setup_dir, .fini = remove_dir)
+{
+	struct guard_load_options o = {.skip_owner_checks = true};
+	struct guard_policy *p = NULL;
+	struct guard_error err = {0};
+	char conf[512], utmp[512];
+
+	snprintf(conf, sizeof(conf), "%s/guard.conf", dir);
+	snprintf(utmp, sizeof(utmp), "%s/utmp", dir);
+	write_file(conf, "# empty\n", 0644, getuid());
+	write_file(utmp, "", 0664, getuid());
+	cr_assert_eq(chown(utmp, (uid_t)-1, 4242), 0);
+	cr_assert_eq(chmod(utmp, 0664), 0);
+	o.path = conf;
+	o.utmp_path = utmp;
+	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
+	cr_expect(p->utmp_gid_known);
+	cr_expect_eq(p->utmp_gid, 4242);
+	cr_expect(guard_policy_group_is_privileged(p, NULL, true, 4242));
+	cr_expect_not(guard_policy_group_is_privileged(p, NULL, true, 4243));
+	guard_policy_free(p);
+	cr_assert_eq(chmod(utmp, 0644), 0);
+	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
+	cr_expect_not(p->utmp_gid_known, "not group-writable: nobody's privilege");
+	guard_policy_free(p);
+}

@@ -1,0 +1,314 @@
+#!/bin/bash
+# The privilege model (DESIGN.md, "The privilege model"): what an operator's
+# rights reach is computed, not only listed. Tried as helpdesk (alice),
+# whose only rule allows ordinary accounts and groups ("!@protected",
+# "!@privileged"). Runs inside the sandbox.
+#
+#   role groups are @privileged ..... case_role_oncall, case_role_approvers,
+#                                     case_role_own_group, case_role_admins,
+#                                     case_role_rule_approvers,
+#                                     case_role_gid, case_role_batch
+#   the utmp writer is @privileged .. case_utmp_group
+#   a missing role group ............ case_missing_role_check,
+#                                     case_missing_role_refuses
+#   @protected is computed .......... case_protected_sudo_member,
+#                                     case_protected_role_member,
+#                                     case_protected_primary,
+#                                     case_protected_uid0_alias
+#   what helpdesk may still do ...... case_controls
+
+. "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
+
+# The attack policy, with a break-glass role, a role named only in one
+# rule's approvers (%security), and no role group listed in
+# privileged_groups: each is privileged because the policy gives it a role.
+# uid 0 is left out of protected_users: an alias of root is protected
+# because of its uid, not because a range lists it.
+model_policy() {
+	cat <<'EOF'
+settings {
+  mode        = enforce
+  default     = deny
+  audit       = off
+  approvers   = { "%guard-approvers" }
+  break_glass = { "%oncall" }
+  timezone    = "system"
+  home_roots  = { "/home" }
+}
+
+privileged_groups = { "root", "sudo", "wheel" }
+protected_users   = { "root", "uid:1-999" }
+
+rule "deny-protected" {
+  actions  = { "user.delete", "user.modify", "user.password", "user.lock", "user.unlock" }
+  targets  = { "@protected" }
+  decision = deny
+  message  = "System accounts are managed elsewhere."
+}
+
+rule "helpdesk" {
+  actions  = { "user.create", "user.modify", "user.password", "user.lock", "user.unlock", "user.delete", "group.create", "group.modify", "group.member.add", "group.member.remove" }
+  actors   = { "%helpdesk" }
+  targets  = { "!@protected" }
+  groups   = { "!@privileged" }
+  decision = allow
+  message  = "Helpdesk manages ordinary accounts."
+}
+
+rule "escalation" {
+  actions  = { "role.escalate" }
+  actors   = { "%admins" }
+  decision = approve
+}
+
+rule "audited-removal" {
+  actions   = { "group.delete" }
+  actors    = { "%admins" }
+  decision  = approve
+  approvers = { "%security" }
+}
+
+command "useradd"  { path = "/usr/sbin/useradd" }
+command "usermod"  { path = "/usr/sbin/usermod" }
+command "groupadd" { path = "/usr/sbin/groupadd" }
+command "groupmod" { path = "/usr/sbin/groupmod" }
+command "gpasswd"  { path = "/usr/bin/gpasswd" }
+command "passwd"   { path = "/usr/bin/passwd" }
+command "chage"    { path = "/usr/bin/chage" }
+command "chpasswd" { path = "/usr/sbin/chpasswd" }
+command "newusers" { path = "/usr/sbin/newusers" }
+command "adduser"  { path = "/usr/sbin/adduser" }
+EOF
+}
+
+attack_init "$@"
+groupadd security
+model_policy >"$T/model.conf"
+install_policy "$T/model.conf"
+# Accounts helpdesk should never reach, made by root: a sudo member, a
+# member of a role group, one whose primary group is sudo, an alias of root.
+useradd -m -K UID_MIN=1000 -G sudo vic
+useradd -m -K UID_MIN=1000 -G oncall rolf
+useradd -m -K UID_MIN=1000 -g sudo -N pia
+useradd -o -u 0 -M -d /root -s /bin/bash toor
+HASH='$6$attack$notarealhashbutafixedone'
+
+# refused_as_alice WHAT ARGS...: guardctl ARGS as alice, really run: not
+# allowed, and the refusal is Guard's (exit 1).
+refused_as_alice() {
+	local what=$1
+	shift
+	run_cmd as_alice_clean "$GUARDCTL" "$@"
+	assert_not_allowed "$what"
+}
+
+# member GROUP USER: does /etc/group list USER in GROUP?
+member() {
+	getent group "$1" | cut -d: -f4 | tr ',' '\n' | grep -qx -- "$2"
+}
+
+# Joining a role group grants its role: a role.escalate that names it, for
+# every way of joining.
+case_role_oncall() {
+	local req
+	for req in "usermod -aG oncall dave" "usermod -G oncall dave" "usermod -a -G users,oncall dave" \
+		"gpasswd -a dave oncall" "gpasswd -M dave oncall" "gpasswd -A dave oncall" \
+		"useradd -m -G oncall newrole" "useradd -m -g oncall newrole" "adduser dave oncall"; do
+		step "refused: $req"
+		# shellcheck disable=SC2086 # req is a list of words
+		refused_as_alice "$req" $req
+		assert_contains "$ERR$OUT" "a Guard role: %oncall may break the glass" "$req names the role"
+		assert_eq "" "$(member oncall dave && echo member)" "dave is not in oncall after $req"
+	done
+	assert_eq "" "$(getent passwd newrole)" "no account newrole"
+	step "explain says so: role.escalate via group oncall"
+	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG oncall dave
+	assert_contains "$OUT" "role.escalate to dave via group oncall (a Guard role: %oncall may break the glass): deny"
+}
+
+case_role_approvers() {
+	refused_as_alice "guard-approvers" usermod -aG guard-approvers dave
+	assert_contains "$ERR" "%guard-approvers approves requests"
+	refused_as_alice "a new approver" useradd -m -G guard-approvers approver2
+	assert_eq "" "$(getent passwd approver2)" "no account approver2"
+	assert_eq "" "$(member guard-approvers dave && echo member)" "dave is not an approver"
+}
+
+# Helpdesk's own group is a role: its members act under the helpdesk rule.
+case_role_own_group() {
+	refused_as_alice "helpdesk" usermod -aG helpdesk dave
+	assert_contains "$ERR" "%helpdesk is an actor of allow rule \"helpdesk\""
+	refused_as_alice "helpdesk by gpasswd" gpasswd -a dave helpdesk
+	assert_eq "" "$(member helpdesk dave && echo member)" "dave is not in helpdesk"
+}
+
+case_role_admins() {
+	refused_as_alice "admins" usermod -aG admins dave
+	assert_contains "$ERR" "%admins is an actor of approve rule \"escalation\""
+	refused_as_alice "admins, new account" useradd -m -G admins newadmin
+	assert_eq "" "$(getent passwd newadmin)" "no account newadmin"
+}
+
+# A group named only in one rule's approvers is a role all the same.
+case_role_rule_approvers() {
+	refused_as_alice "security" usermod -aG security dave
+	assert_contains "$ERR" "%security approves requests under rule \"audited-removal\""
+	assert_eq "" "$(member security dave && echo member)" "dave is not in security"
+}
+
+# A role group's gid is the role group: another group moved onto it, or a
+# primary group given by number.
+case_role_gid() {
+	local gid
+	gid=$(getent group oncall | cut -d: -f3)
+	run_cmd as_alice_clean "$GUARDCTL" explain groupmod -o -g "$gid" users
+	assert_not_allowed "groupmod onto oncall's gid"
+	assert_contains "$OUT" "gid $gid of group oncall (a Guard role: %oncall may break the glass)"
+	refused_as_alice "useradd -g GID" useradd -m -g "$gid" newrole
+	assert_contains "$ERR" "a Guard role: %oncall may break the glass"
+	assert_eq "" "$(getent passwd newrole)" "no account newrole"
+}
+
+# newusers' group field joins a role group like -g does.
+case_role_batch() {
+	run_cmd as_alice_clean bash -c "printf 'newrole:x::oncall:New:/home/newrole:/bin/bash\n' | $GUARDCTL newusers"
+	assert_not_allowed "newusers into oncall"
+	assert_contains "$ERR" "a Guard role: %oncall may break the glass"
+	assert_eq "" "$(getent passwd newrole)" "no account newrole"
+}
+
+# A group that can write the utmp file could write any location: it is
+# privileged though no list names it; when the file is not group-writable
+# the same group is an ordinary one.
+case_utmp_group() {
+	getent group utmp >/dev/null || skip "no utmp group"
+	local had=0
+	[[ -e /run/utmp ]] && had=1
+	touch /run/utmp
+	chown root:utmp /run/utmp
+	chmod 0664 /run/utmp
+	refused_as_alice "utmp" usermod -aG utmp dave
+	assert_contains "$ERR" "group utmp is @privileged (it can write the utmp file)"
+	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG utmp dave
+	assert_contains "$OUT" "role.escalate to dave via group utmp (it can write the utmp file): deny"
+	assert_eq "" "$(member utmp dave && echo member)" "dave is not in utmp"
+	step "control: not group-writable, utmp is an ordinary group"
+	chmod 0644 /run/utmp
+	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG utmp dave
+	assert_eq 0 "$STATUS" "utmp without group write: $OUT $ERR"
+	chmod 0664 /run/utmp
+	[[ $had == 1 ]] || rm -f /run/utmp
+}
+
+# A role group that does not exist: creating it would grant the role. An
+# error for check, naming the file and line; a refusal for every decision.
+case_missing_role_check() {
+	local line
+	sed 's/"%security"/"%sre"/' "$T/model.conf" >"$T/missing.conf"
+	install_policy "$T/missing.conf"
+	line=$(grep -n '^rule "audited-removal"' "$T/missing.conf" | cut -d: -f1)
+	run_cmd "$GUARDCTL" check
+	assert_clean_exit 2
+	assert_contains "$ERR" "/etc/guard/guard.conf:$line: error: role group %sre does not exist: creating it would grant the role"
+	assert_eq "" "$OUT" "no OK line"
+	sed 's/"%oncall"/"%nightshift"/' "$T/model.conf" >"$T/missing.conf"
+	install_policy "$T/missing.conf"
+	line=$(grep -n '^settings' "$T/missing.conf" | cut -d: -f1)
+	run_cmd "$GUARDCTL" check
+	assert_clean_exit 2
+	assert_contains "$ERR" "/etc/guard/guard.conf:$line: error: role group %nightshift does not exist"
+	step "control: the policy whose role groups exist passes"
+	install_policy "$T/model.conf"
+	run_cmd "$GUARDCTL" check
+	assert_eq 0 "$STATUS" "check: $ERR"
+}
+
+case_missing_role_refuses() {
+	sed 's/"%security"/"%sre"/' "$T/model.conf" >"$T/missing.conf"
+	install_policy "$T/missing.conf"
+	step "the group-creating request that would grant the role: refused"
+	refused_as_alice "groupadd sre" groupadd sre
+	assert_contains "$ERR" "role group %sre does not exist: creating it would grant the role"
+	assert_eq "" "$(getent group sre)" "no group sre"
+	step "and every other decision: refused with the same reason"
+	refused_as_alice "useradd -m newbie" useradd -m newbie
+	assert_contains "$ERR" "role group %sre does not exist"
+	assert_eq "" "$(getent passwd newbie)" "no account newbie"
+	run_cmd as_alice_clean "$GUARDCTL" explain useradd -m newbie
+	assert_not_allowed "explain under a missing role group"
+	assert_contains "$ERR" "role group %sre does not exist"
+	install_policy "$T/model.conf"
+}
+
+# passwd, chpasswd, usermod -p/-s/-L, chage on TARGET: each refused, the
+# account unchanged, and explain says why.
+protected_target() {
+	local target=$1 why=$2 before
+	before=$(getent shadow "$target")
+	run_cmd as_alice_clean "$GUARDCTL" explain passwd "$target"
+	assert_not_allowed "passwd $target"
+	run_cmd as_alice_clean bash -c "printf '%s:%s\n' $target newpassword | $GUARDCTL chpasswd"
+	assert_not_allowed "chpasswd $target"
+	refused_as_alice "usermod -p $target" usermod -p "$HASH" "$target"
+	refused_as_alice "usermod -L $target" usermod -L "$target"
+	refused_as_alice "chage $target" chage -M 99999 -E -1 "$target"
+	assert_eq "$before" "$(getent shadow "$target")" "$target's shadow entry"
+	before=$(getent passwd "$target")
+	refused_as_alice "usermod -s $target" usermod -s /bin/sh "$target"
+	assert_eq "$before" "$(getent passwd "$target")" "$target's passwd entry"
+	run_cmd as_alice_clean "$GUARDCTL" explain passwd "$target"
+	assert_contains "$OUT" "target $target (uid $(id -u "$target")) is @protected ($why)"
+}
+
+case_protected_sudo_member() {
+	protected_target vic "vic is in sudo, a privileged group"
+}
+
+case_protected_role_member() {
+	protected_target rolf "rolf is in %oncall, a Guard role: %oncall may break the glass"
+}
+
+case_protected_primary() {
+	protected_target pia "pia is in sudo, a privileged group"
+}
+
+case_protected_uid0_alias() {
+	protected_target toor "toor has uid 0"
+}
+
+# What helpdesk is for still works, really run.
+case_controls() {
+	run_cmd as_alice_clean "$GUARDCTL" useradd -m newbie
+	assert_eq 0 "$STATUS" "useradd -m newbie: $OUT $ERR"
+	assert_ne "" "$(getent passwd newbie)" "newbie exists"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -aG users dave
+	assert_eq 0 "$STATUS" "usermod -aG users dave: $OUT $ERR"
+	member users dave || fail "dave is in users"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -p "$HASH" dave
+	assert_eq 0 "$STATUS" "usermod -p on a plain account: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" chage -M 99999 dave
+	assert_eq 0 "$STATUS" "chage on a plain account: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -s /bin/sh dave
+	assert_eq 0 "$STATUS" "usermod -s on a plain account: $OUT $ERR"
+	run_cmd as_alice_clean bash -c "printf 'dave:newpassword\n' | $GUARDCTL chpasswd"
+	assert_eq 0 "$STATUS" "chpasswd on a plain account: $OUT $ERR"
+	userdel -r newbie 2>/dev/null || true
+	gpasswd -d dave users >/dev/null
+}
+
+attack_case "role group oncall (break_glass), every way of joining" case_role_oncall
+attack_case "role group guard-approvers (settings approvers)" case_role_approvers
+attack_case "role group helpdesk (helpdesk's own)" case_role_own_group
+attack_case "role group admins (actors of an approve rule)" case_role_admins
+attack_case "role group named only in a rule's approvers" case_role_rule_approvers
+attack_case "a role group's gid" case_role_gid
+attack_case "newusers' group field onto a role group" case_role_batch
+attack_case "the group that can write utmp" case_utmp_group
+attack_case "check: a missing role group is an error" case_missing_role_check
+attack_case "run time: a missing role group refuses" case_missing_role_refuses
+attack_case "@protected: a sudo member" case_protected_sudo_member
+attack_case "@protected: a role member" case_protected_role_member
+attack_case "@protected: primary group sudo" case_protected_primary
+attack_case "@protected: an alias of root" case_protected_uid0_alias
+attack_case "controls: ordinary accounts and groups" case_controls
+attack_done
