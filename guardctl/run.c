@@ -75,7 +75,7 @@ void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *po
 {
 	struct guard_identity who = {.uid_known = true, .uid = ctx->uid, .name = ctx->user};
 	struct guard_store_alert alerts[GUARD_STORE_MAX_ALERTS];
-	struct guardctl_location where;
+	struct guard_location where;
 	struct guard_store *store = NULL;
 	struct guard_error err = {0};
 	size_t n_alerts = 0;
