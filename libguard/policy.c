@@ -76,6 +76,7 @@ void guard_policy_free(struct guard_policy *p)
 	if (!p)
 		return;
 	list_clear(&p->settings.approvers);
+	list_clear(&p->settings.admins);
 	list_clear(&p->settings.break_glass);
 	free(p->settings.timezone);
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
@@ -146,6 +147,7 @@ static const struct {
 } item_forms[] = {
     {"actors", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"approvers", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
+    {"admins", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"break_glass", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"targets", F_ANY | F_NAME | F_GROUP | F_UID | F_PROTECTED | F_NEGATE},
     {"groups", F_ANY | F_GROUPNAME | F_GID | F_PRIVILEGED | F_NEGATE},

@@ -98,6 +98,7 @@ struct guard_settings {
 	enum guard_audit_mode audit;
 	bool journal;
 	struct guard_list approvers;
+	struct guard_list admins; /* not present: the approvers */
 	int64_t approval_ttl_s;
 	struct guard_list break_glass;
 	char *timezone; /* "system" or an IANA name */
@@ -174,7 +175,7 @@ void guard_policy_warn(struct guard_policy *policy, const char *file, unsigned l
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Parses one matcher item for the given option ("actors", "targets",
- * "groups", "time", "from", "services", "approvers", "break_glass",
+ * "groups", "time", "from", "services", "approvers", "admins", "break_glass",
  * "protected_users"). Returns 0, or -EINVAL with a message in err. */
 int guard_item_parse(const char *option, const char *text, struct guard_item *ret,
 		     struct guard_error *err);
