@@ -407,7 +407,7 @@ act alice 0 guardctl usermod -e 1 newhire
 act alice 0 guardctl usermod -e "" newhire
 act alice 1 guardctl usermod -e 1 newhire
 expect "limit 2/1h reached, next at" "the limit"
-echo "(carol, an approver, freezes the host during an incident)"
+echo "(carol, one of the policy's admins, freezes the host during an incident)"
 act carol 0 guardctl freeze --reason "incident 4711" --for 1h
 act alice 1 guardctl useradd -m newhire3
 expect "frozen by carol" "the freeze"
