@@ -408,7 +408,7 @@ act alice 0 guardctl usermod -e 1 dave
 act alice 0 guardctl usermod -e "" dave
 act alice 1 guardctl usermod -e 1 dave
 expect "limit 2/1h reached, next at" "the limit"
-echo "(carol, an approver, freezes the host during an incident)"
+echo "(carol, one of the policy's admins, freezes the host during an incident)"
 act carol 0 guardctl freeze --reason "incident 4711" --for 1h
 act alice 1 guardctl useradd -m newhire3
 expect "frozen by carol" "the freeze"

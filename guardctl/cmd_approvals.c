@@ -213,7 +213,11 @@ int cmd_list(struct guardctl *ctx, int argc, char **argv)
 	policy = guardctl_load_policy(ctx, NULL, true);
 	if (!policy || my_identity(ctx, policy, &me) < 0)
 		goto out;
-	everyone = ctx->uid == 0 || guard_is_any_approver(policy, &me);
+	/* Pending requests: every approver's to see, to approve them. Every
+	 * status (--all) is a record of who asked for what: root's and the
+	 * admins', everyone else sees their own. */
+	everyone = ctx->uid == 0 ||
+		   (all ? guard_is_admin(policy, &me) : guard_is_any_approver(policy, &me));
 	if (guardctl_store_open(ctx, &store) != 0)
 		goto out;
 	r = guard_store_approval_list(store, everyone, ctx->uid, all, now, &list, &n, &err);

@@ -72,6 +72,7 @@ static void check_system_names(struct guard_policy *p)
 	const char *main_file = p->n_files ? p->files[0] : NULL;
 
 	warn_unknown(p, &p->settings.approvers, true, "settings: approvers", main_file, 0);
+	warn_unknown(p, &p->settings.admins, true, "settings: admins", main_file, 0);
 	warn_unknown(p, &p->settings.break_glass, true, "settings: break_glass", main_file, 0);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct guard_rule *r = &p->rules[i];

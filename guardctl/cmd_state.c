@@ -1,7 +1,9 @@
 /* guardctl freeze, thaw, status, break-glass, unlock and history: the host's
- * state. Freeze, thaw and unlock are root's or an approver's; break-glass a
- * break_glass member's; history shows root and approvers everyone's, others
- * their own. */
+ * state. Freeze, thaw and unlock are root's or an admin's (the settings'
+ * admins, else its approvers; never merely a rule's approvers): nobody lifts
+ * their own lockout, and a freeze by root is thawed or replaced by root
+ * alone. Break-glass is a break_glass member's. History and status show
+ * root and admins everyone's, others their own. */
 #include <errno.h>
 #include <json.h>
 #include <stdio.h>
@@ -84,10 +86,10 @@ static int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy,
 	return 0;
 }
 
-static bool root_or_approver(const struct guardctl *ctx, const struct guard_policy *policy,
-			     const struct guard_identity *me)
+static bool root_or_admin(const struct guardctl *ctx, const struct guard_policy *policy,
+			  const struct guard_identity *me)
 {
-	return ctx->uid == 0 || guard_is_any_approver(policy, me);
+	return ctx->uid == 0 || guard_is_admin(policy, me);
 }
 
 /* Runs one write in a transaction: fn(store, now) between begin and
@@ -101,6 +103,7 @@ struct state_write {
 	const struct guard_policy *policy;
 	const struct guard_identity *me;
 	const char *text;
+	const char *root_name; /* freeze, thaw: uid 0's name; NULL: unknown */
 	uint32_t uid;
 	int64_t duration, until;
 	int (*event)(const struct state_write *w, struct guard_events *ev);
@@ -126,6 +129,11 @@ static int state_write(struct state_write *w)
 	if (r == -ENOENT) {
 		guardctl_error("%s: %s", w->what, err.message);
 		rc = 1;
+		goto rollback;
+	}
+	if (r == -EPERM) {
+		guardctl_error("refused: %s", err.message);
+		rc = EXIT_DENIED;
 		goto rollback;
 	}
 	if (r < 0) {
@@ -175,16 +183,46 @@ static int parse_for(const char *name, const char *text, int64_t def, int64_t ma
 
 /* ---- freeze / thaw ---- */
 
+/* In the writing transaction, so that a freeze root makes meanwhile is
+ * seen: root ends or replaces any freeze; an admin only one not made by
+ * root (a new freeze replaces the one in force, so refusing only the thaw
+ * would let an admin swap root's freeze for a shorter one of his own).
+ * -EPERM with the reason otherwise. */
+static int may_change_freeze(struct guard_store *s, const struct state_write *w, int64_t now,
+			     struct guard_error *err)
+{
+	struct guard_store_status st = {0};
+	int r;
+
+	if (w->ctx->uid == 0)
+		return 0;
+	r = guard_store_status(s, now, &st, err);
+	if (r == 0 && st.frozen &&
+	    !guard_may_end_freeze(w->ctx->uid, st.freeze.who, w->root_name)) {
+		guard_error_set(err, "", 0,
+				"the host is frozen by %s: only root may thaw or replace that "
+				"freeze",
+				st.freeze.who ? st.freeze.who : "?");
+		r = -EPERM;
+	}
+	guard_store_status_clear(&st);
+	return r;
+}
+
 static int do_freeze(struct guard_store *s, const struct state_write *w, int64_t now,
 		     struct guard_error *err)
 {
-	return guard_store_freeze(s, w->ctx->user, w->text, w->until, now, err);
+	int r = may_change_freeze(s, w, now, err);
+
+	return r < 0 ? r : guard_store_freeze(s, w->ctx->user, w->text, w->until, now, err);
 }
 
 static int do_thaw(struct guard_store *s, const struct state_write *w, int64_t now,
 		   struct guard_error *err)
 {
-	return guard_store_thaw(s, w->ctx->user, now, err);
+	int r = may_change_freeze(s, w, now, err);
+
+	return r < 0 ? r : guard_store_thaw(s, w->ctx->user, now, err);
 }
 
 static int ev_freeze(const struct state_write *w, struct guard_events *ev)
@@ -196,7 +234,7 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 {
 	const char *name = freeze ? "freeze" : "thaw";
 	struct guard_policy *policy = NULL;
-	struct guard_identity me = {0};
+	struct guard_identity me = {0}, root = {0};
 	struct state_opts o;
 	struct state_write w = {0};
 	int rc = EXIT_USAGE;
@@ -210,17 +248,22 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 	}
 	if (who_am_i(ctx, &policy, &me) < 0)
 		goto out;
-	if (!root_or_approver(ctx, policy, &me)) {
-		guardctl_error("refused: only root or an approver may %s the host", name);
+	if (!root_or_admin(ctx, policy, &me)) {
+		guardctl_error("refused: only root or an admin may %s the host", name);
 		rc = EXIT_DENIED;
 		goto out;
 	}
+	/* Looked up before the store's lock is taken; a failure leaves it
+	 * unknown, and an admin then ends no freeze. */
+	if (ctx->uid != 0 && guard_accounts_user_by_uid(NULL, 0, &root) < 0)
+		guard_identity_clear(&root);
 	w = (struct state_write){.what = name,
 				 .fn = freeze ? do_freeze : do_thaw,
 				 .ctx = ctx,
 				 .policy = policy,
 				 .me = &me,
 				 .text = o.reason,
+				 .root_name = root.name,
 				 .event = ev_freeze};
 	if (freeze && parse_for(name, o.for_, 0, GUARD_DURATION_MAX, &w.duration) < 0)
 		goto out;
@@ -237,6 +280,7 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 		printf("thawed\n");
 	}
 out:
+	guard_identity_clear(&root);
 	guard_identity_clear(&me);
 	guard_policy_free(policy);
 	return rc;
@@ -336,14 +380,21 @@ int cmd_unlock(struct guardctl *ctx, int argc, char **argv)
 	}
 	if (who_am_i(ctx, &policy, &me) < 0)
 		goto out;
-	if (!root_or_approver(ctx, policy, &me)) {
-		guardctl_error("refused: only root or an approver may lift a lockout");
+	if (!root_or_admin(ctx, policy, &me)) {
+		guardctl_error("refused: only root or an admin may lift a lockout");
 		rc = EXIT_DENIED;
 		goto out;
 	}
 	r = guard_accounts_user_by_name(policy, o.operand, &target);
 	if (r < 0) {
 		guardctl_error("unlock: no user \"%s\"", guard_escape(o.operand, q, sizeof(q)));
+		goto out;
+	}
+	/* By uid: a second name on one's own uid is oneself. */
+	if (target.uid == ctx->uid && ctx->uid != 0) {
+		guardctl_error("refused: nobody lifts their own lockout: another admin or root "
+			       "must");
+		rc = EXIT_DENIED;
 		goto out;
 	}
 	w = (struct state_write){.what = "unlock",
@@ -364,20 +415,30 @@ out:
 
 /* ---- status ---- */
 
+/* The freeze is everyone's to see (every refusal names who froze and
+ * why); others' break-glass and lockouts, with their reasons, are root's
+ * and the admins'. */
 int cmd_status(struct guardctl *ctx, int argc, char **argv)
 {
 	struct guard_policy *policy = NULL;
 	struct guard_store *store = NULL;
 	struct guard_store_status st = {0};
+	struct guard_identity me = {0};
 	struct guard_error err = {0};
 	struct state_opts o;
 	int64_t now = (int64_t)time(NULL);
 	char a[64], b[64], q[MAX_TEXT * 4 + 8];
+	size_t n_bg = 0, n_lo = 0;
+	bool all;
 	int r, rc = EXIT_USAGE;
 
 	if (parse_opts("status", argc, argv, "", &o) < 0)
 		return EXIT_USAGE;
-	policy = guardctl_load_policy(ctx, NULL, true);
+	if (ctx->uid == 0)
+		policy = guardctl_load_policy(ctx, NULL, true);
+	else if (who_am_i(ctx, &policy, &me) < 0)
+		goto out;
+	all = root_or_admin(ctx, policy, &me);
 	if (!policy || guardctl_store_open(ctx, &store) != 0)
 		goto out;
 	r = guard_store_status(store, now, &st, &err);
@@ -397,21 +458,30 @@ int cmd_status(struct guardctl *ctx, int argc, char **argv)
 		printf("not frozen\n");
 	}
 	for (size_t i = 0; i < st.n_break_glass; i++) {
+		if (!all && st.break_glass[i].uid != ctx->uid)
+			continue;
 		guardctl_time_end(policy, now, st.break_glass[i].until, b, sizeof(b));
 		printf("break-glass: %s until %s: %s\n", st.break_glass[i].who, b,
 		       guard_escape(st.break_glass[i].what, q, sizeof(q)));
+		n_bg++;
 	}
 	for (size_t i = 0; i < st.n_lockouts; i++) {
+		if (!all && st.lockouts[i].uid != ctx->uid)
+			continue;
 		guardctl_time_end(policy, now, st.lockouts[i].until, b, sizeof(b));
 		printf("locked out: %s by watch %s until %s\n", st.lockouts[i].who,
 		       st.lockouts[i].what, b);
+		n_lo++;
 	}
-	if (st.n_break_glass == 0)
-		printf("no break-glass\n");
-	if (st.n_lockouts == 0)
-		printf("no lockouts\n");
+	if (n_bg == 0)
+		printf("no break-glass%s\n", all ? "" : " of yours");
+	if (n_lo == 0)
+		printf("no lockout%s\n", all ? "s" : " of yours");
+	if (!all)
+		printf("(others' break-glass and lockouts: shown to root and admins)\n");
 	rc = 0;
 out:
+	guard_identity_clear(&me);
 	guard_store_status_clear(&st);
 	guard_store_close(store);
 	guard_policy_free(policy);
@@ -491,7 +561,7 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 			       guard_escape(o.since, q, sizeof(q)));
 		goto out;
 	}
-	all = root_or_approver(ctx, policy, &me);
+	all = root_or_admin(ctx, policy, &me);
 	if (o.actor) {
 		r = guard_accounts_user_by_name(policy, o.actor, &actor);
 		if (r < 0) {
@@ -500,7 +570,7 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 			goto out;
 		}
 		if (!all && actor.uid != ctx->uid) {
-			guardctl_error("refused: only root and approvers see others' history");
+			guardctl_error("refused: only root and admins see others' history");
 			rc = EXIT_DENIED;
 			goto out;
 		}

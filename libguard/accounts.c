@@ -130,6 +130,7 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 	if (r == 0 && p->utmp_group && !has_group(id, p->utmp_group))
 		r = confirm_group(id, p->utmp_group);
 	r = r ?: confirm_list(id, &p->settings.approvers);
+	r = r ?: confirm_list(id, &p->settings.admins);
 	r = r ?: confirm_list(id, &p->settings.break_glass);
 	for (size_t i = 0; r == 0 && i < p->n_rules; i++) {
 		r = confirm_list(id, &p->rules[i].actors);

@@ -14,9 +14,9 @@
 /* Fills ret with the user's name, uid and the names of all its groups.
  * glibc's getgrouplist() cannot say that a group source failed (it returns
  * what it found, the primary group at least): so every group the policy
- * names in a membership list (actors, targets, approvers, break_glass) is
- * also looked up by name, where a failure is reported, and counted when it
- * lists the user. A failure refuses: a missing group could turn a deny
+ * names in a membership list (actors, targets, approvers, admins,
+ * break_glass) is also looked up by name, where a failure is reported, and
+ * counted when it lists the user. A failure refuses: a missing group could turn a deny
  * into an allow, through a skipped deny rule or a "!%group".
  * policy may be NULL (no group is confirmed). Returns 0, -ENOENT, or
  * another -errno. */

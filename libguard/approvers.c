@@ -1,4 +1,4 @@
-/* Membership in the policy's approver and break-glass lists. */
+/* Membership in the policy's approver, admin and break-glass lists. */
 #include "approvers.h"
 
 #include <string.h>
@@ -68,4 +68,22 @@ bool guard_is_any_approver(const struct guard_policy *policy, const struct guard
 bool guard_may_break_glass(const struct guard_policy *policy, const struct guard_identity *who)
 {
 	return policy && in_list(policy, &policy->settings.break_glass, who);
+}
+
+bool guard_is_admin(const struct guard_policy *policy, const struct guard_identity *who)
+{
+	if (!policy)
+		return false;
+	if (policy->settings.admins.present && policy->settings.admins.n > 0)
+		return in_list(policy, &policy->settings.admins, who);
+	return in_list(policy, &policy->settings.approvers, who);
+}
+
+bool guard_may_end_freeze(uint32_t caller_uid, const char *frozen_by, const char *root_name)
+{
+	if (caller_uid == 0)
+		return true;
+	if (!frozen_by || !root_name || !root_name[0])
+		return false;
+	return strcmp(frozen_by, root_name) != 0;
 }

@@ -76,6 +76,18 @@ static void approvers_text(const struct eval *e, const struct guard_rule *rule,
 	who_list(l, false, out);
 }
 
+/* Who besides root administers Guard (thaws, unlocks): the settings'
+ * admins, else its approvers. */
+static void admins_text(const struct eval *e, struct guard_text *out)
+{
+	const struct guard_settings *st = &e->policy->settings;
+
+	if (st->admins.present && st->admins.n > 0)
+		who_list(&st->admins, false, out);
+	else
+		approvers_text(e, NULL, out);
+}
+
 static void ask_approver(const struct eval *e, const struct guard_rule *rule,
 			 struct guard_text *out)
 {
@@ -435,8 +447,8 @@ static void refuse_frozen(struct eval *e, struct guard_action_verdict *av)
 		guard_text_time(&t, e->policy->tz, e->now, s->frozen_until, true, true);
 		guard_text_add(&t, ", or ");
 	}
-	guard_text_add(&t, "ask root or an approver (");
-	approvers_text(e, NULL, &t);
+	guard_text_add(&t, "ask root or an admin (");
+	admins_text(e, &t);
 	guard_text_add(&t, ") to thaw");
 }
 
@@ -460,8 +472,8 @@ static void refuse_lockout(struct eval *e, struct guard_action_verdict *av)
 		guard_text_time(&t, e->policy->tz, e->now, s->lockout_until, true, true);
 		guard_text_add(&t, ", or ");
 	}
-	guard_text_add(&t, "ask an approver (");
-	approvers_text(e, NULL, &t);
+	guard_text_add(&t, "ask an admin (");
+	admins_text(e, &t);
 	guard_text_add(&t, ") to run guardctl unlock ");
 	guard_text_escaped(&t, e->request->actor.name);
 }

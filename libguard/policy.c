@@ -77,8 +77,10 @@ void guard_policy_free(struct guard_policy *p)
 	if (!p)
 		return;
 	list_clear(&p->settings.approvers);
+	list_clear(&p->settings.admins);
 	list_clear(&p->settings.break_glass);
 	free(p->settings.approvers_file);
+	free(p->settings.admins_file);
 	free(p->settings.break_glass_file);
 	free(p->settings.timezone);
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
@@ -156,6 +158,7 @@ static const struct {
 } item_forms[] = {
     {"actors", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"approvers", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
+    {"admins", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"break_glass", F_ANY | F_NAME | F_GROUP | F_UID | F_NEGATE},
     {"targets", F_ANY | F_NAME | F_GROUP | F_UID | F_PROTECTED | F_NEGATE},
     {"groups", F_ANY | F_GROUPNAME | F_GID | F_PRIVILEGED | F_NEGATE},

@@ -106,20 +106,21 @@ struct guard_settings {
 	enum guard_audit_mode audit;
 	bool journal;
 	struct guard_list approvers;
+	struct guard_list admins; /* not present: the approvers */
 	int64_t approval_ttl_s;
 	int64_t retention_s; /* ledger rows older than this are pruned */
 	struct guard_list break_glass;
 	/* Where approvers and break_glass were last set (the settings block):
 	 * for messages about their role groups. */
-	char *approvers_file, *break_glass_file;
-	unsigned approvers_line, break_glass_line;
+	char *approvers_file, *admins_file, *break_glass_file;
+	unsigned approvers_line, admins_line, break_glass_line;
 	char *timezone; /* "system" or an IANA name */
 	char **home_roots;
 	size_t n_home_roots;
 };
 
 /* A role group: a group whose members hold a Guard power because the
- * policy names it (as "%name") in settings approvers or break_glass, or in
+ * policy names it (as "%name") in settings approvers, admins or break_glass, or in
  * the actors or approvers of an allow or approve rule. Joining it grants the
  * role, so it is privileged. */
 struct guard_role_group {
@@ -216,7 +217,7 @@ void guard_policy_warn(struct guard_policy *policy, const char *file, unsigned l
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Parses one matcher item for the given option ("actors", "targets",
- * "groups", "time", "from", "services", "approvers", "break_glass",
+ * "groups", "time", "from", "services", "approvers", "admins", "break_glass",
  * "protected_users"). Returns 0, or -EINVAL with a message in err. */
 int guard_item_parse(const char *option, const char *text, struct guard_item *ret,
 		     struct guard_error *err);

@@ -380,7 +380,7 @@ static int keep_roles(struct guard_policy *p, const struct role_seen *v, size_t 
 static int role_groups(struct guard_policy *p, struct guard_error *err)
 {
 	const struct guard_settings *st = &p->settings;
-	size_t max = st->approvers.n + st->break_glass.n, n = 0;
+	size_t max = st->approvers.n + st->admins.n + st->break_glass.n, n = 0;
 	struct role_seen *v;
 	int r = -ENOMEM;
 
@@ -399,6 +399,11 @@ static int role_groups(struct guard_policy *p, struct guard_error *err)
 		  &(struct role_seen){.file = st->approvers_file,
 				      .line = st->approvers_line,
 				      .what = "approves requests"},
+		  v, &n);
+	seen_list(&st->admins,
+		  &(struct role_seen){.file = st->admins_file,
+				      .line = st->admins_line,
+				      .what = "administers Guard (freeze, thaw, unlock)"},
 		  v, &n);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct guard_rule *rule = &p->rules[i];

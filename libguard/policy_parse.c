@@ -136,8 +136,8 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 	if (strcmp(option, "actors") == 0 || strcmp(option, "targets") == 0 ||
 	    strcmp(option, "groups") == 0 || strcmp(option, "time") == 0 ||
 	    strcmp(option, "from") == 0 || strcmp(option, "services") == 0 ||
-	    strcmp(option, "approvers") == 0 || strcmp(option, "break_glass") == 0 ||
-	    strcmp(option, "protected_users") == 0) {
+	    strcmp(option, "approvers") == 0 || strcmp(option, "admins") == 0 ||
+	    strcmp(option, "break_glass") == 0 || strcmp(option, "protected_users") == 0) {
 		if (guard_item_parse(option, v, &item, &e) < 0)
 			return fail(cfg, 0, "%s", e.message);
 		guard_item_clear(&item);
@@ -339,10 +339,22 @@ static int on_command(cfg_t *cfg, cfg_opt_t *opt)
 
 static int on_settings(cfg_t *cfg, cfg_opt_t *opt)
 {
-	(void)opt;
+	unsigned line;
+	cfg_t *s;
+	bool names_someone = false;
+
 	if (++current->settings_blocks > 1)
 		return fail(cfg, guard_scan_line(current->scan, GUARD_SECTION_SETTINGS, 1),
 			    "settings: a second settings block in the same file");
+	/* A list of exclusions alone matches everyone else: an admins list
+	 * like that would hand Guard's administration to every account. */
+	s = closed_block(cfg, opt, GUARD_SECTION_SETTINGS, &line);
+	for (unsigned i = 0; i < cfg_size(s, "admins"); i++)
+		names_someone = names_someone || cfg_getnstr(s, "admins", i)[0] != '!';
+	if (cfg_size(s, "admins") > 0 && !names_someone)
+		return fail(cfg, line,
+			    "settings: admins only excludes (\"!...\"), which makes everyone "
+			    "else an admin: name who is (\"root\" alone leaves it to root)");
 	return 0;
 }
 
@@ -350,11 +362,17 @@ static int on_settings(cfg_t *cfg, cfg_opt_t *opt)
 #define SCALAR(name) CFG_STR(name, 0, CFGF_NODEFAULT)
 
 static cfg_opt_t settings_opts[] = {
-    SCALAR("mode"),	 SCALAR("default"),
-    SCALAR("audit"),	 CFG_BOOL("journal", cfg_true, CFGF_NODEFAULT),
-    LIST("approvers"),	 SCALAR("approval_ttl"),
-    LIST("break_glass"), SCALAR("timezone"),
-    LIST("home_roots"),	 SCALAR("retention"),
+    SCALAR("mode"),
+    SCALAR("default"),
+    SCALAR("audit"),
+    CFG_BOOL("journal", cfg_true, CFGF_NODEFAULT),
+    LIST("approvers"),
+    LIST("admins"),
+    SCALAR("approval_ttl"),
+    LIST("break_glass"),
+    SCALAR("timezone"),
+    LIST("home_roots"),
+    SCALAR("retention"),
     CFG_END(),
 };
 static cfg_opt_t rule_opts[] = {
@@ -525,6 +543,11 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, uns
 		r = copy_list(s, "approvers", &st->approvers, err);
 		if (r == 0)
 			r = set_place(&st->approvers_file, &st->approvers_line, file, line);
+	}
+	if (r == 0 && cfg_size(s, "admins")) {
+		r = copy_list(s, "admins", &st->admins, err);
+		if (r == 0)
+			r = set_place(&st->admins_file, &st->admins_line, file, line);
 	}
 	if (r == 0 && cfg_size(s, "break_glass")) {
 		r = copy_list(s, "break_glass", &st->break_glass, err);

@@ -425,13 +425,18 @@ static void add_alert(struct guard_store_alert *alerts, size_t *n, enum guard_al
 }
 
 /* One watch: past its threshold in its window, an alert once per window
- * and, with a lockout, the actor's lockout. */
+ * and, with a lockout, the actor's lockout. A lockout by this watch that
+ * has ended (lifted, or run out) re-arms it: only the decisions after the
+ * second it ended count, and the alert that locked the actor out no
+ * longer silences the window. (The store's clock has whole seconds: what
+ * happened in the second of an unlock may have come before it, while the
+ * actor was still locked out, and is not counted.) */
 static int check_watch(struct guard_store *s, const struct guard_store_record_in *in,
 		       const struct guard_watch *w, struct guard_store_alert *alerts, size_t *n,
 		       struct guard_error *err)
 {
 	uint32_t uid = in->request->actor.uid;
-	int64_t from = in->now - w->threshold.period_s, count = 0, fired = 0;
+	int64_t from = in->now - w->threshold.period_s, count = 0, fired = 0, ended = 0;
 	char set[64] = ",";
 	sqlite3_stmt *st = NULL;
 	int r;
@@ -443,6 +448,14 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 			strcat(set, guard_decision_name((enum guard_decision)d));
 			strcat(set, ",");
 		}
+	r = count_query(s,
+			"SELECT coalesce(max(coalesce(lifted_at, until)), 0) FROM lockouts WHERE "
+			"actor_uid = ?1 AND watch = ?3 AND coalesce(lifted_at, until) <= ?2",
+			uid, in->now, w->name, &ended, err);
+	if (r < 0)
+		return r;
+	if (ended > from)
+		from = ended;
 	r = count_query(s,
 			"SELECT count(*) FROM decisions WHERE actor_uid = ?1 AND at > ?2 AND "
 			"instr(?3, ',' || decision || ',') > 0",

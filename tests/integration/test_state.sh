@@ -111,9 +111,9 @@ assert_exit 0 as bob "$G" list --all --json
 assert_contains "$OUT" '"comment":"not this week"'
 getent passwd leaver2 >/dev/null || fail "a denied request ran"
 
-step "freeze: root or approvers; every guarded action refused, naming who and why"
+step "freeze: root or admins (by default the approvers); every guarded action refused, naming who and why"
 assert_exit 1 as dave "$G" freeze --reason "x"
-assert_contains "$ERR" "only root or an approver"
+assert_contains "$ERR" "only root or an admin"
 assert_exit 2 as carol "$G" freeze
 assert_exit 0 as carol "$G" freeze --reason "incident 7" --for 1h
 assert_exit 0 as dave "$G" status
@@ -143,7 +143,7 @@ assert_contains "$ERR" "not frozen"
 assert_exit 0 as alice "$G" request useradd newbie
 assert_contains "$OUT" "no approval needed"
 
-step "watch: three denials lock dave out; an approver unlocks"
+step "watch: three denials lock dave out; an admin unlocks"
 for _ in 1 2 3; do
 	assert_exit 1 as dave "$G" request userdel root
 done
@@ -152,19 +152,19 @@ assert_contains "$OUT" "locked out: dave by watch denial-burst until"
 assert_exit 1 as dave "$G" request userdel root
 assert_contains "$ERR" "locked out by watch denial-burst"
 assert_exit 1 as alice "$G" unlock dave
-assert_contains "$ERR" "only root or an approver"
+assert_contains "$ERR" "only root or an admin"
 assert_exit 0 as carol "$G" unlock dave
 assert_exit 0 "$G" status
 assert_contains "$OUT" "no lockouts"
 assert_exit 1 as carol "$G" unlock dave
 assert_contains "$ERR" "no active lockout"
 
-step "history: root and approvers see all, others their own"
+step "history: root and admins see all, others their own"
 assert_exit 0 as dave "$G" history
 assert_contains "$OUT" "dave"
 assert_not_contains "$OUT" " bob "
 assert_exit 1 as dave "$G" history --actor bob
-assert_contains "$ERR" "only root and approvers"
+assert_contains "$ERR" "only root and admins"
 assert_exit 0 as carol "$G" history --actor bob
 assert_contains "$OUT" "user.delete leaver1"
 assert_contains "$OUT" "approval 1 exit 0"

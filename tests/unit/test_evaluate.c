@@ -251,7 +251,7 @@ Test(evaluate, frozen_denies_with_who_and_why)
 	cr_expect_str_eq(verdict.actions[0].reason,
 			 "the host is frozen by alice since 10:30 until 12:00: migration");
 	cr_expect_str_eq(verdict.actions[0].safe_path,
-			 "retry from 12:00 Europe/Berlin, or ask root or an approver "
+			 "retry from 12:00 Europe/Berlin, or ask root or an admin "
 			 "(%guard-approvers) to thaw");
 	s.frozen_until = 0;
 	cr_expect_eq(decide_at(p, now, NULL, &s), GUARD_DECISION_DENY);
@@ -274,10 +274,19 @@ Test(evaluate, lockout_denies_until)
 	cr_expect_eq(verdict.actions[0].condition, GUARD_COND_LOCKOUT);
 	cr_expect_str_eq(verdict.actions[0].reason, "locked out by watch denial-burst until 11:40");
 	cr_expect_str_eq(verdict.actions[0].safe_path,
-			 "retry from 11:40 Europe/Berlin, or ask an approver (%guard-approvers) "
+			 "retry from 11:40 Europe/Berlin, or ask an admin (%guard-approvers) "
 			 "to run guardctl unlock dave");
 	s.lockout_until = now - 1;
 	cr_expect_eq(decide_at(p, now, NULL, &s), GUARD_DECISION_ALLOW);
+	guard_policy_free(p);
+
+	/* The admins lift lockouts, not the approvers. */
+	p = policy_s("default = allow\n  admins = { \"%admins\" }", "");
+	s.lockout_until = now + 1790;
+	cr_expect_eq(decide_at(p, now, NULL, &s), GUARD_DECISION_DENY);
+	cr_expect_str_eq(verdict.actions[0].safe_path,
+			 "retry from 11:40 Europe/Berlin, or ask an admin (%admins) "
+			 "to run guardctl unlock dave");
 	guard_policy_free(p);
 }
 

@@ -185,7 +185,7 @@ Test(guidance, frozen)
 	cr_expect_str_eq(guide(now, NULL, &s),
 			 "guard: denied: user.create of bob: the host is frozen by alice since Sun "
 			 "11:00 until thawed: release\\x0a\\x1b[31mfreeze.\n"
-			 "  Next: ask root or an approver (%guard-approvers) to thaw.");
+			 "  Next: ask root or an admin (%guard-approvers) to thaw.");
 }
 
 Test(guidance, monitor_mode)

@@ -130,6 +130,23 @@ Test(policy, every_form_parses_into_its_structure)
 	guard_policy_free(p);
 }
 
+Test(policy, admins_parse_into_the_settings)
+{
+	struct guard_policy *p =
+	    test_policy("settings {\n  admins = { \"%admins\", \"uid:1500-1599\", \"carol\", "
+			"\"!mallory\" }\n}\n");
+
+	cr_assert(p->settings.admins.present);
+	cr_assert_eq(p->settings.admins.n, 4);
+	cr_assert_eq(p->settings.admins.items[0].kind, GUARD_ITEM_GROUP);
+	cr_assert_eq(p->settings.admins.items[1].kind, GUARD_ITEM_ID_RANGE);
+	cr_assert_eq(p->settings.admins.items[1].hi, 1599);
+	cr_assert_eq(p->settings.admins.items[2].kind, GUARD_ITEM_NAME);
+	cr_assert(p->settings.admins.items[3].negated);
+	cr_assert_not(p->settings.approvers.present, "admins are not approvers");
+	guard_policy_free(p);
+}
+
 Test(policy, defaults_when_nothing_is_said)
 {
 	struct guard_policy *p = test_policy("# nothing\n");
@@ -138,6 +155,7 @@ Test(policy, defaults_when_nothing_is_said)
 	cr_assert_eq(p->settings.default_decision, GUARD_DECISION_DENY);
 	cr_assert_eq(p->settings.audit, GUARD_AUDIT_REQUIRED);
 	cr_assert_eq(p->settings.approval_ttl_s, 30 * 60);
+	cr_assert_not(p->settings.admins.present, "no admins: the approvers are");
 	cr_assert_str_eq(p->settings.home_roots[0], "/home");
 	cr_assert_eq(p->n_rules, 0);
 	guard_policy_free(p);
@@ -214,6 +232,9 @@ static const struct {
     {"settings {\n  journal = maybe\n}\n", 2, "boolean"},
     {"settings {\n  home_roots = { \"home\" }\n}\n", 2, "home_roots"},
     {"settings {\n  home_roots = { \"/\" }\n}\n", 2, "home_roots"},
+    {"settings {\n  admins = { \"!mallory\" }\n}\n", 1, "makes everyone else an admin"},
+    {"settings {\n  admins = { \"%\" }\n}\n", 2, "group name"},
+    {"settings {\n  admins = { \"@privileged\" }\n}\n", 2, "\"@\""},
     {"settings {\n}\nsettings {\n}\n", 3, "second settings block"},
     {"service \"su\" {\n}\n", 1, "no action"},
     {"service \"su\" {\n  action = \"role.escalat\"\n}\n", 2, "unknown action"},
