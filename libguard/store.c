@@ -51,6 +51,12 @@
  *         allow exactly min(N, K).
  * MUST 15 A schema older than this Guard's is migrated inside a
  *         transaction; a newer one fails closed (-EPROTO).
+ * MUST 16 An approval also binds the identities its names resolved to when
+ *         it was filed (requester, every target's uid, every group's gid)
+ *         and the rules that asked for it; it is spent only while they are
+ *         unchanged, every rule asking now is one it was given under, the
+ *         votes meet that rule's count now and every voter is eligible now.
+ *         A request filed before schema 2 has no identities: never spent.
  */
 #include "store.h"
 
@@ -119,6 +125,16 @@ static const char *const migrations[] = {
     "CREATE TABLE approval_votes("
     " approval_id INTEGER NOT NULL REFERENCES approvals(id), approver_uid INTEGER NOT NULL,"
     " approver TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(approval_id, approver_uid));",
+    /* 1 -> 2: what an approval was given for beyond its binding hash: the
+     * identities its names resolved to, its actions, its rules' terms
+     * (libguard/approval_terms.h). Requests filed before stay listed and
+     * are never spent: their idents are NULL, which fails closed. */
+    "ALTER TABLE approvals ADD COLUMN idents TEXT;"
+    "ALTER TABLE approvals ADD COLUMN idents_n INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE approvals ADD COLUMN idents_digest TEXT;"
+    "ALTER TABLE approvals ADD COLUMN actions TEXT;"
+    "ALTER TABLE approvals ADD COLUMN actions_n INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE approvals ADD COLUMN rule_terms TEXT;",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,
