@@ -276,8 +276,14 @@ static void action_line(struct sbuf *b, const struct guard_target *tg)
 	} else if (tg->user.uid_known) {
 		sb_add(b, " of uid %u", (unsigned)tg->user.uid);
 	}
-	if (tg->grant)
+	if (tg->grant) {
+		/* An escalation names what grants it, which says the group too. */
 		sb_add(b, " via %s", esc(tg->grant, q, sizeof(q)));
+		if (tg->group && tg->gid_known && strncmp(tg->grant, "group ", 6) == 0 &&
+		    strcmp(tg->grant + 6, tg->group) == 0)
+			sb_add(b, " (gid %u)", (unsigned)tg->gid);
+		return;
+	}
 	if (tg->group || tg->gid_known) {
 		sb_add(b, "%s", tg->user.name || tg->user.uid_known ? ", group " : " of group ");
 		if (tg->group)
@@ -460,9 +466,11 @@ static int voters_check(const struct guard_policy *policy, const struct guard_ru
 			return -EPERM;
 		}
 		if (!id.name || strcmp(id.name, was) != 0) {
+			char q2[300];
+
 			snprintf(why, size, "approver %s (uid %u) is now named %s",
 				 esc(was, q, sizeof(q)), (unsigned)votes->uids[k],
-				 id.name ? id.name : "nothing");
+				 esc(id.name, q2, sizeof(q2)));
 			guard_identity_clear(&id);
 			return -EPERM;
 		}

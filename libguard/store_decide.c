@@ -33,9 +33,11 @@ static int spendable(struct guard_store *s, const struct guard_decide_in *in,
 	if (r < 0)
 		return r;
 	if (!actor->name || strcmp(a.requester, actor->name) != 0) {
+		char q2[300];
+
 		snprintf(why, size, "requester %s (uid %u) is now named %s",
 			 guard_escape(a.requester, q, sizeof(q)), (unsigned)a.requester_uid,
-			 actor->name ? actor->name : "nothing");
+			 guard_escape(actor->name ? actor->name : "", q2, sizeof(q2)));
 		r = -EPERM;
 		goto out;
 	}
