@@ -115,16 +115,18 @@ case_rename_swap() {
 	new_uid=$(id -u mallory1)
 	request bob usermod -aG sudo gg1
 	assert_exit 0 as_user carol "$G" list
-	assert_contains "$OUT" "gg1 (uid $old_uid)" "list shows the target's uid"
-	assert_contains "$OUT" "group sudo (gid $(getent group sudo | cut -d: -f3))" "list shows the gid"
-	assert_contains "$OUT" "bob (uid $(id -u bob))" "list shows the requester's uid"
+	LIST=$OUT
 	assert_exit 0 as_user carol "$G" approve "$REQ"
 	usermod -l gg1-old gg1
 	usermod -l gg1 mallory1
-	assert_exit 1 as_user bob "$G" run "$REQ"
-	assert_contains "$ERR" "target gg1 was uid $old_uid when approved, is now uid $new_uid"
-	in_group gg1 sudo && fail "the renamed account was put in sudo"
+	run_cmd as_user bob "$G" run "$REQ"
+	in_group gg1 sudo && fail "the account renamed to gg1 was put in sudo"
 	in_group gg1-old sudo && fail "the original account was put in sudo after all"
+	assert_eq 1 "$STATUS" "exit status of run $REQ"
+	assert_contains "$ERR" "target gg1 was uid $old_uid when approved, is now uid $new_uid"
+	assert_contains "$LIST" "gg1 (uid $old_uid)" "list shows the target's uid"
+	assert_contains "$LIST" "group sudo (gid $(getent group sudo | cut -d: -f3))" "list shows the gid"
+	assert_contains "$LIST" "bob (uid $(id -u bob))" "list shows the requester's uid"
 	# Repeating the command: not spent, a new request with the new uid.
 	assert_exit 1 as_user bob "$G" usermod -aG sudo gg1
 	assert_contains "$ERR" "request $REQ is not spent: target gg1 was uid $old_uid"
@@ -160,11 +162,12 @@ case_group_renamed() {
 	# The approved, harmless group out of the way; sudo under its name.
 	groupmod -n staffx-old staffx
 	groupmod -n staffx sudo
-	assert_exit 1 as_user bob "$G" run "$REQ"
-	assert_contains "$ERR" "group staffx was gid $staff_gid when approved, is now gid $sudo_gid"
-	in_group gg3 staffx && fail "gg3 was put in gid $sudo_gid (sudo renamed)"
+	run_cmd as_user bob "$G" run "$REQ"
+	# sudo back under its name before any assertion: the other cases use it.
 	groupmod -n sudo staffx
-	true
+	in_group gg3 sudo && fail "gg3 was put in gid $sudo_gid (sudo renamed to staffx)"
+	assert_eq 1 "$STATUS" "exit status of run $REQ"
+	assert_contains "$ERR" "group staffx was gid $staff_gid when approved, is now gid $sudo_gid"
 }
 
 case_gid_changed() {
@@ -297,8 +300,9 @@ case_approver_removed() {
 	request bob usermod -aG sudo gg8
 	assert_exit 0 as_user carol "$G" approve "$REQ"
 	gpasswd -d carol guard-approvers >/dev/null
-	assert_exit 1 as_user bob "$G" run "$REQ"
+	run_cmd as_user bob "$G" run "$REQ"
 	gpasswd -a carol guard-approvers >/dev/null
+	assert_eq 1 "$STATUS" "exit status of run $REQ"
 	assert_contains "$ERR" "request $REQ is not run: carol is no longer an approver for rule \"admins-change\" (it needs 1 approval by %guard-approvers (the settings' approvers))"
 	in_group gg8 sudo && fail "gg8 was put in sudo on a removed approver's vote"
 	true
@@ -310,8 +314,9 @@ case_count_raised() {
 	request bob usermod -aG sudo gg9
 	assert_exit 0 as_user carol "$G" approve "$REQ"
 	write_policy "approvals = 2"
-	assert_exit 1 as_user bob "$G" run "$REQ"
+	run_cmd as_user bob "$G" run "$REQ"
 	write_policy
+	assert_eq 1 "$STATUS" "exit status of run $REQ"
 	assert_contains "$ERR" "it has 1 approval; rule \"escalation\" now needs 2 approvals by %guard-approvers"
 	in_group gg9 sudo && fail "gg9 was put in sudo with too few votes"
 	true
