@@ -157,7 +157,7 @@ static void json_rule(const char *line, size_t len, void *ctx)
 	*b++ = '\0';
 	o = json_object_new_object();
 	json_object_object_add(o, "rule", raw[0] ? json_object_new_string(raw) : NULL);
-	json_object_object_add(o, "approvals", json_object_new_int(atoi(a)));
+	json_object_object_add(o, "approvals", json_object_new_int((int)strtol(a, NULL, 10)));
 	json_object_object_add(o, "approvers", json_object_new_string(b));
 	json_object_array_add(ctx, o);
 }
