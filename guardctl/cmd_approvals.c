@@ -105,78 +105,6 @@ out:
 	return rc;
 }
 
-static json_object *approval_json(const struct guard_approval *a)
-{
-	json_object *o = json_object_new_object(), *req, *votes = json_object_new_array();
-	char t[40];
-
-	json_object_object_add(o, "id", json_object_new_int64(a->id));
-	json_object_object_add(o, "requester", json_object_new_string(a->requester));
-	json_object_object_add(o, "host", json_object_new_string(a->host));
-	if (a->shown_argv) {
-		req = json_object_new_array();
-		for (int k = 0; k < a->shown_argc; k++)
-			json_object_array_add(req, json_object_new_string(a->shown_argv[k]));
-	} else {
-		req = json_object_new_object();
-		json_object_object_add(req, "service", json_object_new_string(a->service));
-		json_object_object_add(req, "action",
-				       json_object_new_string(a->action ? a->action : ""));
-		json_object_object_add(req, "target",
-				       json_object_new_string(a->target ? a->target : ""));
-	}
-	json_object_object_add(o, "request", req);
-	json_object_object_add(o, "reason", a->reason ? json_object_new_string(a->reason) : NULL);
-	json_object_object_add(o, "status",
-			       json_object_new_string(guard_approval_status_name(a->status)));
-	guardctl_iso_time(a->created, t, sizeof(t));
-	json_object_object_add(o, "created", json_object_new_string(t));
-	guardctl_iso_time(a->expires, t, sizeof(t));
-	json_object_object_add(o, "expires", json_object_new_string(t));
-	json_object_object_add(o, "needed", json_object_new_int((int)a->needed));
-	for (size_t k = 0; k < a->n_votes; k++) {
-		json_object *v = json_object_new_object();
-
-		json_object_object_add(v, "approver", json_object_new_string(a->votes[k].approver));
-		guardctl_iso_time(a->votes[k].at, t, sizeof(t));
-		json_object_object_add(v, "at", json_object_new_string(t));
-		json_object_array_add(votes, v);
-	}
-	json_object_object_add(o, "approvals", votes);
-	if (a->comment)
-		json_object_object_add(o, "comment", json_object_new_string(a->comment));
-	return o;
-}
-
-static void approval_text(const struct guard_policy *policy, const struct guard_approval *a,
-			  int64_t now)
-{
-	char buf[GUARD_GUIDANCE_LINE_MAX], created[64], expires[64];
-	struct guard_text t;
-
-	guard_text_init(&t, buf, sizeof(buf));
-	if (a->shown_argv)
-		guard_text_command(&t, a->shown_argc, a->shown_argv);
-	else {
-		guard_text_add(&t, "%s: %s of ", a->service, a->action ? a->action : "?");
-		guard_text_escaped(&t, a->target);
-	}
-	guardctl_time(policy, now, a->created, created, sizeof(created));
-	guardctl_time_end(policy, now, a->expires, expires, sizeof(expires));
-	printf("%-5lld %-9s %-12s %s\n", (long long)a->id, guard_approval_status_name(a->status),
-	       a->requester, buf);
-	printf("      on %s, made %s, expires %s, approvals %zu/%u", a->host, created, expires,
-	       a->n_votes, a->needed);
-	for (size_t k = 0; k < a->n_votes; k++)
-		printf("%s%s", k ? ", " : " (", a->votes[k].approver);
-	printf("%s\n", a->n_votes ? ")" : "");
-	if (a->reason) {
-		guard_text_init(&t, buf, sizeof(buf));
-		guard_text_escaped(&t, a->reason);
-		printf("      reason: %s\n", buf);
-	}
-}
-
 static int my_identity(const struct guardctl *ctx, const struct guard_policy *policy,
 		       struct guard_identity *ret)
 {
@@ -229,7 +157,7 @@ int cmd_list(struct guardctl *ctx, int argc, char **argv)
 		json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
 		for (size_t k = 0; k < n; k++)
-			json_object_array_add(arr, approval_json(&list[k]));
+			json_object_array_add(arr, guardctl_approval_json(&list[k]));
 		json_object_object_add(root, "requests", arr);
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -238,7 +166,7 @@ int cmd_list(struct guardctl *ctx, int argc, char **argv)
 		printf("no %srequests\n", all ? "" : "pending ");
 	} else {
 		for (size_t k = 0; k < n; k++)
-			approval_text(policy, &list[k], now);
+			guardctl_approval_text(policy, &list[k], now);
 	}
 	rc = 0;
 out:
@@ -347,6 +275,14 @@ static int approve_or_deny(struct guardctl *ctx, int argc, char **argv, bool app
 	if (r < 0) {
 		guardctl_store_error(&err, r);
 		goto out;
+	}
+	if (approve) {
+		/* What was approved, as it stands now. */
+		struct guard_approval now_a = {0};
+
+		if (guard_store_approval_get(store, id, now, &now_a, &err) == 0)
+			guardctl_approval_text(policy, &now_a, now);
+		guard_approval_clear(&now_a);
 	}
 	if (!approve)
 		printf("request %lld denied\n", (long long)id);

@@ -205,6 +205,14 @@ void guardctl_time_end(const struct guard_policy *policy, int64_t now, int64_t w
 /* A time as ISO 8601 UTC ("2026-03-02T10:00:00Z"); "" for 0. */
 void guardctl_iso_time(int64_t t, char *buf, size_t size);
 
+/* A request as list and approve show it: what runs (quoted, secrets masked
+ * once by the classifier), its actions with the ids resolved when it was
+ * filed, the rules and what they need, votes (approval_show.c). */
+struct json_object;
+void guardctl_approval_text(const struct guard_policy *policy, const struct guard_approval *a,
+			    int64_t now);
+struct json_object *guardctl_approval_json(const struct guard_approval *a);
+
 /* request, run, list, approve, deny, unlock, break-glass, freeze, thaw,
  * status, history. */
 int cmd_request(struct guardctl *ctx, int argc, char **argv);

@@ -163,6 +163,12 @@ void guardctl_say_pending(const struct guard_policy *policy,
 	char who[300];
 
 	(void)policy;
+	if (res->not_spent[0]) {
+		char q[sizeof(res->not_spent) + 64];
+
+		fprintf(stderr, "guardctl: %s\n",
+			guard_escape_controls(res->not_spent, q, sizeof(q)));
+	}
 	guard_text_init(&t, who, sizeof(who));
 	for (size_t i = 0; i < res->verdict.n_actions; i++)
 		if (res->verdict.actions[i].decision == GUARD_DECISION_APPROVE) {

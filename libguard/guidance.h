@@ -45,9 +45,9 @@ void guard_text_time(struct guard_text *t, const struct guard_tz *tz, int64_t no
 		     bool round_up, bool with_zone);
 
 /* Appends a command line as a person would retype it in a shell: arguments
- * quoted where needed, bytes escaped, and the password hash of useradd and
- * usermod (-p, --password) replaced by HASH: guidance is shown and may be
- * logged, a hash never is. */
+ * quoted where needed, control and non-ASCII bytes escaped. It masks
+ * nothing: pass the classifier's shown_argv, whose secret values are
+ * masked already (the one masking, where the tool's grammar says). */
 void guard_text_command(struct guard_text *t, int argc, char *const *argv);
 
 #define GUARD_GUIDANCE_LINE_MAX 1024

@@ -62,6 +62,12 @@
  *         rest summarised), a locked-out actor's repeated refusals counted
  *         on one row per lockout, and rows older than the policy's
  *         retention pruned in bounded batches at each decision.
+ * MUST 18 An approval also binds the identities its names resolved to when
+ *         it was filed (requester, every target's uid, every group's gid)
+ *         and the rules that asked for it; it is spent only while they are
+ *         unchanged, every rule asking now is one it was given under, the
+ *         votes meet that rule's count now and every voter is eligible now.
+ *         A request filed before schema 3 has no identities: never spent.
  */
 #include "store.h"
 
@@ -143,6 +149,16 @@ static const char *const migrations[] = {
     "CREATE INDEX lockouts_until ON lockouts(until);"
     "CREATE INDEX break_glass_until ON break_glass(until);"
     "CREATE INDEX approvals_expires ON approvals(expires);",
+    /* 2 -> 3: what an approval was given for beyond its binding hash: the
+     * identities its names resolved to, its actions, its rules' terms
+     * (libguard/approval_terms.h). Requests filed before stay listed and
+     * are never spent: their idents are NULL, which fails closed. */
+    "ALTER TABLE approvals ADD COLUMN idents TEXT;"
+    "ALTER TABLE approvals ADD COLUMN idents_n INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE approvals ADD COLUMN idents_digest TEXT;"
+    "ALTER TABLE approvals ADD COLUMN actions TEXT;"
+    "ALTER TABLE approvals ADD COLUMN actions_n INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE approvals ADD COLUMN rule_terms TEXT;",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,

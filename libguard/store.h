@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "approval_terms.h"
 #include "error.h"
 #include "evaluate.h"
 #include "policy.h"
@@ -31,7 +32,7 @@
 
 #define GUARD_STORE_DIR		    "/var/lib/guard"
 #define GUARD_STORE_FILE	    "guard.db"
-#define GUARD_STORE_SCHEMA_VERSION  2
+#define GUARD_STORE_SCHEMA_VERSION  3
 #define GUARD_STORE_BUSY_TIMEOUT_MS 5000
 /* How long a transaction may hold the write lock once it has it (MUST 16
  * in store.c): a decision takes milliseconds, even a batch of thousands. */
@@ -160,6 +161,11 @@ struct guard_approval {
 	char *reason;
 	char *rules; /* the rules that asked for approval, "\n"-separated */
 	unsigned needed;
+	/* The terms it was filed with (struct guard_approval_terms); NULL in a
+	 * request filed before they were kept, which is never spent. */
+	char *idents, *actions, *rule_terms;
+	size_t n_idents, n_actions;
+	char idents_digest[2 * GUARD_SHA256_LEN + 1];
 	enum guard_approval_status status; /* as of the now it was read at */
 	int64_t created, expires, decided_at, used_at;
 	char *decided_by, *comment;
@@ -173,12 +179,13 @@ void guard_approvals_free(struct guard_approval *a, size_t n);
 const char *guard_approval_status_name(enum guard_approval_status s);
 
 /* A new pending request, or the requester's identical pending one (same
- * binding hash, not expired): *ret_created tells which. shown_argv (may be
- * NULL) is what lists display; rules the rules that ask for approval
- * ("\n"-separated); needed >= 1; ttl the policy's approval_ttl. */
+ * binding hash and terms, not expired): *ret_created tells which.
+ * shown_argv (may be NULL) is what lists display; terms the identities,
+ * actions and rules it is asked for (terms->needed >= 1); ttl the
+ * policy's approval_ttl. */
 int guard_store_approval_request(struct guard_store *s, const struct guard_approval_binding *b,
 				 int shown_argc, char *const *shown_argv, const char *reason,
-				 const char *rules, unsigned needed, int64_t ttl, int64_t now,
+				 const struct guard_approval_terms *terms, int64_t ttl, int64_t now,
 				 int64_t *ret_id, bool *ret_created, struct guard_error *err);
 
 /* Reads one request. -ENOENT when there is none. */
@@ -213,6 +220,12 @@ int guard_store_approval_deny(struct guard_store *s, int64_t id, const char *by,
  * requester or host, pending, denied, used, expired). */
 int guard_store_approval_find(struct guard_store *s, const struct guard_approval_binding *b,
 			      int64_t id, int64_t now, int64_t *ret_id, struct guard_error *err);
+
+/* The approved, unused, unexpired requests with exactly this binding,
+ * newest first, at most max ids. */
+int guard_store_approval_candidates(struct guard_store *s, const struct guard_approval_binding *b,
+				    int64_t now, int64_t *ids, size_t max, size_t *ret_n,
+				    struct guard_error *err);
 
 /* Spends the approval once: UPDATE ... WHERE used = 0 AND approved AND not
  * expired AND the binding hash matches, checked with changes() == 1. A
@@ -300,6 +313,11 @@ struct guard_decide_in {
 	 * unused one is reported (GO, its id) without spending it; a deny is
 	 * recorded (it counts for watches); an allow writes nothing. */
 	bool request_only;
+	/* Looks a voter up now: an approval is spent only while every voter
+	 * is still the same account and an eligible approver. NULL: the
+	 * system's account database. */
+	guard_voter_lookup voter_lookup;
+	void *voter_lookup_ctx;
 };
 
 struct guard_decision_result {
@@ -310,6 +328,9 @@ struct guard_decision_result {
 	int64_t approval_id;	      /* spent (GO) or pending (PENDING); 0: none */
 	bool approval_created;	      /* PENDING: a new request (not an existing one) */
 	unsigned approvals_needed;    /* PENDING: how many approvers */
+	/* PENDING after an approved request was found but not spent: which
+	 * and why ("request 7 was approved under rule ..."); else "". */
+	char not_spent[512];
 	struct guard_store_alert alerts[GUARD_STORE_MAX_ALERTS];
 	size_t n_alerts;
 };

@@ -11,7 +11,8 @@
 #define COLUMNS                                                                                    \
 	"id, requester, requester_uid, host, service, argv, shown_argv, action, target, hash,"     \
 	" reason, rules, needed, status, created, expires, decided_at, decided_by, comment,"       \
-	" used, used_at, decision_id"
+	" used, used_at, decision_id, idents, idents_n, idents_digest, actions, actions_n,"        \
+	" rule_terms"
 
 /* At most this many requests are listed. */
 #define MAX_LIST 1000
@@ -157,6 +158,9 @@ void guard_approval_clear(struct guard_approval *a)
 	free(a->target);
 	free(a->reason);
 	free(a->rules);
+	free(a->idents);
+	free(a->actions);
+	free(a->rule_terms);
 	free(a->decided_by);
 	free(a->comment);
 	for (size_t i = 0; i < a->n_votes; i++)
@@ -217,6 +221,13 @@ static void read_row(sqlite3_stmt *st, int64_t now, struct guard_approval *a, bo
 	a->comment = guard_store_col_dup(st, 18, oom);
 	a->used_at = sqlite3_column_int64(st, 20);
 	a->decision_id = sqlite3_column_int64(st, 21);
+	a->idents = guard_store_col_dup(st, 22, oom);
+	a->n_idents = (size_t)sqlite3_column_int64(st, 23);
+	hash = (const char *)sqlite3_column_text(st, 24);
+	snprintf(a->idents_digest, sizeof(a->idents_digest), "%s", hash ? hash : "");
+	a->actions = guard_store_col_dup(st, 25, oom);
+	a->n_actions = (size_t)sqlite3_column_int64(st, 26);
+	a->rule_terms = guard_store_col_dup(st, 27, oom);
 }
 
 static int read_votes(struct guard_store *s, struct guard_approval *a, struct guard_error *err)
@@ -345,7 +356,7 @@ int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t re
 
 int guard_store_approval_request(struct guard_store *s, const struct guard_approval_binding *b,
 				 int shown_argc, char *const *shown_argv, const char *reason,
-				 const char *rules, unsigned needed, int64_t ttl, int64_t now,
+				 const struct guard_approval_terms *terms, int64_t ttl, int64_t now,
 				 int64_t *ret_id, bool *ret_created, struct guard_error *err)
 {
 	char hash[2 * GUARD_SHA256_LEN + 1], *argv = NULL, *shown = NULL;
@@ -357,24 +368,30 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
 		return r;
-	if (!b || !b->requester || !b->host || !b->service || needed < 1 || ttl <= 0 ||
+	if (!b || !b->requester || !b->host || !b->service || !terms || terms->needed < 1 ||
+	    !terms->idents || !terms->actions || !terms->rules || !terms->rule_terms || ttl <= 0 ||
 	    (!command && !b->target)) {
 		guard_error_set(err, "", 0, "internal error: incomplete approval request");
 		return -EINVAL;
 	}
 	guard_approval_binding_hash(b, hash);
 
-	/* The requester's identical pending request, when there is one. */
+	/* The requester's identical pending request, when there is one: the
+	 * same command, the same identities, the same rules asking. */
 	r = guard_store_prepare(
 	    s,
 	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
-	    "status = 'pending' AND expires > ?3 ORDER BY id DESC LIMIT 1",
+	    "status = 'pending' AND expires > ?3 AND idents_digest = ?4 AND rule_terms = ?5 "
+	    "AND requester = ?6 ORDER BY id DESC LIMIT 1",
 	    &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, b->requester_uid);
 	guard_store_bind_text(st, 2, hash);
 	sqlite3_bind_int64(st, 3, now);
+	guard_store_bind_text(st, 4, terms->idents_digest);
+	guard_store_bind_text(st, 5, terms->rule_terms);
+	guard_store_bind_text(st, 6, b->requester);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ret_id = sqlite3_column_int64(st, 0);
@@ -394,8 +411,10 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	r = guard_store_prepare(
 	    s,
 	    "INSERT INTO approvals(requester, requester_uid, host, service, argv, shown_argv,"
-	    " action, target, hash, reason, rules, needed, status, created, expires) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13, ?14)",
+	    " action, target, hash, reason, rules, needed, status, created, expires, idents,"
+	    " idents_n, idents_digest, actions, actions_n, rule_terms) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13, ?14, ?15, ?16,"
+	    " ?17, ?18, ?19, ?20)",
 	    &st, err);
 	if (r < 0)
 		goto out;
@@ -415,10 +434,16 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	}
 	guard_store_bind_text(st, 9, hash);
 	guard_store_bind_text(st, 10, reason);
-	guard_store_bind_text(st, 11, rules ? rules : "");
-	sqlite3_bind_int(st, 12, (int)needed);
+	guard_store_bind_text(st, 11, terms->rules);
+	sqlite3_bind_int(st, 12, (int)terms->needed);
 	sqlite3_bind_int64(st, 13, now);
 	sqlite3_bind_int64(st, 14, now + ttl);
+	guard_store_bind_text(st, 15, terms->idents);
+	sqlite3_bind_int64(st, 16, (int64_t)terms->n_idents);
+	guard_store_bind_text(st, 17, terms->idents_digest);
+	guard_store_bind_text(st, 18, terms->actions);
+	sqlite3_bind_int64(st, 19, (int64_t)terms->n_actions);
+	guard_store_bind_text(st, 20, terms->rule_terms);
 	r = guard_store_step_done(s, st, "recording the approval request", err);
 	sqlite3_finalize(st);
 	if (r == 0) {
@@ -554,94 +579,5 @@ int guard_store_approval_deny(struct guard_store *s, int64_t id, const char *by,
 		r = -ESTALE;
 out:
 	guard_approval_clear(&a);
-	return r;
-}
-
-int guard_store_approval_find(struct guard_store *s, const struct guard_approval_binding *b,
-			      int64_t id, int64_t now, int64_t *ret_id, struct guard_error *err)
-{
-	char hash[2 * GUARD_SHA256_LEN + 1];
-	struct guard_approval a;
-	sqlite3_stmt *st = NULL;
-	int r, rc;
-
-	r = guard_store_need_txn(s, err);
-	if (r < 0)
-		return r;
-	guard_approval_binding_hash(b, hash);
-	if (id > 0) {
-		r = guard_store_approval_get(s, id, now, &a, err);
-		if (r < 0)
-			return r;
-		if (a.requester_uid != b->requester_uid) {
-			guard_error_set(err, "", 0, "request %lld is not yours", (long long)id);
-			r = -EPERM;
-		} else if (strcmp(a.hash, hash) != 0) {
-			guard_error_set(err, "", 0,
-					"request %lld was approved for another command, input or "
-					"host",
-					(long long)id);
-			r = -EPERM;
-		} else if (a.status != GUARD_APPROVAL_APPROVED) {
-			guard_error_set(err, "", 0, "request %lld is %s", (long long)id,
-					guard_approval_status_name(a.status));
-			r = -ENOENT;
-		} else {
-			*ret_id = id;
-		}
-		guard_approval_clear(&a);
-		return r;
-	}
-	r = guard_store_prepare(
-	    s,
-	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
-	    "status = 'approved' AND used = 0 AND expires > ?3 ORDER BY id LIMIT 1",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, b->requester_uid);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-	} else if (rc == SQLITE_DONE) {
-		guard_error_set(err, "", 0, "no approved request for this");
-		r = -ENOENT;
-	} else {
-		r = guard_store_fail(s, rc, "reading approvals", err);
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-int guard_store_approval_consume(struct guard_store *s, int64_t id, const char *hash,
-				 int64_t decision_id, int64_t now, struct guard_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	r = guard_store_need_txn(s, err);
-	if (r < 0)
-		return r;
-	/* MUST 12: at most once, whoever races. */
-	r = guard_store_prepare(s,
-				"UPDATE approvals SET used = 1, used_at = ?3, status = 'used',"
-				" decision_id = ?4 WHERE id = ?1 AND hash = ?2 AND used = 0 AND"
-				" status = 'approved' AND expires > ?3",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, decision_id);
-	r = guard_store_step_done(s, st, "spending the approval", err);
-	sqlite3_finalize(st);
-	if (r == 0 && sqlite3_changes(s->db) != 1) {
-		guard_error_set(err, "", 0, "request %lld is no longer approved and unused",
-				(long long)id);
-		r = -ESTALE;
-	}
 	return r;
 }

@@ -192,9 +192,10 @@ static void answer_verdict(const struct guard_decision_result *res, const struct
 		/* The approval binds (actor, action, target, service, host): the
 		 * same su or sudo, repeated once approved, goes through once. */
 		say(&ans->guidance,
-		    "%s\nguard: approval request %lld %s: an approver runs \"guardctl approve "
-		    "%lld\", then repeat this command.",
-		    line, (long long)res->approval_id,
+		    "%s\n%s%s%sguard: approval request %lld %s: an approver runs \"guardctl "
+		    "approve %lld\", then repeat this command.",
+		    line, res->not_spent[0] ? "guard: " : "", res->not_spent,
+		    res->not_spent[0] ? ".\n" : "", (long long)res->approval_id,
 		    res->approval_created ? "filed" : "is pending", (long long)res->approval_id);
 	else
 		say(&ans->guidance, "%s", line);

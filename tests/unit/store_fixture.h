@@ -4,6 +4,7 @@
 #define GUARD_TEST_STORE_FIXTURE_H
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,44 @@ static inline struct guard_store *store_open(const char *dir)
 	return s;
 }
 
+/* The voters of these tests, as the account database knows them now:
+ * carol and frank approve (%guard-approvers), bob is an admin; a test may
+ * change voters[] to rename one or take them out of a group. */
+struct fixture_voter {
+	uint32_t uid;
+	const char *name;
+	const char *group;
+};
+
+static struct fixture_voter fixture_voters[8] = {
+    {1003, "carol", "guard-approvers"},
+    {1006, "frank", "guard-approvers"},
+    {1002, "bob", "admins"},
+};
+
+static inline int fixture_voter_lookup(void *ctx, uint32_t uid, struct guard_identity *ret)
+{
+	(void)ctx;
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < sizeof(fixture_voters) / sizeof(fixture_voters[0]); i++) {
+		const struct fixture_voter *v = &fixture_voters[i];
+
+		if (!v->name || v->uid != uid)
+			continue;
+		ret->name = strdup(v->name);
+		ret->exists = ret->uid_known = true;
+		ret->uid = uid;
+		ret->groups = calloc(1, sizeof(char *));
+		cr_assert(ret->name && ret->groups);
+		if (v->group) {
+			ret->groups[0] = strdup(v->group);
+			ret->n_groups = 1;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static inline int store_decide(struct guard_store *s, const struct guard_policy *p, struct sreq *q,
 			       int64_t approval_id, int64_t now, struct guard_decision_result *res,
 			       struct guard_error *err)
@@ -139,7 +178,8 @@ static inline int store_decide(struct guard_store *s, const struct guard_policy 
 				     .request = &q->r,
 				     .binding = &q->b,
 				     .approval_id = approval_id,
-				     .wall_now = now};
+				     .wall_now = now,
+				     .voter_lookup = fixture_voter_lookup};
 
 	return guard_store_decide(s, &in, res, err);
 }

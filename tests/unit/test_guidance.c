@@ -242,19 +242,25 @@ Test(guidance, bounded)
 	cr_expect_str_eq(small, "guard: denied: user.create of bob by...");
 }
 
-Test(guidance, command_quoting_and_hash)
+/* The command is quoted and escaped, and masked by nobody but the
+ * classifier: "-c -p -aGsudo" shows -aGsudo (here -p is -c's value). */
+Test(guidance, command_quoting_masks_nothing_more)
 {
 	char buf[256];
 	struct guard_text t;
-	char *argv[] = {"usermod", "-p", "$6$salt$hash", "-c", "Bob O'Neil", "bob"};
-	char *argv2[] = {"useradd", "-mp$6$x", "--password=$y", "bob"};
+	char *argv[] = {"usermod", "-p", "********", "-c", "Bob O'Neil", "bob"};
+	char *argv2[] = {"usermod", "-c", "-p", "-aGsudo", "bob"};
+	char *argv3[] = {"useradd", "-mp********", "a\nb\x01;", "--password=********"};
 
 	guard_text_init(&t, buf, sizeof(buf));
 	guard_text_command(&t, 6, argv);
-	cr_expect_str_eq(buf, "usermod -p HASH -c 'Bob O'\\''Neil' bob");
+	cr_expect_str_eq(buf, "usermod -p '********' -c 'Bob O'\\''Neil' bob");
 	guard_text_init(&t, buf, sizeof(buf));
-	guard_text_command(&t, 4, argv2);
-	cr_expect_str_eq(buf, "useradd -mpHASH --password=HASH bob");
+	guard_text_command(&t, 5, argv2);
+	cr_expect_str_eq(buf, "usermod -c -p -aGsudo bob");
+	guard_text_init(&t, buf, sizeof(buf));
+	guard_text_command(&t, 4, argv3);
+	cr_expect_str_eq(buf, "useradd '-mp********' 'a\\x0ab\\x01;' '--password=********'");
 }
 
 Test(guidance, explain_lists_every_action)

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
+#include "approval_terms.h"
 #include "approvers.h"
 #include "store_fixture.h"
 
@@ -518,4 +519,276 @@ Test(approvals, exec_result_recorded)
 	cr_assert_eq(guard_store_exec_result(s, res.decision_id, 3 << 8, &err), 0);
 	cr_assert_eq(store_int(s, "SELECT exit_status FROM decisions"), 3 << 8);
 	cr_assert_eq(guard_store_exec_result(s, 9999, 0, &err), -ENOENT);
+}
+
+/* ---- MUST 18: identities and rules as they were when approved ---- */
+
+/* Decides q once, returning the result (verdict cleared) and err. */
+static int decide_why(const struct guard_policy *pol, struct sreq *q, int64_t id, int64_t now,
+		      struct guard_decision_result *res, struct guard_error *err)
+{
+	int r = store_decide(s, pol, q, id, now, res, err);
+
+	guard_verdict_clear(&res->verdict);
+	return r;
+}
+
+/* bob asks to delete dave (uid 1004), carol approves. */
+static int64_t approved_delete(struct sreq *q)
+{
+	int64_t id = pending_delete(q, T0);
+
+	cr_assert_eq(store_approve(s, id, 1003, "carol", T0 + 10, NULL), 0);
+	return id;
+}
+
+static void existing_dave(struct sreq *q)
+{
+	sreq_init(q, "bob", 1002, "admins", GUARD_USER_DELETE, "dave");
+	q->t.user.exists = q->t.user.uid_known = true;
+	q->t.user.uid = 1004;
+}
+
+Test(approvals, must_18_target_uid_bound)
+{
+	struct sreq q;
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	int64_t id = 0;
+	struct guard_approval a;
+
+	existing_dave(&q);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0, &id), GUARD_OUTCOME_PENDING);
+	a = get(id, T0);
+	cr_assert_str_eq(a.idents, "user\tdave\t1004");
+	cr_assert_eq(a.n_idents, 1);
+	cr_assert_str_eq(a.actions, "user.delete of dave (uid 1004)");
+	cr_assert_str_eq(a.rule_terms, "one-approval\t1\tsettings: %guard-approvers");
+	guard_approval_clear(&a);
+	cr_assert_eq(store_approve(s, id, 1003, "carol", T0 + 10, NULL), 0);
+
+	/* dave renamed, another account renamed to dave. */
+	q.t.user.uid = 1010;
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "target dave was uid 1004 when approved, is now uid 1010"),
+		  "%s", err.message);
+	cr_assert_eq(decide_why(p, &q, 0, T0 + 20, &res, &err), 0);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_PENDING, "a new request, not the approved one");
+	cr_assert_neq(res.approval_id, id);
+	cr_assert(strstr(res.not_spent, "was uid 1004 when approved, is now uid 1010"), "%s",
+		  res.not_spent);
+	cr_assert_eq(FIELD(id, T0 + 20, status), GUARD_APPROVAL_APPROVED, "not spent");
+
+	/* A target that no longer exists. */
+	q.t.user.exists = q.t.user.uid_known = false;
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "target dave was uid 1004 when approved, is now no such"),
+		  "%s", err.message);
+
+	/* As it was: spent. */
+	existing_dave(&q);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 30, &id), GUARD_OUTCOME_GO);
+}
+
+Test(approvals, must_18_group_gid_bound)
+{
+	struct sreq q;
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	int64_t id = 0;
+
+	existing_dave(&q);
+	q.t.group = "staff";
+	q.t.gid_known = true;
+	q.t.gid = 50;
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0, &id), GUARD_OUTCOME_PENDING);
+	{
+		struct guard_approval a = get(id, T0);
+
+		cr_assert_str_eq(a.idents, "group\tstaff\t50\nuser\tdave\t1004");
+		cr_assert_str_eq(a.actions, "user.delete of dave (uid 1004), group staff (gid 50)");
+		guard_approval_clear(&a);
+	}
+	cr_assert_eq(store_approve(s, id, 1003, "carol", T0 + 10, NULL), 0);
+	q.t.gid = 27; /* sudo renamed to staff */
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "group staff was gid 50 when approved, is now gid 27"), "%s",
+		  err.message);
+	q.t.gid = 50;
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_GO);
+}
+
+Test(approvals, must_18_requester_renamed)
+{
+	struct sreq q;
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	int64_t id = approved_delete(&q);
+
+	q.r.actor.name = "bobby";
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "requester bob (uid 1002) is now named bobby"), "%s",
+		  err.message);
+	q.r.actor.name = "bob";
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_GO);
+}
+
+Test(approvals, must_18_pending_reused_only_with_the_same_identities)
+{
+	struct sreq q;
+	int64_t id = 0, again = 0;
+
+	existing_dave(&q);
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0, &id), GUARD_OUTCOME_PENDING);
+	q.t.user.uid = 1010;
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 5, &again), GUARD_OUTCOME_PENDING);
+	cr_assert_neq(again, id, "a request for another uid is another request");
+	{
+		struct guard_approval a = get(again, T0 + 5);
+
+		cr_assert_str_eq(a.idents, "user\tdave\t1010");
+		guard_approval_clear(&a);
+	}
+}
+
+#define REBOUND_POLICY(extra, rules)                                                               \
+	"settings {\n  timezone = \"UTC\"\n  audit = off\n"                                        \
+	"  approvers = { \"%guard-approvers\" }\n  approval_ttl = 30m\n}\n" rules                  \
+	"rule \"one-approval\" {\n  actions = { \"user.delete\" }\n  decision = approve\n" extra   \
+	"}\n"
+
+Test(approvals, must_18_bound_to_the_rule)
+{
+	struct guard_policy *stronger =
+	    test_policy(REBOUND_POLICY("", "rule \"strict\" {\n  actions = { \"user.delete\" }\n"
+					   "  decision = approve\n  approvals = 2\n"
+					   "  approvers = { \"%security\" }\n}\n"));
+	struct guard_policy *raised = test_policy(REBOUND_POLICY("  approvals = 2\n", ""));
+	struct guard_policy *same = test_policy(REBOUND_POLICY("", ""));
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	struct sreq q;
+	int64_t id = approved_delete(&q);
+
+	cr_assert_eq(decide_why(stronger, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message,
+			 "it was approved under rule \"one-approval\"; rule \"strict\" decides now "
+			 "and needs 2 approvals by %security"),
+		  "%s", err.message);
+	cr_assert_eq(decide_why(raised, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "it has 1 approval; rule \"one-approval\" now needs 2"), "%s",
+		  err.message);
+
+	/* carol left the approvers, then was renamed: her vote no longer counts. */
+	fixture_voters[0].group = "users";
+	cr_assert_eq(decide_why(same, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "carol is no longer an approver for rule \"one-approval\""),
+		  "%s", err.message);
+	fixture_voters[0].group = "guard-approvers";
+	fixture_voters[0].name = "carla";
+	cr_assert_eq(decide_why(same, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "approver carol (uid 1003) is now named carla"), "%s",
+		  err.message);
+	fixture_voters[0].uid = 4242; /* uid 1003 is no one now */
+	cr_assert_eq(decide_why(same, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "approver carol (uid 1003) no longer exists"), "%s",
+		  err.message);
+	fixture_voters[0] = (struct fixture_voter){1003, "carol", "guard-approvers"};
+
+	/* Under the same rule, as it was: spent once. */
+	cr_assert_eq(decide_why(same, &q, id, T0 + 20, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_GO);
+	cr_assert_eq(res.approval_id, id);
+	guard_policy_free(stronger);
+	guard_policy_free(raised);
+	guard_policy_free(same);
+}
+
+/* A batch keeps every identity in its digest and the first lines. */
+Test(approvals, terms_of_a_batch_are_bounded)
+{
+	struct guard_target t[100];
+	char names[100][16];
+	struct guard_request rq = {.targets = t, .n_targets = 100};
+	struct guard_verdict v = {0};
+	struct guard_approval_terms a, b;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof(names[i]), "u%03d", i);
+		t[i] = (struct guard_target){.action = GUARD_USER_PASSWORD,
+					     .user = {.name = names[i],
+						      .exists = true,
+						      .uid_known = true,
+						      .uid = 2000 + (uint32_t)i}};
+	}
+	cr_assert_eq(guard_approval_terms_build(p, &rq, &v, &a), 0);
+	cr_assert_eq(a.n_idents, 100);
+	cr_assert_eq(a.n_actions, 100);
+	{
+		size_t lines = 1;
+
+		for (const char *c = a.idents; *c; c++)
+			lines += *c == '\n';
+		cr_assert_eq(lines, GUARD_APPROVAL_MAX_IDENTS);
+		lines = 1;
+		for (const char *c = a.actions; *c; c++)
+			lines += *c == '\n';
+		cr_assert_eq(lines, GUARD_APPROVAL_MAX_ACTIONS);
+	}
+	/* The 100th account swapped: beyond what is kept, the digest sees it. */
+	t[99].user.uid = 9999;
+	cr_assert_eq(guard_approval_terms_build(p, &rq, &v, &b), 0);
+	{
+		char why[300];
+
+		cr_assert_eq(
+		    guard_approval_idents_check(a.idents, a.idents_digest, &b, why, sizeof(why)),
+		    -EPERM);
+		cr_assert(strstr(why, "resolves to another id"), "%s", why);
+		cr_assert_eq(
+		    guard_approval_idents_check(a.idents, a.idents_digest, &a, why, sizeof(why)),
+		    0);
+		cr_assert_eq(guard_approval_idents_check(NULL, NULL, &a, why, sizeof(why)), -EPERM,
+			     "a request without identities is never spent");
+	}
+	guard_approval_terms_clear(&a);
+	guard_approval_terms_clear(&b);
+}
+
+/* MUST 15 for schema 3: a version 1 store is migrated in place; its
+ * approved requests stay listed and are never spent (no identities). */
+Test(approvals, must_15_version_1_store_migrated)
+{
+	struct sreq q;
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	int64_t id = approved_delete(&q);
+	const char *down =
+	    "ALTER TABLE approvals DROP COLUMN idents; ALTER TABLE approvals DROP COLUMN idents_n;"
+	    "ALTER TABLE approvals DROP COLUMN idents_digest; ALTER TABLE approvals DROP COLUMN "
+	    "actions; ALTER TABLE approvals DROP COLUMN actions_n; ALTER TABLE approvals DROP "
+	    "COLUMN rule_terms; DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at; DROP INDEX "
+	    "lockouts_until; DROP INDEX break_glass_until; DROP INDEX approvals_expires; ALTER "
+	    "TABLE decisions DROP COLUMN repeats; ALTER TABLE decisions DROP COLUMN last_at; "
+	    "ALTER TABLE lockouts DROP COLUMN decision_id; PRAGMA user_version = 1;";
+
+	cr_assert_eq(sqlite3_exec(s->db, down, NULL, NULL, NULL), SQLITE_OK, "%s",
+		     sqlite3_errmsg(s->db));
+	guard_store_close(s);
+	s = store_open(dir);
+	cr_assert_eq(store_int(s, "PRAGMA user_version"), GUARD_STORE_SCHEMA_VERSION);
+	{
+		struct guard_approval a = get(id, T0 + 20);
+
+		cr_assert_eq(a.status, GUARD_APPROVAL_APPROVED);
+		cr_assert_null(a.idents);
+		cr_assert_null(a.actions);
+		guard_approval_clear(&a);
+	}
+	cr_assert_eq(decide_why(p, &q, id, T0 + 20, &res, &err), -EPERM);
+	cr_assert(strstr(err.message, "filed before approvals bound"), "%s", err.message);
+	cr_assert_eq(decide_why(p, &q, 0, T0 + 20, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_PENDING, "a new request instead");
 }
