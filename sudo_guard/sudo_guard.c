@@ -156,7 +156,8 @@ static int ask_helper(const struct guard_wire_request *req, const char **errstr)
 	switch (ans.result) {
 	case GUARD_RESULT_ALLOW:
 	case GUARD_RESULT_IGNORE:
-		tell(SUDO_CONV_INFO_MSG, ans.guidance);
+		/* On stderr: the command's stdout may be a pipe. */
+		tell(SUDO_CONV_ERROR_MSG, ans.guidance);
 		rc = 1;
 		break;
 	case GUARD_RESULT_DENY:
@@ -169,7 +170,7 @@ static int ask_helper(const struct guard_wire_request *req, const char **errstr)
 		break;
 	}
 	if (st.options.debug && ans.log)
-		tell(SUDO_CONV_INFO_MSG, ans.log);
+		tell(SUDO_CONV_ERROR_MSG, ans.log);
 out:
 	guard_wire_answer_clear(&ans);
 	free(buf);
