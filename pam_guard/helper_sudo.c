@@ -457,6 +457,19 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 				ans);
 		goto out;
 	}
+	if (cmd && w->env_unsafe) {
+		char why[300];
+
+		/* The tool runs as root with what the caller chose: an
+		 * LD_PRELOAD, a GCONV_PATH, a POSIXLY_CORRECT that re-parses
+		 * its options. */
+		snprintf(why, sizeof(why),
+			 "sudo would pass %s to %s: a guarded tool runs with sudo's reset "
+			 "environment only (no sudo -E, no VAR=value)",
+			 guard_escape(w->env_unsafe, q, sizeof(q)), cmd->name);
+		refused_request(policy, &s, w, why, ans);
+		goto out;
+	}
 	if (cmd) {
 		r = classify(&s, policy, cmd, w, &err);
 		if (r == -EINVAL) {

@@ -27,6 +27,7 @@ enum tag {
 	T_COMMAND,
 	T_CWD,
 	T_ARGV,
+	T_ENV_UNSAFE,
 	T_MAX
 };
 
@@ -194,6 +195,7 @@ int guard_wire_encode_request(const struct guard_wire_request *req, uint8_t **re
 		put_str(&w, T_COMMAND, req->command);
 		put_str(&w, T_CWD, req->cwd);
 		put_strv(&w, T_ARGV, req->argv, req->argc);
+		put_str(&w, T_ENV_UNSAFE, req->env_unsafe);
 	}
 	return finish(&w, GUARD_WIRE_MAX_BODY, ret, ret_len);
 }
@@ -338,6 +340,8 @@ static int get_sudo(const struct field f[T_MAX], struct guard_wire_request *ret)
 		r = get_str(&f[T_CWD], &ret->cwd);
 	if (r == 0)
 		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
+	if (r == 0)
+		r = get_str(&f[T_ENV_UNSAFE], &ret->env_unsafe);
 	return r;
 }
 
@@ -347,7 +351,8 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 	uint32_t allowed = BIT(T_STAGE) | BIT(T_FLAGS) | BIT(T_RUID) | BIT(T_SERVICE) |
 			   BIT(T_USER) | BIT(T_RUSER) | BIT(T_RHOST) | BIT(T_TTY) | BIT(T_CONFIG) |
 			   BIT(T_ACTION) | BIT(T_RUNAS_UID) | BIT(T_RUNAS_GID) |
-			   BIT(T_RUNAS_GROUPS) | BIT(T_COMMAND) | BIT(T_CWD) | BIT(T_ARGV);
+			   BIT(T_RUNAS_GROUPS) | BIT(T_COMMAND) | BIT(T_CWD) | BIT(T_ARGV) |
+			   BIT(T_ENV_UNSAFE);
 	bool sudo;
 	int r;
 
@@ -358,7 +363,7 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 	if (r == 0 && (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_SUDO))
 		r = -EBADMSG;
 	sudo = r == 0 && ret->stage == GUARD_STAGE_SUDO;
-	for (int t = T_RUNAS_UID; r == 0 && !sudo && t <= T_ARGV; t++)
+	for (int t = T_RUNAS_UID; r == 0 && !sudo && t <= T_ENV_UNSAFE; t++)
 		if (f[t].present)
 			r = -EBADMSG;
 	if (r == 0)
@@ -425,6 +430,7 @@ void guard_wire_request_clear(struct guard_wire_request *req)
 	free(req->runas_groups);
 	free(req->command);
 	free(req->cwd);
+	free(req->env_unsafe);
 	for (size_t i = 0; req->argv && i < req->argc; i++)
 		free(req->argv[i]);
 	free(req->argv);

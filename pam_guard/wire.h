@@ -57,6 +57,10 @@ struct guard_wire_request {
 	char *cwd;		       /* command_info or user_info cwd=; NULL: unknown */
 	char **argv;		       /* run_argv, argc entries, NULL-terminated */
 	size_t argc;
+	/* The name of the first run_envp entry a guarded tool may not run
+	 * with (sudo -E, sudo VAR=value); NULL: none. The values never
+	 * leave sudo. */
+	char *env_unsafe;
 };
 
 /* What the helper decided. Anything but ALLOW and IGNORE refuses. */

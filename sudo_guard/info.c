@@ -2,6 +2,7 @@
 #include "info.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ID_DIGITS_MAX 10
@@ -113,6 +114,85 @@ int sudo_guard_parse_command_info(char *const command_info[], struct sudo_guard_
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static const char *const env_names[] = {
+    "PATH",	 "TERM",      "COLORTERM", "HOME",	   "LOGNAME",	     "USER",
+    "USERNAME",	 "SHELL",     "MAIL",	   "SUDO_COMMAND", "SUDO_USER",	     "SUDO_UID",
+    "SUDO_GID",	 "SUDO_HOME", "COLORS",	   "DISPLAY",	   "HOSTNAME",	     "KRB5CCNAME",
+    "LS_COLORS", "PS1",	      "PS2",	   "XAUTHORITY",   "XAUTHORIZATION", "XDG_CURRENT_DESKTOP",
+    "LANG",	 "LANGUAGE",  "LINGUAS",   "TZ",
+};
+
+/* The directories of Debian's secure_path. */
+static const char *const system_dirs[] = {
+    "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/snap/bin",
+};
+
+static bool path_is_system(const char *v)
+{
+	while (*v) {
+		size_t n = strcspn(v, ":");
+		bool ok = false;
+
+		for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+			if (strlen(system_dirs[i]) == n && strncmp(v, system_dirs[i], n) == 0)
+				ok = true;
+		if (!ok)
+			return false;
+		v += n;
+		if (*v == ':' && *++v == '\0')
+			return false; /* a trailing empty entry is the cwd */
+	}
+	return true;
+}
+
+/* sudo's tz_is_safe: a zone name, or a file under the zoneinfo directory,
+ * never "..". */
+static bool tz_is_safe(const char *v)
+{
+	if (*v == ':')
+		v++;
+	if (strlen(v) >= 256 || strstr(v, ".."))
+		return false;
+	return v[0] != '/' || strncmp(v, "/usr/share/zoneinfo/", 20) == 0;
+}
+
+static bool env_entry_safe(const char *e)
+{
+	const char *eq = strchr(e, '=');
+	size_t n = eq ? (size_t)(eq - e) : 0;
+	const char *v = eq ? eq + 1 : NULL;
+	bool known = n > 3 && strncmp(e, "LC_", 3) == 0;
+
+	if (!eq || n == 0)
+		return false;
+	for (size_t i = 0; !known && i < sizeof(env_names) / sizeof(env_names[0]); i++)
+		known = strlen(env_names[i]) == n && strncmp(e, env_names[i], n) == 0;
+	if (!known)
+		return false;
+	if (n == 4 && strncmp(e, "PATH", 4) == 0)
+		return path_is_system(v);
+	if (n == 2 && strncmp(e, "TZ", 2) == 0)
+		return tz_is_safe(v);
+	if (strncmp(e, "LC_", 3) == 0 || strncmp(e, "LANG", 4) == 0 ||
+	    strncmp(e, "LINGUAS", 7) == 0 || strncmp(e, "TERM", 4) == 0 ||
+	    strncmp(e, "COLORTERM", 9) == 0)
+		return strpbrk(v, "/%") == NULL;
+	return true;
+}
+
+const char *sudo_guard_env_unsafe(char *const envp[], char *buf, size_t size)
+{
+	for (size_t i = 0; envp && envp[i]; i++) {
+		if (env_entry_safe(envp[i]))
+			continue;
+		snprintf(buf, size, "%.*s", (int)strcspn(envp[i], "="), envp[i]);
+		if (!buf[0])
+			snprintf(buf, size, "(an entry without a name)");
+		return buf;
+	}
+	return NULL;
 }
 
 int sudo_guard_parse_options(char *const options[], struct sudo_guard_options *ret,

@@ -42,6 +42,16 @@ int sudo_guard_parse_user_info(char *const user_info[], struct sudo_guard_user *
 int sudo_guard_parse_command_info(char *const command_info[], struct sudo_guard_command *ret,
 				  const char **ret_why);
 
+/* The environment a guarded tool may run with: the names sudo's env_reset
+ * leaves (PATH, TERM, HOME, USER, SUDO_*, LANG, LC_*, TZ, ...), with
+ * values that name no file of the caller's (sudo's own env_check rules:
+ * no '/' or '%' in TERM and the locale; TZ a zone name; PATH the system's
+ * directories). What `sudo -E` or `sudo VAR=value` adds (LD_PRELOAD,
+ * GCONV_PATH, POSIXLY_CORRECT...) would change what the tool does after
+ * Guard classified it. Returns NULL when every entry is such, else the
+ * first entry that is not, cut at its '=' into buf (size > 1). */
+const char *sudo_guard_env_unsafe(char *const envp[], char *buf, size_t size);
+
 /* The plugin's arguments in sudo.conf: config=FILE (absolute), monitor,
  * debug. */
 struct sudo_guard_options {

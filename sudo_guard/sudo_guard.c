@@ -10,8 +10,10 @@
  * in a short-lived child (pam_guard/child.c), which loads the policy,
  * decides, records and answers. The policy parser, the store and the event
  * sinks never live in sudo's process, and nothing the caller can signal
- * holds the store's lock. run_envp is never read: what the caller passes
- * with -E does not reach the decision. Anything that goes wrong refuses. */
+ * holds the store's lock. Of run_envp only one thing is passed on: the
+ * name of a variable a guarded tool may not run with (what `sudo -E` or
+ * `sudo VAR=value` adds would change the tool after Guard classified it);
+ * no value reaches the decision. Anything that goes wrong refuses. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -186,7 +188,8 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	const char *why = NULL;
 	size_t argc = 0;
 
-	(void)run_envp; /* never: the caller's environment decides nothing */
+	char env_name[128];
+
 	if (!st.opened || st.error) {
 		*errstr = st.error ? st.error : "sudo_guard: not opened";
 		tell(SUDO_CONV_ERROR_MSG, "guard: refused: the sudo_guard plugin is not set up "
@@ -223,6 +226,10 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	req.cwd = cmd.cwd ? (char *)cmd.cwd : st.cwd;
 	req.argv = (char **)run_argv;
 	req.argc = argc;
+	/* Only whether the tool would run with more than sudo's reset
+	 * environment: that refuses a guarded tool, and decides nothing
+	 * else. */
+	req.env_unsafe = (char *)sudo_guard_env_unsafe(run_envp, env_name, sizeof(env_name));
 	return ask_helper(&req, errstr);
 }
 

@@ -230,6 +230,7 @@ static struct guard_wire_request sudo_sample(char **argv, size_t argc)
 	    .cwd = "/home/alice",
 	    .argv = argv,
 	    .argc = argc,
+	    .env_unsafe = "LD_PRELOAD",
 	};
 }
 
@@ -246,6 +247,7 @@ Test(pam_wire, sudo_request_roundtrip)
 	expect_str("0,42", out.runas_groups);
 	expect_str("/usr/sbin/usermod", out.command);
 	expect_str("/home/alice", out.cwd);
+	expect_str("LD_PRELOAD", out.env_unsafe);
 	cr_assert_eq(out.argc, 4);
 	for (size_t i = 0; i < 4; i++)
 		expect_str(argv[i], out.argv[i]); /* an empty argument is kept */

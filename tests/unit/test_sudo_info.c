@@ -141,3 +141,64 @@ Test(sudo_info, options)
 	cr_expect_eq(sudo_guard_parse_options(unknown, &o, &bad), -EINVAL);
 	cr_expect_str_eq(bad, "enforce");
 }
+
+Test(sudo_info, env_reset_environment_is_safe)
+{
+	char *env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		       "TERM=xterm-256color",
+		       "HOME=/root",
+		       "LOGNAME=root",
+		       "USER=root",
+		       "SHELL=/bin/bash",
+		       "MAIL=/var/mail/root",
+		       "LANG=C.UTF-8",
+		       "LC_ALL=de_DE.UTF-8",
+		       "TZ=Europe/Berlin",
+		       "SUDO_COMMAND=/usr/sbin/useradd -m x",
+		       "SUDO_USER=alice",
+		       "SUDO_UID=1001",
+		       "SUDO_GID=1001",
+		       NULL};
+	char buf[64];
+
+	cr_expect_null(sudo_guard_env_unsafe(env, buf, sizeof(buf)));
+	cr_expect_null(sudo_guard_env_unsafe(NULL, buf, sizeof(buf)));
+}
+
+Test(sudo_info, env_added_by_the_caller_is_named)
+{
+	static const struct {
+		const char *entry, *name;
+	} cases[] = {
+	    {"LD_PRELOAD=/tmp/x.so", "LD_PRELOAD"},
+	    {"LD_LIBRARY_PATH=/tmp", "LD_LIBRARY_PATH"},
+	    {"GCONV_PATH=/tmp", "GCONV_PATH"},
+	    {"POSIXLY_CORRECT=1", "POSIXLY_CORRECT"},
+	    {"GLIBC_TUNABLES=x", "GLIBC_TUNABLES"},
+	    {"LOCPATH=/tmp", "LOCPATH"},
+	    {"LANG=../../tmp/x", "LANG"},
+	    {"LANGUAGE=../x", "LANGUAGE"},
+	    {"LC_ALL=%n", "LC_ALL"},
+	    {"LC_=x", "LC_"},
+	    {"TERM=../../tmp/t", "TERM"},
+	    {"TZ=/etc/shadow", "TZ"},
+	    {"TZ=:../../etc/shadow", "TZ"},
+	    {"TZ=Europe/../../x", "TZ"},
+	    {"PATH=/tmp:/usr/bin", "PATH"},
+	    {"PATH=/usr/bin:", "PATH"},
+	    {"PATH=/usr/bin::/bin", "PATH"},
+	    {"PATHX=/usr/bin", "PATHX"},
+	    {"NOEQUALS", "NOEQUALS"},
+	    {"=value", "(an entry without a name)"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *env[] = {"HOME=/root", (char *)cases[i].entry, "USER=root", NULL};
+		char buf[64];
+		const char *bad = sudo_guard_env_unsafe(env, buf, sizeof(buf));
+
+		cr_expect_not_null(bad, "%s", cases[i].entry);
+		if (bad)
+			cr_expect_str_eq(bad, cases[i].name, "%s", cases[i].entry);
+	}
+}
