@@ -1,9 +1,10 @@
 /* From sudo_guard.so's request to a decision (DESIGN.md "sudo_guard.so").
  * sudoers has already said yes; Guard asks what the command does:
  *
- *  - a command the policy guards (one of its `command` blocks, found by
- *    the file sudo will run) run as root is classified exactly as guardctl
- *    classifies it, and its actions decide;
+ *  - a command the policy guards (one of its `command` blocks, or a
+ *    built-in tool at its own path, found by the file sudo will run) run
+ *    as root is classified exactly as guardctl classifies it, and its
+ *    actions decide;
  *  - anything else is role.escalate to the run-as user (unless it is the
  *    caller's own) and to every @privileged run-as group the caller is not
  *    already in (`sudo -g shadow`, `sudo -u self -g root`).
@@ -12,63 +13,20 @@
  * uid sudo read from the kernel, the command the path sudo resolved, the
  * location the terminal sudo found and utmp. Every failure refuses. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "accounts.h"
 #include "classify.h"
-#include "events.h"
-#include "guidance.h"
-#include "helper.h"
+#include "helper_sudo.h"
 #include "numparse.h"
-#include "store.h"
 
 /* A sudo request carries at most this many run-as groups (NGROUPS_MAX is
  * 65536; a decision names the privileged ones only). */
 #define MAX_RUNAS_GROUPS 1024
-
-struct sudo_request {
-	struct guard_identity actor;
-	struct guard_identity runas;
-	struct guard_classification cls; /* a guarded command: its classification */
-	struct guard_target *targets;	 /* otherwise: the escalations */
-	size_t n_targets;
-	char **bound_argv; /* what the approval binds: sudo -u #U -g #G -- PATH ARGS */
-	char **shown_argv; /* the same, secrets masked */
-	int bound_argc;
-	struct guard_helper_location where;
-	struct guard_request req; /* points into the fields above */
-};
-
-static void say(char **slot, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(char **slot, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(*slot);
-	*slot = s;
-}
-
-/* GUARD_RESULT_ERROR: the guidance for the user, the why for the log. */
-static void fail(struct guard_wire_answer *ans, const char *guidance, const char *why)
-{
-	ans->result = GUARD_RESULT_ERROR;
-	ans->log_priority = LOG_ERR;
-	say(&ans->guidance, "guard: refused: %s", guidance);
-	say(&ans->log, "sudo refused: %s", why);
-}
 
 static void strv_free(char **v, int n)
 {
@@ -107,12 +65,23 @@ static bool same_file(const char *path, const char *policy_path)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static const struct guard_command *guarded_command(const struct guard_policy *policy,
-						   const char *path)
+/* The name guardctl knows the file sudo will run by: a command block of
+ * the policy, else a built-in tool at its own path (guardctl runs those
+ * without a block too). NULL: not a guarded tool. */
+static const char *guarded_name(const struct guard_policy *policy, const char *path,
+				bool *ret_generic)
 {
+	const char *base = strrchr(path, '/') + 1, *builtin;
+
+	*ret_generic = false;
 	for (size_t i = 0; i < policy->n_commands; i++)
-		if (same_file(path, policy->commands[i].path))
-			return &policy->commands[i];
+		if (same_file(path, policy->commands[i].path)) {
+			*ret_generic = policy->commands[i].actions != 0;
+			return policy->commands[i].name;
+		}
+	builtin = guard_builtin_path(base);
+	if (builtin && !guard_policy_command(policy, base) && same_file(path, builtin))
+		return base;
 	return NULL;
 }
 
@@ -229,9 +198,8 @@ static int escalations(struct sudo_request *s, const struct guard_policy *policy
 /* argv[0] of sudo's run_argv is what the caller typed ("useradd",
  * "/sbin/useradd", a link's name): the classifier gets the policy's name
  * for the file sudo will run. */
-static int classify(struct sudo_request *s, const struct guard_policy *policy,
-		    const struct guard_command *cmd, const struct guard_wire_request *w,
-		    struct guard_error *err)
+static int classify(struct sudo_request *s, const struct guard_policy *policy, const char *name,
+		    const struct guard_wire_request *w, struct guard_error *err)
 {
 	struct guard_resolver res;
 	char **argv = calloc(w->argc + 1, sizeof(char *));
@@ -239,7 +207,7 @@ static int classify(struct sudo_request *s, const struct guard_policy *policy,
 
 	if (!argv)
 		return -ENOMEM;
-	argv[0] = cmd->name;
+	argv[0] = (char *)name;
 	for (size_t i = 1; i < w->argc; i++)
 		argv[i] = w->argv[i];
 	guard_accounts_resolver(&res, policy);
@@ -252,7 +220,7 @@ static int classify(struct sudo_request *s, const struct guard_policy *policy,
  * runs as, the file it runs and the arguments. */
 static int bind_command(struct sudo_request *s, const struct guard_wire_request *w)
 {
-	const int head = 6;
+	const int head = SUDO_BOUND_HEAD;
 	int n = head + (int)(w->argc ? w->argc - 1 : 0) + 1;
 
 	s->bound_argv = calloc((size_t)n + 1, sizeof(char *));
@@ -282,142 +250,12 @@ static int bind_command(struct sudo_request *s, const struct guard_wire_request 
 	return 0;
 }
 
-/* The store's outcome, as an answer. Monitor mode never refuses. */
-static void answer_verdict(const struct guard_decision_result *res, const struct sudo_request *s,
-			   struct guard_wire_answer *ans)
-{
-	const struct guard_verdict *v = &res->verdict;
-	char line[GUARD_GUIDANCE_LINE_MAX], q1[128], q2[300];
-
-	guard_guidance_line(v, line, sizeof(line));
-	guard_escape(s->actor.name, q1, sizeof(q1));
-	guard_escape(s->bound_argv[6], q2, sizeof(q2));
-	if (res->outcome == GUARD_OUTCOME_GO) {
-		ans->result = GUARD_RESULT_ALLOW;
-		if (line[0])
-			say(&ans->guidance, "%s", line);
-		ans->log_priority = v->decision == GUARD_DECISION_ALLOW ? LOG_DEBUG : LOG_NOTICE;
-		say(&ans->log, "sudo %s %s by %s as uid %u%s",
-		    v->decision == GUARD_DECISION_ALLOW ? "allowed" : "would deny (monitor mode)",
-		    q2, q1, s->runas.uid, v->break_glass_used ? " by break-glass" : "");
-		return;
-	}
-	ans->result = GUARD_RESULT_DENY;
-	ans->log_priority = LOG_NOTICE;
-	say(&ans->log, "sudo %s %s by %s as uid %u", guard_decision_name(v->decision), q2, q1,
-	    s->runas.uid);
-	if (res->outcome == GUARD_OUTCOME_PENDING)
-		/* The approval binds the caller, the host, the run-as ids and
-		 * the command: the same sudo, repeated once approved, runs
-		 * once. */
-		say(&ans->guidance,
-		    "%s\nguard: approval request %lld %s: an approver runs \"guardctl approve "
-		    "%lld\", then repeat this sudo command.",
-		    line, (long long)res->approval_id,
-		    res->approval_created ? "filed" : "is pending", (long long)res->approval_id);
-	else
-		say(&ans->guidance, "%s", line);
-}
-
-/* The classifier refused (an option it does not know, -R, a home outside
- * home_roots...): reported like guardctl's refusals, before any rule. */
-static void refused_request(const struct guard_policy *policy, struct sudo_request *s,
-			    const struct guard_wire_request *w, const char *why,
-			    struct guard_wire_answer *ans)
-{
-	struct guard_settings sinks = policy->settings;
-	struct guard_events *ev = NULL;
-	struct guard_error err = {0};
-	char *shown[] = {w->command, NULL};
-	char q[300];
-	bool monitor = policy->settings.mode == GUARD_MODE_MONITOR;
-
-	/* Best effort: refused whatever the audit daemon says. */
-	if (sinks.audit == GUARD_AUDIT_REQUIRED)
-		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
-	s->req.argc = 1;
-	s->req.argv = shown;
-	if (guard_events_open(&sinks, GUARD_SOURCE_SUDO, &ev, &err) == 0)
-		(void)guard_events_refused_request(ev, &s->req, why, NULL);
-	guard_events_close(ev);
-	guard_escape(w->command, q, sizeof(q));
-	ans->result = monitor ? GUARD_RESULT_ALLOW : GUARD_RESULT_DENY;
-	ans->log_priority = LOG_NOTICE;
-	say(&ans->guidance, "guard: %s: %s", monitor ? "would refuse (monitor mode)" : "refused",
-	    why);
-	say(&ans->log, "sudo %s %s by %s: %s", monitor ? "would refuse (monitor mode)" : "refused",
-	    q, s->actor.name, why);
-}
-
-/* The decision in the store, its events, the answer. */
-static void decide_in_store(const struct guard_policy *policy, struct sudo_request *s,
-			    const struct guard_wire_request *w, struct guard_wire_answer *ans)
-{
-	struct guard_decision_result res = {0};
-	struct guard_store *store = NULL;
-	struct guard_events *ev = NULL;
-	struct guard_error err = {0};
-	char host[256];
-	int r;
-
-	r = guard_events_open(&policy->settings, GUARD_SOURCE_SUDO, &ev, &err);
-	if (r < 0) {
-		fail(ans, "the decision cannot be recorded (the system log says why).",
-		     err.message[0] ? err.message : strerror(-r));
-		goto out;
-	}
-	if (gethostname(host, sizeof(host)) < 0) {
-		fail(ans, "the host name cannot be read.", strerror(errno));
-		goto out;
-	}
-	host[sizeof(host) - 1] = '\0';
-	r = guard_store_open(NULL, &store, &err);
-	if (r == 0) {
-		const struct guard_approval_binding b = {
-		    .requester_uid = s->actor.uid,
-		    .requester = s->actor.name,
-		    .host = host,
-		    .service = w->service,
-		    .argc = s->bound_argc,
-		    .argv = s->bound_argv,
-		};
-		const struct guard_decide_in in = {
-		    .policy = policy,
-		    .request = &s->req,
-		    .binding = &b,
-		    .shown_argc = s->bound_argc,
-		    .shown_argv = s->shown_argv,
-		    .wall_now = (int64_t)time(NULL),
-		};
-
-		r = guard_store_decide(store, &in, &res, &err);
-	}
-	if (r < 0) {
-		fail(ans, "the state store cannot be used (the system log says why).",
-		     err.message[0] ? err.message : strerror(-r));
-		goto out;
-	}
-	if (guard_events_decision(ev, &s->req, &res.verdict, NULL) < 0) {
-		fail(ans, "the decision cannot be recorded (the system log says why).",
-		     "the decision could not be recorded (audit = required)");
-		goto out;
-	}
-	for (size_t i = 0; i < res.n_alerts; i++)
-		if (res.alerts[i].kind == GUARD_ALERT_WATCH)
-			(void)guard_events_lockout(ev, &s->actor, res.alerts[i].name,
-						   res.alerts[i].lockout_until);
-	answer_verdict(&res, s, ans);
-out:
-	guard_verdict_clear(&res.verdict);
-	guard_store_close(store);
-	guard_events_close(ev);
-}
-
 void guard_helper_decide_sudo(const struct guard_policy *policy, const struct guard_wire_request *w,
 			      struct guard_wire_answer *ans)
 {
 	struct sudo_request s = {0};
-	const struct guard_command *cmd;
+	const char *cmd = NULL;
+	bool generic = false;
 	struct guard_error err = {0};
 	char q[300];
 	int r;
@@ -425,20 +263,20 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 	ans->result = GUARD_RESULT_ERROR;
 	if (!w->service || strcmp(w->service, "sudo") != 0 || !w->command || w->command[0] != '/' ||
 	    w->argc < 1) {
-		fail(ans, "the request from sudo is incomplete.",
-		     "no service \"sudo\", absolute command or argv");
+		guard_sudo_fail(ans, "the request from sudo is incomplete.",
+				"no service \"sudo\", absolute command or argv");
 		goto out;
 	}
 	/* 1. Who asks: the uid sudo read from the kernel. */
 	r = guard_accounts_user_by_uid(policy, (uid_t)w->ruid, &s.actor);
 	if (r < 0) {
-		fail(ans, "the calling user cannot be identified.",
-		     r == -ENOENT ? "the caller's uid has no account" : strerror(-r));
+		guard_sudo_fail(ans, "the calling user cannot be identified.",
+				r == -ENOENT ? "the caller's uid has no account" : strerror(-r));
 		goto out;
 	}
 	r = find_runas(policy, w->runas_uid, &s.runas);
 	if (r < 0) {
-		fail(ans, "the run-as user cannot be looked up.", strerror(-r));
+		guard_sudo_fail(ans, "the run-as user cannot be looked up.", strerror(-r));
 		goto out;
 	}
 	/* 2. Where from: sudo's terminal, and what utmp says of it. */
@@ -447,14 +285,15 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 	s.req.service = w->service;
 
 	/* 3. What: a guarded tool run as root, or an escalation. */
-	cmd = w->runas_uid == 0 ? guarded_command(policy, w->command) : NULL;
-	if (cmd && guard_classify_reads_batch(cmd->name) && !cmd->actions) {
+	if (w->runas_uid == 0)
+		cmd = guarded_name(policy, w->command, &generic);
+	if (cmd && guard_classify_reads_batch(cmd) && !generic) {
 		/* sudo hands the tool the caller's stdin, which Guard cannot
 		 * read before it runs: the batch would go unclassified. */
-		refused_request(policy, &s, w,
-				"a batch on stdin is classified through guardctl only: run "
-				"\"guardctl ...\" instead of \"sudo ...\"",
-				ans);
+		guard_sudo_refused(policy, &s, w,
+				   "a batch on stdin is classified through guardctl only: run "
+				   "\"guardctl ...\" instead of \"sudo ...\"",
+				   ans);
 		goto out;
 	}
 	if (cmd && w->env_unsafe) {
@@ -466,19 +305,20 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 		snprintf(why, sizeof(why),
 			 "sudo would pass %s to %s: a guarded tool runs with sudo's reset "
 			 "environment only (no sudo -E, no VAR=value)",
-			 guard_escape(w->env_unsafe, q, sizeof(q)), cmd->name);
-		refused_request(policy, &s, w, why, ans);
+			 guard_escape(w->env_unsafe, q, sizeof(q)), cmd);
+		guard_sudo_refused(policy, &s, w, why, ans);
 		goto out;
 	}
 	if (cmd) {
 		r = classify(&s, policy, cmd, w, &err);
 		if (r == -EINVAL) {
-			refused_request(policy, &s, w, err.message, ans);
+			guard_sudo_refused(policy, &s, w, err.message, ans);
 			goto out;
 		}
 		if (r < 0) {
-			fail(ans, "the command cannot be classified (the system log says why).",
-			     err.message[0] ? err.message : strerror(-r));
+			guard_sudo_fail(
+			    ans, "the command cannot be classified (the system log says why).",
+			    err.message[0] ? err.message : strerror(-r));
 			goto out;
 		}
 		s.req.targets = s.cls.targets;
@@ -486,31 +326,32 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 	} else {
 		r = escalations(&s, policy, w);
 		if (r < 0) {
-			fail(ans, "the run-as groups cannot be looked up.",
-			     r == -EINVAL ? "malformed runas_groups" : strerror(-r));
+			guard_sudo_fail(ans, "the run-as groups cannot be looked up.",
+					r == -EINVAL ? "malformed runas_groups" : strerror(-r));
 			goto out;
 		}
 		s.req.targets = s.targets;
 		s.req.n_targets = s.n_targets;
 	}
 	if (bind_command(&s, w) < 0) {
-		fail(ans, "out of memory.", "out of memory");
+		guard_sudo_fail(ans, "out of memory.", "out of memory");
 		goto out;
 	}
 	/* For messages and events: the tool as guardctl names it, or the
 	 * file sudo runs. */
-	s.req.argc = cmd ? s.cls.shown_argc : s.bound_argc - 6;
-	s.req.argv = cmd ? s.cls.shown_argv : s.shown_argv + 6;
+	s.req.argc = cmd ? s.cls.shown_argc : s.bound_argc - SUDO_BOUND_HEAD;
+	s.req.argv = cmd ? s.cls.shown_argv : s.shown_argv + SUDO_BOUND_HEAD;
 	if (s.req.n_targets == 0) {
 		/* The caller's own user and groups: nothing is escalated. */
 		ans->result = GUARD_RESULT_IGNORE;
 		ans->log_priority = LOG_DEBUG;
-		say(&ans->log, "sudo %s: no escalation (the caller's own user and groups)",
-		    guard_escape(w->command, q, sizeof(q)));
+		guard_sudo_say(&ans->log,
+			       "sudo %s: no escalation (the caller's own user and groups)",
+			       guard_escape(w->command, q, sizeof(q)));
 		goto out;
 	}
 	/* 4. Limits, watches, freeze, break-glass, approvals; the events. */
-	decide_in_store(policy, &s, w, ans);
+	guard_sudo_decide_in_store(policy, &s, w, ans);
 out:
 	sudo_request_clear(&s);
 }
