@@ -3,6 +3,8 @@
 #ifndef GUARD_PAM_HELPER_H
 #define GUARD_PAM_HELPER_H
 
+#include <stdbool.h>
+
 #include "policy.h"
 #include "request.h"
 #include "wire.h"
@@ -26,8 +28,11 @@ struct guard_helper_location {
 
 /* Fills req's location (kind, address, rhost, tty) from the remote host
  * the program names (may be NULL) and the terminal ("/dev/pts/3" or
- * "pts/3"; may be NULL), else from utmp's entry for that terminal. */
-void guard_helper_locate(const char *rhost, const char *tty, struct guard_helper_location *l,
-			 struct guard_request *req);
+ * "pts/3"; may be NULL), else from utmp's entry for that terminal: remote
+ * when it records a host, else local. need_entry (guardctl's rule): no
+ * terminal, or no utmp entry for it, is an unknown location, not a local
+ * one. */
+void guard_helper_locate(const char *rhost, const char *tty, bool need_entry,
+			 struct guard_helper_location *l, struct guard_request *req);
 
 #endif

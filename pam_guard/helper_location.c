@@ -18,16 +18,22 @@ static bool addr_is_zero(const int32_t a[4])
 /* No remote host: the utmp entry of the terminal (written by sshd or
  * login, not by the caller) says whether it is remote; su or sudo from an
  * ssh session is not local. */
-static void location_from_utmp(struct guard_helper_location *l, struct guard_request *req)
+static void location_from_utmp(struct guard_helper_location *l, struct guard_request *req,
+			       bool need_entry)
 {
 	struct utmpx key, *ut;
 
 	memset(&key, 0, sizeof(key));
-	if (!l->tty[0] || strlen(l->tty) >= sizeof(key.ut_line))
+	if (!l->tty[0] || strlen(l->tty) >= sizeof(key.ut_line)) {
+		if (need_entry)
+			req->location = GUARD_LOCATION_UNKNOWN;
 		return;
+	}
 	memcpy(key.ut_line, l->tty, strlen(l->tty));
 	setutxent();
 	ut = getutxline(&key);
+	if (need_entry && !(ut && ut->ut_type == USER_PROCESS))
+		req->location = GUARD_LOCATION_UNKNOWN;
 	if (ut && ut->ut_type == USER_PROCESS &&
 	    (ut->ut_host[0] || !addr_is_zero(ut->ut_addr_v6))) {
 		char host[sizeof(ut->ut_host) + 1], text[INET6_ADDRSTRLEN];
@@ -48,8 +54,8 @@ static void location_from_utmp(struct guard_helper_location *l, struct guard_req
 	endutxent();
 }
 
-void guard_helper_locate(const char *rhost, const char *tty, struct guard_helper_location *l,
-			 struct guard_request *req)
+void guard_helper_locate(const char *rhost, const char *tty, bool need_entry,
+			 struct guard_helper_location *l, struct guard_request *req)
 {
 	memset(l, 0, sizeof(*l));
 	req->location = GUARD_LOCATION_LOCAL;
@@ -61,7 +67,7 @@ void guard_helper_locate(const char *rhost, const char *tty, struct guard_helper
 		snprintf(l->rhost, sizeof(l->rhost), "%s", rhost);
 		req->addr_known = guard_addr_parse(rhost, &req->addr) == 0;
 	} else {
-		location_from_utmp(l, req);
+		location_from_utmp(l, req, need_entry);
 	}
 	req->rhost = l->rhost[0] ? l->rhost : NULL;
 	req->tty = l->tty[0] ? l->tty : NULL;

@@ -279,8 +279,10 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 		guard_sudo_fail(ans, "the run-as user cannot be looked up.", strerror(-r));
 		goto out;
 	}
-	/* 2. Where from: sudo's terminal, and what utmp says of it. */
-	guard_helper_locate(NULL, w->tty, &s.where, &s.req);
+	/* 2. Where from: sudo's terminal (the kernel's controlling terminal
+	 *    of the caller's process), and what utmp says of it. sudo from an
+	 *    ssh session without a terminal is not local: unknown. */
+	guard_helper_locate(NULL, w->tty, true, &s.where, &s.req);
 	s.req.actor = s.actor;
 	s.req.service = w->service;
 

@@ -145,6 +145,16 @@ assert_exit 0 as alice sudo -n -g shadow id -gn
 assert_eq "shadow" "$OUT" "id ran with group shadow"
 assert_exit 1 as alice sudo -n -u alice -g root id
 assert_contains "$ERR" "guard: denied: role.escalate"
+step "... but not 'from local' without a terminal: the location is unknown"
+write_policy 'rule "shadow-readers" {
+  actions  = { "role.escalate" }
+  actors   = { "alice" }
+  groups   = { "shadow" }
+  from     = { "local" }
+  decision = allow
+}'
+assert_exit 1 as alice sudo -n -g shadow id -gn
+assert_contains "$ERR" "guard: denied: role.escalate"
 write_policy ""
 
 step "an approval round trip: filed, approved, used once"
