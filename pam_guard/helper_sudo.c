@@ -115,18 +115,28 @@ static int add_target(struct sudo_request *s, const char *group, bool gid_known,
 	if (!nt)
 		return -ENOMEM;
 	s->targets = nt;
-	t = &s->targets[s->n_targets];
-	memset(t, 0, sizeof(*t));
+	t = &s->targets[s->n_targets++];
+	memset(t, 0, sizeof(*t)); /* counted: cleared with the request, half built or not */
 	t->action = GUARD_ROLE_ESCALATE;
 	t->user.name = strdup(s->runas.name);
 	t->user.exists = s->runas.exists;
 	t->user.uid_known = s->runas.uid_known;
 	t->user.uid = s->runas.uid;
+	/* The run-as user's groups: a member of a privileged group is
+	 * @protected. */
+	t->user.groups = s->runas.n_groups ? calloc(s->runas.n_groups, sizeof(char *)) : NULL;
+	if (s->runas.n_groups && !t->user.groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->runas.n_groups; i++) {
+		t->user.groups[i] = strdup(s->runas.groups[i]);
+		if (!t->user.groups[i])
+			return -ENOMEM;
+		t->user.n_groups = i + 1;
+	}
 	t->group = group ? strdup(group) : NULL;
 	t->gid_known = gid_known;
 	t->gid = gid;
 	t->grant = grant ? strdup(grant) : NULL;
-	s->n_targets++;
 	if (!t->user.name || (group && !t->group) || (grant && !t->grant))
 		return -ENOMEM;
 	return 0;
