@@ -15,6 +15,10 @@
 #   H4 the caller's environment .... case_caller_env (USER, SUDO_USER, TZ,
 #                                    GUARD_* in sudo's environment decide
 #                                    nothing)
+#   H5 signals to sudo ............. case_signals (SIGSTOP, SIGKILL to the
+#                                    caller's sudo while the helper waits for
+#                                    the store: nothing the caller stops holds
+#                                    the store; a killed sudo runs nothing)
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -182,8 +186,78 @@ POLICY
 	rm -f /etc/sudoers.d/guard-attack-erin /etc/guard/guard.d/20-erin.conf
 }
 
+DB=/var/lib/guard/guard.db
+
+# hold_lock / release_lock: a sqlite3 shell holds the store's write lock.
+hold_lock() {
+	local i err
+	rm -f "$T/holder.fifo"
+	mkfifo "$T/holder.fifo"
+	sqlite3 -batch "$DB" <"$T/holder.fifo" >"$T/holder.out" 2>&1 &
+	HOLDER=$!
+	exec 8>"$T/holder.fifo"
+	printf '.timeout 5000\nBEGIN IMMEDIATE;\n' >&8
+	for ((i = 0; i < 100; i++)); do
+		err=$(sqlite3 -batch "$DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 >/dev/null) ||
+			[[ $err != *"database is locked"* ]] || return 0
+		sleep 0.05
+	done
+	fail "the sqlite3 shell did not take the write lock: $(cat "$T/holder.out")"
+}
+
+release_lock() {
+	printf 'ROLLBACK;\n.quit\n' >&8
+	exec 8>&-
+	wait "$HOLDER" 2>/dev/null || true
+}
+
+decisions() {
+	sqlite3 -batch "$DB" "SELECT count(*) FROM decisions;" 2>/dev/null || echo 0
+}
+
+case_signals() {
+	local pid n
+	step "the control: the store exists, a sudo useradd goes through"
+	sudo_as_alice useradd -m h5ok
+	assert_eq 0 "$STATUS" "sudo useradd -m h5ok: $ERR"
+	step "SIGSTOP to alice's sudo while the helper waits for the store"
+	hold_lock
+	# One process from env to sudo (each execs the next): $! is sudo.
+	env -i PATH="$CLEAN_PATH" setpriv --reuid=alice --regid=alice --init-groups -- \
+		sudo -n useradd -m h5a >"$T/h5a.out" 2>&1 </dev/null 8>&- &
+	pid=$!
+	sleep 1
+	[[ $(cat "/proc/$pid/comm" 2>/dev/null) == sudo ]] || fail "no sudo at pid $pid"
+	kill -STOP "$pid" || fail "alice's sudo is gone: $(cat "$T/h5a.out")"
+	release_lock
+	step "... the helper decides all the same; another sudo of alice's is not held up"
+	run_cmd timeout 10 setpriv --reuid=alice --regid=alice --init-groups -- \
+		env -i PATH="$CLEAN_PATH" sudo -n useradd -m h5b
+	assert_eq 0 "$STATUS" "a second sudo while the first is stopped: $ERR"
+	kill -CONT "$pid"
+	timeout 15 tail --pid="$pid" -f /dev/null || fail "the resumed sudo did not end"
+	wait "$pid" || true
+	step "SIGKILL to alice's sudo while the helper waits: the decision is recorded, nothing runs"
+	hold_lock
+	n=$(decisions)
+	env -i PATH="$CLEAN_PATH" setpriv --reuid=alice --regid=alice --init-groups -- \
+		sudo -n useradd -m h5k >"$T/h5k.out" 2>&1 </dev/null 8>&- &
+	pid=$!
+	sleep 1
+	[[ $(cat "/proc/$pid/comm" 2>/dev/null) == sudo ]] || fail "no sudo at pid $pid"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	release_lock
+	sleep 2
+	getent passwd h5k >/dev/null && fail "a killed sudo ran useradd"
+	assert_ne "$n" "$(decisions)" "the helper recorded the decision after sudo died"
+	sudo_as_alice useradd -m h5c
+	assert_eq 0 "$STATUS" "sudo after the kill: $ERR"
+}
+
 attack_case "H1 hostile argv through sudo: guardctl's refusals" case_argv
 attack_case "H2 sudo VAR=value and -E never reach a guarded tool" case_tool_env
 attack_case "H3 run-as groups: sudo -g, sudo -u self -g" case_runas_groups
 attack_case "H4 the caller's environment decides nothing" case_caller_env
+attack_case "H5 signals to sudo while the helper decides" case_signals
 attack_done
