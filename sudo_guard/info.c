@@ -195,6 +195,7 @@ const char *sudo_guard_env_unsafe(char *const envp[], char *buf, size_t size)
 	return NULL;
 }
 
+/* cppcheck-suppress constParameter ; sudo's arrays are char *const[], as above */
 int sudo_guard_parse_options(char *const options[], struct sudo_guard_options *ret,
 			     const char **ret_bad)
 {

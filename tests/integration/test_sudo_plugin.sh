@@ -165,6 +165,9 @@ id=$(sed -n 's/.*approval request \([0-9]*\) filed.*/\1/p' <<<"$ERR" | head -n 1
 [[ -n $id ]] || fail "no request id in: $ERR"
 assert_exit 1 as bob sudo -n id -u
 assert_contains "$ERR" "approval request $id is pending"
+assert_exit 0 as carol guardctl list
+assert_contains "$OUT" "/usr/bin/id -u" "the approver sees the command sudo runs"
+assert_contains "$OUT" "-u '#0' -g '#0'" "and the run-as ids"
 assert_exit 0 as carol guardctl approve "$id"
 assert_exit 1 as bob sudo -n id -g
 assert_contains "$ERR" "approval needed" "another command does not use it"
