@@ -184,7 +184,7 @@ format-check:
 	@tools/format-check
 
 # Static analysis: clang-tidy (.clang-tidy) and cppcheck over libguard/,
-# guardctl/ and pam_guard/, with the build's own compile commands.
+# guardctl/, pam_guard/ and sudo_guard/, with the build's own compile commands.
 lint:
 	@tools/lint $(B)/lint
 
