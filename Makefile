@@ -48,7 +48,7 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 .PHONY: man-check selinux deb rpm
 .PHONY: lint scan-build valgrind attack-mutants
 
-all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper
+all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper $(B)/sudo_guard.so
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,6 +112,34 @@ $(B)/guard-pam-helper: $(HELPER_OBJS) $(B)/libguard.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_HARD) -Wl,--as-needed -o $@ $(HELPER_OBJS) $(B)/libguard.a $(PKG_LIBS)
 
+# sudo_guard.so: the sudo approval plugin, PIC, only guard_approval exported,
+# linked with libc alone; it asks the same helper as pam_guard.so, through
+# the same child and wire code.
+SUDO_SRCS := sudo_guard/sudo_guard.c sudo_guard/info.c pam_guard/child.c pam_guard/wire.c
+SUDO_OBJS := $(SUDO_SRCS:%.c=$(B)/pic/%.o)
+
+$(B)/pic/sudo_guard/%.o: sudo_guard/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (pic)")
+	$(Q)$(CC) $(PAM_CFLAGS) -Ipam_guard -c -o $@ $<
+
+$(B)/sudo_guard.so: $(SUDO_OBJS) sudo_guard/sudo_guard.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,--version-script=sudo_guard/sudo_guard.map -Wl,-z,relro,-z,now \
+		-Wl,-z,defs -Wl,--as-needed -o $@ $(SUDO_OBJS)
+
+$(B)/tests/test_sudo_info: tests/unit/test_sudo_info.c $(B)/obj/sudo_guard/info.o tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Isudo_guard $(LDFLAGS_HARD) -o $@ $< \
+		$(B)/obj/sudo_guard/info.o -lcriterion
+
+$(A)/tests/test_sudo_info: tests/unit/test_sudo_info.c sudo_guard/info.c tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (asan+ubsan)")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -U_FORTIFY_SOURCE $(SAN) -Itests/unit -Isudo_guard -o $@ $< \
+		sudo_guard/info.c -lcriterion
+
 $(B)/tests/test_pam_wire: tests/unit/test_pam_wire.c $(B)/obj/pam_guard/wire.o tests/unit/helpers.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -156,7 +184,7 @@ format-check:
 	@tools/format-check
 
 # Static analysis: clang-tidy (.clang-tidy) and cppcheck over libguard/,
-# guardctl/ and pam_guard/, with the build's own compile commands.
+# guardctl/, pam_guard/ and sudo_guard/, with the build's own compile commands.
 lint:
 	@tools/lint $(B)/lint
 
@@ -197,6 +225,7 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/guard
 	install -m 0644 -o root -g root $(B)/pam_guard.so $(DESTDIR)$(PAMDIR)/pam_guard.so
 	install -m 0755 -o root -g root $(B)/guard-pam-helper $(DESTDIR)$(PAM_HELPER)
+	install -m 0644 -o root -g root $(B)/sudo_guard.so $(DESTDIR)$(LIBEXECDIR)/guard/sudo_guard.so
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf"; \
 	else install -m 0644 -o root -g root conf/guard.conf $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf; fi
@@ -274,4 +303,4 @@ rpm:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(PAM_OBJS:.o=.d) $(HELPER_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(PAM_OBJS:.o=.d) $(SUDO_OBJS:.o=.d) $(HELPER_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

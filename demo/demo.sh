@@ -3,8 +3,9 @@
 # copies of it, and a tour of `guardctl explain`: what the policy decides for
 # given requests, and why. Then Guard at work, with the sandbox's own auditd
 # and journald: an operator creates a user through guardctl, a refused
-# privileged-group add, a two-person approval, su through pam_guard, a
-# refused join of a Guard role and password reset of a sudo member, auditd
+# privileged-group add (through guardctl and through sudo with Guard's
+# approval plugin), a two-person approval, su through pam_guard, a refused
+# join of a Guard role and password reset of a sudo member, auditd
 # stopped, and the SOC's view (ausearch, aureport, journalctl -x). Every step
 # checks its outcome: the demo fails when one is not as expected.
 # Runs inside tests/sandbox/guard-sandbox (make demo), where /etc, /home, the
@@ -427,6 +428,23 @@ expect "locked out by watch denial-burst" "the lockout"
 act carol 0 guardctl unlock alice
 act alice 0 guardctl useradd -m newhire3
 getent passwd newhire3 >/dev/null || die "useradd did not create newhire3 after the thaw"
+
+say "10b. sudo with Guard's approval plugin in /etc/sudo.conf: the same per-action refusal"
+printf '%s\n' 'Plugin sudoers_policy sudoers.so' 'Plugin sudoers_io sudoers.so' \
+	'Plugin sudoers_audit sudoers.so' \
+	'Plugin guard_approval /usr/local/libexec/guard/sudo_guard.so' >/etc/sudo.conf
+echo 'alice ALL=(ALL:ALL) NOPASSWD: ALL' >/etc/sudoers.d/demo
+chmod 0440 /etc/sudoers.d/demo
+echo "(demo-only: sudoers lets alice run anything as anyone; Guard decides per action)"
+echo "/etc/sudo.conf (the sandbox's):"
+sed 's/^/  /' /etc/sudo.conf
+before=$(account_sums)
+act alice 1 sudo -n usermod -aG sudo newhire3
+expect "guard: denied: group.member.add of newhire3, group sudo" "the sudo refusal"
+[[ $(account_sums) == "$before" ]] || die "the account files changed"
+act alice 0 sudo -n useradd -m newhire4
+getent passwd newhire4 >/dev/null || die "sudo useradd did not create newhire4"
+echo "after:  $(passwd_line newhire4)"
 
 say "11. Guard's own roles and privileged accounts are privileged"
 echo "(a role group, here break_glass's %oncall, grants a Guard power: joining it is role.escalate)"

@@ -16,6 +16,7 @@
 enum guard_event_source {
 	GUARD_SOURCE_GUARDCTL, /* SYSLOG_IDENTIFIER=guardctl */
 	GUARD_SOURCE_PAM,      /* SYSLOG_IDENTIFIER=pam_guard */
+	GUARD_SOURCE_SUDO,     /* SYSLOG_IDENTIFIER=sudo_guard */
 };
 
 struct guard_events;

@@ -505,6 +505,19 @@ static int entry_value(struct guard_journal_entry *en, const char *name, const c
 	return entry_add(en, name, value, strnlen(value, max));
 }
 
+static const char *source_name(enum guard_event_source source)
+{
+	switch (source) {
+	case GUARD_SOURCE_PAM:
+		return "pam_guard";
+	case GUARD_SOURCE_SUDO:
+		return "sudo_guard";
+	case GUARD_SOURCE_GUARDCTL:
+		break;
+	}
+	return "guardctl";
+}
+
 void guard_journal_entry_clear(struct guard_journal_entry *entry)
 {
 	if (!entry)
@@ -526,9 +539,7 @@ int guard_event_journal_entry(const struct guard_event *e, struct guard_journal_
 	r = entry_fixed(&en, "MESSAGE", msg);
 	r = r ?: entry_fixed(&en, "MESSAGE_ID", guard_event_message_id(e->kind));
 	r = r ?: entry_fixed(&en, "PRIORITY", num);
-	r = r
-		?: entry_fixed(&en, "SYSLOG_IDENTIFIER",
-			       e->source == GUARD_SOURCE_PAM ? "pam_guard" : "guardctl");
+	r = r ?: entry_fixed(&en, "SYSLOG_IDENTIFIER", source_name(e->source));
 	r = r ?: entry_fixed(&en, "SYSLOG_FACILITY", "10"); /* authpriv */
 	r = r ?: entry_fixed(&en, "GUARD_EVENT", event_names[e->kind % GUARD_EVENT_KIND_COUNT]);
 	r = r ?: entry_fixed(&en, "GUARD_DECISION", e->decision);

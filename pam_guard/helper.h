@@ -1,8 +1,12 @@
-/* guard-pam-helper: the decision pam_guard.so asks for, made in a process
- * of its own with all ids 0. */
+/* guard-pam-helper: the decision pam_guard.so and sudo_guard.so ask for,
+ * made in a process of its own with all ids 0. */
 #ifndef GUARD_PAM_HELPER_H
 #define GUARD_PAM_HELPER_H
 
+#include <stdbool.h>
+
+#include "policy.h"
+#include "request.h"
 #include "wire.h"
 
 /* Decides req and fills ans (result, guidance for the user, a line for the
@@ -10,5 +14,25 @@
  * actor and target, evaluates, reports the decision. Every failure is
  * GUARD_RESULT_ERROR with the reason in ans->log. ans must be zeroed. */
 void guard_helper_decide(const struct guard_wire_request *req, struct guard_wire_answer *ans);
+
+/* The same for sudo_guard.so's request (stage GUARD_STAGE_SUDO), under the
+ * loaded policy: see helper_sudo.c. */
+void guard_helper_decide_sudo(const struct guard_policy *policy,
+			      const struct guard_wire_request *req, struct guard_wire_answer *ans);
+
+/* The location's text, which req points into. */
+struct guard_helper_location {
+	char rhost[257];
+	char tty[64];
+};
+
+/* Fills req's location (kind, address, rhost, tty) from the remote host
+ * the program names (may be NULL) and the terminal ("/dev/pts/3" or
+ * "pts/3"; may be NULL), else from utmp's entry for that terminal: remote
+ * when it records a host, else local. need_entry (guardctl's rule): no
+ * terminal, or no utmp entry for it, is an unknown location, not a local
+ * one. */
+void guard_helper_locate(const char *rhost, const char *tty, bool need_entry,
+			 struct guard_helper_location *l, struct guard_request *req);
 
 #endif

@@ -1,16 +1,13 @@
 /* From pam_guard's request to a decision: who becomes whom per DESIGN.md's
  * table, where from, and what the policy says. Every failure refuses. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <utmpx.h>
 
 #include "accounts.h"
 #include "evaluate.h"
@@ -23,8 +20,7 @@
 struct pam_request {
 	struct guard_identity actor;
 	struct guard_target target;
-	char rhost[257];
-	char tty[64];
+	struct guard_helper_location where;
 	struct guard_request req; /* points into the fields above */
 };
 
@@ -65,59 +61,9 @@ static void refuse(struct guard_wire_answer *ans, const char *guidance, const ch
 		say(&ans->guidance, "%s", guidance);
 }
 
-static bool addr_is_zero(const int32_t a[4])
-{
-	return a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0;
-}
-
-/* No PAM_RHOST: the utmp entry of PAM_TTY (written by sshd or login, not
- * by the caller) says whether the terminal is remote; su from an ssh
- * session is not local. */
-static void location_from_utmp(struct pam_request *p)
-{
-	struct utmpx key, *ut;
-
-	memset(&key, 0, sizeof(key));
-	if (!p->tty[0] || strlen(p->tty) >= sizeof(key.ut_line))
-		return;
-	memcpy(key.ut_line, p->tty, strlen(p->tty));
-	setutxent();
-	ut = getutxline(&key);
-	if (ut && ut->ut_type == USER_PROCESS &&
-	    (ut->ut_host[0] || !addr_is_zero(ut->ut_addr_v6))) {
-		char host[sizeof(ut->ut_host) + 1], text[INET6_ADDRSTRLEN];
-		bool v4 =
-		    ut->ut_addr_v6[1] == 0 && ut->ut_addr_v6[2] == 0 && ut->ut_addr_v6[3] == 0;
-
-		memcpy(host, ut->ut_host, sizeof(ut->ut_host));
-		host[sizeof(ut->ut_host)] = '\0';
-		p->req.location = GUARD_LOCATION_REMOTE;
-		snprintf(p->rhost, sizeof(p->rhost), "%s", host);
-		if (!addr_is_zero(ut->ut_addr_v6) &&
-		    inet_ntop(v4 ? AF_INET : AF_INET6, ut->ut_addr_v6, text, sizeof(text)) &&
-		    guard_addr_parse(text, &p->req.addr) == 0)
-			p->req.addr_known = true;
-		else if (guard_addr_parse(host, &p->req.addr) == 0)
-			p->req.addr_known = true;
-	}
-	endutxent();
-}
-
 static void locate(const struct guard_wire_request *w, struct pam_request *p)
 {
-	p->req.location = GUARD_LOCATION_LOCAL;
-	if (w->tty && w->tty[0])
-		snprintf(p->tty, sizeof(p->tty), "%s",
-			 strncmp(w->tty, "/dev/", 5) == 0 ? w->tty + 5 : w->tty);
-	if (w->rhost && w->rhost[0]) {
-		p->req.location = GUARD_LOCATION_REMOTE;
-		snprintf(p->rhost, sizeof(p->rhost), "%s", w->rhost);
-		p->req.addr_known = guard_addr_parse(w->rhost, &p->req.addr) == 0;
-	} else {
-		location_from_utmp(p);
-	}
-	p->req.rhost = p->rhost[0] ? p->rhost : NULL;
-	p->req.tty = p->tty[0] ? p->tty : NULL;
+	guard_helper_locate(w->rhost, w->tty, false, &p->where, &p->req);
 }
 
 /* Who asks: PAM_RUSER when a root process vouches for it; for a login
@@ -346,6 +292,10 @@ void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_a
 	}
 	if (w->flags & GUARD_WIRE_F_MONITOR)
 		policy->settings.mode = GUARD_MODE_MONITOR;
+	if (w->stage == GUARD_STAGE_SUDO) {
+		guard_helper_decide_sudo(policy, w, ans);
+		goto out;
+	}
 
 	if (w->action) {
 		if (guard_action_parse(w->action, &action) < 0) {

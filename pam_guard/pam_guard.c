@@ -100,6 +100,8 @@ static const char *stage_name(enum guard_wire_stage stage)
 		return "session";
 	case GUARD_STAGE_PASSWORD:
 		return "password";
+	case GUARD_STAGE_SUDO:
+		break;
 	}
 	return "unknown";
 }

@@ -21,6 +21,13 @@ enum tag {
 	T_LOG_PRIORITY,
 	T_GUIDANCE,
 	T_LOG,
+	T_RUNAS_UID,
+	T_RUNAS_GID,
+	T_RUNAS_GROUPS,
+	T_COMMAND,
+	T_CWD,
+	T_ARGV,
+	T_ENV_UNSAFE,
 	T_MAX
 };
 
@@ -105,6 +112,40 @@ static void put_str(struct writer *w, enum tag tag, const char *s)
 	memcpy(p + FIELD_HEADER, s, n);
 }
 
+/* argv as one field: each argument followed by a NUL (an argument cannot
+ * hold one). */
+static void put_strv(struct writer *w, enum tag tag, char *const *v, size_t n)
+{
+	size_t len = 0;
+	uint8_t *p;
+
+	if (w->error)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i]) {
+			w->error = -EINVAL;
+			return;
+		}
+		len += strlen(v[i]) + 1;
+		if (len > GUARD_WIRE_MAX_FIELD) {
+			w->error = -E2BIG;
+			return;
+		}
+	}
+	p = reserve(w, FIELD_HEADER + len);
+	if (!p)
+		return;
+	put_le(p, tag, 2);
+	put_le(p + 2, len, 4);
+	p += FIELD_HEADER;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(v[i]) + 1;
+
+		memcpy(p, v[i], k);
+		p += k;
+	}
+}
+
 static void begin(struct writer *w, enum guard_wire_kind kind)
 {
 	uint8_t *p;
@@ -147,6 +188,15 @@ int guard_wire_encode_request(const struct guard_wire_request *req, uint8_t **re
 	put_str(&w, T_TTY, req->tty);
 	put_str(&w, T_CONFIG, req->config);
 	put_str(&w, T_ACTION, req->action);
+	if (req->stage == GUARD_STAGE_SUDO) {
+		put_u32(&w, T_RUNAS_UID, req->runas_uid);
+		put_u32(&w, T_RUNAS_GID, req->runas_gid);
+		put_str(&w, T_RUNAS_GROUPS, req->runas_groups);
+		put_str(&w, T_COMMAND, req->command);
+		put_str(&w, T_CWD, req->cwd);
+		put_strv(&w, T_ARGV, req->argv, req->argc);
+		put_str(&w, T_ENV_UNSAFE, req->env_unsafe);
+	}
 	return finish(&w, GUARD_WIRE_MAX_BODY, ret, ret_len);
 }
 
@@ -240,22 +290,82 @@ static int get_str(const struct field *f, char **ret)
 	return 0;
 }
 
+/* A NUL-terminated list of strings; at least one, none of them lost. */
+static int get_strv(const struct field *f, char ***ret, size_t *ret_n)
+{
+	size_t n = 0, off = 0;
+	char **v;
+
+	if (!f->present || f->len == 0 || f->p[f->len - 1] != '\0')
+		return -EBADMSG;
+	for (uint32_t i = 0; i < f->len; i++)
+		n += f->p[i] == '\0';
+	v = calloc(n + 1, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen((const char *)f->p + off);
+
+		v[i] = strndup((const char *)f->p + off, k);
+		if (!v[i]) {
+			for (size_t j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			return -ENOMEM;
+		}
+		off += k + 1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 #define BIT(t) (1u << (t))
+
+/* The sudo fields: present (command and argv required) in a sudo request,
+ * nowhere else. */
+static int get_sudo(const struct field f[T_MAX], struct guard_wire_request *ret)
+{
+	int r = get_u32(&f[T_RUNAS_UID], &ret->runas_uid);
+
+	if (r == 0)
+		r = get_u32(&f[T_RUNAS_GID], &ret->runas_gid);
+	if (r == 0 && !f[T_COMMAND].present)
+		r = -EBADMSG;
+	if (r == 0)
+		r = get_str(&f[T_RUNAS_GROUPS], &ret->runas_groups);
+	if (r == 0)
+		r = get_str(&f[T_COMMAND], &ret->command);
+	if (r == 0)
+		r = get_str(&f[T_CWD], &ret->cwd);
+	if (r == 0)
+		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
+	if (r == 0)
+		r = get_str(&f[T_ENV_UNSAFE], &ret->env_unsafe);
+	return r;
+}
 
 int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_request *ret)
 {
 	struct field f[T_MAX];
 	uint32_t allowed = BIT(T_STAGE) | BIT(T_FLAGS) | BIT(T_RUID) | BIT(T_SERVICE) |
 			   BIT(T_USER) | BIT(T_RUSER) | BIT(T_RHOST) | BIT(T_TTY) | BIT(T_CONFIG) |
-			   BIT(T_ACTION);
+			   BIT(T_ACTION) | BIT(T_RUNAS_UID) | BIT(T_RUNAS_GID) |
+			   BIT(T_RUNAS_GROUPS) | BIT(T_COMMAND) | BIT(T_CWD) | BIT(T_ARGV) |
+			   BIT(T_ENV_UNSAFE);
+	bool sudo;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	r = split(buf, len, GUARD_WIRE_REQUEST, GUARD_WIRE_MAX_BODY, allowed, f);
 	if (r == 0)
 		r = get_u32(&f[T_STAGE], &ret->stage);
-	if (r == 0 && (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_PASSWORD))
+	if (r == 0 && (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_SUDO))
 		r = -EBADMSG;
+	sudo = r == 0 && ret->stage == GUARD_STAGE_SUDO;
+	for (int t = T_RUNAS_UID; r == 0 && !sudo && t <= T_ENV_UNSAFE; t++)
+		if (f[t].present)
+			r = -EBADMSG;
 	if (r == 0)
 		r = get_u32(&f[T_FLAGS], &ret->flags);
 	if (r == 0)
@@ -274,6 +384,8 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 		r = get_str(&f[T_CONFIG], &ret->config);
 	if (r == 0)
 		r = get_str(&f[T_ACTION], &ret->action);
+	if (r == 0 && sudo)
+		r = get_sudo(f, ret);
 	if (r < 0)
 		guard_wire_request_clear(ret);
 	return r;
@@ -315,6 +427,13 @@ void guard_wire_request_clear(struct guard_wire_request *req)
 	free(req->tty);
 	free(req->config);
 	free(req->action);
+	free(req->runas_groups);
+	free(req->command);
+	free(req->cwd);
+	free(req->env_unsafe);
+	for (size_t i = 0; req->argv && i < req->argc; i++)
+		free(req->argv[i]);
+	free(req->argv);
 	memset(req, 0, sizeof(*req));
 }
 

@@ -1,5 +1,6 @@
-/* The messages between pam_guard.so and guard-pam-helper: one request (the
- * PAM items and the stage) down a pipe, one answer (the result, the text
+/* The messages between the thin edges (pam_guard.so, sudo_guard.so) and
+ * guard-pam-helper: one request (the PAM items and the stage, or the
+ * command sudo is about to run) down a pipe, one answer (the result, the text
  * for the user, the line for the system log) back up another. A message is
  * a 12-byte header (magic, kind, body length, all little-endian) and a body
  * of fields (tag u16, length u32, bytes). Strings carry no NUL; a field
@@ -30,6 +31,7 @@ enum guard_wire_stage {
 	GUARD_STAGE_ACCOUNT = 2,
 	GUARD_STAGE_SESSION = 3,
 	GUARD_STAGE_PASSWORD = 4,
+	GUARD_STAGE_SUDO = 5, /* sudo_guard.so's check(): the sudo fields below are set */
 };
 
 /* Request flags: module arguments and PAM flags the helper needs. */
@@ -47,6 +49,18 @@ struct guard_wire_request {
 	char *tty;     /* PAM_TTY */
 	char *config;  /* config=FILE, NULL: the default policy */
 	char *action;  /* action=ACTION, NULL: the policy's service map */
+	/* GUARD_STAGE_SUDO only (absent in every other stage); ruid is then
+	 * sudo's user_info uid=, tty its tty=. */
+	uint32_t runas_uid, runas_gid; /* command_info runas_uid=, runas_gid= */
+	char *runas_groups;	       /* command_info runas_groups= ("0,42"); NULL: none */
+	char *command;		       /* command_info command=: the resolved path */
+	char *cwd;		       /* command_info or user_info cwd=; NULL: unknown */
+	char **argv;		       /* run_argv, argc entries, NULL-terminated */
+	size_t argc;
+	/* The name of the first run_envp entry a guarded tool may not run
+	 * with (sudo -E, sudo VAR=value); NULL: none. The values never
+	 * leave sudo. */
+	char *env_unsafe;
 };
 
 /* What the helper decided. Anything but ALLOW and IGNORE refuses. */

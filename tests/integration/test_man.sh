@@ -2,8 +2,9 @@
 # The man pages against the code: every option the policy parser knows
 # (libguard/policy_parse.c's option tables) is in guard.conf(5); every
 # guardctl subcommand (guardctl/commands.c) and option is in guardctl(8), and
-# `guardctl SUBCOMMAND --help` prints its usage; every pam_guard.so argument (pam_guard/pam_guard.c) is
-# in pam_guard(8); the pages lint clean with mandoc and man. Needs no root
+# `guardctl SUBCOMMAND --help` prints its usage; every pam_guard.so argument
+# (pam_guard/pam_guard.c) is in pam_guard(8), every sudo_guard.so argument
+# (sudo_guard/info.c) in sudo_guard(8); the pages lint clean with mandoc and man. Needs no root
 # and no sandbox.
 set -uo pipefail
 
@@ -104,6 +105,15 @@ args=$(sed -n '/^static void parse_options/,/^}/p' "$TOP/pam_guard/pam_guard.c" 
 [[ -n $args ]] || fail "no arguments found in pam_guard/pam_guard.c"
 for a in $args; do
 	grep -qF -- "$a" <<<"$pam" || fail "pam_guard(8) does not document the argument $a"
+done
+
+# sudo_guard.so's arguments (sudo_guard/info.c).
+sudo_page=$(page_text "$MAN/sudo_guard.8")
+args=$(sed -n '/^int sudo_guard_parse_options/,/^}/p' "$TOP/sudo_guard/info.c" |
+	grep -o '"[a-z_]*=\?"' | tr -d '"' | sort -u)
+[[ -n $args ]] || fail "no arguments found in sudo_guard/info.c"
+for a in $args; do
+	grep -qF -- "$a" <<<"$sudo_page" || fail "sudo_guard(8) does not document the argument $a"
 done
 
 # Every page's .TH carries the Makefile's VERSION.

@@ -87,10 +87,12 @@ check "bash completion" test -s /usr/share/bash-completion/completions/guardctl
 check "man pages" test -s /usr/share/man/man8/guardctl.8.gz -a -s /usr/share/man/man5/guard.conf.5.gz -a -s /usr/share/man/man8/pam_guard.8.gz
 check "pam_guard.so where libpam looks" sh -c 'ls /lib/*/security/pam_guard.so /usr/lib/*/security/pam_guard.so 2>/dev/null | grep -q .'
 check "the PAM helper, root's" sh -c '[ "$(stat -c %U /usr/libexec/guard/guard-pam-helper)" = root ]'
+check "the sudo plugin, root's, not writable by others" sh -c '[ "$(stat -c %U /usr/libexec/guard/sudo_guard.so)" = root ] && [ -z "$(find /usr/libexec/guard/sudo_guard.so -perm /022)" ]'
+check "/etc/sudo.conf is not edited" sh -c '! grep -qs guard_approval /etc/sudo.conf'
 check "the pam-auth-update profile is off after install" sh -c '! grep -q pam_guard /etc/pam.d/common-*'
-check "pam-auth-update --enable guard: su and sudo only, session stage" sh -c '
+check "pam-auth-update --enable guard: su, sudo, doas and pkexec only, session stage" sh -c '
 	pam-auth-update --enable guard &&
-	grep -q "pam_succeed_if.so quiet service notin su:su-l:sudo:sudo-i" /etc/pam.d/common-session &&
+	grep -q "pam_succeed_if.so quiet service notin su:su-l:sudo:sudo-i:doas:polkit-1" /etc/pam.d/common-session &&
 	grep -q "required.*pam_guard.so" /etc/pam.d/common-session &&
 	grep -q "required.*pam_guard.so" /etc/pam.d/common-session-noninteractive &&
 	! grep -q pam_guard /etc/pam.d/common-auth /etc/pam.d/common-account /etc/pam.d/common-password'

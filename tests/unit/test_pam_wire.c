@@ -214,3 +214,81 @@ Test(pam_wire, answer_result_out_of_range)
 	cr_expect_eq(out.result, GUARD_RESULT_ERROR, "a bad answer reads as an error");
 	free(buf);
 }
+
+/* sudo_guard.so's request: the run-as ids, the command and its argv. */
+static struct guard_wire_request sudo_sample(char **argv, size_t argc)
+{
+	return (struct guard_wire_request){
+	    .stage = GUARD_STAGE_SUDO,
+	    .ruid = 1001,
+	    .service = "sudo",
+	    .tty = "/dev/pts/1",
+	    .runas_uid = 0,
+	    .runas_gid = 42,
+	    .runas_groups = "0,42",
+	    .command = "/usr/sbin/usermod",
+	    .cwd = "/home/alice",
+	    .argv = argv,
+	    .argc = argc,
+	    .env_unsafe = "LD_PRELOAD",
+	};
+}
+
+Test(pam_wire, sudo_request_roundtrip)
+{
+	char *argv[] = {"usermod", "-aG", "", "sudo\n x", NULL};
+	struct guard_wire_request in = sudo_sample(argv, 4), out;
+
+	roundtrip_request(&in, &out);
+	cr_expect_eq(out.stage, GUARD_STAGE_SUDO);
+	cr_expect_eq(out.ruid, 1001);
+	cr_expect_eq(out.runas_uid, 0);
+	cr_expect_eq(out.runas_gid, 42);
+	expect_str("0,42", out.runas_groups);
+	expect_str("/usr/sbin/usermod", out.command);
+	expect_str("/home/alice", out.cwd);
+	expect_str("LD_PRELOAD", out.env_unsafe);
+	cr_assert_eq(out.argc, 4);
+	for (size_t i = 0; i < 4; i++)
+		expect_str(argv[i], out.argv[i]); /* an empty argument is kept */
+	cr_expect_null(out.argv[4]);
+	guard_wire_request_clear(&out);
+}
+
+Test(pam_wire, sudo_fields_only_in_a_sudo_request)
+{
+	char *argv[] = {"id", NULL};
+	struct guard_wire_request in = sudo_sample(argv, 1), out;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(guard_wire_encode_request(&in, &buf, &len), 0);
+	/* The same bytes with a PAM stage (the stage is the first field's
+	 * value): the sudo fields are then refused. */
+	buf[GUARD_WIRE_HEADER_SIZE + 6] = GUARD_STAGE_SESSION;
+	cr_expect_eq(guard_wire_decode_request(buf, len, &out), -EBADMSG);
+	free(buf);
+
+	/* A sudo request without its command or argv. */
+	in.command = NULL;
+	cr_assert_eq(guard_wire_encode_request(&in, &buf, &len), 0);
+	cr_expect_eq(guard_wire_decode_request(buf, len, &out), -EBADMSG);
+	free(buf);
+	in = sudo_sample(argv, 0);
+	cr_assert_eq(guard_wire_encode_request(&in, &buf, &len), 0);
+	cr_expect_eq(guard_wire_decode_request(buf, len, &out), -EBADMSG);
+	free(buf);
+}
+
+Test(pam_wire, sudo_argv_too_long_is_refused)
+{
+	static char big[GUARD_WIRE_MAX_FIELD];
+	char *argv[] = {"id", big, NULL};
+	struct guard_wire_request in = sudo_sample(argv, 2);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	memset(big, 'a', sizeof(big) - 1);
+	cr_expect_eq(guard_wire_encode_request(&in, &buf, &len), -E2BIG);
+	cr_expect_null(buf);
+}
