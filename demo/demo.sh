@@ -332,9 +332,10 @@ echo "packaging/journald/guard.catalog is installed: journalctl -x explains Guar
 
 say "6. An operator (alice, helpdesk) creates a user through guardctl"
 printf '%s\n' 'rule "demo-onboarding" {' \
-	'  actions  = { "user.create" }' \
+	'  actions  = { "user.create", "group.create", "group.member.add" }' \
 	'  actors   = { "%helpdesk" }' \
 	'  targets  = { "!@protected" }' \
+	'  groups   = { "!@privileged" }' \
 	'  decision = allow' \
 	'}' >"$WORK/50-demo.conf"
 install -m 0644 -o root -g root "$WORK/50-demo.conf" /etc/guard/guard.d/50-demo.conf

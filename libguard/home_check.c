@@ -205,6 +205,8 @@ int guard_home_check(const struct guard_policy *policy, const struct guard_home 
 		if (!home)
 			return -ENOMEM;
 	}
+	if (!home)
+		return -EINVAL; /* fail safe: account_home set it on success */
 	walk = strdup(home);
 	if (!walk) {
 		r = -ENOMEM;
@@ -226,7 +228,6 @@ int guard_home_check(const struct guard_policy *policy, const struct guard_home 
 	for (size_t i = 0; r == 0 && i + 1 < n; i++) {
 		int next = openat(fd, comp[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
-
 		char dir[4096];
 
 		/* The directory's path so far, for messages: walk up to comp[i]. */

@@ -49,7 +49,7 @@ settings {
 }
 rule "probe" {
   actions  = { "user.modify", "user.create", "user.delete", "user.password", "group.create",
-               "group.delete" }
+               "group.delete", "group.member.add" }
   actors   = { "%helpdesk", "root" }
   decision = allow
 }

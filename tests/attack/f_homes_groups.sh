@@ -48,7 +48,7 @@ case_groups() {
 		# shellcheck disable=SC2086 # req is a list of words
 		explain_as_alice $req </dev/null
 		assert_not_allowed "$req"
-		assert_contains "$OUT$ERR" "group $name" "the reason names the group"
+		assert_contains "$OUT" "role.escalate to $name via group $name" "a role.escalate names the group"
 		# shellcheck disable=SC2086
 		run_as_alice $req </dev/null
 		assert_eq 1 "$STATUS" "$req is refused: $OUT $ERR"

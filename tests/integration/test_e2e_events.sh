@@ -162,7 +162,8 @@ DAVE_UID=$(id -u dave)
 BOB_UID=$(id -u bob)
 
 step "an allowed useradd through guardctl: USER_ACCT res=success, USER_CMD exit=0"
-assert_exit 0 as alice "$G" --reason "ticket 42" useradd -m e2e-new1
+# -N: no user-private group, so the command raises user.create alone.
+assert_exit 0 as alice "$G" --reason "ticket 42" useradd -m -N e2e-new1
 getent passwd e2e-new1 >/dev/null || fail "useradd did not run"
 wait_audit 'op=guard-exec .*acct="e2e-new1"'
 rec=$(ausearch_guard USER_ACCT 'acct=e2e-new1')
@@ -173,7 +174,7 @@ assert_contains "$rec" "rule=\"helpdesk-create\"" "rule"
 assert_contains "$rec" "decision=allow" "decision"
 assert_contains "$rec" "guard_mode=enforce" "mode"
 assert_contains "$rec" "service=\"guardctl\"" "service"
-assert_contains "$rec" "cmd=useradd -m e2e-new1" "cmd"
+assert_contains "$rec" "cmd=useradd -m -N e2e-new1" "cmd"
 assert_contains "$rec" "exe=/usr/local/sbin/guardctl" "exe"
 assert_contains "$rec" "res=success" "res"
 rec=$(ausearch_guard USER_CMD 'acct=e2e-new1')
@@ -187,13 +188,13 @@ check_entry "$work/j" SYSLOG_IDENTIFIER=guardctl PRIORITY=6 \
 	GUARD_EVENT=decision GUARD_DECISION=allow GUARD_ACTION=user.create \
 	GUARD_ACTOR=alice GUARD_ACTOR_UID="$ALICE_UID" GUARD_TARGET=e2e-new1 \
 	GUARD_RULE=helpdesk-create GUARD_REASON="ticket 42" GUARD_SERVICE=guardctl \
-	GUARD_ARGV="useradd -m e2e-new1" GUARD_MODE=enforce ||
+	GUARD_ARGV="useradd -m -N e2e-new1" GUARD_MODE=enforce ||
 	fail "journal fields of the allowed decision"
 journal_json $ID_EXEC GUARD_TARGET=e2e-new1 >"$work/j"
 check_entry "$work/j" SYSLOG_IDENTIFIER=guardctl PRIORITY=6 \
 	GUARD_EVENT=exec GUARD_ACTION=user.create GUARD_ACTOR=alice \
 	GUARD_ACTOR_UID="$ALICE_UID" GUARD_TARGET=e2e-new1 GUARD_SERVICE=guardctl \
-	GUARD_ARGV="useradd -m e2e-new1" GUARD_EXIT=0 || fail "journal fields of the command's end"
+	GUARD_ARGV="useradd -m -N e2e-new1" GUARD_EXIT=0 || fail "journal fields of the command's end"
 out=$(journalctl --no-pager -x MESSAGE_ID=$ID_ALLOWED GUARD_TARGET=e2e-new1)
 assert_contains "$out" "Guard allowed a privileged account operation" "catalog subject"
 assert_contains "$out" "alice (uid $ALICE_UID) asked for user.create on" "catalog text"
@@ -201,7 +202,7 @@ assert_contains "$out" "(rule: helpdesk-create, mode: enforce)" "catalog text"
 
 step "a refused useradd through guardctl: USER_ACCT res=failed, no USER_CMD, nothing changed"
 before=$(sums)
-assert_exit 1 as dave "$G" useradd e2e-new2
+assert_exit 1 as dave "$G" useradd -N e2e-new2
 assert_contains "$ERR" "guard: denied: user.create of e2e-new2" "guidance"
 assert_eq "$before" "$(sums)" "account files unchanged"
 wait_audit 'acct="e2e-new2"'
@@ -219,7 +220,7 @@ check_entry "$work/j" SYSLOG_IDENTIFIER=guardctl PRIORITY=4 \
 	GUARD_EVENT=decision GUARD_DECISION=deny GUARD_ACTION=user.create \
 	GUARD_ACTOR=dave GUARD_ACTOR_UID="$DAVE_UID" GUARD_TARGET=e2e-new2 \
 	GUARD_RULE="(default)" GUARD_WHY="actor dave is not in %helpdesk" GUARD_SERVICE=guardctl \
-	GUARD_ARGV="useradd e2e-new2" GUARD_MODE=enforce || fail "journal fields of the refusal"
+	GUARD_ARGV="useradd -N e2e-new2" GUARD_MODE=enforce || fail "journal fields of the refusal"
 out=$(journalctl --no-pager -x MESSAGE_ID=$ID_REFUSED GUARD_TARGET=e2e-new2)
 assert_contains "$out" "Guard refused a privileged account operation" "catalog subject"
 assert_contains "$out" "Why: actor dave is not in %helpdesk" "catalog text"
