@@ -22,7 +22,9 @@
 #include "accounts.h"
 #include "classify.h"
 #include "helper_sudo.h"
+#include "home_check.h"
 #include "numparse.h"
+#include "tool_defaults.h"
 
 /* A sudo request carries at most this many run-as groups (NGROUPS_MAX is
  * 65536; a decision names the privileged ones only). */
@@ -212,6 +214,8 @@ static int classify(struct sudo_request *s, const struct guard_policy *policy, c
 		    const struct guard_wire_request *w, struct guard_error *err)
 {
 	struct guard_resolver res;
+	struct guard_tool_defaults defaults;
+	struct guard_error derr = {0};
 	char **argv = calloc(w->argc + 1, sizeof(char *));
 	int r;
 
@@ -221,8 +225,21 @@ static int classify(struct sudo_request *s, const struct guard_policy *policy, c
 	for (size_t i = 1; i < w->argc; i++)
 		argv[i] = w->argv[i];
 	guard_accounts_resolver(&res, policy);
+	/* As guardctl: the tools' settings decide what useradd and adduser
+	 * create (the classifier refuses those tools without them), and every
+	 * home a tool touches is checked on the file system. */
+	if (guard_tool_defaults_read(&defaults, &derr) == 0)
+		res.defaults = &defaults;
 	r = guard_classify(policy, &res, (int)w->argc, argv, NULL, 0, &s->cls, err);
 	free(argv);
+	if (r < 0 && !res.defaults && derr.message[0]) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		guard_error_set(err, derr.file, derr.line, "%s (%.150s)", why, derr.message);
+	}
+	for (size_t i = 0; r == 0 && i < s->cls.n_homes; i++)
+		r = guard_home_check(policy, &s->cls.homes[i], 0, err);
 	return r;
 }
 
