@@ -233,10 +233,10 @@ static int classify(struct sudo_request *s, const struct guard_policy *policy, c
 	r = guard_classify(policy, &res, (int)w->argc, argv, NULL, 0, &s->cls, err);
 	free(argv);
 	if (r < 0 && !res.defaults && derr.message[0]) {
-		char why[300];
+		char why[sizeof(err->message)];
 
-		snprintf(why, sizeof(why), "%s", err->message);
-		guard_error_set(err, derr.file, derr.line, "%s (%.150s)", why, derr.message);
+		memcpy(why, err->message, sizeof(why));
+		guard_error_set(err, derr.file, derr.line, "%.300s (%.150s)", why, derr.message);
 	}
 	for (size_t i = 0; r == 0 && i < s->cls.n_homes; i++)
 		r = guard_home_check(policy, &s->cls.homes[i], 0, err);
