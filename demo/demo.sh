@@ -451,7 +451,9 @@ say "11. Guard's own roles and privileged accounts are privileged"
 echo "(a role group, here break_glass's %oncall, grants a Guard power: joining it is role.escalate)"
 before=$(account_sums)
 act alice 1 guardctl usermod -aG oncall alice
-expect "a Guard role: %oncall may break the glass" "the role's refusal"
+expect "guard: denied: group.member.add of alice, group oncall" "the role's refusal"
+act alice 1 guardctl explain usermod -aG oncall alice
+expect "via group oncall (a Guard role: %oncall may break the glass): deny" "the role named"
 echo "(newhire is in sudo since step 8: setting its password would be root)"
 act alice 1 guardctl passwd newhire
 expect "newhire is in sudo, a privileged group" "the privileged account's refusal"
