@@ -117,7 +117,7 @@ static void logind_facts(struct guard_session_facts *f, char **ret_host, char **
 void guardctl_location(struct guard_location *ret)
 {
 	struct guard_session_facts f = {.sid = -1, .ut_pid_sid = -1, .leader_ppid = -1};
-	struct guard_proc_stat self, leader;
+	struct guard_proc_stat self = {0}, leader = {.ppid = -1};
 	char *logind_host = NULL, *logind_tty = NULL;
 	char ctty[64], ut_host[sizeof(((struct utmpx *)0)->ut_host) + 1];
 

@@ -192,8 +192,8 @@ case_controls() {
 	assert_eq 0 "$STATUS" "newusers newu7: $OUT $ERR"
 }
 
-attack_case "F1 groups a tool creates" case_groups
-attack_case "F2 passwords that lock or empty" case_passwords
+attack_case "F4 groups a tool creates" case_groups
+attack_case "F6 passwords that lock or empty" case_passwords
 attack_case "F3 homes on the filesystem" case_homes
-attack_case "F4 controls" case_controls
+attack_case "F3 controls" case_controls
 attack_done

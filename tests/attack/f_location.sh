@@ -228,9 +228,9 @@ case_network() {
 	no_account fnet3 "remote session from 192.0.2.66"
 }
 
-attack_case "F1 location: a remote session's local terminal as fd 0, 1 or 2 is not local" case_other_terminal
-attack_case "F2 location: a utmp entry of another session is unknown" case_foreign_entry
-attack_case "F3 location: no controlling terminal is unknown, whatever fds 0-2 are" case_no_ctty
-attack_case "F4 location: a local session's own terminal and entry is local" case_local
+attack_case "F5 location: a remote session's local terminal as fd 0, 1 or 2 is not local" case_other_terminal
+attack_case "F5 location: a utmp entry of another session is unknown" case_foreign_entry
+attack_case "F5 location: no controlling terminal is unknown, whatever fds 0-2 are" case_no_ctty
+attack_case "F5 location: a local session's own terminal and entry is local" case_local
 attack_case "F5 location: a remote session from 10.20.1.7 matches 10.20.0.0/16" case_network
 attack_done

@@ -136,6 +136,6 @@ case_pam() {
 	assert_contains "$OUT$ERR" "Password"
 }
 
-attack_case "F6 monitor mode: guardctl refuses what the policy denies" case_guardctl
-attack_case "F7 monitor mode: PAM still lets su through, with a would-deny record" case_pam
+attack_case "G12 monitor mode: guardctl refuses what the policy denies" case_guardctl
+attack_case "G12 monitor mode: PAM still lets su through, with a would-deny record" case_pam
 attack_done

@@ -76,5 +76,5 @@ case_alias() {
 	assert_contains "$OUT$ERR" "guard: denied: role.escalate to root"
 }
 
-attack_case "F8 pam_guard: su to an alias sharing the caller's uid is an escalation" case_alias
+attack_case "G13 pam_guard: su to an alias sharing the caller's uid is an escalation" case_alias
 attack_done

@@ -296,19 +296,19 @@ case_controls() {
 	gpasswd -d dave users >/dev/null
 }
 
-attack_case "role group oncall (break_glass), every way of joining" case_role_oncall
-attack_case "role group guard-approvers (settings approvers)" case_role_approvers
-attack_case "role group helpdesk (helpdesk's own)" case_role_own_group
-attack_case "role group admins (actors of an approve rule)" case_role_admins
-attack_case "role group named only in a rule's approvers" case_role_rule_approvers
-attack_case "a role group's gid" case_role_gid
-attack_case "newusers' group field onto a role group" case_role_batch
-attack_case "the group that can write utmp" case_utmp_group
-attack_case "check: a missing role group is an error" case_missing_role_check
-attack_case "run time: a missing role group refuses" case_missing_role_refuses
-attack_case "@protected: a sudo member" case_protected_sudo_member
-attack_case "@protected: a role member" case_protected_role_member
-attack_case "@protected: primary group sudo" case_protected_primary
-attack_case "@protected: an alias of root" case_protected_uid0_alias
-attack_case "controls: ordinary accounts and groups" case_controls
+attack_case "F1 role group oncall (break_glass), every way of joining" case_role_oncall
+attack_case "F1 role group guard-approvers (settings approvers)" case_role_approvers
+attack_case "F1 role group helpdesk (helpdesk's own)" case_role_own_group
+attack_case "F1 role group admins (actors of an approve rule)" case_role_admins
+attack_case "F1 role group named only in a rule's approvers" case_role_rule_approvers
+attack_case "F1 a role group's gid" case_role_gid
+attack_case "F1 newusers' group field onto a role group" case_role_batch
+attack_case "F1 the group that can write utmp" case_utmp_group
+attack_case "F1 check: a missing role group is an error" case_missing_role_check
+attack_case "F1 run time: a missing role group refuses" case_missing_role_refuses
+attack_case "F2 @protected: a sudo member" case_protected_sudo_member
+attack_case "F2 @protected: a role member" case_protected_role_member
+attack_case "F2 @protected: primary group sudo" case_protected_primary
+attack_case "F2 @protected: an alias of root" case_protected_uid0_alias
+attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done
