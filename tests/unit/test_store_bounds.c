@@ -73,9 +73,9 @@ Test(bounds, must_16_commit_past_the_bound_rolls_back)
 	int r;
 
 	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
-	cr_assert_eq(sqlite3_exec(s->db, "INSERT INTO meta(key, value) VALUES ('x', 1)", NULL, NULL,
-				  NULL),
-		     SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(s->db, "INSERT INTO meta(key, value) VALUES ('x', 1)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	usleep(300 * 1000);
 	r = guard_store_commit(s, &err);
 	cr_assert_eq(r, -ETIMEDOUT, "commit past the bound gave %d: %s", r, err.message);
@@ -175,7 +175,7 @@ Test(bounds, must_16_stopped_holder_is_killed)
 static int64_t decide_batch(struct guard_store *s, size_t n, int64_t now)
 {
 	struct guard_target *t = calloc(n, sizeof(*t));
-	char (*names)[16] = calloc(n, sizeof(*names));
+	char(*names)[16] = calloc(n, sizeof(*names));
 	struct guard_decision_result res;
 	struct guard_error err = {0};
 	struct sreq q;
@@ -264,8 +264,7 @@ Test(bounds, must_17_refusals_while_locked_out_counted_on_one_row)
 	/* Another lockout period is another row. */
 	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
 	for (int i = 0; i < 3; i++)
-		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3600 + i, NULL),
-			     GUARD_OUTCOME_DENIED);
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3600 + i, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3700, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3701, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 8);
@@ -291,13 +290,14 @@ static void old_decision(struct guard_store *s, int64_t at)
 {
 	char sql[512];
 
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
-		 " VALUES (%lld, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
-		 "INSERT INTO decision_actions(decision_id, action, decision)"
-		 " VALUES (last_insert_rowid(), 'user.lock', 'deny');"
-		 "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES (1005, 'x', %lld, 0);",
-		 (long long)at, (long long)at);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+	    " VALUES (%lld, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
+	    "INSERT INTO decision_actions(decision_id, action, decision)"
+	    " VALUES (last_insert_rowid(), 'user.lock', 'deny');"
+	    "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES (1005, 'x', %lld, 0);",
+	    (long long)at, (long long)at);
 	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
