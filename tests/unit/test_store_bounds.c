@@ -393,3 +393,41 @@ Test(bounds, retention_parses_and_covers_the_windows)
 	cr_assert_eq(q->n_warnings, 0);
 	guard_policy_free(q);
 }
+
+/* MUST 15: a version 1 store (the ledger before MUST 17) is migrated in
+ * place, its rows kept. */
+Test(bounds, must_15_version_1_migrated_rows_kept)
+{
+	struct guard_store *s = store_open(dir);
+	char path[128];
+	sqlite3 *h = NULL;
+	struct sreq q;
+
+	guard_store_close(s);
+	snprintf(path, sizeof(path), "%s/" GUARD_STORE_FILE, dir);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(h,
+			 "DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at;"
+			 "DROP INDEX lockouts_until; DROP INDEX break_glass_until;"
+			 "DROP INDEX approvals_expires;"
+			 "ALTER TABLE decisions DROP COLUMN repeats;"
+			 "ALTER TABLE decisions DROP COLUMN last_at;"
+			 "ALTER TABLE lockouts DROP COLUMN decision_id;"
+			 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+			 " VALUES (1772445000, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
+			 "PRAGMA user_version = 1;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	s = store_open(dir);
+	cr_assert_eq(store_int(s, "PRAGMA user_version"), 2);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions WHERE actor = 'erin'"
+				  " AND repeats = 0 AND last_at IS NULL"),
+		     1);
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + i, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT sum(repeats) FROM decisions"), 1);
+	guard_store_close(s);
+}
