@@ -68,6 +68,8 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	if (!policy)
 		return EXIT_USAGE;
 	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc - i, argv + i, false, &rq);
+	if (rc == EXIT_DENIED && rq.refusal[0])
+		guardctl_record_refusal(ctx, policy, &rq, argv[i]); /* probing, for the watches */
 	if (rc != 0)
 		goto out;
 

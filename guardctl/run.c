@@ -228,7 +228,8 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	}
 	rc = guardctl_exit_status(status);
 	/* The tool has run: a failure to record its end changes nothing of
-	 * what it did, and is said. */
+	 * what it did, and is said. Stops blocked before every id is 0 again:
+	 * a SIGSTOP the caller sent before is taken before the lock is. */
 	guardctl_job_control(true);
 	if (setresuid(0, 0, 0) < 0)
 		r = -errno;

@@ -46,6 +46,24 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Waits up to 5 s for pid to end (its wait status); then kills it, and the
+ * test fails. */
+static int reap(pid_t pid)
+{
+	double t0 = seconds();
+	int st = 0;
+
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (seconds() - t0 > 5) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			cr_assert_fail("the holder still held the lock after 5 s");
+		}
+		usleep(20 * 1000);
+	}
+	return st;
+}
+
 /* ---- MUST 16 ---- */
 
 Test(bounds, must_16_txn_open_says_when)
@@ -73,9 +91,9 @@ Test(bounds, must_16_commit_past_the_bound_rolls_back)
 	int r;
 
 	cr_assert_eq(guard_store_begin(s, T0, &t, &err), 0);
-	cr_assert_eq(sqlite3_exec(s->db, "INSERT INTO meta(key, value) VALUES ('x', 1)", NULL, NULL,
-				  NULL),
-		     SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(s->db, "INSERT INTO meta(key, value) VALUES ('x', 1)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	usleep(300 * 1000);
 	r = guard_store_commit(s, &err);
 	cr_assert_eq(r, -ETIMEDOUT, "commit past the bound gave %d: %s", r, err.message);
@@ -131,7 +149,7 @@ Test(bounds, must_16_blocked_holder_is_killed)
 	cr_assert_eq(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	t0 = seconds();
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	st = reap(pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
 	cr_assert_lt(seconds() - t0, 2.0, "the holder was killed after %.2fs", seconds() - t0);
 	s = store_open(dir);
@@ -165,7 +183,7 @@ Test(bounds, must_16_stopped_holder_is_killed)
 	close(ready[1]);
 	cr_assert_eq(read(ready[0], &c, 1), 1);
 	close(ready[0]);
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	st = reap(pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
 }
 
@@ -175,7 +193,7 @@ Test(bounds, must_16_stopped_holder_is_killed)
 static int64_t decide_batch(struct guard_store *s, size_t n, int64_t now)
 {
 	struct guard_target *t = calloc(n, sizeof(*t));
-	char (*names)[16] = calloc(n, sizeof(*names));
+	char(*names)[16] = calloc(n, sizeof(*names));
 	struct guard_decision_result res;
 	struct guard_error err = {0};
 	struct sreq q;
@@ -264,8 +282,7 @@ Test(bounds, must_17_refusals_while_locked_out_counted_on_one_row)
 	/* Another lockout period is another row. */
 	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
 	for (int i = 0; i < 3; i++)
-		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3600 + i, NULL),
-			     GUARD_OUTCOME_DENIED);
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3600 + i, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3700, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_outcome(s, p, &q, 0, T0 + 3701, NULL), GUARD_OUTCOME_DENIED);
 	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 8);
@@ -291,13 +308,14 @@ static void old_decision(struct guard_store *s, int64_t at)
 {
 	char sql[512];
 
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
-		 " VALUES (%lld, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
-		 "INSERT INTO decision_actions(decision_id, action, decision)"
-		 " VALUES (last_insert_rowid(), 'user.lock', 'deny');"
-		 "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES (1005, 'x', %lld, 0);",
-		 (long long)at, (long long)at);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+	    " VALUES (%lld, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
+	    "INSERT INTO decision_actions(decision_id, action, decision)"
+	    " VALUES (last_insert_rowid(), 'user.lock', 'deny');"
+	    "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES (1005, 'x', %lld, 0);",
+	    (long long)at, (long long)at);
 	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
@@ -392,4 +410,42 @@ Test(bounds, retention_parses_and_covers_the_windows)
 	cr_assert_eq(q->settings.retention_s, 30 * 86400);
 	cr_assert_eq(q->n_warnings, 0);
 	guard_policy_free(q);
+}
+
+/* MUST 15: a version 1 store (the ledger before MUST 17) is migrated in
+ * place, its rows kept. */
+Test(bounds, must_15_version_1_migrated_rows_kept)
+{
+	struct guard_store *s = store_open(dir);
+	char path[128];
+	sqlite3 *h = NULL;
+	struct sreq q;
+
+	guard_store_close(s);
+	snprintf(path, sizeof(path), "%s/" GUARD_STORE_FILE, dir);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(h,
+			 "DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at;"
+			 "DROP INDEX lockouts_until; DROP INDEX break_glass_until;"
+			 "DROP INDEX approvals_expires;"
+			 "ALTER TABLE decisions DROP COLUMN repeats;"
+			 "ALTER TABLE decisions DROP COLUMN last_at;"
+			 "ALTER TABLE lockouts DROP COLUMN decision_id;"
+			 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+			 " VALUES (1772445000, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
+			 "PRAGMA user_version = 1;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	s = store_open(dir);
+	cr_assert_eq(store_int(s, "PRAGMA user_version"), 2);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions WHERE actor = 'erin'"
+				  " AND repeats = 0 AND last_at IS NULL"),
+		     1);
+	sreq_init(&q, "dave", 1004, NULL, GUARD_USER_LOCK, "bob");
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(store_outcome(s, p, &q, 0, T0 + i, NULL), GUARD_OUTCOME_DENIED);
+	cr_assert_eq(store_int(s, "SELECT sum(repeats) FROM decisions"), 1);
+	guard_store_close(s);
 }
