@@ -432,6 +432,12 @@ Test(bounds, must_15_version_1_migrated_rows_kept)
 			 "ALTER TABLE decisions DROP COLUMN repeats;"
 			 "ALTER TABLE decisions DROP COLUMN last_at;"
 			 "ALTER TABLE lockouts DROP COLUMN decision_id;"
+			 "ALTER TABLE approvals DROP COLUMN idents;"
+			 "ALTER TABLE approvals DROP COLUMN idents_n;"
+			 "ALTER TABLE approvals DROP COLUMN idents_digest;"
+			 "ALTER TABLE approvals DROP COLUMN actions;"
+			 "ALTER TABLE approvals DROP COLUMN actions_n;"
+			 "ALTER TABLE approvals DROP COLUMN rule_terms;"
 			 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
 			 " VALUES (1772445000, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
 			 "PRAGMA user_version = 1;",
@@ -439,7 +445,7 @@ Test(bounds, must_15_version_1_migrated_rows_kept)
 	    SQLITE_OK, "%s", sqlite3_errmsg(h));
 	sqlite3_close(h);
 	s = store_open(dir);
-	cr_assert_eq(store_int(s, "PRAGMA user_version"), 2);
+	cr_assert_eq(store_int(s, "PRAGMA user_version"), GUARD_STORE_SCHEMA_VERSION);
 	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions WHERE actor = 'erin'"
 				  " AND repeats = 0 AND last_at IS NULL"),
 		     1);
