@@ -39,14 +39,16 @@ static const struct guardctl_command commands[] = {
      "decided ones (root and admins see everyone's, others their own).\n"},
     {"approve", cmd_approve, "guardctl approve ID", "Approves a pending request.\n"},
     {"deny", cmd_deny, "guardctl deny ID [--comment TEXT]", "Denies a pending request.\n"},
-    {"unlock", cmd_unlock, "guardctl unlock USER", "Lifts a watch lockout (root or admins; never one's own).\n"},
+    {"unlock", cmd_unlock, "guardctl unlock USER",
+     "Lifts a watch lockout (root or admins; never one's own).\n"},
     {"break-glass", cmd_break_glass, "guardctl break-glass --reason TEXT [--for DURATION]",
      "Passes every check but deny rules for a short time; every use alerts.\n"},
     {"freeze", cmd_freeze, "guardctl freeze --reason TEXT [--for DURATION]",
      "Denies every guarded action until thawed (root or admins; root's freeze is\n"
      "thawed or replaced by root alone).\n"},
     {"thaw", cmd_thaw, "guardctl thaw", "Ends a freeze (root or admins; root's: root).\n"},
-    {"status", cmd_status, "guardctl status", "Shows freeze, break-glass and lockouts (others' to root and admins).\n"},
+    {"status", cmd_status, "guardctl status",
+     "Shows freeze, break-glass and lockouts (others' to root and admins).\n"},
     {"history", cmd_history, "guardctl history [--since TIME] [--actor USER] [--json]",
      "Shows past decisions (root and admins see all; others their own).\n"},
 };

@@ -26,8 +26,8 @@ static int find_target(const struct guard_policy *policy, const char *user,
 
 int guardctl_service_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 				   const char *as_user, const char *service, const char *target,
-				   const struct guard_location *where,
-				   struct guardctl_request *ret, const char **ret_not_decided)
+				   const struct guard_location *where, struct guardctl_request *ret,
+				   const char **ret_not_decided)
 {
 	const struct guard_service *svc = guard_policy_service(policy, service);
 	struct guard_target *t;

@@ -58,8 +58,8 @@ void guardctl_request_clear(struct guardctl_request *r);
  * (printed). Clear ret with guardctl_request_clear in every case. */
 int guardctl_service_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 				   const char *as_user, const char *service, const char *target,
-				   const struct guard_location *where,
-				   struct guardctl_request *ret, const char **ret_not_decided);
+				   const struct guard_location *where, struct guardctl_request *ret,
+				   const char **ret_not_decided);
 
 /* Prints "guardctl: ..." on stderr. */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -362,18 +362,12 @@ static int on_settings(cfg_t *cfg, cfg_opt_t *opt)
 #define SCALAR(name) CFG_STR(name, 0, CFGF_NODEFAULT)
 
 static cfg_opt_t settings_opts[] = {
-    SCALAR("mode"),
-    SCALAR("default"),
-    SCALAR("audit"),
-    CFG_BOOL("journal", cfg_true, CFGF_NODEFAULT),
-    LIST("approvers"),
-    LIST("admins"),
-    SCALAR("approval_ttl"),
-    LIST("break_glass"),
-    SCALAR("timezone"),
-    LIST("home_roots"),
-    SCALAR("retention"),
-    CFG_END(),
+    SCALAR("mode"),	    SCALAR("default"),
+    SCALAR("audit"),	    CFG_BOOL("journal", cfg_true, CFGF_NODEFAULT),
+    LIST("approvers"),	    LIST("admins"),
+    SCALAR("approval_ttl"), LIST("break_glass"),
+    SCALAR("timezone"),	    LIST("home_roots"),
+    SCALAR("retention"),    CFG_END(),
 };
 static cfg_opt_t rule_opts[] = {
     LIST("actions"),
