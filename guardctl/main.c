@@ -37,9 +37,9 @@ void guardctl_output_flush(void)
 	if (guard_store_txn_open())
 		return;
 	if (held_len > 0)
-		fwrite(held, 1, held_len, stderr);
+		(void)fwrite(held, 1, held_len, stderr);
 	if (held_cut)
-		fputs(PROGNAME ": (more messages were cut)\n", stderr);
+		(void)fputs(PROGNAME ": (more messages were cut)\n", stderr);
 	held_len = 0;
 	held_cut = false;
 }

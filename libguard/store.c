@@ -54,7 +54,8 @@
  * MUST 16 Every transaction has a bound: the lock is waited for at most
  *         the busy timeout, and once taken it is held at most
  *         GUARD_STORE_TXN_LIMIT_MS (a statement past it is interrupted, a
- *         commit past it rolls back and refuses), so that no decision can
+ *         commit past it rolls back and refuses; a schema migration, once
+ *         per upgrade, gets twelve times that), so that no decision can
  *         keep the others waiting longer. Callers print nothing while a
  *         transaction is open (guard_store_txn_open says when).
  * MUST 17 The ledger grows by a bounded amount per decision: one row per
@@ -180,10 +181,10 @@ static int64_t monotonic_ms(void)
  * (blocked outside SQLite, stopped by a signal) ends with the process, by
  * a SIGKILL from a timer no handler or mask can stop; the kernel releases
  * the lock and the uncommitted transaction is gone (MUST 9). */
-static void arm_killer(struct guard_store *s, bool on)
+static void arm_killer(struct guard_store *s, bool on, int64_t limit_ms)
 {
 	struct itimerspec when = {0};
-	int64_t ms = 2 * (int64_t)s->txn_limit_ms;
+	int64_t ms = 2 * limit_ms;
 
 	if (!s->has_killer)
 		return;
@@ -194,19 +195,27 @@ static void arm_killer(struct guard_store *s, bool on)
 	(void)timer_settime(s->killer, 0, &when, NULL);
 }
 
-static void set_in_txn(struct guard_store *s, bool on)
+/* A migration rewrites indexes once per upgrade: it gets this many bounds. */
+#define MIGRATION_BOUNDS 12
+
+static void set_in_txn_for(struct guard_store *s, bool on, int64_t limit_ms)
 {
 	if (s->in_txn == on)
 		return;
 	s->in_txn = on;
 	if (on) {
 		open_txns++;
-		s->txn_deadline_ms = monotonic_ms() + s->txn_limit_ms;
+		s->txn_deadline_ms = monotonic_ms() + limit_ms;
 	} else {
 		open_txns--;
 		s->txn_deadline_ms = 0;
 	}
-	arm_killer(s, on);
+	arm_killer(s, on, limit_ms);
+}
+
+static void set_in_txn(struct guard_store *s, bool on)
+{
+	set_in_txn_for(s, on, s->txn_limit_ms);
 }
 
 bool guard_store_txn_open(void)
@@ -565,7 +574,7 @@ static int migrate(struct guard_store *s, struct guard_error *err)
 	r = exec_sql(s, "BEGIN IMMEDIATE", "migrating the store", err);
 	if (r < 0)
 		return r;
-	set_in_txn(s, true);
+	set_in_txn_for(s, true, (int64_t)MIGRATION_BOUNDS * s->txn_limit_ms);
 	r = pragma_int(s, "PRAGMA user_version", &version, err);
 	for (; r == 0 && version < GUARD_STORE_SCHEMA_VERSION; version++) {
 		char sql[64];

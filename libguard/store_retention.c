@@ -55,7 +55,7 @@ int guard_store_record_refusal(struct guard_store *s, const struct guard_store_r
 	struct guard_verdict v = {.decision = GUARD_DECISION_DENY};
 	struct guard_store_record_in rec = {0};
 	struct guard_request req = {0};
-	char *argv[2] = {(char *)in->argv0, NULL};
+	char *argv[2] = {NULL, NULL};
 	int64_t now;
 	int r;
 
@@ -65,6 +65,7 @@ int guard_store_record_refusal(struct guard_store *s, const struct guard_store_r
 		guard_error_set(err, "", 0, "internal error: incomplete refusal record");
 		return -EINVAL;
 	}
+	argv[0] = (char *)in->argv0;
 	v.mode = in->policy->settings.mode;
 	req.actor = *in->actor;
 	req.service = in->service;
