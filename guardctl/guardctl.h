@@ -13,7 +13,7 @@
 #include "session.h"
 #include "store.h"
 
-/* Exit statuses of DESIGN.md: the command's own when it ran. */
+/* Exit statuses (docs/design.md, "Exit statuses"): the command's own when it ran. */
 #define EXIT_DENIED 1
 #define EXIT_USAGE  2
 

@@ -1,4 +1,4 @@
-/* Where the caller is: the location of the caller's session (DESIGN.md,
+/* Where the caller is: the location of the caller's session (docs/design.md,
  * "The privilege model"), never a terminal the caller merely holds open as
  * fd 0-2, never SSH_* variables. guardctl is setuid: its own process
  * inherits the caller's session and controlling terminal, and every fact

@@ -1,4 +1,4 @@
-/* What an approval is given for beyond its binding hash (DESIGN.md
+/* What an approval is given for beyond its binding hash (docs/design.md
  * "Approvals, break-glass, freeze"): the identities the request's names
  * resolved to when it was filed (a rename after the approval must not
  * move it to another account), what the request does (for the approver

@@ -1,5 +1,5 @@
 /* Homes checked on the filesystem before a tool creates, moves or removes
- * one (DESIGN.md, "The privilege model"). I/O: for the edges only. */
+ * one (docs/design.md, "The privilege model"). I/O: for the edges only. */
 #ifndef GUARD_HOME_CHECK_H
 #define GUARD_HOME_CHECK_H
 

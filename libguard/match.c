@@ -58,7 +58,7 @@ static bool target_user_known(const struct guard_target *t)
 	return t->user.name || t->user.uid_known || t->protected_grant;
 }
 
-/* Why the target is @protected (DESIGN.md, "The privilege model"). */
+/* Why the target is @protected (docs/design.md, "The privilege model"). */
 enum protected_why {
 	PROTECTED_NO,
 	PROTECTED_GRANT,  /* the request makes it protected (-r, -u 500) */

@@ -373,7 +373,7 @@ static int keep_roles(struct guard_policy *p, const struct role_seen *v, size_t 
 	return 0;
 }
 
-/* Every group whose members hold a Guard power (DESIGN.md, "The privilege
+/* Every group whose members hold a Guard power (docs/design.md, "The privilege
  * model"): settings break_glass and approvers, and the approvers and
  * actors of every allow or approve rule. Kept sorted by name, each group
  * once, with the first role found. */

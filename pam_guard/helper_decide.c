@@ -1,4 +1,4 @@
-/* From pam_guard's request to a decision: who becomes whom per DESIGN.md's
+/* From pam_guard's request to a decision: who becomes whom per docs/design.md's
  * table, where from, and what the policy says. Every failure refuses. */
 #include <errno.h>
 #include <stdarg.h>

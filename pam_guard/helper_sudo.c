@@ -1,4 +1,4 @@
-/* From sudo_guard.so's request to a decision (DESIGN.md "sudo_guard.so").
+/* From sudo_guard.so's request to a decision (docs/design.md, "The sudo_guard.so plugin").
  * sudoers has already said yes; Guard asks what the command does:
  *
  *  - a command the policy guards (one of its `command` blocks, or a

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 13, classes 3, 4 and 7 of the privilege model (DESIGN.md, "The
+# The privilege model, F3, F4 and F6 (docs/design.md, "The
 # privilege model"): homes checked on the filesystem, groups a tool creates,
 # password values that lock or empty. Each case runs the real setuid
 # guardctl and the real shadow tools as alice (%helpdesk), whose rule

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The location is the session's (DESIGN.md, "The privilege model"): the
+# The location is the session's (docs/design.md, "The privilege model"): the
 # controlling terminal of the caller's session as the kernel reports it,
 # accepted only when its utmp entry belongs to that session (its pid the
 # session leader, a process of the session, or the leader's parent, as

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Monitor mode never grants through guardctl (DESIGN.md, settings `mode`).
+# Monitor mode never grants through guardctl (docs/design.md, "Settings that change what a decision means").
 # For PAM (and sudo) Guard is a layer over the program's own authorization:
 # monitor mode logs "would deny" and lets the program decide. guardctl is
 # the only authorization of its tools: in monitor mode too it refuses what

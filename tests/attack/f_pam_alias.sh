@@ -1,5 +1,5 @@
 #!/bin/bash
-# pam_guard's "the target is the actor: no escalation" (DESIGN.md,
+# pam_guard's "the target is the actor: no escalation" (docs/design.md,
 # pam_guard.so) holds for one's own account only. An alias that root made
 # with the caller's uid under another name and other groups (useradd -o -u
 # UID -G sudo alias) is another account: su loads its groups, so su to it

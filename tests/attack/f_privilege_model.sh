@@ -1,5 +1,5 @@
 #!/bin/bash
-# The privilege model (DESIGN.md, "The privilege model"): what an operator's
+# The privilege model (docs/design.md, "The privilege model"): what an operator's
 # rights reach is computed, not only listed. Tried as helpdesk (alice),
 # whose only rule allows ordinary accounts and groups ("!@protected",
 # "!@privileged"). Runs inside the sandbox.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Approvals are given for identities, for what the approver saw and for the
-# rule that asked (DESIGN.md "Approvals, break-glass, freeze"), through the
+# rule that asked (docs/design.md "Approvals, break-glass, freeze"), through the
 # installed setuid guardctl and pam_guard.so in the sandbox. bob (admins)
 # asks, carol (guard-approvers) approves.
 #

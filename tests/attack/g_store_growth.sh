@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md G. The store cannot be filled by a user: each decision adds a
+# docs/threat-model.md, G. The store cannot be filled by a user: each decision adds a
 # bounded amount to the ledger, whatever the batch or the number of
 # refusals, old rows expire, and what is refused before any rule is in the
 # ledger like any refusal (so that a watch sees the probing). Through the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ATTACKS.md G. The store's write lock belongs to no user: a caller who
+# docs/threat-model.md, G. The store's write lock belongs to no user: a caller who
 # makes guardctl block or stop while it holds the lock would make every
 # other decision (root's su, everyone's sudo and guardctl) wait past the
 # busy timeout and be refused. Through the installed setuid guardctl in the

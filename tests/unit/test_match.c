@@ -288,7 +288,7 @@ Test(match, action_must_be_listed)
 	cr_expect_not(matches(""));
 }
 
-/* @protected is computed (DESIGN.md, "The privilege model"): every uid-0
+/* @protected is computed (docs/design.md, "The privilege model"): every uid-0
  * account and every existing member of a @privileged group, role groups
  * included; the reason says which. */
 static void protected_reason_is(const char *matcher, const char *words)

@@ -535,7 +535,7 @@ Test(policy, large_policies_keep_lines_and_names)
 	free(text);
 }
 
-/* ---- role groups (DESIGN.md, "The privilege model") ---- */
+/* ---- role groups (docs/design.md, "The privilege model") ---- */
 
 Test(policy, role_groups_are_computed_with_their_role)
 {
