@@ -278,21 +278,11 @@ static bool list_has_positive_kind(const struct guard_list *l, enum guard_item_k
 }
 
 /* How good a way forward a near miss is, best first: the rule is the
- * caller's and only when, where or how stands in the way (0); the rule is
- * someone else's, whom the caller can ask (1); the rule is the caller's but
- * for something else than what was asked (2). */
+ * caller's (its actors match) and one other condition stands in the way
+ * (0); the rule is someone else's, whom the caller can ask (1). */
 static unsigned near_miss_rank(enum guard_condition failed)
 {
-	switch (failed) {
-	case GUARD_COND_ACTORS:
-		return 1;
-	case GUARD_COND_TARGETS:
-	case GUARD_COND_GROUPS:
-	case GUARD_COND_ACTION:
-		return 2;
-	default:
-		return 0;
-	}
+	return failed == GUARD_COND_ACTORS ? 1 : 0;
 }
 
 /* Adds the near misses of one rank among rules [0, upto). */
@@ -332,15 +322,15 @@ static void add_near_misses(struct eval *e, struct guard_action_verdict *av, siz
 }
 
 /* Rules before the one that decided (all of them for the default) that
- * would have given a better decision but for exactly one matcher, best
- * way forward first (near_miss_rank), then in policy order: a rule written
- * for the caller and stopped by the time or the place comes before a rule
- * for someone else. */
+ * would have given a better decision but for exactly one matcher: those
+ * whose actors match first (near_miss_rank), then in policy order. A rule
+ * written for the caller, stopped by the time, the place or what was
+ * asked, says more than a rule for someone else. */
 static void find_near_misses(struct eval *e, struct guard_action_verdict *av, size_t upto)
 {
 	if (!e->policy->rules) /* no rules at all (the analyzer cannot tell from n_rules) */
 		return;
-	for (unsigned rank = 0; rank <= 2; rank++)
+	for (unsigned rank = 0; rank <= 1; rank++)
 		add_near_misses(e, av, upto, rank);
 }
 

@@ -172,8 +172,9 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 		goto fail;
 	}
 
-	if (v->decision == GUARD_DECISION_APPROVE &&
-	    (in->request_only || v->mode != GUARD_MODE_MONITOR)) {
+	/* Monitor mode over PAM or sudo files nothing (the program decides);
+	 * guardctl in monitor mode asks for approval as it always does. */
+	if (v->decision == GUARD_DECISION_APPROVE && (in->request_only || !v->logged_only)) {
 		r = guard_approval_terms_build(in->policy, in->request, v, &terms);
 		if (r == 0)
 			r = find_spendable(s, in, v, &terms, ret->now, &approval, ret, err);

@@ -247,14 +247,16 @@ EOF
 	assert_eq 40 "$(grep -l 'locked out by watch denial-burst' "$d"/out.* | wc -l)" \
 		"refused by the lockout"
 
-	step "the ledger: 50 refusals, the lockout from the 11th on"
+	step "the ledger: 50 refusals, the lockout from the 11th on (counted on its first row)"
 	[[ -f $STORE ]] || fail "no store was created"
 	local q=(sqlite3 -readonly "$STORE")
 	assert_eq ok "$("${q[@]}" 'PRAGMA integrity_check')" "integrity_check"
-	assert_eq 50 "$("${q[@]}" "SELECT count(*) FROM decisions WHERE actor = 'dave' AND decision = 'deny'")" \
+	assert_eq 50 "$("${q[@]}" "SELECT count(*) + sum(repeats) FROM decisions WHERE actor = 'dave' AND decision = 'deny'")" \
 		"dave's refusals in the ledger"
-	assert_eq 50 "$("${q[@]}" 'SELECT count(*) FROM decisions')" "decisions in the ledger"
-	assert_eq "$(repeat 10 R)$(repeat 40 L)" \
+	assert_eq 50 "$("${q[@]}" 'SELECT count(*) + sum(repeats) FROM decisions')" "decisions in the ledger"
+	assert_eq 11 "$("${q[@]}" 'SELECT count(*) FROM decisions')" \
+		"ledger rows: 10 refusals by the rule, then one row for the lockout's 40"
+	assert_eq "$(repeat 10 R)L" \
 		"$("${q[@]}" "SELECT CASE WHEN a.rule = 'never-dave' THEN 'R' WHEN a.why LIKE 'locked out by watch denial-burst%' THEN 'L' ELSE '?' END FROM decisions d JOIN decision_actions a ON a.decision_id = d.id ORDER BY d.id" | tr -d '\n')" \
 		"what refused each, in ledger order (R: the rule, L: the lockout)"
 	assert_eq "1|10" "$("${q[@]}" "SELECT count(*), max(count) FROM watch_alerts WHERE watch = 'denial-burst'")" \
@@ -265,8 +267,8 @@ EOF
 	step "guardctl reads the same: 50 in dave's history, dave locked out"
 	run_cmd "$GUARDCTL" history --actor dave --json
 	assert_clean_exit 0
-	assert_eq 50 "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["decisions"]))' <<<"$OUT")" \
-		"guardctl history --actor dave"
+	assert_eq 50 "$(python3 -c 'import json, sys; print(sum(1 + (d.get("repeats") or 0) for d in json.load(sys.stdin)["decisions"]))' <<<"$OUT")" \
+		"guardctl history --actor dave, its rows and their repeats"
 	run_cmd "$GUARDCTL" status
 	assert_contains "$OUT" "locked out: dave by watch denial-burst"
 

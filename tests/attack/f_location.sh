@@ -31,14 +31,14 @@ settings {
 }
 
 rule "helpdesk-local" {
-  actions  = { "user.create", "group.create" }
+  actions  = { "user.create", "group.create", "group.member.add" }
   actors   = { "%helpdesk" }
   from     = { "local" }
   decision = allow
 }
 
 rule "helpdesk-office" {
-  actions  = { "user.create", "group.create" }
+  actions  = { "user.create", "group.create", "group.member.add" }
   actors   = { "%helpdesk" }
   from     = { "10.20.0.0/16" }
   decision = allow

@@ -34,8 +34,9 @@ rule "no-system-accounts" {
 }
 
 rule "helpdesk" {
-  actions  = { "user.create", "group.create" }
+  actions  = { "user.create", "group.create", "group.member.add" }
   actors   = { "%helpdesk" }
+  groups   = { "!@privileged" }
   decision = allow
 }
 

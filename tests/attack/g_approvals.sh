@@ -65,7 +65,7 @@ rule "escalation" {
   ${1:-}
 }
 rule "admins-change" {
-  actions  = { "user.create", "user.modify", "user.password", "group.member.add", "group.member.remove" }
+  actions  = { "user.create", "user.modify", "user.password", "group.create", "group.member.add", "group.member.remove" }
   actors   = { "%admins" }
   targets  = { "!@protected" }
   decision = approve

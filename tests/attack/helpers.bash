@@ -33,6 +33,10 @@ attack_init() {
 	# shellcheck disable=SC2064 # expand now
 	trap "rm -rf -- '$T'" EXIT
 	install_policy
+	# Each file starts from an empty store: files share one sandbox under
+	# test_attack.sh, and one file's refusals must not lock out the next
+	# file's users (a watch counts them).
+	find /var/lib/guard -mindepth 1 -delete
 }
 
 # attack_case NAME FUNCTION [ARGS...]

@@ -157,8 +157,12 @@ EOF
 	AUDIT_LOG=$dir/audit.log
 	for _ in $(seq 100); do
 		if [[ $(audit_pid) == "$AUDITD_PID" ]]; then
-			# journald may have switched auditing off when it started.
-			[[ $(audit_status enabled) != 0 ]] || auditctl -e 1 >/dev/null
+			# journald may have switched auditing off when it started, and
+			# may do so a moment after it answers: keep it on for a second.
+			for _ in $(seq 20); do
+				[[ $(audit_status enabled) != 0 ]] || auditctl -e 1 >/dev/null
+				sleep 0.05
+			done
 			return 0
 		fi
 		kill -0 "$AUDITD_PID" 2>/dev/null || break

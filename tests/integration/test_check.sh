@@ -38,7 +38,7 @@ rm /etc/guard/guard.d/50-extra.conf
 
 step "PAM stacks: pam_guard for a service the policy does not map, and the reverse"
 pamd=$(mktemp -d)
-printf 'auth  required  pam_guard.so\n' >"$pamd/polkit-1"
+printf 'auth  required  pam_guard.so\n' >"$pamd/cockpit"
 printf '@include common-session\n' >"$pamd/su"
 printf 'session [success=1 default=ignore] pam_succeed_if.so service notin su\nsession required pam_guard.so\n' \
 	>"$pamd/common-session"
@@ -46,14 +46,14 @@ printf 'session [default=die] /usr/lib/x86_64-linux-gnu/security/pam_guard.so\n'
 printf 'session required pam_unix.so # pam_guard.so\n' >"$pamd/sudo-i"
 chmod -R a+rX "$pamd"
 assert_exit 0 "$G" check --pam-dir "$pamd"
-assert_contains "$ERR" "warning: $pamd/polkit-1 loads pam_guard.so, but the policy has no service \"polkit-1\""
+assert_contains "$ERR" "warning: $pamd/cockpit loads pam_guard.so, but the policy has no service \"cockpit\""
 assert_contains "$ERR" "warning: service \"sudo-i\": $pamd/sudo-i does not load pam_guard.so"
 assert_contains "$ERR" "warning: service \"runuser\": $pamd/runuser does not load pam_guard.so"
 assert_not_contains "$ERR" "service \"su\": " "su loads pam_guard through common-session"
 assert_not_contains "$ERR" "service \"sudo\": " "sudo loads pam_guard (a bracketed control)"
 assert_not_contains "$ERR" "common-session loads" "common-* files are not services"
 assert_exit 0 as_dave "$G" check --pam-dir "$pamd"
-assert_contains "$ERR" "polkit-1 loads pam_guard.so"
+assert_contains "$ERR" "cockpit loads pam_guard.so"
 rm -rf -- "$pamd"
 
 step "a role group that does not exist is an error: creating it would grant the role"

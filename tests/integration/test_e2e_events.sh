@@ -314,7 +314,7 @@ assert_contains "$out" "Guard alert: an operation that the policy watches" "cata
 assert_contains "$out" "admins-grant, kind: escalation)" "catalog text"
 
 step "su allowed by pam_guard reaches the password prompt (the control for the next step)"
-assert_exit 1 as bob su -c true alice </dev/null
+assert_exit 1 as bob su -c true dave </dev/null
 assert_contains "$OUT$ERR" "Password" "pam_unix asked for the password"
 assert_not_contains "$ERR" "guard:" "no guidance when allowed"
 
@@ -333,7 +333,7 @@ if own_auditd; then
 	assert_contains "$out" "the action is refused (audit = required)" "journal says refused"
 
 	step "auditd stopped: su refused by pam_guard before the password prompt"
-	assert_exit 1 as bob su -c true alice </dev/null
+	assert_exit 1 as bob su -c true dave </dev/null
 	assert_not_contains "$OUT$ERR" "Password" "refused before the password prompt"
 	sync_journal
 	out=$(journalctl --no-pager -o cat MESSAGE_ID=$ID_AUDIT_FAILURE SYSLOG_IDENTIFIER=pam_guard)

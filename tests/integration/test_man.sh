@@ -63,9 +63,10 @@ subs=$(sed -n '/^static const struct guardctl_command commands\[\] = {/,/^};/p' 
 [[ -n $subs ]] || fail "no subcommands found in guardctl/commands.c"
 # A subcommand is a term of SUBCOMMANDS: ".B NAME", ".BI NAME ...",
 # ".BR NAME ...", or ".BI "NAME " ...".
+# Read once: grep -q ending a pipeline early would fail it under pipefail.
+subtext=$(page_text "$MAN/guardctl.8" | sed -n '/^\.SH SUBCOMMANDS/,/^\.SH /p')
 for s in $subs; do
-	page_text "$MAN/guardctl.8" | sed -n '/^\.SH SUBCOMMANDS/,/^\.SH /p' |
-		grep -Eq "^\.B[IR]? \"?$s( |\"|$)" ||
+	grep -Eq "^\.B[IR]? \"?$s( |\"|$)" <<<"$subtext" ||
 		fail "guardctl(8) does not document the subcommand \"$s\" under SUBCOMMANDS"
 done
 opts=$(grep -oh 'strcmp([a-z_]*\(\[[a-z0-9 +]*\]\)\?, "--[a-z-]*")' "$TOP"/guardctl/*.c |
