@@ -10,20 +10,6 @@
 #include "accounts.h"
 #include "guardctl.h"
 
-/* The target: an account that does not exist is a target all the same
- * (it matches no positive item), as for pam_guard. */
-static int find_target(const struct guard_policy *policy, const char *user,
-		       struct guard_identity *ret)
-{
-	int r = guard_accounts_user_by_name(policy, user, ret);
-
-	if (r != -ENOENT)
-		return r;
-	memset(ret, 0, sizeof(*ret));
-	ret->name = strdup(user);
-	return ret->name ? 0 : -ENOMEM;
-}
-
 int guardctl_service_request_build(const struct guardctl *ctx, const struct guard_policy *policy,
 				   const char *as_user, const char *service, const char *target,
 				   const struct guard_location *where, struct guardctl_request *ret,
@@ -58,7 +44,7 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 	ret->cls.targets = t;
 	ret->cls.n_targets = 1;
 	t->action = svc->action;
-	r = find_target(policy, target, &t->user);
+	r = guard_accounts_target_by_name(policy, target, &t->user);
 	if (r < 0) {
 		guardctl_error("cannot look up the target \"%s\": %s",
 			       guard_escape(target, q, sizeof(q)), strerror(-r));

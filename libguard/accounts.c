@@ -206,6 +206,18 @@ int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 	return lookup_passwd(policy, NULL, uid, ret);
 }
 
+int guard_accounts_target_by_name(const struct guard_policy *policy, const char *name,
+				  struct guard_identity *ret)
+{
+	int r = guard_accounts_user_by_name(policy, name, ret);
+
+	if (r != -ENOENT)
+		return r;
+	memset(ret, 0, sizeof(*ret));
+	ret->name = strdup(name);
+	return ret->name ? 0 : -ENOMEM;
+}
+
 static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 {
 	return lookup_passwd(ctx, name, 0, ret);

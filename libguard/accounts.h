@@ -24,6 +24,12 @@ int guard_accounts_user_by_name(const struct guard_policy *policy, const char *n
 				struct guard_identity *ret);
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 			       struct guard_identity *ret);
+/* The account a PAM or sudo decision is about (su's, sudo's target): as
+ * guard_accounts_user_by_name, but one that does not exist is a target
+ * all the same (named, exists false: it matches no positive item).
+ * Returns 0 or -errno (a look-up that failed). */
+int guard_accounts_target_by_name(const struct guard_policy *policy, const char *name,
+				  struct guard_identity *ret);
 
 /* Does every role group of the policy exist? One that does not would grant
  * its role to whoever creates it, with members of their choosing: every

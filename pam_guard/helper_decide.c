@@ -86,20 +86,6 @@ static int find_actor(const struct guard_policy *policy, const struct guard_wire
 	return guard_accounts_user_by_uid(policy, (uid_t)w->ruid, ret);
 }
 
-/* The target: PAM_USER. An account that does not exist is a target all
- * the same (it matches no positive item). */
-static int find_target(const struct guard_policy *policy, const char *user,
-		       struct guard_identity *ret)
-{
-	int r = guard_accounts_user_by_name(policy, user, ret);
-
-	if (r != -ENOENT)
-		return r;
-	memset(ret, 0, sizeof(*ret));
-	ret->name = strdup(user);
-	return ret->name ? 0 : -ENOMEM;
-}
-
 static void pam_request_clear(struct pam_request *p)
 {
 	guard_identity_clear(&p->actor);
@@ -174,7 +160,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		goto out;
 	}
 	p.target.action = action;
-	r = find_target(policy, w->user, &p.target.user);
+	r = guard_accounts_target_by_name(policy, w->user, &p.target.user);
 	if (r < 0) {
 		refuse(ans, "guard: refused: the target account cannot be looked up.",
 		       "refused: cannot look up the target \"%s\": %s",
