@@ -64,9 +64,21 @@ static bool is_pam_guard(const char *module)
 	return strcmp(base ? base + 1 : module, "pam_guard.so") == 0;
 }
 
+/* Does the line's rest (the module's arguments) name the action itself
+ * (action=ACTION)? Then the module maps the service, not the policy. */
+static bool names_action(char **ts)
+{
+	for (char *t = strtok_r(NULL, " \t", ts); t; t = strtok_r(NULL, " \t", ts))
+		if (strncmp(t, "action=", 7) == 0)
+			return true;
+	return false;
+}
+
 /* Does the stack in DIR/NAME load pam_guard.so: on a line of its own, or
- * (follow) through the files it includes? */
-static bool stack_loads_guard(const char *dir, const char *name, bool follow, unsigned depth)
+ * (follow) through the files it includes? With unmapped, only a pam_guard
+ * line without action= counts: one with it maps its service itself. */
+static bool stack_loads_guard(const char *dir, const char *name, bool follow, unsigned depth,
+			      bool unmapped)
 {
 	char *text = read_stack(dir, name), *save = NULL;
 	bool found = false;
@@ -80,14 +92,14 @@ static bool stack_loads_guard(const char *dir, const char *name, bool follow, un
 
 		if (hash)
 			*hash = '\0';
-		for (char *t = strtok_r(line, " \t", &ts); t && n < 3;
-		     t = strtok_r(NULL, " \t", &ts))
+		/* Three words, no more: what follows is the module's arguments. */
+		for (char *t; n < 3 && (t = strtok_r(n ? NULL : line, " \t", &ts));)
 			tok[n++] = t;
 		if (n == 0)
 			continue;
 		if (strcmp(tok[0], "@include") == 0) {
 			if (follow && n > 1 && depth < PAM_INCLUDE_MAX && service_name_ok(tok[1]))
-				found = stack_loads_guard(dir, tok[1], follow, depth + 1);
+				found = stack_loads_guard(dir, tok[1], follow, depth + 1, unmapped);
 			continue;
 		}
 		if (n < 3)
@@ -105,10 +117,10 @@ static bool stack_loads_guard(const char *dir, const char *name, bool follow, un
 		}
 		if (strcmp(tok[1], "include") == 0 || strcmp(tok[1], "substack") == 0) {
 			if (follow && depth < PAM_INCLUDE_MAX && service_name_ok(tok[2]))
-				found = stack_loads_guard(dir, tok[2], follow, depth + 1);
+				found = stack_loads_guard(dir, tok[2], follow, depth + 1, unmapped);
 			continue;
 		}
-		found = is_pam_guard(tok[2]);
+		found = is_pam_guard(tok[2]) && !(unmapped && names_action(&ts));
 	}
 	free(text);
 	return found;
@@ -128,7 +140,8 @@ void guardctl_check_pam_stacks(struct guard_policy *p, const char *pam_dir)
 		/* The common-* files are included by services, not services:
 		 * what they load is judged where they are included. */
 		if (service_name_ok(name) && strncmp(name, "common-", 7) != 0 &&
-		    !guard_policy_service(p, name) && stack_loads_guard(pam_dir, name, false, 0))
+		    !guard_policy_service(p, name) &&
+		    stack_loads_guard(pam_dir, name, false, 0, true))
 			guard_policy_warn(p, main_file, 0,
 					  "%s/%s loads pam_guard.so, but the policy has no service "
 					  "\"%s\": pam_guard ignores that service (add a service "
@@ -140,7 +153,8 @@ void guardctl_check_pam_stacks(struct guard_policy *p, const char *pam_dir)
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct guard_service *s = &p->services[i];
 
-		if (service_name_ok(s->name) && !stack_loads_guard(pam_dir, s->name, true, 0))
+		if (service_name_ok(s->name) &&
+		    !stack_loads_guard(pam_dir, s->name, true, 0, false))
 			guard_policy_warn(p, s->file, s->line,
 					  "service \"%s\": %s/%s does not load pam_guard.so: the "
 					  "policy's rules for it never decide (pam_guard(8))",

@@ -35,7 +35,27 @@ void guardctl_iso_time(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "%s", "");
 }
 
-/* guardctl request [--reason TEXT] COMMAND [ARGS...] */
+/* The request of `guardctl request --service NAME [--target USER]`: the
+ * su, sudo or login pam_guard will decide, filed in advance. Returns 0,
+ * EXIT_USAGE (printed), or 0 with *ret_not_decided when pam_guard would not
+ * decide it at all. */
+static int service_request(struct guardctl *ctx, const struct guard_policy *policy,
+			   const char *service, const char *target, struct guardctl_request *rq,
+			   const char **ret_not_decided)
+{
+	struct guard_location where;
+
+	if (strlen(service) > 64 || (target && strlen(target) > 256)) {
+		guardctl_error("request: --service and --target take a name");
+		return EXIT_USAGE;
+	}
+	guardctl_location(&where);
+	return guardctl_service_request_build(ctx, policy, NULL, service, target ? target : "root",
+					      &where, rq, ret_not_decided);
+}
+
+/* guardctl request [--reason TEXT] COMMAND [ARGS...]
+ * guardctl request [--reason TEXT] --service NAME [--target USER] */
 int cmd_request(struct guardctl *ctx, int argc, char **argv)
 {
 	struct guard_policy *policy = NULL;
@@ -43,6 +63,7 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	struct guardctl_request rq = {0};
 	struct guard_decision_result res = {0};
 	const struct guardctl_decide_opts request_only = {.request_only = true};
+	const char *service = NULL, *target = NULL, *not_decided = NULL;
 	char line[GUARD_GUIDANCE_LINE_MAX];
 	int i = 1, rc;
 
@@ -53,26 +74,47 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 		} else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc && argv[i + 1][0] &&
 			   strlen(argv[i + 1]) <= 1024) {
 			ctx->reason = argv[++i];
+		} else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc && argv[i + 1][0]) {
+			service = argv[++i];
+		} else if (strcmp(argv[i], "--target") == 0 && i + 1 < argc && argv[i + 1][0]) {
+			target = argv[++i];
 		} else {
 			guardctl_error("request: unknown option or missing value \"%s\"", argv[i]);
 			guardctl_help("request");
 			return EXIT_USAGE;
 		}
 	}
-	if (i >= argc) {
+	if ((service && i < argc) || (target && !service)) {
+		guardctl_error(
+		    "request: either COMMAND [ARGS...] or --service NAME [--target USER]");
+		return EXIT_USAGE;
+	}
+	if (i >= argc && !service) {
 		guardctl_error("request: which command? (guardctl request [--reason TEXT] "
-			       "COMMAND [ARGS...])");
+			       "COMMAND [ARGS...], or --service NAME [--target USER])");
 		return EXIT_USAGE;
 	}
 	policy = guardctl_load_policy(ctx, NULL, true);
 	if (!policy)
 		return EXIT_USAGE;
-	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc - i, argv + i, false, &rq);
-	if (rc == EXIT_DENIED && rq.refusal[0])
-		guardctl_record_refusal(ctx, policy, &rq, argv[i]); /* probing, for the watches */
-	if (rc != 0)
-		goto out;
-
+	if (service) {
+		rc = service_request(ctx, policy, service, target, &rq, &not_decided);
+		if (rc == 0 && not_decided) {
+			printf("no approval needed: %s\n", not_decided);
+			goto out;
+		}
+		if (rc != 0)
+			goto out;
+		argc = i; /* no command: the binding is the service's */
+	} else {
+		rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc - i, argv + i,
+					    false, &rq);
+		if (rc == EXIT_DENIED && rq.refusal[0])
+			guardctl_record_refusal(ctx, policy, &rq,
+						argv[i]); /* probing, for the watches */
+		if (rc != 0)
+			goto out;
+	}
 	rc = guardctl_state_decide(ctx, policy, &rq, argc - i, argv + i, &request_only, &store,
 				   &res);
 	if (rc != 0)

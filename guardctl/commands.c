@@ -31,8 +31,12 @@ static const struct guardctl_command commands[] = {
      "user is root's. With --service NAME and no COMMAND: the decision pam_guard\n"
      "would make for the PAM service NAME, the caller (or --as) becoming --target\n"
      "USER (default root).\n"},
-    {"request", cmd_request, "guardctl request [--reason TEXT] COMMAND [ARGS...]",
-     "Asks for approval of COMMAND in advance.\n"},
+    {"request", cmd_request,
+     "guardctl request [--reason TEXT] COMMAND [ARGS...]\n"
+     "       guardctl request [--reason TEXT] --service NAME [--target USER]",
+     "Asks for approval of COMMAND in advance; with --service, of USER (default\n"
+     "root) through the PAM service NAME (su, sudo, ...): once approved, that su or\n"
+     "sudo goes through once.\n"},
     {"run", cmd_run, "guardctl run ID", "Runs an approved request.\n"},
     {"list", cmd_list, "guardctl list [--all] [--json]",
      "Lists pending requests (approvers see all, others their own); --all adds\n"

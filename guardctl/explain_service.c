@@ -62,6 +62,7 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 	ret->where = *where;
 	ret->req.actor = ret->actor;
 	ret->req.service = svc->name;
+	ret->req.layered = true; /* the program authorizes too: monitor mode applies */
 	ret->req.location = ret->where.kind;
 	ret->req.addr_known = ret->where.addr_known;
 	ret->req.addr = ret->where.addr;

@@ -90,8 +90,16 @@ void guardctl_binding(const struct guardctl_request *rq, int argc, char **argv, 
 	    .batch = rq->batch,
 	    .batch_len = rq->batch_len,
 	};
+	/* No command: a PAM decision filed in advance (request --service),
+	 * bound as pam_guard binds it: service, action and target. */
+	if (argc == 0 && rq->req.n_targets == 1) {
+		ret->argv = NULL;
+		ret->action = rq->req.targets[0].action;
+		ret->target = rq->req.targets[0].user.name;
+		return;
+	}
 	/* A command that reads a batch binds its hash even when empty. */
-	if (rq->batch == NULL && guard_classify_reads_batch(argv[0]))
+	if (rq->batch == NULL && argc > 0 && guard_classify_reads_batch(argv[0]))
 		ret->batch = (const uint8_t *)"";
 }
 

@@ -369,6 +369,30 @@ case_pam_once() {
 	assert_contains "$ERR" "approval request"
 }
 
+# The PAM safe path names `guardctl request --service NAME --target USER`:
+# it runs as printed, files the request pam_guard's repeat then spends once.
+case_pam_request_in_advance() {
+	# request --service finds the action in the policy's service block.
+	write_policy "" 'service "guard-g" { action = "role.escalate" }'
+	local id
+	pam_ready
+	mkuser gg13
+	assert_exit 1 pamtester -I ruser=bob guard-g gg13 authenticate
+	assert_contains "$ERR" "guardctl request --service guard-g --target gg13"
+	request bob --service guard-g --target gg13
+	id=$REQ
+	assert_exit 0 as_user carol "$G" list
+	assert_contains "$OUT" "role.escalate to gg13 (uid $(id -u gg13))"
+	assert_exit 0 as_user carol "$G" approve "$id"
+	assert_exit 0 pamtester -I ruser=bob guard-g gg13 authenticate
+	assert_exit 1 pamtester -I ruser=bob guard-g gg13 authenticate
+	step "request --service for no decision: one's own account, an unmapped service"
+	assert_exit 0 as_user bob "$G" request --service guard-g --target bob
+	assert_contains "$OUT" "no approval needed"
+	assert_exit 0 as_user bob "$G" request --service no-such-service
+	assert_contains "$OUT" "no approval needed"
+}
+
 case_pam_target_swap() {
 	write_policy
 	local id old_uid new_uid
@@ -401,4 +425,5 @@ attack_case "G11 rule: the approver left the approvers" case_approver_removed
 attack_case "G11 rule: the approvals count raised" case_count_raised
 attack_case "control: an approver sees, approves, it runs" case_plain_request
 attack_case "control: a PAM approval lets su through once" case_pam_once
+attack_case "control: a PAM approval filed in advance with request --service" case_pam_request_in_advance
 attack_done
