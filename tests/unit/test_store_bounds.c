@@ -193,7 +193,7 @@ Test(bounds, must_16_stopped_holder_is_killed)
 static int64_t decide_batch(struct guard_store *s, size_t n, int64_t now)
 {
 	struct guard_target *t = calloc(n, sizeof(*t));
-	char(*names)[16] = calloc(n, sizeof(*names));
+	char(*names)[24] = calloc(n, sizeof(*names));
 	struct guard_decision_result res;
 	struct guard_error err = {0};
 	struct sreq q;
