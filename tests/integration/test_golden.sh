@@ -29,6 +29,8 @@
 # (or run this file directly) and read `git diff tests/policy` before
 # committing: the expected files are the product's text, reviewed as such.
 # GUARD_GOLDEN_ONLY=NAME limits the run to tests/policy/NAME.*.
+# Then every safe path that names a guardctl command ("next: guardctl
+# request ...") is run as printed, under its policy: a usage error fails.
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -193,6 +195,24 @@ if [[ -n ${GUARD_GOLDEN_UPDATE:-} ]]; then
 	{ true >&3; } 2>/dev/null || fail "GUARD_GOLDEN_UPDATE: run this test from the host, not inside the sandbox"
 	tar -c -f - -C "$actual" "${names[@]/%/.expected}" >&3
 fi
+# Every safe path that names a guardctl command is one that runs as
+# printed: run each (as root, under its policy) and accept any answer but
+# a usage error.
+safe_paths=0
+for name in "${names[@]}"; do
+	while IFS= read -r cmd; do
+		[[ -n $cmd ]] || continue
+		# The guidance quotes arguments as a shell would read them.
+		eval "words=($cmd)" || fail "$name: a safe path that is not a command line: $cmd"
+		rc=0
+		out=$(guardctl --config "$INSTALL_DIR/$name.conf" "${words[@]:1}" 2>&1 </dev/null) || rc=$?
+		[[ $rc -eq 0 || $rc -eq 1 ]] ||
+			fail "$name: the safe path \"$cmd\" does not run as printed (exit $rc): $out"
+		safe_paths=$((safe_paths + 1))
+	done < <(sed -n -e 's/^  next: *\(guardctl [^,]*\).*/\1/p' \
+		-e 's/^ *"safe_path":"\(guardctl [^,"]*\).*/\1/p' "$actual/$name.expected" | sort -u)
+done
+step "$safe_paths safe paths naming a guardctl command ran as printed"
 rm -rf -- "$actual"
 [[ ${#failed[@]} -eq 0 ]] || fail "golden output differs: ${failed[*]} (when the new text is right: GUARD_GOLDEN_UPDATE=1 tests/integration/run golden)"
 step "$cases golden requests in ${#names[@]} policies"
