@@ -312,6 +312,7 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 	guard_helper_locate(NULL, w->tty, true, &s.where, &s.req);
 	s.req.actor = s.actor;
 	s.req.service = w->service;
+	s.req.layered = true; /* sudoers authorizes too: monitor mode applies */
 
 	/* 3. What: a guarded tool run as root, or an escalation. */
 	if (w->runas_uid == 0)

@@ -231,10 +231,10 @@ case_missing_role_refuses() {
 	assert_contains "$ERR" "role group %sre does not exist: creating it would grant the role"
 	assert_eq "" "$(getent group sre)" "no group sre"
 	step "and every other decision: refused with the same reason"
-	refused_as_alice "useradd -m newbie" useradd -m newbie
+	refused_as_alice "useradd -m f1newbie" useradd -m f1newbie
 	assert_contains "$ERR" "role group %sre does not exist"
-	assert_eq "" "$(getent passwd newbie)" "no account newbie"
-	run_cmd as_alice_clean "$GUARDCTL" explain useradd -m newbie
+	assert_eq "" "$(getent passwd f1newbie)" "no account f1newbie"
+	run_cmd as_alice_clean "$GUARDCTL" explain useradd -m f1newbie
 	assert_not_allowed "explain under a missing role group"
 	assert_contains "$ERR" "role group %sre does not exist"
 	install_policy "$T/model.conf"
@@ -244,6 +244,7 @@ case_missing_role_refuses() {
 # account unchanged, and explain says why.
 protected_target() {
 	local target=$1 why=$2 before
+	install_policy "$T/model.conf" # whatever a case before left
 	before=$(getent shadow "$target")
 	run_cmd as_alice_clean "$GUARDCTL" explain passwd "$target"
 	assert_not_allowed "passwd $target"
@@ -278,9 +279,10 @@ case_protected_uid0_alias() {
 
 # What helpdesk is for still works, really run.
 case_controls() {
-	run_cmd as_alice_clean "$GUARDCTL" useradd -m newbie
-	assert_eq 0 "$STATUS" "useradd -m newbie: $OUT $ERR"
-	assert_ne "" "$(getent passwd newbie)" "newbie exists"
+	install_policy "$T/model.conf"
+	run_cmd as_alice_clean "$GUARDCTL" useradd -m f1newbie
+	assert_eq 0 "$STATUS" "useradd -m f1newbie: $OUT $ERR"
+	assert_ne "" "$(getent passwd f1newbie)" "f1newbie exists"
 	run_cmd as_alice_clean "$GUARDCTL" usermod -aG users dave
 	assert_eq 0 "$STATUS" "usermod -aG users dave: $OUT $ERR"
 	member users dave || fail "dave is in users"
@@ -292,7 +294,7 @@ case_controls() {
 	assert_eq 0 "$STATUS" "usermod -s on a plain account: $OUT $ERR"
 	run_cmd as_alice_clean bash -c "printf 'dave:newpassword\n' | $GUARDCTL chpasswd"
 	assert_eq 0 "$STATUS" "chpasswd on a plain account: $OUT $ERR"
-	userdel -r newbie 2>/dev/null || true
+	userdel -r f1newbie 2>/dev/null || true
 	gpasswd -d dave users >/dev/null
 }
 

@@ -105,8 +105,8 @@ assert_exit 1 as alice sudo -n /sbin/usermod -aG sudo newbie
 assert_contains "$ERR" "guard: denied: group.member.add"
 assert_not_contains "$(id -nG newbie)" "sudo"
 step "an ordinary group is allowed"
-assert_exit 0 as alice sudo -n usermod -aG helpdesk newbie
-assert_contains "$(id -nG newbie)" "helpdesk"
+assert_exit 0 as alice sudo -n usermod -aG users newbie
+assert_contains "$(id -nG newbie)" "users"
 
 step "a guarded tool's refusals are guardctl's (-R)"
 assert_exit 1 as alice sudo -n useradd -R /tmp x
