@@ -461,6 +461,27 @@ static void alice_request(struct req *q, int n)
 	req_init(q, "alice", ALICE_UID, "helpdesk", GUARD_USER_CREATE, "useradd", names[n]);
 }
 
+/* The voter as this test knows it (an approval is spent only while its
+ * voter is the same account and an approver): carol, whatever uid the
+ * machine's own carol has. */
+static int voter_lookup(void *ctx, uint32_t uid, struct guard_identity *ret)
+{
+	(void)ctx;
+	memset(ret, 0, sizeof(*ret));
+	if (uid != CAROL_UID)
+		return -ENOENT;
+	ret->name = strdup("carol");
+	ret->groups = calloc(1, sizeof(char *));
+	if (!ret->name || !ret->groups || !(ret->groups[0] = strdup("guard-approvers"))) {
+		guard_identity_clear(ret);
+		return -ENOMEM;
+	}
+	ret->n_groups = 1;
+	ret->exists = ret->uid_known = true;
+	ret->uid = uid;
+	return 0;
+}
+
 static int decide(struct guard_store *s, struct req *q, int64_t approval, int64_t now,
 		  struct guard_decision_result *res, struct guard_error *err)
 {
@@ -468,7 +489,8 @@ static int decide(struct guard_store *s, struct req *q, int64_t approval, int64_
 				     .request = &q->r,
 				     .binding = &q->b,
 				     .approval_id = approval,
-				     .wall_now = now};
+				     .wall_now = now,
+				     .voter_lookup = voter_lookup};
 	int r = guard_store_decide(s, &in, res, err);
 
 	guard_verdict_clear(&res->verdict);
