@@ -339,6 +339,13 @@ static void approve_path(const struct eval *e, const struct guard_rule *rule,
 {
 	const struct guard_request *r = e->request;
 
+	if (r->argv && r->argc > 0 && r->service && strcmp(r->service, "guardctl") != 0) {
+		/* A command through sudo: its request is filed with this refusal
+		 * and bound to that command line, which guardctl cannot run. */
+		guard_text_add(out, "the same command again once approved by ");
+		approvers_text(e, rule, out);
+		return;
+	}
 	guard_text_add(out, "guardctl request ");
 	if (r->argv && r->argc > 0) {
 		guard_text_command(out, r->argc, r->argv);

@@ -161,6 +161,10 @@ step "an approval round trip: filed, approved, used once"
 assert_exit 1 as bob sudo -n id -u
 assert_contains "$ERR" "guard: approval needed: role.escalate to root"
 assert_contains "$ERR" "guardctl approve"
+# The safe path names what works: the same sudo again, never a guardctl
+# request for a command line guardctl cannot run.
+assert_contains "$ERR" "the same command again once approved by"
+assert_not_contains "$ERR" "guardctl request"
 id=$(sed -n 's/.*approval request \([0-9]*\) filed.*/\1/p' <<<"$ERR" | head -n 1)
 [[ -n $id ]] || fail "no request id in: $ERR"
 assert_exit 1 as bob sudo -n id -u
