@@ -49,7 +49,7 @@ static int service_request(struct guardctl *ctx, const struct guard_policy *poli
 		guardctl_error("request: --service and --target take a name");
 		return EXIT_USAGE;
 	}
-	guardctl_location(&where);
+	guard_locate_process(getpid(), &where);
 	return guardctl_service_request_build(ctx, policy, NULL, service, target ? target : "root",
 					      &where, rq, ret_not_decided);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "datetime.h"
@@ -236,7 +237,7 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!o.from)
-		guardctl_location(&from);
+		guard_locate_process(getpid(), &from);
 	if (o.tty)
 		snprintf(from.tty, sizeof(from.tty), "%s",
 			 strncmp(o.tty, "/dev/", 5) == 0 ? o.tty + 5 : o.tty);

@@ -27,10 +27,6 @@ struct guardctl {
 	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
 };
 
-/* Where the caller's session is (logind, or its controlling terminal's
- * utmp entry): see location.c. */
-void guardctl_location(struct guard_location *ret);
-
 struct guardctl_request {
 	struct guard_identity actor;
 	struct guard_location where;

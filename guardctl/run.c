@@ -50,7 +50,7 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
 		    settings->audit == GUARD_AUDIT_OFF ? GUARD_AUDIT_OFF : GUARD_AUDIT_BEST_EFFORT;
 		sinks.journal = settings->journal;
 	}
-	guardctl_location(&where);
+	guard_locate_process(getpid(), &where);
 	req.actor = actor && actor->name ? *actor : who;
 	req.service = "guardctl";
 	req.location = where.kind;
@@ -88,7 +88,7 @@ void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *po
 		who = rq->actor; /* with its groups, for the watches' counts */
 	who.uid_known = true;
 	who.uid = ctx->uid;
-	guardctl_location(&where);
+	guard_locate_process(getpid(), &where);
 	if (guardctl_store_open(ctx, &store) != 0)
 		return;
 	struct guard_store_refusal_in in = {

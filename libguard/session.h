@@ -1,7 +1,7 @@
-/* Where the caller's session is: the pure half of guardctl's location.
- * Parsing what the kernel says of a process, naming a terminal device, and
- * deciding the location from the facts the edge gathered (guardctl/
- * location.c reads /proc, utmp and systemd-logind). No I/O here. */
+/* Where the caller's session is. Parsing what the kernel says of a
+ * process, naming a terminal device, and deciding the location from the
+ * facts (session.c, pure); gathering the facts of a process from /proc,
+ * utmp and systemd-logind (session_facts.c, the edges' I/O). */
 #ifndef GUARD_SESSION_H
 #define GUARD_SESSION_H
 
@@ -73,5 +73,10 @@ bool guard_session_owns_entry(const struct guard_session_facts *f);
  * without a seat (su or sshd to localhost can make one) falls through to
  * utmp. ret->tty is the session's terminal whenever one is known. */
 void guard_session_locate(const struct guard_session_facts *f, struct guard_location *ret);
+
+/* The location of the session process pid is in, from the kernel, utmp
+ * and systemd-logind (session_facts.c: the I/O half). pid <= 0, or a
+ * process that is gone: unknown. */
+void guard_locate_process(pid_t pid, struct guard_location *ret);
 
 #endif

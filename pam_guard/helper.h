@@ -26,13 +26,13 @@ struct guard_helper_location {
 	char tty[64];
 };
 
-/* Fills req's location (kind, address, rhost, tty) from the remote host
- * the program names (may be NULL) and the terminal ("/dev/pts/3" or
- * "pts/3"; may be NULL), else from utmp's entry for that terminal: remote
- * when it records a host, else local. need_entry (guardctl's rule): no
- * terminal, or no utmp entry for it, is an unknown location, not a local
- * one. */
-void guard_helper_locate(const char *rhost, const char *tty, bool need_entry,
-			 struct guard_helper_location *l, struct guard_request *req);
+/* Fills req's location (kind, address, rhost, tty). A host process a
+ * user started (a real uid other than root's, or sudo's plugin): the
+ * location of its session (logind, or its controlling terminal's utmp entry
+ * when it belongs to the session), unknown when neither says. A host root
+ * started (sshd, login): the remote host it names, else utmp's entry for
+ * the terminal it names (remote when it records a host), else local. */
+void guard_helper_locate(const struct guard_wire_request *w, struct guard_helper_location *l,
+			 struct guard_request *req);
 
 #endif

@@ -63,7 +63,7 @@ static void refuse(struct guard_wire_answer *ans, const char *guidance, const ch
 
 static void locate(const struct guard_wire_request *w, struct pam_request *p)
 {
-	guard_helper_locate(w->rhost, w->tty, false, &p->where, &p->req);
+	guard_helper_locate(w, &p->where, &p->req);
 }
 
 /* Who asks: PAM_RUSER when a root process vouches for it; for a login

@@ -306,10 +306,11 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 		guard_sudo_fail(ans, "the run-as user cannot be looked up.", strerror(-r));
 		goto out;
 	}
-	/* 2. Where from: sudo's terminal (the kernel's controlling terminal
-	 *    of the caller's process), and what utmp says of it. sudo from an
-	 *    ssh session without a terminal is not local: unknown. */
-	guard_helper_locate(NULL, w->tty, true, &s.where, &s.req);
+	/* 2. Where from: the session sudo runs in (logind, or its
+	 *    controlling terminal's utmp entry when it belongs to the
+	 *    session); sudo from an ssh session without a terminal is not
+	 *    local: unknown. */
+	guard_helper_locate(w, &s.where, &s.req);
 	s.req.actor = s.actor;
 	s.req.service = w->service;
 	s.req.layered = true; /* sudoers authorizes too: monitor mode applies */

@@ -197,6 +197,7 @@ static int decide(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	parse_options(pamh, argc, argv, &o);
 	req.flags = (o.monitor ? GUARD_WIRE_F_MONITOR : 0) | (o.debug ? GUARD_WIRE_F_DEBUG : 0);
 	req.ruid = (uint32_t)getuid();
+	req.host_pid = (uint32_t)getpid();
 	req.service = (char *)item(pamh, PAM_SERVICE);
 	req.user = (char *)item(pamh, PAM_USER);
 	req.ruser = (char *)item(pamh, PAM_RUSER);

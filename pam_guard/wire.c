@@ -28,6 +28,7 @@ enum tag {
 	T_CWD,
 	T_ARGV,
 	T_ENV_UNSAFE,
+	T_HOST_PID,
 	T_MAX
 };
 
@@ -181,6 +182,7 @@ int guard_wire_encode_request(const struct guard_wire_request *req, uint8_t **re
 	put_u32(&w, T_STAGE, req->stage);
 	put_u32(&w, T_FLAGS, req->flags);
 	put_u32(&w, T_RUID, req->ruid);
+	put_u32(&w, T_HOST_PID, req->host_pid);
 	put_str(&w, T_SERVICE, req->service);
 	put_str(&w, T_USER, req->user);
 	put_str(&w, T_RUSER, req->ruser);
@@ -352,7 +354,7 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 			   BIT(T_USER) | BIT(T_RUSER) | BIT(T_RHOST) | BIT(T_TTY) | BIT(T_CONFIG) |
 			   BIT(T_ACTION) | BIT(T_RUNAS_UID) | BIT(T_RUNAS_GID) |
 			   BIT(T_RUNAS_GROUPS) | BIT(T_COMMAND) | BIT(T_CWD) | BIT(T_ARGV) |
-			   BIT(T_ENV_UNSAFE);
+			   BIT(T_ENV_UNSAFE) | BIT(T_HOST_PID);
 	bool sudo;
 	int r;
 
@@ -370,6 +372,8 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 		r = get_u32(&f[T_FLAGS], &ret->flags);
 	if (r == 0)
 		r = get_u32(&f[T_RUID], &ret->ruid);
+	if (r == 0)
+		r = get_u32(&f[T_HOST_PID], &ret->host_pid);
 	if (r == 0)
 		r = get_str(&f[T_SERVICE], &ret->service);
 	if (r == 0)

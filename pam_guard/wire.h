@@ -41,14 +41,15 @@ enum guard_wire_stage {
 struct guard_wire_request {
 	uint32_t stage; /* enum guard_wire_stage */
 	uint32_t flags;
-	uint32_t ruid; /* the host process's real uid */
-	char *service; /* PAM_SERVICE; NULL when not set */
-	char *user;    /* PAM_USER */
-	char *ruser;   /* PAM_RUSER */
-	char *rhost;   /* PAM_RHOST */
-	char *tty;     /* PAM_TTY */
-	char *config;  /* config=FILE, NULL: the default policy */
-	char *action;  /* action=ACTION, NULL: the policy's service map */
+	uint32_t ruid;	   /* the host process's real uid */
+	uint32_t host_pid; /* the host process (su, sudo, sshd), waiting for the answer */
+	char *service;	   /* PAM_SERVICE; NULL when not set */
+	char *user;	   /* PAM_USER */
+	char *ruser;	   /* PAM_RUSER */
+	char *rhost;	   /* PAM_RHOST */
+	char *tty;	   /* PAM_TTY */
+	char *config;	   /* config=FILE, NULL: the default policy */
+	char *action;	   /* action=ACTION, NULL: the policy's service map */
 	/* GUARD_STAGE_SUDO only (absent in every other stage); ruid is then
 	 * sudo's user_info uid=, tty its tty=. */
 	uint32_t runas_uid, runas_gid; /* command_info runas_uid=, runas_gid= */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sudo_plugin.h>
 
@@ -216,6 +217,7 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	req.flags = st.options.monitor ? GUARD_WIRE_F_MONITOR : 0;
 	req.flags |= st.options.debug ? GUARD_WIRE_F_DEBUG : 0;
 	req.ruid = st.uid;
+	req.host_pid = (uint32_t)getpid();
 	req.service = (char *)"sudo";
 	req.tty = st.tty;
 	req.config = (char *)st.options.config;

@@ -14,6 +14,7 @@
 #   F3 no controlling terminal ......................... case_no_ctty
 #   F4 local session (control) ......................... case_local
 #   F5 remote session and a `from` network (control) ... case_network
+#   F6 su through pam_guard: the session, not PAM_TTY .. case_su
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -44,7 +45,16 @@ rule "helpdesk-office" {
   decision = allow
 }
 
+rule "helpdesk-su" {
+  actions  = { "role.escalate" }
+  actors   = { "%helpdesk" }
+  targets  = { "fsutgt" }
+  from     = { "local", "10.20.0.0/16" }
+  decision = allow
+}
+
 command "useradd" { path = "/usr/sbin/useradd" }
+service "su" { action = "role.escalate" }
 EOF
 }
 location_policy >"$T/location.conf"
@@ -229,8 +239,46 @@ case_network() {
 }
 
 attack_case "F5 location: a remote session's local terminal as fd 0, 1 or 2 is not local" case_other_terminal
+# F6: su is setuid and alice starts it, so PAM_TTY is the terminal su finds
+# on fd 0, 1 or 2: hers to pick. pam_guard locates su by the session it
+# runs in, as guardctl is located. A refusal ends before su's password
+# prompt; an allowed su reaches it (and fails on /dev/null).
+case_su() {
+	local pam_dir redir
+	pam_dir=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name pam_unix.so -print -quit)")")
+	[[ -f $pam_dir/pam_guard.so ]] || skip "pam_guard.so is not installed in the sandbox"
+	getent passwd fsutgt >/dev/null || useradd -M fsutgt
+	: >/run/utmp
+	start_local_terminal
+	redir="0</dev/null 1<>$LOCAL_TTY"
+	cp /etc/pam.d/su "$T/su.pam"
+	sed -i '1i auth     requisite pam_guard.so\naccount  required  pam_guard.so' /etc/pam.d/su
+	# shellcheck disable=SC2064 # expand now
+	trap "cp '$T/su.pam' /etc/pam.d/su; kill $LOCAL_LEADER $LOCAL_DRIVER 2>/dev/null || true" EXIT
+	step "remote session from 192.0.2.66, su's stdout on her local terminal: refused"
+	in_session leader 192.0.2.66 192.0.2.66 "su -c true fsutgt $redir"
+	assert_contains "$OUT" "guard: denied: role.escalate to fsutgt"
+	assert_contains "$OUT" "192.0.2.66"
+	assert_not_contains "$OUT" "Password"
+	step "no controlling terminal, su's stdout on her local terminal: refused (unknown)"
+	run_cmd env -i PATH="$CLEAN_PATH" setpriv --reuid=alice --regid=alice --init-groups -- \
+		bash -c "setsid -w su -c true fsutgt $redir 2>$T/local/err"
+	assert_contains "$(cat "$T/local/err")" "guard: denied: role.escalate to fsutgt"
+	assert_contains "$(cat "$T/local/err")" "unknown location"
+	step "control: her local session reaches su's password prompt"
+	in_session leader "" "" "su -c true fsutgt 0</dev/null"
+	assert_not_contains "$OUT" "guard:"
+	assert_contains "$OUT" "Password"
+	step "control: a remote session from 10.20.1.7 reaches su's password prompt"
+	in_session leader 10.20.1.7 10.20.1.7 "su -c true fsutgt 0</dev/null"
+	assert_not_contains "$OUT" "guard:"
+	assert_contains "$OUT" "Password"
+	cp "$T/su.pam" /etc/pam.d/su
+}
+
 attack_case "F5 location: a utmp entry of another session is unknown" case_foreign_entry
 attack_case "F5 location: no controlling terminal is unknown, whatever fds 0-2 are" case_no_ctty
 attack_case "F5 location: a local session's own terminal and entry is local" case_local
 attack_case "F5 location: a remote session from 10.20.1.7 matches 10.20.0.0/16" case_network
+attack_case "F5 location: su through pam_guard is where its session is, not PAM_TTY" case_su
 attack_done

@@ -33,10 +33,18 @@ command -v pamtester >/dev/null || skip "pamtester is not installed"
 # The host's utmp names the host's terminals: none of them here.
 : >/run/utmp
 
+# as USER CMD...: as USER, at the machine: a session of its own on a new
+# terminal with a local utmp entry (su and sudo are located by the session
+# they run in, and a session nobody logged into is nowhere).
+LOCAL_SESSION=$(mktemp /tmp/local_session.XXXXXX)
+# shellcheck disable=SC2064 # expand now
+trap "rm -f '$LOCAL_SESSION'" EXIT
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LOCAL_SESSION" "$GUARD_SRC/tests/integration/local_session.c" ||
+	fail "cannot compile tests/integration/local_session.c"
 as() {
 	local user=$1
 	shift
-	setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
+	"$LOCAL_SESSION" setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
 }
 
 # A window of two hours around now (UTC), or one that starts in two hours.

@@ -31,6 +31,7 @@ Test(pam_wire, request_roundtrip)
 	    .stage = GUARD_STAGE_SESSION,
 	    .flags = GUARD_WIRE_F_MONITOR | GUARD_WIRE_F_DEBUG,
 	    .ruid = 4294967295u,
+	    .host_pid = 4242,
 	    .service = "sudo",
 	    .user = "root",
 	    .ruser = "",
@@ -45,6 +46,7 @@ Test(pam_wire, request_roundtrip)
 	cr_expect_eq(out.stage, GUARD_STAGE_SESSION);
 	cr_expect_eq(out.flags, GUARD_WIRE_F_MONITOR | GUARD_WIRE_F_DEBUG);
 	cr_expect_eq(out.ruid, 4294967295u);
+	cr_expect_eq(out.host_pid, 4242u);
 	expect_str("sudo", out.service);
 	expect_str("root", out.user);
 	expect_str("", out.ruser);   /* empty stays empty */

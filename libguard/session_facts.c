@@ -1,10 +1,12 @@
-/* Where the caller is: the location of the caller's session (docs/design.md,
- * "The privilege model"), never a terminal the caller merely holds open as
- * fd 0-2, never SSH_* variables. guardctl is setuid: its own process
- * inherits the caller's session and controlling terminal, and every fact
- * comes from the kernel (/proc, getsid), utmp (written by sshd and login)
- * or systemd-logind (told by root's sshd and login through PAM). The
- * decision from the facts is libguard/session.c's. */
+/* Where a process is: the location of its session (docs/design.md, "The
+ * privilege model"), never a terminal the caller merely holds open as fd
+ * 0-2, never SSH_* variables. guardctl asks of itself (setuid, it inherits
+ * the caller's session and controlling terminal); guard-pam-helper asks of
+ * the host process (su, sudo, passwd) that waits for its answer, so the pid
+ * cannot be reused meanwhile. Every fact comes from the kernel (/proc,
+ * getsid), utmp (written by sshd and login) or systemd-logind (told by
+ * root's sshd and login through PAM). The edge's I/O half of session.c,
+ * which decides from the facts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,21 +18,17 @@
 #include <unistd.h>
 #include <utmpx.h>
 
-#include "guardctl.h"
 #include "session.h"
 
-/* /proc/PID/stat of pid (0: this process), parsed from its last ')': the
- * comm field before it is the caller's to name. */
+/* /proc/PID/stat of pid, parsed from its last ')': the comm field before
+ * it is the process's to name. */
 static int proc_stat(pid_t pid, struct guard_proc_stat *ret)
 {
 	char path[64], buf[1024];
 	ssize_t n;
 	int fd, r;
 
-	if (pid == 0)
-		snprintf(path, sizeof(path), "/proc/self/stat");
-	else
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
@@ -91,14 +89,14 @@ static void utmp_facts(const char *line, struct guard_session_facts *f, char *ho
 	endutxent();
 }
 
-/* systemd-logind's record of this process's session: its cgroup, which
+/* systemd-logind's record of the process's session: its cgroup, which
  * the caller cannot leave for another session's. Strings are malloc'd. */
-static void logind_facts(struct guard_session_facts *f, char **ret_host, char **ret_tty)
+static void logind_facts(pid_t pid, struct guard_session_facts *f, char **ret_host, char **ret_tty)
 {
 	char *session = NULL, *seat = NULL;
 	int remote;
 
-	if (sd_pid_get_session(0, &session) < 0)
+	if (sd_pid_get_session(pid, &session) < 0)
 		return;
 	remote = sd_session_is_remote(session);
 	if (remote >= 0) {
@@ -114,18 +112,22 @@ static void logind_facts(struct guard_session_facts *f, char **ret_host, char **
 	free(session);
 }
 
-void guardctl_location(struct guard_location *ret)
+void guard_locate_process(pid_t pid, struct guard_location *ret)
 {
 	struct guard_session_facts f = {.sid = -1, .ut_pid_sid = -1, .leader_ppid = -1};
 	struct guard_proc_stat self = {0}, leader = {.ppid = -1};
 	char *logind_host = NULL, *logind_tty = NULL;
 	char ctty[64], ut_host[sizeof(((struct utmpx *)0)->ut_host) + 1];
 
-	logind_facts(&f, &logind_host, &logind_tty);
-	f.sid = getsid(0);
-	/* The session's terminal: this process's, which /proc says, in the
+	if (pid <= 0) {
+		guard_session_locate(&f, ret); /* no process: unknown */
+		return;
+	}
+	logind_facts(pid, &f, &logind_host, &logind_tty);
+	f.sid = getsid(pid);
+	/* The session's terminal: the process's, which /proc says, in the
 	 * session getsid(2) says (a stat that disagrees is not trusted). */
-	if (f.sid > 0 && proc_stat(0, &self) == 0 && self.sid == f.sid &&
+	if (f.sid > 0 && proc_stat(pid, &self) == 0 && self.sid == f.sid &&
 	    tty_by_number(self.tty_nr, ctty, sizeof(ctty)) == 0) {
 		f.ctty = ctty;
 		utmp_facts(ctty, &f, ut_host, sizeof(ut_host));
