@@ -10,7 +10,7 @@ DESTDIR    ?=
 VERSION    := 0.1.0
 
 CC       ?= cc
-PKGS     := libconfuse json-c sqlite3 libsystemd audit
+PKGS     := libconfuse json-c sqlite3 audit
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

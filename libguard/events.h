@@ -1,6 +1,6 @@
 /* Every decision, executed command, approval step, alert, lockout,
  * freeze/thaw, break-glass and policy error is one event, reported to the
- * Linux audit subsystem (libaudit) and to journald (sd_journal_send), where
+ * Linux audit subsystem (libaudit) and to journald (its native protocol), where
  * the SOC already looks. Used by both entry points. */
 #ifndef GUARD_EVENTS_H
 #define GUARD_EVENTS_H

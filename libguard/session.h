@@ -43,10 +43,10 @@ int guard_tty_name(unsigned major, unsigned minor, char *buf, size_t size);
 struct guard_session_facts {
 	/* systemd-logind's record of the session the process is in */
 	bool logind;		 /* logind knows the session and answered */
-	bool logind_remote;	 /* sd_session_is_remote */
+	bool logind_remote;	 /* the record's REMOTE= */
 	bool logind_seat;	 /* the session sits at a seat: a console or display */
-	const char *logind_host; /* sd_session_get_remote_host; may be NULL */
-	const char *logind_tty;	 /* sd_session_get_tty; may be NULL */
+	const char *logind_host; /* the record's REMOTE_HOST=; may be NULL */
+	const char *logind_tty;	 /* the record's TTY=; may be NULL */
 	/* The kernel's: the process's session and controlling terminal */
 	pid_t sid;
 	const char *ctty; /* "pts/3", its device number confirmed; NULL: none */

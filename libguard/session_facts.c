@@ -14,10 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <systemd/sd-login.h>
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "logind.h"
 #include "session.h"
 
 /* /proc/PID/stat of pid, parsed from its last ')': the comm field before
@@ -89,41 +89,75 @@ static void utmp_facts(const char *line, struct guard_session_facts *f, char *ho
 	endutxent();
 }
 
-/* systemd-logind's record of the process's session: its cgroup, which
- * the caller cannot leave for another session's. Strings are malloc'd. */
-static void logind_facts(pid_t pid, struct guard_session_facts *f, char **ret_host, char **ret_tty)
+/* Reads a small file whole into buf (NUL-terminated); a file that fills
+ * buf is too long to be what it should. root_only: a regular file of
+ * root's that nobody else may write (logind's records). Returns the length
+ * or -errno. */
+static ssize_t read_small(const char *path, char *buf, size_t size, bool root_only)
 {
-	char *session = NULL, *seat = NULL;
-	int remote;
+	struct stat st;
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 
-	if (sd_pid_get_session(pid, &session) < 0)
-		return;
-	remote = sd_session_is_remote(session);
-	if (remote >= 0) {
-		f->logind = true;
-		f->logind_remote = remote > 0;
-		if (remote > 0 && sd_session_get_remote_host(session, ret_host) >= 0)
-			f->logind_host = *ret_host;
-		f->logind_seat = sd_session_get_seat(session, &seat) >= 0 && seat && seat[0];
-		if (sd_session_get_tty(session, ret_tty) >= 0)
-			f->logind_tty = *ret_tty;
+	if (fd < 0)
+		return -errno;
+	if (root_only &&
+	    (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))) {
+		close(fd);
+		return -EPERM;
 	}
-	free(seat);
-	free(session);
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - (size_t)total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	if ((size_t)total >= size - 1)
+		return -EFBIG;
+	buf[total] = '\0';
+	return total;
+}
+
+/* systemd-logind's record of the process's session: the session its
+ * cgroup names (which the caller cannot leave for another session's), and
+ * logind's file of that session. */
+static void logind_facts(pid_t pid, struct guard_session_facts *f, struct guard_logind_session *rec)
+{
+	char path[96], id[64], buf[8192];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	n = read_small(path, buf, sizeof(buf), false);
+	if (n < 0 || guard_cgroup_session(buf, (size_t)n, id, sizeof(id)) < 0)
+		return;
+	snprintf(path, sizeof(path), GUARD_LOGIND_SESSIONS "/%s", id);
+	n = read_small(path, buf, sizeof(buf), true);
+	if (n < 0 || guard_logind_session_parse(buf, (size_t)n, rec) < 0 || !rec->known)
+		return;
+	f->logind = true;
+	f->logind_remote = rec->remote;
+	if (rec->remote && rec->remote_host[0])
+		f->logind_host = rec->remote_host;
+	f->logind_seat = rec->seat[0] != '\0';
+	if (rec->tty[0])
+		f->logind_tty = rec->tty;
 }
 
 void guard_locate_process(pid_t pid, struct guard_location *ret)
 {
 	struct guard_session_facts f = {.sid = -1, .ut_pid_sid = -1, .leader_ppid = -1};
 	struct guard_proc_stat self = {0}, leader = {.ppid = -1};
-	char *logind_host = NULL, *logind_tty = NULL;
+	struct guard_logind_session rec;
 	char ctty[64], ut_host[sizeof(((struct utmpx *)0)->ut_host) + 1];
 
 	if (pid <= 0) {
 		guard_session_locate(&f, ret); /* no process: unknown */
 		return;
 	}
-	logind_facts(pid, &f, &logind_host, &logind_tty);
+	logind_facts(pid, &f, &rec);
 	f.sid = getsid(pid);
 	/* The session's terminal: the process's, which /proc says, in the
 	 * session getsid(2) says (a stat that disagrees is not trusted). */
@@ -138,6 +172,4 @@ void guard_locate_process(pid_t pid, struct guard_location *ret)
 			f.leader_ppid = leader.ppid;
 	}
 	guard_session_locate(&f, ret);
-	free(logind_host);
-	free(logind_tty);
 }

@@ -23,8 +23,10 @@
  * MUST 6  fds 0-2 are open before the database is (else -EBADF), so that
  *         no database fd is ever 0, 1 or 2.
  * MUST 7  Every connection runs with WAL, synchronous=FULL (a committed
- *         decision survives a power loss), a busy timeout, DEFENSIVE, no
- *         extension loading, untrusted schema, temporary data in memory.
+ *         decision survives a power loss) except as MUST 19 allows, a busy
+ *         timeout, DEFENSIVE, no extension loading, untrusted schema,
+ *         temporary data in memory, and no checkpoint on close (the WAL is
+ *         checkpointed as it grows, not by every short-lived guardctl).
  * MUST 8  Every read that a decision depends on and every write happens in a
  *         BEGIN IMMEDIATE transaction: the write lock is taken before the
  *         first read, so two deciders never spend the same limit or
@@ -69,6 +71,18 @@
  *         unchanged, every rule asking now is one it was given under, the
  *         votes meet that rule's count now and every voter is eligible now.
  *         A request filed before schema 3 has no identities: never spent.
+ * MUST 19 Durable where it spends. A transaction that spends something (a
+ *         limit use, an approval filed, voted or spent, a refusal a watch
+ *         counts towards a lockout, an alert, a lockout, a freeze, a
+ *         break-glass) or changes the state commits synchronous=FULL
+ *         before the action runs. Only two commits are light
+ *         (synchronous=NORMAL: never corrupt, at worst lost on a power cut,
+ *         together with the light commits after the last FULL one): a
+ *         decision that goes ahead and spends nothing, and the exit status.
+ *         Both are in the audit log already. FULL is the default; a
+ *         transaction is light only when its caller says so before BEGIN
+ *         and nothing in it spent (a write that spends counts in
+ *         s->spends; store_decide.c retries FULL when one did).
  */
 #include "store.h"
 
@@ -534,6 +548,8 @@ static int configure(struct guard_store *s, struct guard_error *err)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (rc != SQLITE_OK)
 		return guard_store_fail(s, rc, "configuring the store", err);
 	r = exec_sql(s, "PRAGMA temp_store = MEMORY; PRAGMA cell_size_check = ON;",
@@ -880,8 +896,38 @@ int guard_store_check(struct guard_store *s, struct guard_error *err)
 
 /* ---- Transactions and the clock ---- */
 
+/* MUST 19: the level of the transaction about to begin. SQLite takes it
+ * only outside a transaction. */
+static int set_light(struct guard_store *s, bool light, struct guard_error *err)
+{
+	int r;
+
+	if (s->light == light)
+		return 0;
+	r = exec_sql(s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+		     "configuring the store", err);
+	if (r == 0)
+		s->light = light;
+	return r;
+}
+
+static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
+		 struct guard_error *err);
+
 int guard_store_begin(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 		      struct guard_error *err)
+{
+	return begin(s, false, wall_now, ret_now, err);
+}
+
+int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
+			    struct guard_error *err)
+{
+	return begin(s, true, wall_now, ret_now, err);
+}
+
+static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
+		 struct guard_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t clock = 0, now;
@@ -892,10 +938,13 @@ int guard_store_begin(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 				"internal error: nested or invalid transaction");
 		return -EINVAL;
 	}
-	r = exec_sql(s, "BEGIN IMMEDIATE", "locking the store", err);
+	r = set_light(s, light, err);
+	if (r == 0)
+		r = exec_sql(s, "BEGIN IMMEDIATE", "locking the store", err);
 	if (r < 0)
 		return r;
 	set_in_txn(s, true);
+	s->spends = 0;
 
 	/* MUST 11: the clock is the later of the wall clock and the store's. */
 	r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'clock'", &st, err);
@@ -935,6 +984,12 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 	if (!s || !s->db || !s->in_txn) {
 		guard_error_set(err, s && s->path ? s->path : "", 0,
 				"internal error: commit without a transaction");
+		return -EINVAL;
+	}
+	/* MUST 19: never light when something was spent. */
+	if (s->light && s->spends > 0) {
+		guard_error_set(err, s->path, 0, "internal error: a light commit that spends");
+		guard_store_rollback(s);
 		return -EINVAL;
 	}
 	/* MUST 16: a transaction held past its bound is not committed. */

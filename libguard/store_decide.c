@@ -139,8 +139,11 @@ static void mark_approved(struct guard_verdict *v, int64_t approval)
 		v->decision = guard_decision_stricter(v->decision, v->actions[i].decision);
 }
 
-int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
-		       struct guard_decision_result *ret, struct guard_error *err)
+/* One attempt; light: commit with synchronous=NORMAL (MUST 19 of
+ * store.c), which is given up (*ret_again) as soon as the decision turns
+ * out to spend something. */
+static int decide_once(struct guard_store *s, const struct guard_decide_in *in, bool light,
+		       struct guard_decision_result *ret, bool *ret_again, struct guard_error *err)
 {
 	struct guard_store_snapshot snap = {0};
 	struct guard_store_record_in rec = {0};
@@ -160,7 +163,8 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 		return -EINVAL;
 	}
 
-	r = guard_store_begin(s, in->wall_now, &ret->now, err);
+	r = light ? guard_store_begin_light(s, in->wall_now, &ret->now, err)
+		  : guard_store_begin(s, in->wall_now, &ret->now, err);
 	if (r < 0)
 		return r;
 	r = guard_store_snapshot(s, in->policy, in->request->actor.uid, ret->now, &snap, err);
@@ -220,6 +224,11 @@ int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 		if (r < 0)
 			goto fail;
 	}
+	if (light && (!goes || approval > 0 || pending || s->spends > 0)) {
+		*ret_again = true; /* durable: from the start, with the lock let go */
+		guard_store_rollback(s);
+		goto out;
+	}
 	if (pending) {
 		int64_t ttl = in->policy->settings.approval_ttl_s;
 
@@ -250,5 +259,21 @@ out:
 	ret->outcome = GUARD_OUTCOME_DENIED;
 	ret->decision_id = 0;
 	ret->n_alerts = 0;
+	return r;
+}
+
+int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
+		       struct guard_decision_result *ret, struct guard_error *err)
+{
+	/* Light first where it can be: a run ID spends an approval, and a
+	 * request files one. */
+	bool again = false, light = in && !in->request_only && in->approval_id == 0;
+	int r = decide_once(s, in, light, ret, &again, err);
+
+	if (r == 0 && again) {
+		guard_verdict_clear(&ret->verdict);
+		again = false;
+		r = decide_once(s, in, false, ret, &again, err);
+	}
 	return r;
 }

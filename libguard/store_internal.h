@@ -19,7 +19,15 @@ struct guard_store {
 	int64_t txn_deadline_ms; /* CLOCK_MONOTONIC; 0: no transaction */
 	timer_t killer;		 /* SIGKILL at twice the bound (MUST 16) */
 	bool has_killer;
+	bool light;	 /* MUST 19: this transaction commits synchronous=NORMAL */
+	unsigned spends; /* MUST 19: writes in this transaction that spend */
 };
+
+/* guard_store_begin for a transaction that commits light (MUST 19,
+ * synchronous=NORMAL) unless a write in it spends: then its commit is
+ * refused and the caller starts again with guard_store_begin. */
+int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
+			    struct guard_error *err);
 
 /* Maps an SQLite result to -errno and fills err with the file, what was
  * being done and SQLite's words. */

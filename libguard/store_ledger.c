@@ -356,6 +356,7 @@ static int count_repeat(struct guard_store *s, const struct guard_store_record_i
 	int r;
 
 	*ret_id = 0;
+	s->spends++; /* MUST 19: a refusal while locked out */
 	r = active_lockout(s, uid, in->now, ret_lockout, &first, err);
 	if (r < 0 || *ret_lockout == 0 || first == 0)
 		return r;
@@ -376,6 +377,7 @@ static int insert_uses(struct guard_store *s, const struct guard_store_record_in
 
 	if (!in->goes_ahead || v->n_limit_rules == 0)
 		return 0;
+	s->spends++; /* MUST 19 */
 	r = guard_store_prepare(s,
 				"INSERT INTO limit_uses(actor_uid, rule, at, decision_id)"
 				" VALUES (?1, ?2, ?3, ?4)",
@@ -443,6 +445,7 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 
 	if (!(w->decisions & (1u << in->verdict->decision)))
 		return 0;
+	s->spends++; /* MUST 19: the decision counts towards the watch */
 	for (unsigned d = GUARD_DECISION_ALLOW; d <= GUARD_DECISION_DENY; d++)
 		if (w->decisions & (1u << d)) {
 			strcat(set, guard_decision_name((enum guard_decision)d));
@@ -559,6 +562,8 @@ int guard_store_record(struct guard_store *s, const struct guard_store_record_in
 	for (size_t i = 0; r == 0 && i < in->policy->n_watches; i++)
 		r = check_watch(s, in, &in->policy->watches[i], ret_alerts, &n_alerts, err);
 prune:
+	if (n_alerts > 0)
+		s->spends++; /* MUST 19: an alert is reported once, from this row */
 	if (r == 0)
 		r = guard_store_prune(s, in->now - in->policy->settings.retention_s, err);
 	if (r < 0)
@@ -577,7 +582,7 @@ int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait
 	int64_t now;
 	int r;
 
-	r = guard_store_begin(s, 0, &now, err);
+	r = guard_store_begin_light(s, 0, &now, err); /* MUST 19: spends nothing */
 	if (r < 0)
 		return r;
 	r = guard_store_prepare(s, "UPDATE decisions SET exit_status = ?1 WHERE id = ?2", &st, err);

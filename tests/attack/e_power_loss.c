@@ -8,12 +8,16 @@
  *
  *   a child opens the store through the libguard API and makes the first k
  *   commits of a sequence (a request filed, approved, spent by a run, the
- *   run's exit status, limited runs), then _exit()s without closing;
+ *   run's exit status, a plain run, limited runs), then _exit()s without
+ *   closing;
  *   the power goes: every file with a durable copy is put back to that
  *   copy, every file never synced is deleted (the -shm always is);
  *   another child opens the store with the plain unix VFS: the store opens,
- *   integrity_check is ok, and all k commits are there: the approval spent
- *   stays spent (and cannot be spent again), the limit uses stay counted.
+ *   integrity_check is ok, and every commit that spent something is there:
+ *   the approval spent stays spent (and cannot be spent again), the limit
+ *   uses stay counted. The two light commits (store.c MUST 19: the exit
+ *   status, a run that spends nothing) are lost when no FULL commit came
+ *   after them, and only then: what a synchronous=NORMAL commit may lose.
  *
  * Two controls on a bare WAL database show that the simulation loses what
  * SQLite never synced: with synchronous=NORMAL a commit that returned is
@@ -52,6 +56,11 @@ static const char policy_text[] = "settings {\n"
 				  "  actions = { \"user.create\" }\n"
 				  "  actors = { \"%helpdesk\" }\n"
 				  "  limit = \"3/1h\"\n"
+				  "  decision = allow\n"
+				  "}\n"
+				  "rule \"plain\" {\n"
+				  "  actions = { \"user.modify\" }\n"
+				  "  actors = { \"%helpdesk\" }\n"
 				  "  decision = allow\n"
 				  "}\n"
 				  "rule \"needs-approval\" {\n"
@@ -385,7 +394,8 @@ enum step {
 	STEP_REQUEST,	  /* bob asks to delete leaver: pending request 1 */
 	STEP_APPROVE,	  /* carol approves it */
 	STEP_SPEND,	  /* bob runs it: the approval is spent */
-	STEP_EXIT_STATUS, /* the run's exit status */
+	STEP_EXIT_STATUS, /* the run's exit status: light */
+	STEP_PLAIN,	  /* alice's run that spends nothing: light */
 	STEP_LIMIT_1,	  /* alice's limited runs, 3 per hour */
 	STEP_LIMIT_2,
 	STEP_LIMIT_3,
@@ -397,6 +407,7 @@ static const char *const step_names[STEP_COUNT] = {
     [STEP_APPROVE] = "carol approves request 1",
     [STEP_SPEND] = "bob's run spends approval 1",
     [STEP_EXIT_STATUS] = "the exit status of bob's run",
+    [STEP_PLAIN] = "alice's plain run",
     [STEP_LIMIT_1] = "alice's 1st limited run",
     [STEP_LIMIT_2] = "alice's 2nd limited run",
     [STEP_LIMIT_3] = "alice's 3rd limited run",
@@ -545,6 +556,12 @@ static int run_step(struct guard_store *s, enum step i, int64_t *decision)
 	case STEP_EXIT_STATUS:
 		r = guard_store_exec_result(s, *decision, 0, &err);
 		break;
+	case STEP_PLAIN:
+		req_init(&q, "alice", ALICE_UID, "helpdesk", GUARD_USER_MODIFY, "usermod", "bob");
+		r = decide(s, &q, 0, now, &res, &err);
+		if (r == 0 && res.outcome != GUARD_OUTCOME_GO)
+			r = -EPROTO;
+		break;
 	case STEP_LIMIT_1:
 	case STEP_LIMIT_2:
 	case STEP_LIMIT_3:
@@ -615,12 +632,30 @@ static int create_child(const void *arg)
 	return 0;
 }
 
+static bool is_light(int step)
+{
+	return step == STEP_EXIT_STATUS || step == STEP_PLAIN;
+}
+
+/* Does step's commit survive a cut after the first commits? A FULL one
+ * does; a light one when a FULL commit came after it (the WAL is synced
+ * up to there). */
+static bool survives(int commits, int step)
+{
+	if (step >= commits)
+		return false;
+	for (int j = step; j < commits; j++)
+		if (!is_light(j))
+			return true;
+	return false;
+}
+
 static int count_steps(int commits, enum step from, enum step to)
 {
 	int n = 0;
 
 	for (int i = from; i <= (int)to; i++)
-		n += i < commits;
+		n += survives(commits, i);
 	return n;
 }
 
@@ -640,7 +675,7 @@ static int verify_child(const void *arg)
 	const struct guard_history_row *spent = NULL;
 	int decisions = count_steps(k, STEP_REQUEST, STEP_REQUEST) +
 			count_steps(k, STEP_SPEND, STEP_SPEND) +
-			count_steps(k, STEP_LIMIT_1, STEP_LIMIT_3);
+			count_steps(k, STEP_PLAIN, STEP_LIMIT_3);
 	int uses = count_steps(k, STEP_LIMIT_1, STEP_LIMIT_3);
 	int64_t now = T0 + 600, t; /* nothing expired yet, the limit's hour not over */
 	int r;
@@ -679,9 +714,14 @@ static int verify_child(const void *arg)
 	else
 		check(spent_rows == 0, "cut after %d: approval 1 not spent (%zu decisions)", k,
 		      spent_rows);
-	if (k > STEP_EXIT_STATUS)
+	if (survives(k, STEP_EXIT_STATUS))
 		check(spent && spent->has_exit && spent->exit_status == 0,
 		      "cut after %d: the exit status of bob's run is recorded", k);
+	else if (k > STEP_EXIT_STATUS)
+		check(spent && !spent->has_exit,
+		      "cut after %d: the exit status (light, no FULL commit after it) is lost, "
+		      "the run it ended and its spent approval are not",
+		      k);
 
 	r = guard_store_begin(s, now, &t, &err);
 	if (r == 0)

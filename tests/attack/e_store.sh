@@ -722,9 +722,14 @@ case_power_loss() {
 	assert_eq 0 "$STATUS" "exit status of e_power_loss"
 	assert_not_contains "$OUT" "FAIL" "e_power_loss's checks"
 	# Every cut was made and checked, to the last one.
-	assert_eq 7 "$(grep -c '^ok   cut after [0-9]*: integrity_check is ok$' <<<"$OUT")" \
+	assert_eq 8 "$(grep -c '^ok   cut after [0-9]*: integrity_check is ok$' <<<"$OUT")" \
 		"cuts checked"
-	assert_contains "$OUT" "ok   cut after 7: alice's next run is refused"
+	assert_contains "$OUT" "ok   cut after 8: alice's next run is refused"
+	# What a light commit may lose, and only while no FULL one follows.
+	assert_contains "$OUT" "ok   cut after 4: the exit status (light, no FULL commit after it) is lost"
+	assert_contains "$OUT" "ok   cut after 5: 2 decisions in the ledger"
+	assert_contains "$OUT" "ok   cut after 6: the exit status of bob's run is recorded"
+	assert_contains "$OUT" "ok   cut after 6: 4 decisions in the ledger"
 	assert_contains "$OUT" "ok   control: WAL, synchronous=NORMAL: a commit that returned is lost"
 }
 

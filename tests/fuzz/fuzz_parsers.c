@@ -1,5 +1,5 @@
 /* The small parsers: time windows, addresses and networks, durations,
- * limits, id ranges, names, dates. The first byte picks one; the rest is
+ * limits, id ranges, names, dates, logind's records. The first byte picks one; the rest is
  * the text. Properties: what is accepted formats back to text that parses
  * to the same value; nothing is accepted with bytes a policy may not hold. */
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 
 #include "address.h"
 #include "datetime.h"
+#include "logind.h"
 #include "names.h"
 #include "numparse.h"
 #include "timewin.h"
@@ -26,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 8) {
+	switch (data[0] % 10) {
 	case 0: {
 		struct guard_window w, w2;
 
@@ -95,6 +96,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int64_t t;
 
 		(void)guard_parse_datetime(s, NULL, &t);
+		break;
+	}
+	case 8: {
+		char id[16];
+
+		/* Letters and digits only, never empty: it is a file name. */
+		if (guard_cgroup_session(s, size - 1, id, sizeof(id)) == 0) {
+			if (!id[0] || strlen(id) >= sizeof(id))
+				abort();
+			for (const char *c = id; *c; c++)
+				if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				      (*c >= '0' && *c <= '9')))
+					abort();
+		}
+		break;
+	}
+	case 9: {
+		struct guard_logind_session rec;
+
+		if (guard_logind_session_parse(s, size - 1, &rec) == 0 &&
+		    (strnlen(rec.remote_host, sizeof(rec.remote_host)) >= sizeof(rec.remote_host) ||
+		     strnlen(rec.tty, sizeof(rec.tty)) >= sizeof(rec.tty) ||
+		     strnlen(rec.seat, sizeof(rec.seat)) >= sizeof(rec.seat)))
+			abort();
 		break;
 	}
 	default: {
