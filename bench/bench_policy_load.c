@@ -45,6 +45,7 @@ int main(void)
 {
 	static const unsigned sizes[] = {10, 100, 1000, 10000};
 	const char *only = getenv("BENCH_RULES");
+	double ms[sizeof(sizes) / sizeof(sizes[0])] = {0};
 
 	printf("%-8s %12s %12s %10s\n", "rules", "bytes", "load_ms", "us/rule");
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -76,7 +77,19 @@ int main(void)
 		}
 		printf("%-8u %12zu %12.3f %10.3f\n", sizes[s], len, best / 1e6,
 		       best / 1e3 / sizes[s]);
+		ms[s] = best / 1e6;
 		free(text);
+	}
+	/* The goals (docs/hacking.md, "Speed"): sizes 10, 100, 1000, 10000. */
+	if (ms[0] > 0 && ms[2] > 0 && ms[3] > 0) {
+		double per_1k = ms[2] / 1000, per_10k = ms[3] / 10000;
+
+		printf("goal: 1000 rules loaded in %.3f ms (goal <= 2.00 ms): %s\n", ms[2],
+		       ms[2] <= 2.0 ? "PASS" : "FAIL");
+		printf("goal: 1000 rules / 10 rules = %.2f (goal <= 3.00): %s\n", ms[2] / ms[0],
+		       ms[2] / ms[0] <= 3.0 ? "PASS" : "FAIL");
+		printf("goal: per rule, 10000 / 1000 = %.2f (linear: goal <= 1.50): %s\n",
+		       per_10k / per_1k, per_10k / per_1k <= 1.5 ? "PASS" : "FAIL");
 	}
 	return 0;
 }

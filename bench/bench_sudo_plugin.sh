@@ -72,13 +72,5 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$conf/times.json" \
 	--prepare "cp $conf/plain /etc/sudo.conf" -n sudo "${run[*]}" \
 	--prepare "cp $conf/guarded /etc/sudo.conf" -n sudo+sudo_guard "${run[*]}"
 
-python3 - "$conf/times.json" <<'RATIO'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-base = r["sudo"]["mean"]
-print("\nmean time, and as a ratio to sudo -n /bin/true without the plugin:")
-for name in ("sudo", "sudo+sudo_guard"):
-    m = r[name]["mean"]
-    print(f"  {name:16s} {m * 1e3:8.3f} ms  ± {r[name]['stddev'] * 1e3:6.3f}   ratio {m / base:5.2f}")
-RATIO
+python3 "$SRC/bench/report.py" "$conf/times.json" sudo "sudo+sudo_guard/sudo<=1.15"
 rm -rf -- "$conf"

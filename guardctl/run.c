@@ -14,6 +14,7 @@
 
 #include "evaluate.h"
 #include "events.h"
+#include "accounts.h"
 #include "guardctl.h"
 #include "guidance.h"
 #include "store.h"
@@ -221,6 +222,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	    .interactive = guardctl_is_interactive(&rq.cls),
 	};
 	r = guardctl_exec(&x, &status);
+	guard_accounts_forget(); /* the tool may have changed them */
 	if (r < 0) {
 		guardctl_error("cannot run %s: %s", rq.cls.path, strerror(-r));
 		rc = EXIT_USAGE;

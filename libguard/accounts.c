@@ -70,22 +70,106 @@ static bool has_group(const struct guard_identity *id, const char *name)
 	return false;
 }
 
+/* The groups confirmed by name, each looked up once per process: a
+ * decision looks up the actor and every target against the same groups
+ * (the shipped policy names some 25), and NSS with nss_systemd walks the
+ * userdb directories for each. One process makes one decision, against one
+ * view of the groups; guard_accounts_forget() drops it. */
+#define GROUP_CACHE_MAX 256
+
+struct cached_group {
+	char *name;
+	int result;	/* 0, or -errno of the look-up (-ENOENT: no such group) */
+	char **members; /* NULL-terminated */
+};
+
+static struct cached_group group_cache[GROUP_CACHE_MAX];
+static size_t group_cache_n;
+
+void guard_accounts_forget(void)
+{
+	for (size_t i = 0; i < group_cache_n; i++) {
+		for (char **m = group_cache[i].members; m && *m; m++)
+			free(*m);
+		free(group_cache[i].members);
+		free(group_cache[i].name);
+	}
+	group_cache_n = 0;
+}
+
+static bool lists(char *const *mem, const char *user)
+{
+	for (char *const *m = mem; m && *m; m++)
+		if (strcmp(*m, user) == 0)
+			return true;
+	return false;
+}
+
+/* Keeps the outcome of a look-up of group name (members: its list, NULL
+ * for a group that does not exist). Nothing kept when the cache is full
+ * or memory short: the next question asks NSS again. */
+static void remember(const char *name, int result, char *const *members)
+{
+	struct cached_group *c = &group_cache[group_cache_n];
+	size_t n = 0;
+
+	if (group_cache_n == GROUP_CACHE_MAX)
+		return;
+	while (members && members[n])
+		n++;
+	c->name = strdup(name);
+	c->members = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; c->members && i < n; i++)
+		if (!(c->members[i] = strdup(members[i]))) {
+			for (size_t k = 0; k < i; k++)
+				free(c->members[k]);
+			free(c->members);
+			c->members = NULL;
+		}
+	if (!c->name || !c->members) {
+		free(c->name);
+		free(c->members);
+		return;
+	}
+	c->result = result;
+	group_cache_n++;
+}
+
+/* Is user a member (by name, in the group's own list) of group name?
+ * -ENOENT: no such group; another -errno: the look-up failed, which is
+ * never kept. */
+static int listed_in(const char *name, const char *user, bool *ret)
+{
+	struct nss_query q = {.group = true, .name = name};
+	char *buf = NULL;
+	int r;
+
+	for (size_t i = 0; i < group_cache_n; i++)
+		if (strcmp(group_cache[i].name, name) == 0) {
+			*ret = lists(group_cache[i].members, user);
+			return group_cache[i].result;
+		}
+	r = nss_lookup(&q, 16384, &buf);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*ret = r == 0 && lists(q.gr_res->gr_mem, user);
+	remember(name, r, r == 0 ? q.gr_res->gr_mem : NULL);
+	free(buf);
+	return r;
+}
+
 /* Looks group `name` up and adds it to id when it lists the user. */
 static int confirm_group(struct guard_identity *id, const char *name)
 {
-	struct nss_query q = {.group = true, .name = name};
-	char *buf = NULL, **grown;
+	char **grown;
 	bool member = false;
 	int r;
 
-	r = nss_lookup(&q, 16384, &buf);
+	r = listed_in(name, id->name, &member);
 	if (r == -ENOENT)
 		return 0; /* no such group: matches no %group */
 	if (r < 0)
 		return r;
-	for (char **m = q.gr_res->gr_mem; m && *m && !member; m++)
-		member = strcmp(*m, id->name) == 0;
-	free(buf);
 	if (!member)
 		return 0;
 	grown = realloc(id->groups, (id->n_groups + 2) * sizeof(char *));

@@ -18,12 +18,15 @@
  * break_glass) is also looked up by name, where a failure is reported, and
  * counted when it lists the user. A failure refuses: a missing group could turn a deny
  * into an allow, through a skipped deny rule or a "!%group".
- * policy may be NULL (no group is confirmed). Returns 0, -ENOENT, or
- * another -errno. */
+ * policy may be NULL (no group is confirmed). Each group's answer is
+ * kept for the process (one decision, one view of the groups; a failed
+ * look-up is never kept): guard_accounts_forget() drops them. Returns 0,
+ * -ENOENT, or another -errno. */
 int guard_accounts_user_by_name(const struct guard_policy *policy, const char *name,
 				struct guard_identity *ret);
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 			       struct guard_identity *ret);
+void guard_accounts_forget(void);
 /* The account a PAM or sudo decision is about (su's, sudo's target): as
  * guard_accounts_user_by_name, but one that does not exist is a target
  * all the same (named, exists false: it matches no positive item).

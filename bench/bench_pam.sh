@@ -1,0 +1,88 @@
+#!/bin/bash
+# bench/bench_pam.sh [RUNS]: what pam_guard adds to the programs whose PAM
+# stacks carry it. In the sandbox: a bench user may run /bin/true as root
+# through sudo without a password, and the policy allows that escalation
+# (so the helper decides and the store records it); hyperfine times
+# `sudo -n /bin/true` with pam_guard in sudo's session stack and without,
+# then pamtester's acct_mgmt through a stack of pam_permit with and without
+# pam_guard before it, each pair in one run. Prints both tables and the
+# goals. Needs root (it starts the sandbox), hyperfine and pamtester.
+
+set -euo pipefail
+
+SRC=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
+RUNS=${1:-${BENCH_RUNS:-300}}
+
+# Everything below changes /etc: only ever inside the sandbox.
+if [[ ${GUARD_SANDBOX:-} != 1 ]]; then
+	[[ $(id -u) -eq 0 ]] || {
+		echo "bench_pam: run it as root (it starts tests/sandbox/guard-sandbox)" >&2
+		exit 2
+	}
+	exec "$SRC/tests/sandbox/guard-sandbox" "$(readlink -f -- "${BASH_SOURCE[0]}")" "$RUNS"
+fi
+
+for t in hyperfine sudo pamtester python3; do
+	command -v "$t" >/dev/null || {
+		echo "bench_pam: $t is missing (tools/install-deps)" >&2
+		exit 2
+	}
+done
+PAM_DIR=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name pam_unix.so -print -quit)")")
+[[ -f $PAM_DIR/pam_guard.so ]] || {
+	echo "bench_pam: pam_guard.so is not installed in the sandbox (make all)" >&2
+	exit 2
+}
+
+USER_NAME=guardbench
+useradd -m -s /bin/bash "$USER_NAME"
+cat >/etc/guard/guard.conf <<POLICY
+settings {
+  audit    = off
+  journal  = yes
+  timezone = "UTC"
+}
+rule "bench" {
+  actions  = { "role.escalate" }
+  actors   = { "$USER_NAME" }
+  decision = allow
+}
+service "sudo" { action = "role.escalate" }
+POLICY
+chmod 0644 /etc/guard/guard.conf
+echo "$USER_NAME ALL=(root) NOPASSWD: /bin/true" >/etc/sudoers.d/guardbench
+chmod 0440 /etc/sudoers.d/guardbench
+
+work=$(mktemp -d)
+cp /etc/pam.d/sudo "$work/sudo.plain"
+{
+	cat "$work/sudo.plain"
+	echo "session  required  pam_guard.so"
+} >"$work/sudo.guarded"
+printf '%s\n' 'account required pam_permit.so' >/etc/pam.d/guardbench-plain
+printf '%s\n' 'account required pam_guard.so action=role.escalate' \
+	'account required pam_permit.so' >/etc/pam.d/guardbench-guarded
+
+sudo_run=(setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups -- sudo -n /bin/true)
+# Each must work before it is timed.
+cp "$work/sudo.guarded" /etc/pam.d/sudo
+"${sudo_run[@]}"
+cp "$work/sudo.plain" /etc/pam.d/sudo
+"${sudo_run[@]}"
+pamtester -I ruser="$USER_NAME" guardbench-guarded root acct_mgmt >/dev/null
+pamtester -I ruser="$USER_NAME" guardbench-plain root acct_mgmt >/dev/null
+
+cd /
+echo "== sudo -n /bin/true, pam_guard in sudo's session stack or not"
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/sudo.json" \
+	--prepare "cp $work/sudo.plain /etc/pam.d/sudo" -n sudo "${sudo_run[*]}" \
+	--prepare "cp $work/sudo.guarded /etc/pam.d/sudo" -n sudo+pam_guard "${sudo_run[*]}"
+python3 "$SRC/bench/report.py" "$work/sudo.json" sudo "sudo+pam_guard/sudo<=1.1"
+
+echo "== pamtester acct_mgmt, pam_permit with or without pam_guard before it"
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/pamtester.json" \
+	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
+	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
+python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_permit-pam_permit<=1.0"
+cp "$work/sudo.plain" /etc/pam.d/sudo
+rm -rf -- "$work"
