@@ -899,7 +899,7 @@ attack_case "E33 rate limit: 64 runs queued on a held lock under 5/1h, 5 run" ca
 attack_case "E34 busy_timeout: a lock held twice the timeout refuses in time" case_lock_past_timeout
 attack_case "E34 busy_timeout: a lock held briefly is waited for" case_lock_brief
 attack_case "E35 kill -9: guardctl killed at random points, the store intact" case_kill
-attack_case "E36 power loss: every commit that returned survives the cut" case_power_loss
+attack_case "E36 power loss: every commit that spent survives the cut, a light one only behind a FULL one" case_power_loss
 attack_case "E37 disk full: refused, the ledger kept, works again with space" case_disk_full
 attack_case "E38 hostile DB: fails closed, never recreated" case_hostile
 attack_done
