@@ -26,7 +26,8 @@
  *         decision survives a power loss) except as MUST 19 allows, a busy
  *         timeout, DEFENSIVE, no extension loading, untrusted schema,
  *         temporary data in memory, and no checkpoint on close (the WAL is
- *         checkpointed as it grows, not by every short-lived guardctl).
+ *         checkpointed every 256 pages and kept under 1 MiB, not by every
+ *         short-lived guardctl).
  * MUST 8  Every read that a decision depends on and every write happens in a
  *         BEGIN IMMEDIATE transaction: the write lock is taken before the
  *         first read, so two deciders never spend the same limit or
@@ -552,7 +553,11 @@ static int configure(struct guard_store *s, struct guard_error *err)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (rc != SQLITE_OK)
 		return guard_store_fail(s, rc, "configuring the store", err);
-	r = exec_sql(s, "PRAGMA temp_store = MEMORY; PRAGMA cell_size_check = ON;",
+	/* The WAL outlives each process (no checkpoint on close): checkpointed
+	 * every 256 pages and cut back to 1 MiB, so it stays small. */
+	r = exec_sql(s,
+		     "PRAGMA temp_store = MEMORY; PRAGMA cell_size_check = ON;"
+		     " PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 1048576;",
 		     "configuring the store", err);
 	if (r == 0)
 		r = pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", err);
