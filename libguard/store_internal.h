@@ -5,9 +5,13 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store.h"
+
+/* "GRD1": PRAGMA application_id of a Guard store. */
+#define GUARD_APPLICATION_ID 0x47524431
 
 struct guard_store {
 	sqlite3 *db;
@@ -55,5 +59,44 @@ int guard_store_need_txn(struct guard_store *s, struct guard_error *err);
  * ledger's rows older than cutoff and the lockouts, break-glass, freezes
  * and approvals that ended before it. Inside a transaction. */
 int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error *err);
+
+/* ---- Shared between the store's files (store_sql.c, store_txn.c,
+ * store_files.c, store_schema.c) ---- */
+
+/* Runs SQL that returns no rows; fills err with what was being done. */
+int guard_store_exec(struct guard_store *s, const char *sql, const char *what,
+		     struct guard_error *err);
+/* Runs a pragma that returns one value and compares it (text) with want. */
+int guard_store_pragma_expect(struct guard_store *s, const char *sql, const char *want,
+			      struct guard_error *err);
+int guard_store_pragma_int(struct guard_store *s, const char *sql, int64_t *ret,
+			   struct guard_error *err);
+
+/* MUST 16: marks s in or out of a transaction bound to limit_ms (arms or
+ * disarms its deadline and its killer). */
+void guard_store_set_in_txn_for(struct guard_store *s, bool on, int64_t limit_ms);
+void guard_store_set_in_txn(struct guard_store *s, bool on);
+/* SQLite's progress handler: non-zero past the transaction's bound. */
+int guard_store_past_deadline(void *arg);
+
+/* MUST 15: brings the schema to GUARD_STORE_SCHEMA_VERSION. */
+int guard_store_migrate(struct guard_store *s, struct guard_error *err);
+/* MUST 4, 5: a complete store built aside and renamed into place unless
+ * one appeared meanwhile. */
+int guard_store_create(int dirfd, const char *dir, uid_t owner, int timeout_ms,
+		       struct guard_error *err);
+
+/* MUST 6: fds 0-2 open. */
+int guard_store_fds_open(struct guard_error *err);
+/* MUST 1: the state directory, by its fd. */
+int guard_store_check_dir(int dirfd, const char *dir, uid_t owner, struct guard_error *err);
+/* MUST 3: -wal or -shm, when present. */
+int guard_store_check_aux(int dirfd, const char *dir, const char *name, uid_t owner,
+			  struct guard_error *err);
+/* MUST 2, 4: the database file opened by name (created when missing and
+ * allowed) and checked on the same fd, which is returned. */
+int guard_store_open_file(int dirfd, const struct guard_store_options *o, const char *dir,
+			  const char *path, int timeout_ms, struct stat *ret_st,
+			  struct guard_error *err);
 
 #endif

@@ -1,0 +1,202 @@
+/* Transactions: the write lock taken before the first read (MUST 8), the
+ * store's clock that never goes back (MUST 11), each transaction's bound
+ * (MUST 16) and its durability (MUST 19 of store.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_internal.h"
+
+/* ---- Transactions open in this process (MUST 16) ---- */
+
+static unsigned open_txns;
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The last resort of MUST 16: a transaction still open at twice its bound
+ * (blocked outside SQLite, stopped by a signal) ends with the process, by
+ * a SIGKILL from a timer no handler or mask can stop; the kernel releases
+ * the lock and the uncommitted transaction is gone (MUST 9). */
+static void arm_killer(struct guard_store *s, bool on, int64_t limit_ms)
+{
+	struct itimerspec when = {0};
+	int64_t ms = 2 * limit_ms;
+
+	if (!s->has_killer)
+		return;
+	if (on) {
+		when.it_value.tv_sec = (time_t)(ms / 1000);
+		when.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	}
+	(void)timer_settime(s->killer, 0, &when, NULL);
+}
+
+void guard_store_set_in_txn_for(struct guard_store *s, bool on, int64_t limit_ms)
+{
+	if (s->in_txn == on)
+		return;
+	s->in_txn = on;
+	if (on) {
+		open_txns++;
+		s->txn_deadline_ms = monotonic_ms() + limit_ms;
+	} else {
+		open_txns--;
+		s->txn_deadline_ms = 0;
+	}
+	arm_killer(s, on, limit_ms);
+}
+
+void guard_store_set_in_txn(struct guard_store *s, bool on)
+{
+	guard_store_set_in_txn_for(s, on, s->txn_limit_ms);
+}
+
+bool guard_store_txn_open(void)
+{
+	return open_txns > 0;
+}
+
+/* Called by SQLite every few hundred instructions: past the transaction's
+ * bound, the running statement is interrupted (SQLITE_INTERRUPT), which
+ * fails the decision closed and rolls it back. */
+int guard_store_past_deadline(void *arg)
+{
+	const struct guard_store *s = arg;
+
+	return s->txn_deadline_ms > 0 && monotonic_ms() > s->txn_deadline_ms;
+}
+
+/* ---- Transactions and the clock ---- */
+
+/* MUST 19: the level of the transaction about to begin. SQLite takes it
+ * only outside a transaction. */
+static int set_light(struct guard_store *s, bool light, struct guard_error *err)
+{
+	int r;
+
+	if (s->light == light)
+		return 0;
+	r = guard_store_exec(s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+			     "configuring the store", err);
+	if (r == 0)
+		s->light = light;
+	return r;
+}
+
+static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
+		 struct guard_error *err);
+
+int guard_store_begin(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
+		      struct guard_error *err)
+{
+	return begin(s, false, wall_now, ret_now, err);
+}
+
+int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
+			    struct guard_error *err)
+{
+	return begin(s, true, wall_now, ret_now, err);
+}
+
+static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
+		 struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t clock = 0, now;
+	int r, rc;
+
+	if (!s || !s->db || s->in_txn) {
+		guard_error_set(err, s && s->path ? s->path : "", 0,
+				"internal error: nested or invalid transaction");
+		return -EINVAL;
+	}
+	r = set_light(s, light, err);
+	if (r == 0)
+		r = guard_store_exec(s, "BEGIN IMMEDIATE", "locking the store", err);
+	if (r < 0)
+		return r;
+	guard_store_set_in_txn(s, true);
+	s->spends = 0;
+
+	/* MUST 11: the clock is the later of the wall clock and the store's. */
+	r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'clock'", &st, err);
+	if (r < 0)
+		goto fail;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		clock = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading the store's clock", err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		goto fail;
+	now = wall_now > clock ? wall_now : clock;
+	if (now != clock) {
+		r = guard_store_prepare(
+		    s, "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock', ?)", &st, err);
+		if (r < 0)
+			goto fail;
+		sqlite3_bind_int64(st, 1, now);
+		r = guard_store_step_done(s, st, "writing the store's clock", err);
+		sqlite3_finalize(st);
+		if (r < 0)
+			goto fail;
+	}
+	*ret_now = now;
+	return 0;
+fail:
+	guard_store_rollback(s);
+	return r;
+}
+
+int guard_store_commit(struct guard_store *s, struct guard_error *err)
+{
+	int rc;
+
+	if (!s || !s->db || !s->in_txn) {
+		guard_error_set(err, s && s->path ? s->path : "", 0,
+				"internal error: commit without a transaction");
+		return -EINVAL;
+	}
+	/* MUST 19: never light when something was spent. */
+	if (s->light && s->spends > 0) {
+		guard_error_set(err, s->path, 0, "internal error: a light commit that spends");
+		guard_store_rollback(s);
+		return -EINVAL;
+	}
+	/* MUST 16: a transaction held past its bound is not committed. */
+	rc = guard_store_past_deadline(s) ? SQLITE_INTERRUPT
+					  : sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		/* MUST 9: a failed commit (SQLITE_BUSY, disk full, I/O) leaves
+		 * the transaction open; roll it back and refuse. */
+		int r = guard_store_fail(s, rc, "committing the decision", err);
+
+		guard_store_rollback(s);
+		return r;
+	}
+	guard_store_set_in_txn(s, false);
+	return 0;
+}
+
+void guard_store_rollback(struct guard_store *s)
+{
+	if (!s || !s->db)
+		return;
+	/* ROLLBACK is not interrupted by the deadline: the bound is off
+	 * before it runs. */
+	guard_store_set_in_txn(s, false);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
