@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guidance.h"
+#include "text.h"
 #include "match.h"
 #include "timewin.h"
 

@@ -16,7 +16,7 @@
 
 #include "events_format.h"
 #include "events_sinks.h"
-#include "guidance.h"
+#include "text.h"
 
 /* How long an AUDIT_GET that showed a daemon is trusted. */
 #define AUDIT_RECHECK_MS 1000

@@ -14,153 +14,6 @@
 #include "policy.h"
 #include "request.h"
 
-static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
-void guard_text_init(struct guard_text *t, char *buf, size_t size)
-{
-	t->buf = buf;
-	t->size = size;
-	t->len = 0;
-	t->truncated = false;
-	if (size > 0)
-		buf[0] = '\0';
-}
-
-static void text_cut(struct guard_text *t)
-{
-	t->truncated = true;
-	t->len = t->size - 1;
-	if (t->size >= 4)
-		memcpy(t->buf + t->size - 4, "...", 4);
-}
-
-void guard_text_add(struct guard_text *t, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room;
-	int n;
-
-	if (t->size == 0 || t->truncated)
-		return;
-	room = t->size - t->len;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		t->buf[t->len] = '\0';
-	else if ((size_t)n >= room)
-		text_cut(t);
-	else
-		t->len += (size_t)n;
-}
-
-void guard_text_escaped(struct guard_text *t, const char *s)
-{
-	char tmp[1024];
-
-	guard_text_add(t, "%s", s ? guard_escape(s, tmp, sizeof(tmp)) : "(none)");
-}
-
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm),
- * for writing a time in UTC when the zone cannot. */
-static void utc_localtime(int64_t utc, struct guard_localtime *lt)
-{
-	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
-	int64_t secs = utc - days * 86400;
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-
-	memset(lt, 0, sizeof(*lt));
-	lt->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-	lt->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
-	lt->year = (int)(yoe + era * 400 + (lt->mon <= 2));
-	lt->hour = (int)(secs / 3600);
-	lt->min = (int)(secs / 60 % 60);
-	lt->sec = (int)(secs % 60);
-	lt->wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-	snprintf(lt->abbr, sizeof(lt->abbr), "UTC");
-}
-
-/* Local time in tz, or UTC; returns the zone's name for messages. */
-static const char *to_local(const struct guard_tz *tz, int64_t utc, struct guard_localtime *lt)
-{
-	if (tz && guard_tz_localtime(tz, utc, lt) == 0 && (unsigned)lt->wday <= 6)
-		return guard_tz_name(tz);
-	utc_localtime(utc, lt);
-	return "UTC";
-}
-
-void guard_text_time(struct guard_text *t, const struct guard_tz *tz, int64_t now, int64_t when,
-		     bool round_up, bool with_zone)
-{
-	struct guard_localtime lw, ln;
-	const char *zone;
-	int64_t rem = when % 60;
-
-	if (round_up && rem != 0)
-		when += rem > 0 ? 60 - rem : -rem;
-	zone = to_local(tz, when, &lw);
-	if (strcmp(zone, to_local(tz, now, &ln)) != 0) {
-		/* One of the two is out of the zone's range: both in UTC. */
-		utc_localtime(when, &lw);
-		utc_localtime(now, &ln);
-		zone = "UTC";
-	}
-	if (lw.year == ln.year && lw.mon == ln.mon && lw.mday == ln.mday)
-		guard_text_add(t, "%02d:%02d", lw.hour, lw.min);
-	else if (when - now < 6 * 86400 && now - when < 6 * 86400)
-		guard_text_add(t, "%s %02d:%02d", day_names[lw.wday], lw.hour, lw.min);
-	else
-		guard_text_add(t, "%04d-%02d-%02d %02d:%02d", lw.year, lw.mon, lw.mday, lw.hour,
-			       lw.min);
-	if (with_zone) {
-		guard_text_add(t, " ");
-		guard_text_escaped(t, zone);
-	}
-}
-
-static bool shell_safe(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr(
-			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-",
-			*s))
-			return false;
-	return true;
-}
-
-static void text_word(struct guard_text *t, const char *arg)
-{
-	char tmp[1024];
-
-	guard_escape(arg, tmp, sizeof(tmp));
-	if (shell_safe(tmp)) {
-		guard_text_add(t, "%s", tmp);
-		return;
-	}
-	guard_text_add(t, "'");
-	for (const char *p = tmp; *p; p++)
-		guard_text_add(t, *p == '\'' ? "'\\''" : "%c", *p);
-	guard_text_add(t, "'");
-}
-
-void guard_text_command(struct guard_text *t, int argc, char *const *argv)
-{
-	/* argv is the classifier's shown_argv: its secrets are masked
-	 * already, where the tool's grammar puts them. Masking again here by
-	 * a rougher rule hid what would run ("-c -p -aGsudo"). */
-	for (int i = 0; i < argc && argv && argv[i]; i++) {
-		if (i > 0)
-			guard_text_add(t, " ");
-		text_word(t, argv[i]);
-	}
-}
-
 /* "user.create of bob", "role.escalate to bob via group sudo",
  * "group.delete of group staff", "group.member.add of bob, group sudo". */
 static void action_text(const struct guard_target *tg, struct guard_text *t)
@@ -347,7 +200,7 @@ static void explain_request(const struct guard_policy *policy, const struct guar
 	char buf[1024];
 	struct guard_text t;
 	struct guard_localtime lt;
-	const char *zone = to_local(policy->tz, now, &lt);
+	const char *zone = guard_text_localtime(policy->tz, now, &lt);
 	struct guard_match_ctx m = {.policy = policy, .request = r};
 	struct guard_target none = {.action = GUARD_ACTION_COUNT};
 
@@ -388,7 +241,7 @@ static void explain_request(const struct guard_policy *policy, const struct guar
 	/* The abbreviation and offset tell apart the two 02:30s of a
 	 * DST change. */
 	dyn_add(d, "time:     %s %04d-%02d-%02d %02d:%02d:%02d %s %c%02d:%02d %s\n",
-		day_names[lt.wday], lt.year, lt.mon, lt.mday, lt.hour, lt.min, lt.sec, lt.abbr,
+		guard_day_name(lt.wday), lt.year, lt.mon, lt.mday, lt.hour, lt.min, lt.sec, lt.abbr,
 		lt.utoff < 0 ? '-' : '+', abs(lt.utoff) / 3600, abs(lt.utoff) % 3600 / 60, buf);
 }
 

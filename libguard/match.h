@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "evaluate.h"
-#include "guidance.h"
+#include "text.h"
 #include "policy.h"
 #include "request.h"
 #include "tz.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "guidance.h"
+#include "text.h"
 #include "store_internal.h"
 
 void guard_store_snapshot_clear(struct guard_store_snapshot *snap)
