@@ -1,6 +1,6 @@
 /* From a command line to the actions it raises, and the argv Guard execs.
  * The tools' tables are in classify_shadow_user.c, classify_shadow_group.c,
- * classify_adduser.c and classify_batch.c; the parser in optparse.c; the
+ * classify_adduser.c and classify_batch.c; the parser in classify_options.c; the
  * value checks in classify_values.c; look-ups and targets in
  * classify_targets.c.
  *

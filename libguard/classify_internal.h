@@ -1,4 +1,4 @@
-/* Shared by the classifier's files (classify*.c, optparse.c): the option
+/* Shared by the classifier's files (classify*.c): the option
  * tables, the parsed command line and the helpers that turn values into
  * targets. Not installed; nothing outside the classifier includes it. */
 #ifndef GUARD_CLASSIFY_INTERNAL_H
@@ -134,7 +134,7 @@ struct cl_ctx {
 	size_t n_homes, cap_homes;
 };
 
-/* optparse.c: splits argv into options and operands with the tool's table.
+/* classify_options.c: splits argv into options and operands with the tool's table.
  * Returns 0, -EINVAL (err says which argument and why) or -ENOMEM. */
 int cl_parse(const struct cl_tool *tool, int argc, char *const argv[], struct cl_parsed *ret,
 	     struct guard_error *err);
