@@ -203,6 +203,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) format-check
 	$(MAKE) lint
+	@tools/attack-mutants -c
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
