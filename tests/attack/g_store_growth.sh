@@ -50,8 +50,8 @@ q() {
 # store_bytes: the database and its -wal, in bytes.
 store_bytes() {
 	local f n=0
-	# The WAL is reused in place (up to 1 MiB, store.c MUST 7): what the
-	# ledger takes is the database once checkpointed.
+	# A WAL is space SQLite reuses, not the ledger's: what the ledger takes
+	# is the database once checkpointed.
 	q "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	for f in "$DB" "$DB-wal"; do
 		[[ -e $f ]] && n=$((n + $(stat -c %s "$f")))

@@ -27,9 +27,9 @@ static void teardown(void)
 TestSuite(store, .init = setup, .fini = teardown);
 
 /* A store with some history in it, closed. */
-/* The store leaves its WAL behind (MUST 7: no checkpoint on close); the
- * damage tests below want every page in the database file and no WAL, as
- * the last plain connection to close leaves it. */
+/* The damage tests below want every page in the database file and no
+ * WAL, as the last connection to close leaves it: made sure of, whatever
+ * the store's close does. */
 static void checkpointed(void)
 {
 	char path[160];
