@@ -20,24 +20,48 @@
 #include "logind.h"
 #include "session.h"
 
+/* Reads a small file whole into buf (NUL-terminated); a file that fills
+ * buf is too long to be what it should. root_only: a regular file of
+ * root's that nobody else may write (logind's records). Returns the length
+ * or -errno. */
+static ssize_t read_small(const char *path, char *buf, size_t size, bool root_only)
+{
+	struct stat st;
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (root_only &&
+	    (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))) {
+		close(fd);
+		return -EPERM;
+	}
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - (size_t)total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	if ((size_t)total >= size - 1)
+		return -EFBIG;
+	buf[total] = '\0';
+	return total;
+}
+
 /* /proc/PID/stat of pid, parsed from its last ')': the comm field before
  * it is the process's to name. */
 static int proc_stat(pid_t pid, struct guard_proc_stat *ret)
 {
 	char path[64], buf[1024];
 	ssize_t n;
-	int fd, r;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	r = n < 0 ? -errno : guard_proc_stat_parse(buf, (size_t)n, ret);
-	close(fd);
-	return r;
+	n = read_small(path, buf, sizeof(buf), false);
+	return n < 0 ? (int)n : guard_proc_stat_parse(buf, (size_t)n, ret);
 }
 
 /* The name of the controlling terminal tty_nr: the device file whose
@@ -87,38 +111,6 @@ static void utmp_facts(const char *line, struct guard_session_facts *f, char *ho
 		memcpy(f->ut_addr_v6, ut->ut_addr_v6, sizeof(f->ut_addr_v6));
 	}
 	endutxent();
-}
-
-/* Reads a small file whole into buf (NUL-terminated); a file that fills
- * buf is too long to be what it should. root_only: a regular file of
- * root's that nobody else may write (logind's records). Returns the length
- * or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t size, bool root_only)
-{
-	struct stat st;
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-
-	if (fd < 0)
-		return -errno;
-	if (root_only &&
-	    (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))) {
-		close(fd);
-		return -EPERM;
-	}
-	while ((size_t)total < size - 1) {
-		n = read(fd, buf + total, size - 1 - (size_t)total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		total += n;
-	}
-	close(fd);
-	if ((size_t)total >= size - 1)
-		return -EFBIG;
-	buf[total] = '\0';
-	return total;
 }
 
 /* systemd-logind's record of the process's session: the session its
