@@ -48,7 +48,8 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 .PHONY: man-check selinux deb rpm
 .PHONY: lint scan-build valgrind attack-mutants
 
-all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper $(B)/sudo_guard.so
+all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper $(B)/guard-decided \
+     $(B)/sudo_guard.so
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,7 +92,8 @@ $(B)/bench/%: bench/%.c $(B)/libguard.a
 # decision runs in guard-pam-helper (libguard and its libraries), which the
 # module starts from a path compiled in.
 PAM_HELPER := $(LIBEXECDIR)/guard/guard-pam-helper
-PAM_SRCS   := pam_guard/pam_guard.c pam_guard/child.c pam_guard/wire.c
+PAM_SRCS   := pam_guard/pam_guard.c pam_guard/ask.c pam_guard/channel.c pam_guard/child.c \
+              pam_guard/wire.c
 PAM_OBJS   := $(PAM_SRCS:%.c=$(B)/pic/%.o)
 PAM_CFLAGS := $(filter-out -fPIE,$(ALL_CFLAGS)) -fPIC \
               -DGUARD_PAM_HELPER='"$(PAM_HELPER)"'
@@ -108,6 +110,14 @@ $(B)/pam_guard.so: $(PAM_OBJS) pam_guard/pam_guard.map
 	$(Q)$(CC) -shared -Wl,--version-script=pam_guard/pam_guard.map -Wl,-z,relro,-z,now \
 		-Wl,-z,defs -Wl,--as-needed -o $@ $(PAM_OBJS) -lpam
 
+# guard-decided: the same decisions in one long-lived process (ask.h).
+DECIDED_OBJS := $(filter-out $(B)/obj/pam_guard/helper.o,$(HELPER_OBJS)) \
+                $(B)/obj/pam_guard/decided.o $(B)/obj/pam_guard/channel.o
+
+$(B)/guard-decided: $(DECIDED_OBJS) $(B)/libguard.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_HARD) -Wl,--as-needed -o $@ $(DECIDED_OBJS) $(B)/libguard.a $(PKG_LIBS)
+
 $(B)/guard-pam-helper: $(HELPER_OBJS) $(B)/libguard.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_HARD) -Wl,--as-needed -o $@ $(HELPER_OBJS) $(B)/libguard.a $(PKG_LIBS)
@@ -115,7 +125,8 @@ $(B)/guard-pam-helper: $(HELPER_OBJS) $(B)/libguard.a
 # sudo_guard.so: the sudo approval plugin, PIC, only guard_approval exported,
 # linked with libc alone; it asks the same helper as pam_guard.so, through
 # the same child and wire code.
-SUDO_SRCS := sudo_guard/sudo_guard.c sudo_guard/info.c pam_guard/child.c pam_guard/wire.c
+SUDO_SRCS := sudo_guard/sudo_guard.c sudo_guard/info.c pam_guard/ask.c pam_guard/channel.c \
+             pam_guard/child.c pam_guard/wire.c
 SUDO_OBJS := $(SUDO_SRCS:%.c=$(B)/pic/%.o)
 
 $(B)/pic/sudo_guard/%.o: sudo_guard/%.c
@@ -226,6 +237,7 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/guard
 	install -m 0644 -o root -g root $(B)/pam_guard.so $(DESTDIR)$(PAMDIR)/pam_guard.so
 	install -m 0755 -o root -g root $(B)/guard-pam-helper $(DESTDIR)$(PAM_HELPER)
+	install -m 0755 -o root -g root $(B)/guard-decided $(DESTDIR)$(LIBEXECDIR)/guard/guard-decided
 	install -m 0644 -o root -g root $(B)/sudo_guard.so $(DESTDIR)$(LIBEXECDIR)/guard/sudo_guard.so
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/guard/guard.conf"; \
@@ -304,4 +316,4 @@ rpm:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(PAM_OBJS:.o=.d) $(SUDO_OBJS:.o=.d) $(HELPER_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(PAM_OBJS:.o=.d) $(SUDO_OBJS:.o=.d) $(HELPER_OBJS:.o=.d) $(DECIDED_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

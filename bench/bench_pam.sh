@@ -72,6 +72,13 @@ cp "$work/sudo.plain" /etc/pam.d/sudo
 pamtester -I ruser="$USER_NAME" guardbench-guarded root acct_mgmt >/dev/null
 pamtester -I ruser="$USER_NAME" guardbench-plain root acct_mgmt >/dev/null
 
+# The decision service, as guard-decided.socket starts it where systemd
+# runs: the goals are for the shipped set-up. The exec'd helper (no
+# service) is timed after, for the figures.
+/usr/local/libexec/guard/guard-decided &
+decided=$!
+for _ in $(seq 50); do [[ -S /run/guard/decide.sock ]] && break; sleep 0.1; done
+
 cd /
 echo "== sudo -n /bin/true, pam_guard in sudo's session stack or not"
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/sudo.json" \
@@ -84,5 +91,13 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/pamtester.json" \
 	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
 	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
 python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_permit-pam_permit<=1.0"
+
+kill "$decided"
+wait "$decided" || true
+echo "== the same without the decision service (the exec'd helper decides; no goal)"
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/helper.json" \
+	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
+	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
+python3 "$SRC/bench/report.py" "$work/helper.json" pam_permit
 cp "$work/sudo.plain" /etc/pam.d/sudo
 rm -rf -- "$work"

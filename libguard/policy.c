@@ -93,6 +93,7 @@ void guard_policy_free(struct guard_policy *p)
 	}
 	free(p->role_groups);
 	free(p->utmp_group);
+	guard_policy_inputs_free(p->inputs);
 	for (size_t i = 0; i < p->n_rules; i++)
 		rule_clear(&p->rules[i]);
 	free(p->rules);

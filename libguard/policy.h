@@ -144,6 +144,8 @@ struct guard_warning {
 	struct guard_error where;
 };
 
+struct guard_policy_inputs;
+
 struct guard_policy {
 	struct guard_settings settings;
 	char **privileged_groups;
@@ -169,6 +171,9 @@ struct guard_policy {
 	size_t n_files;
 	struct guard_warning *warnings;
 	size_t n_warnings;
+	/* The state of every file the load read or looked at (policy_inputs.c);
+	 * NULL for a policy parsed from text. */
+	struct guard_policy_inputs *inputs;
 };
 
 /* Limits on what a policy may be: past them the load fails closed. */
@@ -211,6 +216,18 @@ int guard_policy_finish(struct guard_policy *policy, const char *zoneinfo_dir,
 			struct guard_error *err);
 
 void guard_policy_free(struct guard_policy *policy);
+
+/* Records path's state (stat when follow, else lstat; a missing file is a
+ * state too) as an input of policy: call it before reading path. Returns
+ * 0 or -ENOMEM. */
+int guard_policy_note_input(struct guard_policy *policy, const char *path, bool follow);
+
+/* True when every input of a loaded policy is as it was at its load and
+ * none had changed just before it: a fresh guard_policy_load would read the
+ * same files. False for a policy made otherwise. */
+bool guard_policy_unchanged(const struct guard_policy *policy);
+
+void guard_policy_inputs_free(struct guard_policy_inputs *inputs);
 
 /* Records a warning (file, line, message); ignored on allocation failure. */
 void guard_policy_warn(struct guard_policy *policy, const char *file, unsigned line,

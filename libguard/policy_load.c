@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "tz.h"
 
 static int check_owner_mode(const char *path, const struct stat *st, bool dir,
 			    struct guard_error *err)
@@ -155,7 +156,11 @@ static int parse_file(struct guard_policy *p, int dirfd, const char *name, const
 	size_t len = 0;
 	int r;
 
-	r = read_policy_file(dirfd, name, path, owner_checks, &text, &len, err);
+	r = guard_policy_note_input(p, path, false);
+	if (r < 0)
+		guard_error_set(err, path, 0, "out of memory");
+	if (r == 0)
+		r = read_policy_file(dirfd, name, path, owner_checks, &text, &len, err);
 	if (r == 0)
 		r = guard_policy_parse_text(p, path, text, len, err);
 	free(text);
@@ -184,6 +189,11 @@ static int parse_dropins(struct guard_policy *p, const char *dir, bool owner_che
 	DIR *d = NULL;
 	int fd, r = 0;
 
+	r = guard_policy_note_input(p, dir, false);
+	if (r < 0) {
+		guard_error_set(err, dir, 0, "out of memory");
+		return r;
+	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -280,6 +290,51 @@ static int utmp_writer(struct guard_policy *p, const char *path)
 	return 0;
 }
 
+/* Every directory from / down to path's, path itself excepted. */
+static int note_parents(struct guard_policy *p, const char *path)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+	int r = guard_policy_note_input(p, "/", false);
+
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n + 1);
+	for (char *slash = strchr(dir + 1, '/'); r == 0 && slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		r = guard_policy_note_input(p, dir, false);
+		*slash = '/';
+	}
+	return r;
+}
+
+/* What the host state read after the files depends on: the zone file the
+ * settings name, the utmp file and the group database that names its
+ * group. */
+static int note_host_inputs(struct guard_policy *p, const struct guard_load_options *opts)
+{
+	const char *zone = p->settings.timezone, *utmp = opts ? opts->utmp_path : NULL;
+	const char *zdir = opts && opts->zoneinfo_dir ? opts->zoneinfo_dir : GUARD_TZ_ZONEINFO_DIR;
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (zone && strcmp(zone, "system") == 0) {
+		r = guard_policy_note_input(p, GUARD_TZ_SYSTEM_FILE, false);
+		if (r == 0)
+			r = guard_policy_note_input(p, GUARD_TZ_SYSTEM_FILE, true);
+	} else if (zone && strcmp(zone, "UTC") != 0 &&
+		   (size_t)snprintf(path, sizeof(path), "%s/%s", zdir, zone) < sizeof(path)) {
+		r = guard_policy_note_input(p, path, true);
+	}
+	if (!utmp)
+		utmp = _PATH_UTMP;
+	if (r == 0 && utmp[0])
+		r = guard_policy_note_input(p, utmp, true);
+	if (r == 0)
+		r = guard_policy_note_input(p, "/etc/group", true);
+	return r;
+}
+
 int guard_policy_load(const struct guard_load_options *opts, struct guard_policy **ret,
 		      struct guard_error *err)
 {
@@ -295,15 +350,20 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		guard_error_set(err, path, 0, "the policy path must be absolute");
 		return -EINVAL;
 	}
-	if (owner_checks) {
-		r = check_parents(path, err);
-		if (r < 0)
-			return r;
-	}
 	r = guard_policy_new(&p);
+	if (r == 0)
+		r = note_parents(p, path);
 	if (r < 0) {
 		guard_error_set(err, path, 0, "out of memory");
+		guard_policy_free(p);
 		return r;
+	}
+	if (owner_checks) {
+		r = check_parents(path, err);
+		if (r < 0) {
+			guard_policy_free(p);
+			return r;
+		}
 	}
 	r = parse_file(p, AT_FDCWD, path, path, owner_checks, err);
 	if (r == 0) {
@@ -322,6 +382,11 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		} else {
 			r = parse_dropins(p, dropins, owner_checks, err);
 		}
+	}
+	if (r == 0) {
+		r = note_host_inputs(p, opts);
+		if (r < 0)
+			guard_error_set(err, path, 0, "out of memory");
 	}
 	if (r == 0)
 		r = guard_policy_finish(p, opts ? opts->zoneinfo_dir : NULL, err);

@@ -204,6 +204,9 @@ int guard_store_open(const struct guard_store_options *opts, struct guard_store 
 	}
 	close(fd);
 	fd = -1;
+	s->dev = fst.st_dev;
+	s->ino = fst.st_ino;
+	s->owner = o->owner;
 
 	{
 		struct sigevent kill_me = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};

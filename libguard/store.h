@@ -70,6 +70,14 @@ int guard_store_open(const struct guard_store_options *opts, struct guard_store 
 /* Rolls back an open transaction and closes; accepts NULL. */
 void guard_store_close(struct guard_store *s);
 
+/* True when the database s has open is still the file at its path, and it,
+ * its directory and its -wal and -shm pass guard_store_open's checks: a
+ * process that keeps a store open between decisions (the decision service)
+ * asks before each one and reopens otherwise, so that a store replaced,
+ * removed or loosened meanwhile is met exactly as a fresh open meets it.
+ * False inside a transaction. */
+bool guard_store_current(const struct guard_store *s);
+
 /* The path of the database file (for messages). */
 const char *guard_store_path(const struct guard_store *s);
 

@@ -185,3 +185,24 @@ int guard_store_open_file(int dirfd, const struct guard_store_options *o, const 
 	guard_error_set(err, path, 0, "the state store vanished while being created");
 	return -EIO;
 }
+
+bool guard_store_current(const struct guard_store *s)
+{
+	struct stat st;
+	bool ok;
+	int dirfd;
+
+	if (!s || !s->db || s->in_txn)
+		return false;
+	dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return false;
+	ok = guard_store_check_dir(dirfd, s->dir, s->owner, NULL) == 0 &&
+	     fstatat(dirfd, GUARD_STORE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	     check_stat(&st, s->path, s->owner, NULL) == 0 && st.st_dev == s->dev &&
+	     st.st_ino == s->ino &&
+	     guard_store_check_aux(dirfd, s->dir, GUARD_STORE_FILE "-wal", s->owner, NULL) == 0 &&
+	     guard_store_check_aux(dirfd, s->dir, GUARD_STORE_FILE "-shm", s->owner, NULL) == 0;
+	close(dirfd);
+	return ok;
+}

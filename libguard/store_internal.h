@@ -23,6 +23,9 @@ struct guard_store {
 	int64_t txn_deadline_ms; /* CLOCK_MONOTONIC; 0: no transaction */
 	timer_t killer;		 /* SIGKILL at twice the bound (MUST 16) */
 	bool has_killer;
+	dev_t dev; /* the database file opened (guard_store_current) */
+	ino_t ino;
+	uid_t owner;
 	bool light;	 /* MUST 19: this transaction commits synchronous=NORMAL */
 	unsigned spends; /* MUST 19: writes in this transaction that spend */
 };

@@ -23,8 +23,6 @@
 #define TZ_OFFSET_MAX (26 * 3600)
 /* Transition times in a footer rule: -167 .. 167 hours (RFC 8536, v3). */
 #define TZ_RULE_TIME_MAX (167 * 3600 + 59 * 60 + 59)
-#define DEFAULT_ZONEINFO "/usr/share/zoneinfo"
-#define SYSTEM_ZONE_FILE "/etc/localtime"
 
 /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
 #define UTC_MIN (-62135596800LL)
@@ -649,7 +647,7 @@ static void system_zone_name(char *buf, size_t size)
 	ssize_t n;
 
 	snprintf(buf, size, "system");
-	n = readlink(SYSTEM_ZONE_FILE, target, sizeof(target) - 1);
+	n = readlink(GUARD_TZ_SYSTEM_FILE, target, sizeof(target) - 1);
 	if (n <= 0)
 		return;
 	target[n] = '\0';
@@ -753,11 +751,11 @@ int guard_tz_load(const char *name, const char *zoneinfo_dir, struct guard_tz **
 		return r;
 	}
 	if (strcmp(name, "system") == 0) {
-		snprintf(path, sizeof(path), "%s", SYSTEM_ZONE_FILE);
+		snprintf(path, sizeof(path), "%s", GUARD_TZ_SYSTEM_FILE);
 		system_zone_name(zone, sizeof(zone));
 	} else {
 		if (!zoneinfo_dir)
-			zoneinfo_dir = DEFAULT_ZONEINFO;
+			zoneinfo_dir = GUARD_TZ_ZONEINFO_DIR;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", zoneinfo_dir, name) >=
 		    sizeof(path)) {
 			guard_error_set(err, NULL, 0, "time zone path too long");

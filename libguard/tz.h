@@ -10,6 +10,11 @@
 
 #include "error.h"
 
+/* Where zones are read from unless told otherwise, and the file that "system"
+ * names. */
+#define GUARD_TZ_ZONEINFO_DIR "/usr/share/zoneinfo"
+#define GUARD_TZ_SYSTEM_FILE  "/etc/localtime"
+
 struct guard_tz;
 
 struct guard_localtime {

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "wire.h"
 
 #define STACK_SIZE	(64u * 1024u) /* each of the reaper and the helper's start */
@@ -134,115 +135,6 @@ static int reaper_main(void *arg)
 	_exit(info.si_status <= HELPER_STATUS_MAX ? info.si_status : HELPER_STATUS_MAX);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int remaining(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	return left <= 0 ? 0 : (int)left;
-}
-
-/* Waits until fd is ready for events or the deadline passes. Returns 0,
- * -ETIMEDOUT or -errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = events};
-		int left = remaining(deadline), n;
-
-		if (left == 0)
-			return -ETIMEDOUT;
-		n = poll(&p, 1, left);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
-static int send_all(int fd, const uint8_t *buf, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN)
-			return -EPROTO; /* the helper is gone */
-		int r = wait_fd(fd, POLLOUT, deadline);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* Reads exactly len bytes into buf. -EPROTO at an early end of file. */
-static int recv_exact(int fd, uint8_t *buf, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
-
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return -EPROTO;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -EPROTO;
-		int r = wait_fd(fd, POLLIN, deadline);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* Reads one whole answer message. */
-static int recv_answer(int fd, size_t max_answer, int64_t deadline, uint8_t **ret, size_t *ret_len)
-{
-	uint8_t hdr[GUARD_WIRE_HEADER_SIZE], *buf;
-	enum guard_wire_kind kind;
-	size_t body;
-	int r;
-
-	r = recv_exact(fd, hdr, sizeof(hdr), deadline);
-	if (r < 0)
-		return r;
-	if (guard_wire_header(hdr, max_answer, &kind, &body) < 0)
-		return -EMSGSIZE;
-	buf = malloc(sizeof(hdr) + body);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, hdr, sizeof(hdr));
-	r = recv_exact(fd, buf + sizeof(hdr), body, deadline);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret = buf;
-	*ret_len = sizeof(hdr) + body;
-	return 0;
-}
-
 /* Reaps the child before the deadline, else kills it and reaps it. Returns
  * 0 with the wait status, -ENOENT when the kernel reaped it already (the
  * host ignores SIGCHLD: no status), -ETIMEDOUT when it had to be killed. */
@@ -252,7 +144,7 @@ static int reap(pid_t pid, int pidfd, int64_t deadline, int *ret_status)
 	int r = -ETIMEDOUT;
 
 	if (pidfd >= 0) {
-		if (wait_fd(pidfd, POLLIN, deadline) == 0)
+		if (guard_channel_wait(pidfd, POLLIN, deadline) == 0)
 			r = 0;
 		else
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
@@ -268,7 +160,7 @@ static int reap(pid_t pid, int pidfd, int64_t deadline, int *ret_status)
 				r = 0;
 				break;
 			}
-			if (errno == ECHILD || remaining(deadline) == 0)
+			if (errno == ECHILD || guard_channel_remaining(deadline) == 0)
 				break;
 			(void)poll(NULL, 0, delay_ms);
 			if (delay_ms < 50)
@@ -330,7 +222,7 @@ int guard_child_run(const char *path, const uint8_t *request, size_t request_len
 		    int timeout_ms, uint8_t **ret, size_t *ret_len, char *err, size_t err_size)
 {
 	struct spawn s = {.path = path, .sock = -1, .null_fd = -1};
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = guard_channel_now_ms() + timeout_ms;
 	int sv[2] = {-1, -1}, pidfd = -1, status = 0, r, w, saved_errno = errno;
 	void *stack = MAP_FAILED;
 	sigset_t all, old;
@@ -376,10 +268,10 @@ int guard_child_run(const char *path, const uint8_t *request, size_t request_len
 	(void)close(sv[1]);
 	sv[1] = -1;
 
-	r = send_all(sv[0], request, request_len, deadline);
+	r = guard_channel_send(sv[0], request, request_len, deadline);
 	if (r == 0) {
 		(void)shutdown(sv[0], SHUT_WR);
-		r = recv_answer(sv[0], max_answer, deadline, ret, ret_len);
+		r = guard_channel_recv_answer(sv[0], max_answer, deadline, ret, ret_len);
 	}
 	if (r == -ETIMEDOUT)
 		snprintf(err, err_size, "%s did not answer within %d ms", path, timeout_ms);

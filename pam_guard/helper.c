@@ -17,30 +17,6 @@
 #include "helper.h"
 #include "wire.h"
 
-/* The module stops waiting after 5 s; the helper never outlives that by
- * much, whatever it is stuck in. */
-#define HELPER_ALARM_S 10
-
-static void set_limit(int resource, rlim_t value)
-{
-	struct rlimit rl = {value, value};
-
-	(void)setrlimit(resource, &rl);
-}
-
-/* The caller of su or sudo chose the limits the host runs with: the
- * decision gets its own (root may raise them). */
-static void reset_limits(void)
-{
-	set_limit(RLIMIT_CORE, 0);
-	set_limit(RLIMIT_FSIZE, RLIM_INFINITY);
-	set_limit(RLIMIT_DATA, RLIM_INFINITY);
-	set_limit(RLIMIT_AS, RLIM_INFINITY);
-	set_limit(RLIMIT_CPU, RLIM_INFINITY);
-	set_limit(RLIMIT_NOFILE, 1024);
-	set_limit(RLIMIT_STACK, 8u << 20);
-}
-
 static int read_exact(int fd, uint8_t *buf, size_t len)
 {
 	while (len > 0) {
@@ -71,7 +47,8 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int read_request(struct guard_wire_request *ret)
+/* Reads one whole request message from fd 0. */
+static int read_request(uint8_t **ret, size_t *ret_len)
 {
 	uint8_t hdr[GUARD_WIRE_HEADER_SIZE], *buf;
 	enum guard_wire_kind kind;
@@ -89,29 +66,23 @@ static int read_request(struct guard_wire_request *ret)
 		return -ENOMEM;
 	memcpy(buf, hdr, sizeof(hdr));
 	r = read_exact(STDIN_FILENO, buf + sizeof(hdr), body);
-	if (r == 0)
-		r = guard_wire_decode_request(buf, sizeof(hdr) + body, ret);
-	free(buf);
-	return r;
-}
-
-static void fail(struct guard_wire_answer *ans, const char *why)
-{
-	free(ans->log);
-	ans->result = GUARD_RESULT_ERROR;
-	ans->log_priority = LOG_ERR;
-	ans->log = strdup(why);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	*ret_len = sizeof(hdr) + body;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct guard_wire_request req = {0};
-	struct guard_wire_answer ans = {0};
+	const char *refused = NULL;
 	struct stat st;
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
-	uint8_t *out = NULL;
-	size_t out_len = 0;
+	uint8_t *in = NULL, *out = NULL;
+	size_t in_len = 0, out_len = 0;
 	int r;
 
 	/* 1. No argv: nothing to trust. */
@@ -131,49 +102,28 @@ int main(int argc, char **argv)
 
 	/* 3. No core dumps, no ptrace, fixed umask, directory and limits, a
 	 *    bound on the time it may take. */
-	(void)prctl(PR_SET_DUMPABLE, 0);
-	reset_limits();
-	umask(077);
-	if (chdir("/") < 0)
+	if (guard_helper_harden() < 0)
 		_exit(127);
-	alarm(HELPER_ALARM_S);
+	alarm(GUARD_HELPER_ALARM_S);
 
 	/* 4. All ids 0, else nothing is decided (the store and the policy are
 	 *    root's). */
 	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 || ruid ||
-	    euid || suid || rgid || egid || sgid) {
-		fail(&ans, "guard-pam-helper does not run as root: pam_guard.so is only for "
-			   "services that run PAM as root");
-		goto answer;
-	}
+	    euid || suid || rgid || egid || sgid)
+		refused = "guard-pam-helper does not run as root: pam_guard.so is only for "
+			  "services that run PAM as root";
 
 	/* 5. The request, then the decision. */
-	r = read_request(&req);
-	if (r < 0) {
-		fail(&ans, r == -ENOMEM ? "out of memory" : "malformed request from pam_guard.so");
-		goto answer;
-	}
-	guard_helper_decide(&req, &ans);
+	r = read_request(&in, &in_len);
+	if (r < 0 && !refused)
+		refused = r == -ENOMEM ? "out of memory" : "malformed request from pam_guard.so";
 
-answer:
 	/* 6. One answer; if it cannot be sent the module refuses on its own. */
-	if (!ans.guidance && ans.result == GUARD_RESULT_ERROR)
-		ans.guidance = strdup("guard: refused: no decision could be made (the system log "
-				      "says why).");
-	r = guard_wire_encode_answer(&ans, &out, &out_len);
-	if (r == -E2BIG) {
-		/* A long guidance is cut by guidance.c; this is the last
-		 * line of defence. */
-		fail(&ans, "answer too long");
-		free(ans.guidance);
-		ans.guidance = NULL;
-		r = guard_wire_encode_answer(&ans, &out, &out_len);
-	}
+	r = guard_helper_answer(in, in_len, 0, refused, &out, &out_len);
 	if (r == 0)
 		r = write_all(STDOUT_FILENO, out, out_len);
 	(void)shutdown(STDOUT_FILENO, SHUT_WR);
+	free(in);
 	free(out);
-	guard_wire_request_clear(&req);
-	guard_wire_answer_clear(&ans);
 	return r == 0 ? 0 : 1;
 }

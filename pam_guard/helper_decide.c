@@ -140,6 +140,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	struct pam_request p = {0};
 	struct guard_decision_result res = {0};
 	struct guard_store *store = NULL;
+	bool store_failed = false;
 	struct guard_events *ev = NULL;
 	char host[256];
 	struct guard_error err = {0};
@@ -202,7 +203,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	host[sizeof(host) - 1] = '\0';
 	/* Limits, watches, freeze, break-glass and approvals: the snapshot,
 	 * the decision and the ledger row in one store transaction. */
-	r = guard_store_open(NULL, &store, &err);
+	r = guard_helper_store_get(&store, &err);
 	if (r == 0) {
 		const struct guard_approval_binding b = {
 		    .requester_uid = p.actor.uid,
@@ -220,6 +221,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		};
 
 		r = guard_store_decide(store, &in, &res, &err);
+		store_failed = r < 0;
 	}
 	if (r < 0) {
 		refuse(ans,
@@ -237,7 +239,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 	answer_verdict(&res, &p, ans);
 out:
 	guard_verdict_clear(&res.verdict);
-	guard_store_close(store);
+	guard_helper_store_put(store, store_failed);
 	guard_events_close(ev);
 	pam_request_clear(&p);
 }
@@ -254,12 +256,12 @@ static void report_policy_error(const struct guard_error *load_err)
 
 void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_answer *ans)
 {
-	struct guard_load_options opts = {.path = w->config};
 	struct guard_policy *policy = NULL;
 	struct guard_error err = {0};
 	const struct guard_service *svc;
 	enum guard_action action;
 	char where[1024], q[128];
+	enum guard_mode mode;
 
 	ans->result = GUARD_RESULT_ERROR;
 	if (w->config && w->config[0] != '/') {
@@ -267,7 +269,7 @@ void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_a
 		       guard_escape(w->config, q, sizeof(q)));
 		return;
 	}
-	if (guard_policy_load(&opts, &policy, &err) < 0) {
+	if (guard_helper_policy_get(w->config, &policy, &err) < 0) {
 		guard_error_format(&err, where, sizeof(where));
 		refuse(ans,
 		       "guard: refused: the Guard policy cannot be loaded (the system log "
@@ -276,6 +278,9 @@ void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_a
 		report_policy_error(&err);
 		return;
 	}
+	/* The module's monitor option, for this request only: a kept policy
+	 * serves the next one too. */
+	mode = policy->settings.mode;
 	if (w->flags & GUARD_WIRE_F_MONITOR)
 		policy->settings.mode = GUARD_MODE_MONITOR;
 	if (w->stage == GUARD_STAGE_SUDO) {
@@ -312,5 +317,6 @@ void guard_helper_decide(const struct guard_wire_request *w, struct guard_wire_a
 	}
 	decide_with(policy, w, action, ans);
 out:
-	guard_policy_free(policy);
+	policy->settings.mode = mode;
+	guard_helper_policy_put(policy);
 }

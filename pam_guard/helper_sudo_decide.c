@@ -13,6 +13,7 @@
 #include "events.h"
 #include "guidance.h"
 #include "helper_sudo.h"
+#include "helper.h"
 #include "store.h"
 
 void guard_sudo_say(char **slot, const char *fmt, ...)
@@ -112,6 +113,7 @@ void guard_sudo_decide_in_store(const struct guard_policy *policy, struct sudo_r
 {
 	struct guard_decision_result res = {0};
 	struct guard_store *store = NULL;
+	bool store_failed = false;
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
 	char host[256];
@@ -128,7 +130,7 @@ void guard_sudo_decide_in_store(const struct guard_policy *policy, struct sudo_r
 		goto out;
 	}
 	host[sizeof(host) - 1] = '\0';
-	r = guard_store_open(NULL, &store, &err);
+	r = guard_helper_store_get(&store, &err);
 	if (r == 0) {
 		const struct guard_approval_binding b = {
 		    .requester_uid = s->actor.uid,
@@ -148,6 +150,7 @@ void guard_sudo_decide_in_store(const struct guard_policy *policy, struct sudo_r
 		};
 
 		r = guard_store_decide(store, &in, &res, &err);
+		store_failed = r < 0;
 	}
 	if (r < 0) {
 		guard_sudo_fail(ans, "the state store cannot be used (the system log says why).",
@@ -166,6 +169,6 @@ void guard_sudo_decide_in_store(const struct guard_policy *policy, struct sudo_r
 	answer_verdict(&res, s, ans);
 out:
 	guard_verdict_clear(&res.verdict);
-	guard_store_close(store);
+	guard_helper_store_put(store, store_failed);
 	guard_events_close(ev);
 }

@@ -26,7 +26,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "child.h"
+#include "ask.h"
 #include "wire.h"
 
 #ifndef GUARD_PAM_HELPER
@@ -154,8 +154,8 @@ static uint32_t ask_helper(pam_handle_t *pamh, int flags, const struct options *
 	uint32_t result = GUARD_RESULT_ERROR;
 	int r;
 
-	r = guard_child_run(GUARD_PAM_HELPER, req, req_len, GUARD_WIRE_MAX_ANSWER,
-			    GUARD_PAM_TIMEOUT_MS, &buf, &len, err, sizeof(err));
+	r = guard_ask(GUARD_PAM_HELPER, req, req_len, GUARD_WIRE_MAX_ANSWER, GUARD_PAM_TIMEOUT_MS,
+		      &buf, &len, err, sizeof(err));
 	if (r == 0 && guard_wire_decode_answer(buf, len, &ans) < 0) {
 		r = -EBADMSG;
 		snprintf(err, sizeof(err), "%s sent a malformed answer", GUARD_PAM_HELPER);

@@ -23,7 +23,7 @@
 
 #include <sudo_plugin.h>
 
-#include "child.h"
+#include "ask.h"
 #include "info.h"
 #include "wire.h"
 
@@ -145,8 +145,8 @@ static int ask_helper(const struct guard_wire_request *req, const char **errstr)
 		*errstr = "sudo_guard: the request cannot be encoded";
 		goto out;
 	}
-	r = guard_child_run(GUARD_PAM_HELPER, msg, msg_len, GUARD_WIRE_MAX_ANSWER,
-			    SUDO_GUARD_TIMEOUT_MS, &buf, &len, err, sizeof(err));
+	r = guard_ask(GUARD_PAM_HELPER, msg, msg_len, GUARD_WIRE_MAX_ANSWER, SUDO_GUARD_TIMEOUT_MS,
+		      &buf, &len, err, sizeof(err));
 	if (r == 0 && guard_wire_decode_answer(buf, len, &ans) < 0)
 		r = -EBADMSG;
 	if (r < 0) {

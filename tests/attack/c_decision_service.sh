@@ -1,0 +1,324 @@
+#!/bin/bash
+# docs/threat-model.md C30-C35: the decision service (guard-decided). It
+# keeps the policy and the store between requests: each must be taken
+# again whenever a fresh load or open would differ. Only root's processes
+# may ask, a request cannot name another host, a stalled asker cannot hold
+# it, and once it has a request the module never falls back to the
+# helper. Requests come from the real pam_guard.so through pamtester, as
+# root vouching for PAM_RUSER. Runs inside the sandbox.
+#
+#   C30 the service decides ............ case_decides
+#   C31 a policy changed under it ...... case_policy_changes
+#   C32 a store changed under it ....... case_store_changes
+#   C33 only root may ask .............. case_root_only
+#   C34 a request naming another host .. case_other_pid
+#   C35 stalled askers, a stopped
+#       service, no service ............ case_stalled, case_no_service
+
+. "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
+attack_init "$@"
+
+DECIDED=/usr/local/libexec/guard/guard-decided
+HELPER=$(make_var PAM_HELPER)
+SOCK=/run/guard/decide.sock
+STORE=/var/lib/guard/guard.db
+
+service_policy() {
+	cat <<'POLICY'
+settings {
+  audit    = off
+  journal  = no
+  timezone = "UTC"
+}
+rule "admins" {
+  actions  = { "role.escalate" }
+  actors   = { "%admins" }
+  decision = allow
+}
+POLICY
+}
+
+need_service() {
+	local pam_dir
+	[[ -e $T/helper ]] && mv -f "$T/helper" "$HELPER"
+	[[ -x $DECIDED ]] || skip "guard-decided is not installed in the sandbox"
+	[[ -x $HELPER ]] || skip "$HELPER is not installed in the sandbox"
+	command -v pamtester >/dev/null || skip "pamtester is not installed"
+	pam_dir=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name pam_unix.so -print -quit)")")
+	[[ -f $pam_dir/pam_guard.so ]] || skip "pam_guard.so is not installed in the sandbox"
+	printf '%s\n' 'account required pam_guard.so action=role.escalate' \
+		'account required pam_permit.so' >/etc/pam.d/guard-svc
+	service_policy >"$T/service.conf"
+	install_policy "$T/service.conf"
+	find /var/lib/guard -mindepth 1 -delete
+}
+
+# start_service: guard-decided in the background, its stderr in
+# $T/decided.log; stopped when the case ends.
+start_service() {
+	rm -rf /run/guard
+	"$DECIDED" 2>"$T/decided.log" &
+	DECIDED_PID=$!
+	# shellcheck disable=SC2064 # expand now
+	trap "kill -CONT $DECIDED_PID 2>/dev/null || true; kill $DECIDED_PID 2>/dev/null || true; wait $DECIDED_PID 2>/dev/null || true; mv -f '$T/helper' '$HELPER' 2>/dev/null || true" EXIT
+	for _ in $(seq 100); do
+		[[ -S $SOCK ]] && return 0
+		sleep 0.05
+	done
+	fail "guard-decided did not make $SOCK: $(cat "$T/decided.log")"
+}
+
+# without_helper / with_helper: the exec'd helper moved away and back, so
+# that only the service can decide.
+without_helper() { mv "$HELPER" "$T/helper"; }
+with_helper() { mv "$T/helper" "$HELPER"; }
+
+# ask USER: pamtester's acct_mgmt for USER (PAM_RUSER) becoming root.
+ask() {
+	run_cmd pamtester -I ruser="$1" guard-svc root acct_mgmt
+}
+
+allowed() {
+	ask "$1"
+	assert_eq 0 "$STATUS" "$1 through the service: $OUT $ERR"
+}
+
+refused() {
+	ask "$1"
+	[[ $STATUS -ne 0 ]] || fail "$1 was allowed: $OUT $ERR"
+	assert_contains "$OUT$ERR" "${2:-guard: }"
+}
+
+# ledger_rows: the decisions in the store (0 when there is none; never
+# made by asking).
+ledger_rows() {
+	if [[ -e $STORE ]]; then
+		sqlite3 "$STORE" 'SELECT count(*) FROM decisions'
+	else
+		echo 0
+	fi
+}
+
+# C30: with the helper gone only the service can answer: bob (admins) is
+# allowed, dave refused, both in the store's ledger.
+case_decides() {
+	need_service
+	start_service
+	without_helper
+	step "bob is allowed, dave denied, by the service alone"
+	allowed bob
+	refused dave "guard: denied"
+	assert_eq 2 "$(ledger_rows)" "the ledger's rows"
+	step "control: with the service stopped and no helper, nothing is decided"
+	kill "$DECIDED_PID"
+	wait "$DECIDED_PID" || true
+	refused bob "no decision"
+}
+
+# C31: the kept policy is never used once a fresh load would differ: the
+# same size and mtime but new content (ctime), a mode that makes the load
+# refuse, a new drop-in, a broken line.
+case_policy_changes() {
+	need_service
+	start_service
+	without_helper
+	sleep 2.5 # past the racy window: the next load is kept
+	allowed bob
+	allowed bob
+	step "same size, same mtime, dave instead of bob: follows the file"
+	local stamp
+	stamp=$(stat -c %y /etc/guard/guard.conf)
+	sed 's/"%admins"/"dave"   /' /etc/guard/guard.conf >"$T/dave.conf"
+	assert_eq "$(stat -c %s /etc/guard/guard.conf)" "$(stat -c %s "$T/dave.conf")" "sizes"
+	cat "$T/dave.conf" >/etc/guard/guard.conf
+	touch -d "$stamp" /etc/guard/guard.conf
+	refused bob "guard: denied"
+	allowed dave
+	sleep 2.5
+	allowed dave
+	step "group-writable policy: refused as a fresh load refuses"
+	chmod 0664 /etc/guard/guard.conf
+	refused dave "cannot be loaded"
+	chmod 0644 /etc/guard/guard.conf
+	allowed dave
+	sleep 2.5
+	allowed dave
+	step "a drop-in that allows erin is read"
+	refused erin "guard: denied"
+	printf 'rule "erin" {\n  actions = { "role.escalate" }\n  actors = { "erin" }\n  decision = allow\n}\n' \
+		>"$T/erin.conf"
+	install -m 0644 "$T/erin.conf" /etc/guard/guard.d/00-erin.conf
+	allowed erin
+	step "a broken line: refused, the file and line in the log"
+	echo 'rule "x" { decision = maybe }' >>/etc/guard/guard.conf
+	refused dave "cannot be loaded"
+}
+
+# C32: the kept store is never written once it is no longer the checked
+# file at its path.
+case_store_changes() {
+	need_service
+	start_service
+	without_helper
+	allowed bob
+	step "the store removed: a new one is made, the decision lands in it"
+	rm -f "$STORE" "$STORE-wal" "$STORE-shm"
+	allowed bob
+	assert_eq 1 "$(ledger_rows)" "rows in the new store"
+	step "the store made 0644: refused, as a fresh open refuses"
+	chmod 0644 "$STORE"
+	refused bob "state store"
+	grep -q . "$T/decided.log" || true
+	chmod 0600 "$STORE"
+	allowed bob
+	step "the store replaced by a symlink: refused"
+	mv "$STORE" "$T/real.db"
+	ln -s "$T/real.db" "$STORE"
+	refused bob "guard: refused"
+	rm "$STORE"
+	mv "$T/real.db" "$STORE"
+	allowed bob
+}
+
+# C33: the socket is root's and 0600; made 0666 by mistake, the service
+# still closes a connection from anyone but root unanswered.
+case_root_only() {
+	need_service
+	start_service
+	step "dave cannot connect"
+	run_cmd as_user dave python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])' "$SOCK"
+	[[ $STATUS -ne 0 ]] || fail "dave connected to $SOCK"
+	assert_contains "$ERR" "Permission denied"
+	step "socket made 0666: dave's connection is closed unanswered"
+	chmod 0666 "$SOCK"
+	run_cmd as_user dave python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"PGW1" + bytes(8))
+try:
+    n = len(s.recv(4096))
+except ConnectionResetError:
+    n = 0
+print("answer bytes:", n)' "$SOCK"
+	assert_eq 0 "$STATUS" "dave's client: $ERR"
+	assert_contains "$OUT" "answer bytes: 0"
+	assert_contains "$(cat "$T/decided.log")" "refused a connection from uid $(id -u dave)"
+	step "control: root is answered"
+	allowed bob
+}
+
+# C34: a request is bound to the process that sent it. pamtester's request
+# is captured by a stand-in listener, then replayed to the service by
+# another process: refused, and the reason says why.
+case_other_pid() {
+	need_service
+	rm -rf /run/guard
+	install -d -m 0755 /run/guard
+	python3 - "$SOCK" "$T/request" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+data = b""
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    data += b
+open(sys.argv[2], "wb").write(data)
+PY
+	local grabber=$!
+	for _ in $(seq 100); do [[ -S $SOCK ]] && break; sleep 0.05; done
+	ask bob
+	wait "$grabber"
+	[[ -s $T/request ]] || fail "no request captured"
+	start_service
+	step "the captured request, replayed by another process: refused"
+	run_cmd python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(open(sys.argv[2], "rb").read())
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+sys.stdout.write(data.replace(b"\0", b" ").decode("latin-1"))' "$SOCK" "$T/request"
+	assert_eq 0 "$STATUS" "replay client: $ERR"
+	assert_contains "$OUT" "names another process"
+	assert_eq 0 "$(ledger_rows)" "rows after the replay"
+	step "control: pamtester's own request is allowed"
+	allowed bob
+}
+
+# C35: a root process that connects and stalls holds one slot for two
+# seconds, not the service; a stopped service is not worked around (the
+# module refuses after its time-out, it does not start the helper), and
+# the request it gave up on is not decided when the service resumes.
+case_stalled() {
+	need_service
+	start_service
+	step "a stalled asker: bob is still decided, the staller is dropped"
+	python3 - "$SOCK" >"$T/staller.out" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"PGW1")
+s.settimeout(30)
+start = time.monotonic()
+s.recv(1)
+print("dropped after", int(time.monotonic() - start), "s")
+PY
+	local staller=$!
+	sleep 0.2
+	without_helper
+	allowed bob
+	wait "$staller"
+	assert_contains "$(cat "$T/staller.out")" "dropped after"
+	[[ $(cat "$T/staller.out") != *"after 3"* ]] || fail "the staller was held 30 s"
+	with_helper
+	step "a stopped service: refused after the module's wait, no helper"
+	kill -STOP "$DECIDED_PID"
+	refused bob "no decision"
+	kill -CONT "$DECIDED_PID"
+	sleep 0.5
+	assert_eq 1 "$(ledger_rows)" "rows: the request the module gave up on is not decided late"
+	allowed bob
+}
+
+# C35: no service listening, or a socket directory that is not root's
+# alone: the module starts the helper instead, and never talks to it.
+case_no_service() {
+	need_service
+	start_service
+	step "a stale socket (the service gone): the helper decides"
+	kill "$DECIDED_PID"
+	wait "$DECIDED_PID" || true
+	[[ -S $SOCK ]] || fail "the service's socket is gone: no stale socket to test"
+	allowed bob
+	step "/run/guard writable by others: the service is not asked"
+	start_service
+	chmod 0777 /run/guard
+	without_helper
+	refused bob "no decision"
+	chmod 0755 /run/guard
+	allowed bob
+}
+
+attack_case "C30 decision service: decides alone" case_decides
+attack_case "C31 decision service: a changed policy is read again" case_policy_changes
+attack_case "C32 decision service: a changed store is opened again" case_store_changes
+attack_case "C33 decision service: only root may ask" case_root_only
+attack_case "C34 decision service: a request is its sender's" case_other_pid
+attack_case "C35 decision service: a stalled asker holds a slot, not the service" case_stalled
+attack_case "C35 decision service: no service, or one not root's alone, means the helper" case_no_service
+attack_done
