@@ -244,7 +244,7 @@ static bool conn_write(struct conn *c)
 
 static void serve(int lfd)
 {
-	struct conn conns[MAX_CONNS];
+	struct conn conns[MAX_CONNS] = {0};
 	struct pollfd pf[MAX_CONNS + 1];
 
 	for (size_t i = 0; i < MAX_CONNS; i++)

@@ -126,12 +126,12 @@ case_policy_changes() {
 	allowed bob
 	allowed bob
 	step "same size, same mtime, dave instead of bob: follows the file"
-	local stamp
-	stamp=$(stat -c %y /etc/guard/guard.conf)
+	touch -r /etc/guard/guard.conf "$T/stamp"
 	sed 's/"%admins"/"dave"   /' /etc/guard/guard.conf >"$T/dave.conf"
 	assert_eq "$(stat -c %s /etc/guard/guard.conf)" "$(stat -c %s "$T/dave.conf")" "sizes"
 	cat "$T/dave.conf" >/etc/guard/guard.conf
-	touch -d "$stamp" /etc/guard/guard.conf
+	touch -r "$T/stamp" /etc/guard/guard.conf
+	assert_eq "$(stat -c %y "$T/stamp")" "$(stat -c %y /etc/guard/guard.conf)" "mtime kept"
 	refused bob "guard: denied"
 	allowed dave
 	sleep 2.5

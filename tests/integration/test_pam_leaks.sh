@@ -23,3 +23,30 @@ if [[ $STATUS -ne 0 ]]; then
 fi
 assert_contains "$OUT" "hygiene: 0 failures"
 assert_eq "" "$ERR" "valgrind reports nothing"
+
+# The decision service keeps the policy and the store between requests:
+# the same cycles answered by guard-decided under valgrind, which must end
+# (SIGTERM) with no memory error and no definite leak.
+DECIDED=/usr/local/libexec/guard/guard-decided
+[[ -x $DECIDED ]] || skip "guard-decided is not installed"
+SERVICE_CYCLES=$((CYCLES / 5))
+T=$(mktemp -d)
+# shellcheck disable=SC2064 # expand now
+trap "rm -rf -- '$T'" EXIT
+step "valgrind: guard-decided answering $SERVICE_CYCLES cycles"
+rm -rf /run/guard
+valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+	"$DECIDED" 2>"$T/decided.valgrind" &
+decided=$!
+for _ in $(seq 200); do
+	[[ -S /run/guard/decide.sock ]] && break
+	sleep 0.05
+done
+[[ -S /run/guard/decide.sock ]] || fail "guard-decided did not start: $(cat "$T/decided.valgrind")"
+run_cmd "$HARNESS" hygiene "$MODULE" "$SERVICE_CYCLES"
+kill -TERM "$decided"
+rc=0
+wait "$decided" || rc=$?
+assert_contains "$OUT" "hygiene: 0 failures"
+assert_eq 0 "$rc" "guard-decided under valgrind: $(cat "$T/decided.valgrind")"
+assert_eq "" "$(cat "$T/decided.valgrind")" "valgrind reports nothing about guard-decided"
