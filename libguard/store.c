@@ -253,6 +253,7 @@ void guard_store_close(struct guard_store *s)
 		return;
 	if (s->db) {
 		guard_store_rollback(s);
+		guard_store_release_all(s);
 		sqlite3_close_v2(s->db);
 	}
 	if (s->has_killer)
@@ -287,7 +288,7 @@ int guard_store_check(struct guard_store *s, struct guard_error *err)
 	} else {
 		r = guard_store_fail(s, rc, "checking the store", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		return r;
 	return ok ? 0 : -EBADMSG;

@@ -62,7 +62,7 @@ int guard_store_approval_find(struct guard_store *s, const struct guard_approval
 	} else {
 		r = guard_store_fail(s, rc, "reading approvals", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -95,7 +95,7 @@ int guard_store_approval_candidates(struct guard_store *s, const struct guard_ap
 		ids[n++] = sqlite3_column_int64(st, 0);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading approvals", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	*ret_n = n;
 	return r;
 }
@@ -122,7 +122,7 @@ int guard_store_approval_consume(struct guard_store *s, int64_t id, const char *
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, decision_id);
 	r = guard_store_step_done(s, st, "spending the approval", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r == 0 && sqlite3_changes(s->db) != 1) {
 		guard_error_set(err, "", 0, "request %lld is no longer approved and unused",
 				(long long)id);

@@ -265,7 +265,7 @@ static int read_votes(struct guard_store *s, struct guard_approval *a, struct gu
 		r = -ENOMEM;
 	else if (rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading approvals", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -290,7 +290,7 @@ int guard_store_approval_get(struct guard_store *s, int64_t id, int64_t now,
 	} else {
 		r = guard_store_fail(s, rc, "reading approvals", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r == 0 && oom)
 		r = -ENOMEM;
 	if (r == 0)
@@ -342,7 +342,7 @@ int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t re
 		r = -ENOMEM;
 	else if (rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "listing approvals", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = read_votes(s, &list[i], err);
 	if (r < 0) {
@@ -399,7 +399,7 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	} else if (rc != SQLITE_DONE) {
 		r = guard_store_fail(s, rc, "reading approvals", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0 || rc == SQLITE_ROW)
 		return r;
 
@@ -445,7 +445,7 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	sqlite3_bind_int64(st, 19, (int64_t)terms->n_actions);
 	guard_store_bind_text(st, 20, terms->rule_terms);
 	r = guard_store_step_done(s, st, "recording the approval request", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r == 0) {
 		*ret_id = sqlite3_last_insert_rowid(s->db);
 		*ret_created = true;
@@ -516,7 +516,7 @@ int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t app
 	guard_store_bind_text(st, 3, approver);
 	sqlite3_bind_int64(st, 4, now);
 	r = guard_store_step_done(s, st, "recording the approval", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		goto out;
 	*ret_status = GUARD_APPROVAL_PENDING;
@@ -534,7 +534,7 @@ int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t app
 		guard_store_bind_text(st, 3, approver);
 		sqlite3_bind_int64(st, 4, now + ttl);
 		r = guard_store_step_done(s, st, "recording the approval", err);
-		sqlite3_finalize(st);
+		guard_store_release(s, st);
 		if (r == 0 && sqlite3_changes(s->db) != 1)
 			r = -ESTALE;
 		if (r == 0)
@@ -574,7 +574,7 @@ int guard_store_approval_deny(struct guard_store *s, int64_t id, const char *by,
 	guard_store_bind_text(st, 3, by ? by : "?");
 	guard_store_bind_text(st, 4, comment);
 	r = guard_store_step_done(s, st, "recording the denial", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r == 0 && sqlite3_changes(s->db) != 1)
 		r = -ESTALE;
 out:

@@ -13,6 +13,8 @@
 /* "GRD1": PRAGMA application_id of a Guard store. */
 #define GUARD_APPLICATION_ID 0x47524431
 
+#define GUARD_STORE_KEPT_STATEMENTS 48
+
 struct guard_store {
 	sqlite3 *db;
 	char *dir;
@@ -26,6 +28,15 @@ struct guard_store {
 	dev_t dev; /* the database file opened (guard_store_current) */
 	ino_t ino;
 	uid_t owner;
+	/* Prepared statements kept for the connection's life, by SQL text:
+	 * a process that keeps the store open (the decision service) parses
+	 * each query once. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+		bool lent;
+	} kept[GUARD_STORE_KEPT_STATEMENTS];
+	size_t n_kept;
 	bool light;	 /* MUST 19: this transaction commits synchronous=NORMAL */
 	unsigned spends; /* MUST 19: writes in this transaction that spend */
 };
@@ -40,9 +51,18 @@ int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *re
  * being done and SQLite's words. */
 int guard_store_fail(struct guard_store *s, int rc, const char *what, struct guard_error *err);
 
-/* Prepares sql; on failure fills err. */
+/* Prepares sql (a kept statement when it was prepared before on this
+ * connection and is not in use); on failure fills err. Give it back with
+ * guard_store_release, never sqlite3_finalize. */
 int guard_store_prepare(struct guard_store *s, const char *sql, sqlite3_stmt **ret,
 			struct guard_error *err);
+
+/* Resets a statement from guard_store_prepare for its next use, or
+ * finalizes it when it is not kept; accepts NULL. */
+void guard_store_release(struct guard_store *s, sqlite3_stmt *st);
+
+/* Finalizes every kept statement (before the connection closes). */
+void guard_store_release_all(struct guard_store *s);
 
 /* Runs a statement that returns no rows (SQLITE_DONE expected). */
 int guard_store_step_done(struct guard_store *s, sqlite3_stmt *st, const char *what,

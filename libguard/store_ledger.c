@@ -75,7 +75,7 @@ static int read_uses(struct guard_store *s, const struct guard_policy *policy, u
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading the limit history", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -105,7 +105,7 @@ static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
 	} else if (rc != SQLITE_DONE) {
 		r = guard_store_fail(s, rc, "reading the freeze", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		return r;
 
@@ -125,7 +125,7 @@ static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
 	} else if (rc != SQLITE_DONE) {
 		r = guard_store_fail(s, rc, "reading the lockouts", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		return r;
 
@@ -144,7 +144,7 @@ static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
 	} else if (rc != SQLITE_DONE) {
 		r = guard_store_fail(s, rc, "reading break-glass", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r == 0 && oom)
 		r = -ENOMEM;
 	hs->frozen_by = ret->frozen_by;
@@ -218,7 +218,7 @@ static int insert_decision(struct guard_store *s, const struct guard_store_recor
 	else
 		sqlite3_bind_null(st, 12);
 	r = guard_store_step_done(s, st, "recording the decision", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		return r;
 	*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -297,7 +297,7 @@ static int insert_actions(struct guard_store *s, const struct guard_store_record
 	if (r == 0 && v->n_actions == 0 && in->refusal)
 		r = insert_action(s, st, id, "request", NULL, NULL, v->decision, "(request)",
 				  in->refusal, false, err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -325,7 +325,7 @@ static int active_lockout(struct guard_store *s, uint32_t uid, int64_t now, int6
 	} else if (rc != SQLITE_DONE) {
 		r = guard_store_fail(s, rc, "reading the lockouts", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -341,7 +341,7 @@ static int exec_bound(struct guard_store *s, const char *sql, int64_t a, int64_t
 	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	r = guard_store_step_done(s, st, what, err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -392,7 +392,7 @@ static int insert_uses(struct guard_store *s, const struct guard_store_record_in
 		sqlite3_bind_int64(st, 4, id);
 		r = guard_store_step_done(s, st, "recording a limit use", err);
 	}
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -413,7 +413,7 @@ static int count_query(struct guard_store *s, const char *sql, uint32_t uid, int
 		*ret = sqlite3_column_int64(st, 0);
 	else
 		r = guard_store_fail(s, rc, "counting decisions for a watch", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -483,7 +483,7 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 	sqlite3_bind_int64(st, 3, in->now);
 	sqlite3_bind_int64(st, 4, count);
 	r = guard_store_step_done(s, st, "recording a watch alert", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		return r;
 	if (w->lockout_s > 0) {
@@ -501,7 +501,7 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 		sqlite3_bind_int64(st, 4, in->now);
 		sqlite3_bind_int64(st, 5, in->now + w->lockout_s);
 		r = guard_store_step_done(s, st, "recording a lockout", err);
-		sqlite3_finalize(st);
+		guard_store_release(s, st);
 		if (r < 0)
 			return r;
 	}
@@ -590,7 +590,7 @@ int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait
 		sqlite3_bind_int(st, 1, wait_status);
 		sqlite3_bind_int64(st, 2, decision_id);
 		r = guard_store_step_done(s, st, "recording the exit status", err);
-		sqlite3_finalize(st);
+		guard_store_release(s, st);
 	}
 	if (r == 0 && sqlite3_changes(s->db) != 1) {
 		guard_error_set(err, s->path, 0, "no decision %lld to record an exit status for",
@@ -699,7 +699,7 @@ int guard_store_history(struct guard_store *s, int64_t since, bool all_actors, u
 		r = -ENOMEM;
 	else if (rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading the history", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0) {
 		guard_history_rows_free(rows, n);
 		return r;

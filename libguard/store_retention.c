@@ -42,7 +42,7 @@ int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error 
 		sqlite3_bind_int64(st, 1, cutoff);
 		sqlite3_bind_int64(st, 2, GUARD_LEDGER_PRUNE_BATCH);
 		r = guard_store_step_done(s, st, "pruning the ledger", err);
-		sqlite3_finalize(st);
+		guard_store_release(s, st);
 	}
 	return r;
 }

@@ -181,6 +181,7 @@ int guard_store_create(int dirfd, const char *dir, uid_t owner, int timeout_ms,
 		r = guard_store_pragma_expect(&tmp, "PRAGMA journal_mode = WAL", "wal", err);
 	if (r < 0)
 		goto out;
+	guard_store_release_all(&tmp);
 	rc = sqlite3_close(tmp.db);
 	tmp.db = NULL;
 	if (rc != SQLITE_OK) {
@@ -210,8 +211,10 @@ int guard_store_create(int dirfd, const char *dir, uid_t owner, int timeout_ms,
 	}
 	return r;
 out:
-	if (tmp.db)
+	if (tmp.db) {
+		guard_store_release_all(&tmp);
 		sqlite3_close(tmp.db);
+	}
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-journal", path);
 	unlink(side);

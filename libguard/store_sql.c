@@ -66,13 +66,53 @@ int guard_store_fail(struct guard_store *s, int rc, const char *what, struct gua
 int guard_store_prepare(struct guard_store *s, const char *sql, sqlite3_stmt **ret,
 			struct guard_error *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+	unsigned flags = 0;
+	int rc;
 
+	for (size_t i = 0; i < s->n_kept; i++)
+		if (!s->kept[i].lent && strcmp(s->kept[i].sql, sql) == 0) {
+			s->kept[i].lent = true;
+			*ret = s->kept[i].st;
+			return 0;
+		}
+	if (s->n_kept < GUARD_STORE_KEPT_STATEMENTS)
+		flags = SQLITE_PREPARE_PERSISTENT;
+	rc = sqlite3_prepare_v3(s->db, sql, -1, flags, ret, NULL);
 	if (rc != SQLITE_OK) {
 		*ret = NULL;
 		return guard_store_fail(s, rc, "reading the store", err);
 	}
+	if (flags && *ret) {
+		/* The text is the caller's: kept only when it is a literal,
+		 * which sqlite3_sql gives back as a copy we own. */
+		s->kept[s->n_kept].sql = sqlite3_sql(*ret);
+		s->kept[s->n_kept].st = *ret;
+		s->kept[s->n_kept].lent = true;
+		s->n_kept++;
+	}
 	return 0;
+}
+
+void guard_store_release(struct guard_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; s && i < s->n_kept; i++)
+		if (s->kept[i].st == st) {
+			/* The step's result was checked where it was stepped. */
+			(void)sqlite3_reset(st);
+			(void)sqlite3_clear_bindings(st);
+			s->kept[i].lent = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+void guard_store_release_all(struct guard_store *s)
+{
+	for (size_t i = 0; i < s->n_kept; i++)
+		sqlite3_finalize(s->kept[i].st);
+	s->n_kept = 0;
 }
 
 int guard_store_step_done(struct guard_store *s, sqlite3_stmt *st, const char *what,
@@ -148,7 +188,7 @@ int guard_store_pragma_expect(struct guard_store *s, const char *sql, const char
 		r = -EIO;
 	}
 out:
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -166,6 +206,6 @@ int guard_store_pragma_int(struct guard_store *s, const char *sql, int64_t *ret,
 		*ret = sqlite3_column_int64(st, 0);
 	else
 		r = guard_store_fail(s, rc, "reading the store's header", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }

@@ -27,7 +27,7 @@ static int run_write(struct guard_store *s, const char *sql, const char *what,
 			sqlite3_bind_int64(st, i + 1, ints[i]);
 	}
 	r = guard_store_step_done(s, st, what, err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 
@@ -168,7 +168,7 @@ static int read_items(struct guard_store *s, const char *sql, int64_t now,
 		r = -ENOMEM;
 	else if (rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading the host state", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	return r;
 }
 

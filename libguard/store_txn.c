@@ -138,7 +138,7 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 		clock = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
 		r = guard_store_fail(s, rc, "reading the store's clock", err);
-	sqlite3_finalize(st);
+	guard_store_release(s, st);
 	if (r < 0)
 		goto fail;
 	now = wall_now > clock ? wall_now : clock;
@@ -149,7 +149,7 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 			goto fail;
 		sqlite3_bind_int64(st, 1, now);
 		r = guard_store_step_done(s, st, "writing the store's clock", err);
-		sqlite3_finalize(st);
+		guard_store_release(s, st);
 		if (r < 0)
 			goto fail;
 	}
