@@ -329,6 +329,8 @@ journalctl --update-catalog
 echo "packaging/journald/guard.catalog is installed: journalctl -x explains Guard's entries"
 # The host's utmp names the host's terminals: the demo's commands have none.
 : >/run/utmp
+# The accounts as they are now: what guardctl verify compares with (step 11b).
+guardctl verify --init >/dev/null || die "guardctl verify --init failed"
 
 say "6. An operator (alice, helpdesk) creates a user through guardctl"
 printf '%s\n' 'rule "demo-onboarding" {' \
@@ -462,6 +464,15 @@ echo "(passwd, group, shadow and gshadow unchanged)"
 # Refusals count towards the shipped watch: root lifts a lockout they caused.
 guardctl unlock alice >/dev/null 2>&1 || :
 
+say "11b. An account made around Guard: root runs useradd itself, verify reports it"
+echo "(every change above went through guardctl; this one does not)"
+act root 0 useradd -m -s /bin/bash sidedoor
+act root 1 guardctl verify
+expect "changed around Guard: user sidedoor: added" "verify's report"
+reject "newhire" "changes Guard decided are not reported"
+act root 0 guardctl verify
+expect "no change outside Guard's decisions" "each change is reported once"
+
 if own_auditd; then
 	say "12. auditd stops: with audit = required, Guard refuses rather than act unrecorded"
 	stop_auditd || die "auditd did not stop"
@@ -475,9 +486,9 @@ fi
 
 say "13. The SOC's view"
 LOG=$(audit_log)
-echo "\$ ausearch -i --input $LOG --start ${SINCE[*]} -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT"
+echo "\$ ausearch -i --input $LOG --start ${SINCE[*]} -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_ADD_ACCT,ANOM_MOD_ACCT"
 echo "  (Guard's records, some fields left out)"
-soc=$(ausearch -i --input "$LOG" --start "${SINCE[@]}" -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_MOD_ACCT 2>/dev/null |
+soc=$(ausearch -i --input "$LOG" --start "${SINCE[@]}" -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_ADD_ACCT,ANOM_MOD_ACCT 2>/dev/null |
 	grep -a "op=guard-" |
 	sed -E "s/^type=([A-Z_]+) msg=audit\([^ ]+ ([0-9:]+)\.[0-9]+:[0-9]+\) : .* msg='/\2 \1 /;
 		s/ (guard_mode|reason|grant|exe|hostname|addr|terminal)=[^ ]*//g;
@@ -489,7 +500,8 @@ for want in 'USER_ACCT op=guard-user.create actor="alice" acct=newhire.* res=suc
 	'ANOM_ROOT_TRANS op=guard-role.escalate alert=escalation actor="bob"' \
 	'USER_ACCT op=guard-approve actor="carol"' \
 	'USER_CMD op=guard-exec actor="bob" acct=newhire grp=sudo.* exit=0' \
-	'USER_ACCT op=guard-role.escalate actor="dave" acct=root.* service="su" res=failed'; do
+	'USER_ACCT op=guard-role.escalate actor="dave" acct=root.* service="su" res=failed' \
+	'ANOM_ADD_ACCT op=guard-account-change alert=account-change .*acct=sidedoor'; do
 	grep -qE -- "$want" <<<"$soc" || die "no audit record matching: $want"
 done
 echo

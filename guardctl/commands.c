@@ -53,6 +53,13 @@ static const struct guardctl_command commands[] = {
     {"thaw", cmd_thaw, "guardctl thaw", "Ends a freeze (root or admins; root's: root).\n"},
     {"status", cmd_status, "guardctl status",
      "Shows freeze, break-glass and lockouts (others' to root and admins).\n"},
+    {"verify", cmd_verify, "guardctl verify [--init] [--json]",
+     "Reports every change to /etc/passwd, group, shadow and gshadow since the last\n"
+     "verify that no Guard decision explains (an account or group added, removed or\n"
+     "renamed; uid, gid, home, shell; members; a password set, emptied, locked or\n"
+     "unlocked), each once, as an audit ANOM_* record and a journal alert, then\n"
+     "records the current state. --init records the first state. Root's alone.\n"
+     "Exit 0 nothing unexplained, 1 some, 2 an error.\n"},
     {"history", cmd_history, "guardctl history [--since TIME] [--actor USER] [--json]",
      "Shows past decisions (root and admins see all; others their own).\n"},
 };

@@ -474,3 +474,26 @@ int guard_events_approval(struct guard_events *ev, const struct guard_identity *
 	e.success = approved;
 	return report(ev, &e, 1, NULL);
 }
+
+int guard_events_account_change(struct guard_events *ev, const struct guard_account_change *c)
+{
+	struct guard_event e = {0};
+	bool group = c && c->kind == GUARD_ACCOUNT_GROUP;
+	char why[512];
+
+	if (!ev || !c)
+		return -EINVAL;
+	guard_account_change_text(c, why, sizeof(why));
+	e.kind = GUARD_EVENT_ALERT;
+	e.source = ev->source;
+	e.audit_type = c->type == GUARD_CHANGE_ADDED	 ? AUDIT_ANOM_ADD_ACCT
+		       : c->type == GUARD_CHANGE_REMOVED ? AUDIT_ANOM_DEL_ACCT
+							 : AUDIT_ANOM_MOD_ACCT;
+	e.alert = "account-change";
+	e.op = "guard-account-change";
+	e.target = c->member ? c->member : group ? NULL : c->name;
+	e.group = group ? c->name : NULL;
+	e.why = why;
+	e.success = true;
+	return report(ev, &e, 1, NULL);
+}

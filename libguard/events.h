@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "account_state.h"
 #include "error.h"
 #include "evaluate.h"
 #include "policy.h"
@@ -87,5 +88,10 @@ int guard_events_break_glass(struct guard_events *ev, const struct guard_identit
 int guard_events_approval(struct guard_events *ev, const struct guard_identity *approver,
 			  const char *request_id, const char *requester, bool approved,
 			  const char *comment);
+
+/* An account change no decision explains, found by verify: an alert
+ * (ANOM_ADD_ACCT, ANOM_DEL_ACCT or ANOM_MOD_ACCT) naming the account (the
+ * member, for a membership), the group and what changed. */
+int guard_events_account_change(struct guard_events *ev, const struct guard_account_change *c);
 
 #endif

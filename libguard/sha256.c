@@ -112,3 +112,28 @@ void guard_sha256_hex(const uint8_t digest[GUARD_SHA256_LEN], char out[2 * GUARD
 	}
 	out[2 * GUARD_SHA256_LEN] = '\0';
 }
+
+void guard_hmac_sha256(const uint8_t *key, size_t key_len, const void *data, size_t len,
+		       uint8_t out[GUARD_SHA256_LEN])
+{
+	uint8_t pad[64] = {0}, inner[GUARD_SHA256_LEN];
+	struct guard_sha256 c;
+
+	if (key_len > sizeof(pad))
+		key_len = sizeof(pad); /* callers keep to 64: never longer keys */
+	memcpy(pad, key, key_len);
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36;
+	guard_sha256_init(&c);
+	guard_sha256_update(&c, pad, sizeof(pad));
+	guard_sha256_update(&c, data, len);
+	guard_sha256_final(&c, inner);
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	guard_sha256_init(&c);
+	guard_sha256_update(&c, pad, sizeof(pad));
+	guard_sha256_update(&c, inner, sizeof(inner));
+	guard_sha256_final(&c, out);
+	memset(pad, 0, sizeof(pad));
+	memset(inner, 0, sizeof(inner));
+}

@@ -23,6 +23,12 @@ void guard_sha256_final(struct guard_sha256 *c, uint8_t out[GUARD_SHA256_LEN]);
 /* One call: the digest of data. */
 void guard_sha256(const void *data, size_t len, uint8_t out[GUARD_SHA256_LEN]);
 
+/* HMAC-SHA256 (RFC 2104) of data under a key of at most 64 bytes: the
+ * keyed hash verify keeps of a password, so that the store never holds
+ * anything a guess can be checked against without the key. */
+void guard_hmac_sha256(const uint8_t *key, size_t key_len, const void *data, size_t len,
+		       uint8_t out[GUARD_SHA256_LEN]);
+
 /* Writes the digest as 64 lowercase hex digits and a NUL. */
 void guard_sha256_hex(const uint8_t digest[GUARD_SHA256_LEN], char out[2 * GUARD_SHA256_LEN + 1]);
 

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "account_state.h"
 #include "approval_terms.h"
 #include "error.h"
 #include "evaluate.h"
@@ -32,7 +33,7 @@
 
 #define GUARD_STORE_DIR		    "/var/lib/guard"
 #define GUARD_STORE_FILE	    "guard.db"
-#define GUARD_STORE_SCHEMA_VERSION  3
+#define GUARD_STORE_SCHEMA_VERSION  4
 #define GUARD_STORE_BUSY_TIMEOUT_MS 5000
 /* How long a transaction may hold the write lock once it has it (MUST 16
  * in store.c): a decision takes milliseconds, even a batch of thousands. */
@@ -77,6 +78,33 @@ void guard_store_close(struct guard_store *s);
  * removed or loosened meanwhile is met exactly as a fresh open meets it.
  * False inside a transaction. */
 bool guard_store_current(const struct guard_store *s);
+
+/* ---- verify: the account databases as last seen (store_accounts.c) ---- */
+
+/* How long before the last verify a decision may have been made and still
+ * explain a change seen now: its tool may have run after that verify. */
+#define GUARD_VERIFY_GRACE_S 600
+
+/* The key of the keyed password hashes, made (random) on first use. In a
+ * transaction. Returns 0 or -errno. */
+int guard_store_accounts_key(struct guard_store *s, uint8_t key[GUARD_ACCOUNT_KEY_LEN],
+			     struct guard_error *err);
+
+/* The set last adopted, and when (*ret_at 0: never; verify --init first).
+ * In a transaction. */
+int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret,
+			      int64_t *ret_at, struct guard_error *err);
+
+/* Replaces the kept set with now, seen at at. In a transaction. */
+int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account_set *now,
+			       int64_t at, struct guard_error *err);
+
+/* Whether a decision made since since, allowed (or made in monitor mode),
+ * has an action that explains c (user.create for an account added,
+ * group.member.add of that user to that group for a member added, ...).
+ * In a transaction. */
+int guard_store_change_explained(struct guard_store *s, const struct guard_account_change *c,
+				 int64_t since, bool *ret, struct guard_error *err);
 
 /* The path of the database file (for messages). */
 const char *guard_store_path(const struct guard_store *s);

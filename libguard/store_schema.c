@@ -85,6 +85,14 @@ static const char *const migrations[] = {
     "ALTER TABLE approvals ADD COLUMN actions TEXT;"
     "ALTER TABLE approvals ADD COLUMN actions_n INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE approvals ADD COLUMN rule_terms TEXT;",
+    /* 3 -> 4: the account databases as verify last saw them (passwords by
+     * keyed hash only), the key, and when (0: never: verify --init). */
+    "CREATE TABLE accounts_seen("
+    " kind TEXT NOT NULL, name TEXT NOT NULL, id INTEGER NOT NULL, gid INTEGER,"
+    " home TEXT, shell TEXT, members TEXT, password INTEGER NOT NULL, mac TEXT NOT NULL,"
+    " PRIMARY KEY(kind, name));"
+    "CREATE TABLE secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "INSERT INTO meta(key, value) VALUES ('accounts_seen_at', 0);",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,

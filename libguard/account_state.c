@@ -1,0 +1,260 @@
+/* The account databases as verify sees them, and what changed (see
+ * account_state.h). */
+#include "account_state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+#include "sha256.h"
+
+void guard_account_set_clear(struct guard_account_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->v[i].name);
+		free(set->v[i].home);
+		free(set->v[i].shell);
+		free(set->v[i].members);
+	}
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+int guard_account_set_add(struct guard_account_set *set, const struct guard_account *a)
+{
+	struct guard_account *v = realloc(set->v, (set->n + 1) * sizeof(*v)), *c;
+
+	if (!v)
+		return -ENOMEM;
+	set->v = v;
+	c = &v[set->n];
+	*c = *a;
+	c->name = dup_or_empty(a->name);
+	c->home = dup_or_empty(a->home);
+	c->shell = dup_or_empty(a->shell);
+	c->members = dup_or_empty(a->members);
+	set->n++;
+	if (!c->name || !c->home || !c->shell || !c->members)
+		return -ENOMEM;
+	return 0;
+}
+
+int guard_account_compare(const void *a, const void *b)
+{
+	const struct guard_account *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void guard_account_set_sort(struct guard_account_set *set)
+{
+	if (set->n > 1)
+		qsort(set->v, set->n, sizeof(set->v[0]), guard_account_compare);
+}
+
+/* ---- Parsing ---- */
+
+/* Splits line (modified) at ':' into at most max fields. Returns how many. */
+static size_t split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == ':') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+static bool entry_line(const char *line)
+{
+	return line[0] && line[0] != '#' && line[0] != '+' && line[0] != '-';
+}
+
+static int compare_strs(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "b,a,,c" -> "a,b,c". Returns a new string or NULL. */
+static char *sorted_members(const char *list)
+{
+	char *copy = strdup(list), **v = NULL, *out = NULL, *save = NULL;
+	size_t n = 0, len = 0;
+
+	if (!copy)
+		return NULL;
+	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		char **nv = realloc(v, (n + 1) * sizeof(*v));
+
+		if (!nv)
+			goto out;
+		v = nv;
+		v[n++] = m;
+		len += strlen(m) + 1;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), compare_strs);
+	out = calloc(1, len + 1);
+	for (size_t i = 0; out && i < n; i++) {
+		if (i)
+			strcat(out, ",");
+		strcat(out, v[i]);
+	}
+out:
+	free(v);
+	free(copy);
+	return out;
+}
+
+static enum guard_password_state password_state(const char *pw)
+{
+	if (!pw[0])
+		return GUARD_PASSWORD_EMPTY;
+	if (pw[0] == '!')
+		return GUARD_PASSWORD_LOCKED;
+	if (pw[0] == '*' || strcmp(pw, "x") == 0)
+		return GUARD_PASSWORD_NONE;
+	return GUARD_PASSWORD_SET;
+}
+
+/* The keyed hash of the password without its lock marks: locking and
+ * unlocking keep it, a new password does not. */
+static void password_mac(const char *pw, const uint8_t *key, char out[GUARD_ACCOUNT_MAC_HEX + 1])
+{
+	uint8_t d[GUARD_SHA256_LEN];
+	char hex[2 * GUARD_SHA256_LEN + 1];
+
+	while (*pw == '!')
+		pw++;
+	if (!pw[0] || pw[0] == '*') {
+		out[0] = '\0';
+		return;
+	}
+	guard_hmac_sha256(key, GUARD_ACCOUNT_KEY_LEN, pw, strlen(pw), d);
+	guard_sha256_hex(d, hex);
+	memcpy(out, hex, GUARD_ACCOUNT_MAC_HEX);
+	out[GUARD_ACCOUNT_MAC_HEX] = '\0';
+}
+
+/* The password field of name in a shadow or gshadow text, or NULL. */
+static const char *find_secret(const char *text, const char *name, char *buf, size_t size)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = text; p && *p;) {
+		const char *end = strchr(p, '\n'), *colon;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *pw = p + nl + 1;
+			size_t pl;
+
+			colon = memchr(pw, ':', len - nl - 1);
+			pl = colon ? (size_t)(colon - pw) : len - nl - 1;
+			if (pl >= size)
+				pl = size - 1;
+			memcpy(buf, pw, pl);
+			buf[pl] = '\0';
+			return buf;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void fill_password(struct guard_account *a, const char *own, const char *secrets,
+			  const uint8_t *key)
+{
+	char buf[1024];
+	const char *pw = secrets ? find_secret(secrets, a->name, buf, sizeof(buf)) : NULL;
+
+	if (!pw && own && strcmp(own, "x") != 0)
+		pw = own;
+	if (!pw) {
+		a->password = GUARD_PASSWORD_UNKNOWN;
+		a->mac[0] = '\0';
+		return;
+	}
+	a->password = password_state(pw);
+	password_mac(pw, key, a->mac);
+	memset(buf, 0, sizeof(buf));
+}
+
+/* One line of passwd (users) or group (groups). Returns 0 (also for a
+ * line that is no entry) or -ENOMEM. */
+static int parse_line(char *line, enum guard_account_kind kind, const char *secrets,
+		      const uint8_t *key, struct guard_account_set *set)
+{
+	char *f[7];
+	size_t n = split(line, f, 7);
+	struct guard_account a = {.kind = kind};
+	uint32_t id, gid = 0;
+	int r;
+
+	if (!entry_line(line) || n < (kind == GUARD_ACCOUNT_USER ? 7u : 4u) ||
+	    guard_parse_id(f[2], &id) < 0 ||
+	    (kind == GUARD_ACCOUNT_USER && guard_parse_id(f[3], &gid) < 0))
+		return 0;
+	a.name = f[0];
+	a.id = id;
+	if (kind == GUARD_ACCOUNT_USER) {
+		a.gid = gid;
+		a.home = f[5];
+		a.shell = f[6];
+	} else {
+		a.members = sorted_members(f[3]);
+		if (!a.members)
+			return -ENOMEM;
+	}
+	fill_password(&a, f[1], secrets, key);
+	r = guard_account_set_add(set, &a);
+	if (kind == GUARD_ACCOUNT_GROUP)
+		free(a.members);
+	return r;
+}
+
+static int parse_file(const char *text, enum guard_account_kind kind, const char *secrets,
+		      const uint8_t *key, struct guard_account_set *set)
+{
+	char *copy = strdup(text ? text : ""), *save = NULL;
+	int r = copy ? 0 : -ENOMEM;
+
+	for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; r == 0 && line;
+	     line = strtok_r(NULL, "\n", &save))
+		r = parse_line(line, kind, secrets, key, set);
+	free(copy);
+	return r;
+}
+
+int guard_account_set_parse(const char *passwd, const char *group, const char *shadow,
+			    const char *gshadow, const uint8_t key[GUARD_ACCOUNT_KEY_LEN],
+			    struct guard_account_set *ret)
+{
+	struct guard_account_set set = {0};
+	int r = parse_file(passwd, GUARD_ACCOUNT_USER, shadow, key, &set);
+
+	if (r == 0)
+		r = parse_file(group, GUARD_ACCOUNT_GROUP, gshadow, key, &set);
+	if (r < 0) {
+		guard_account_set_clear(&set);
+		return r;
+	}
+	guard_account_set_sort(&set);
+	*ret = set;
+	return 0;
+}

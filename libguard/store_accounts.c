@@ -1,0 +1,269 @@
+/* verify's part of the store: the account databases as last adopted
+ * (accounts_seen), the key of their keyed password hashes (secrets), when
+ * (meta accounts_seen_at), and whether a decision explains a change. Every
+ * call runs inside the caller's transaction (MUST 8). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "store_internal.h"
+
+int guard_store_accounts_key(struct guard_store *s, uint8_t key[GUARD_ACCOUNT_KEY_LEN],
+			     struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	r = guard_store_need_txn(s, err);
+	if (r == 0)
+		r = guard_store_prepare(s, "SELECT value FROM secrets WHERE name = 'accounts'", &st,
+					err);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == GUARD_ACCOUNT_KEY_LEN) {
+		memcpy(key, sqlite3_column_blob(st, 0), GUARD_ACCOUNT_KEY_LEN);
+		guard_store_release(s, st);
+		return 0;
+	}
+	guard_store_release(s, st);
+	if (rc == SQLITE_ROW) {
+		guard_error_set(err, s->path, 0, "the accounts key is damaged; refused");
+		return -EBADMSG;
+	}
+	if (rc != SQLITE_DONE)
+		return guard_store_fail(s, rc, "reading the accounts key", err);
+	if (getrandom(key, GUARD_ACCOUNT_KEY_LEN, 0) != GUARD_ACCOUNT_KEY_LEN) {
+		r = -errno;
+		guard_error_set(err, s->path, 0, "cannot make the accounts key: %s", strerror(-r));
+		return r;
+	}
+	r = guard_store_prepare(s, "INSERT INTO secrets(name, value) VALUES ('accounts', ?1)", &st,
+				err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_blob(st, 1, key, GUARD_ACCOUNT_KEY_LEN, SQLITE_TRANSIENT);
+	r = guard_store_step_done(s, st, "writing the accounts key", err);
+	guard_store_release(s, st);
+	return r;
+}
+
+static int read_row(sqlite3_stmt *st, struct guard_account_set *set)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 0), *mac;
+	struct guard_account a = {0};
+
+	a.kind = kind && strcmp(kind, "group") == 0 ? GUARD_ACCOUNT_GROUP : GUARD_ACCOUNT_USER;
+	a.name = (char *)sqlite3_column_text(st, 1);
+	a.id = (uint32_t)sqlite3_column_int64(st, 2);
+	a.gid = (uint32_t)sqlite3_column_int64(st, 3);
+	a.home = (char *)sqlite3_column_text(st, 4);
+	a.shell = (char *)sqlite3_column_text(st, 5);
+	a.members = (char *)sqlite3_column_text(st, 6);
+	a.password = (enum guard_password_state)sqlite3_column_int(st, 7);
+	mac = (const char *)sqlite3_column_text(st, 8);
+	snprintf(a.mac, sizeof(a.mac), "%s", mac ? mac : "");
+	if (!a.name)
+		return 0;
+	return guard_account_set_add(set, &a);
+}
+
+int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret,
+			      int64_t *ret_at, struct guard_error *err)
+{
+	struct guard_account_set set = {0};
+	sqlite3_stmt *st = NULL;
+	int64_t at = 0;
+	int r, rc;
+
+	r = guard_store_need_txn(s, err);
+	if (r == 0)
+		r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'accounts_seen_at'",
+					&st, err);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		at = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading when accounts were seen", err);
+	guard_store_release(s, st);
+	if (r == 0)
+		r = guard_store_prepare(s,
+					"SELECT kind, name, id, gid, home, shell, members, password,"
+					" mac FROM accounts_seen",
+					&st, err);
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && r == 0)
+		r = read_row(st, &set);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading the accounts seen", err);
+	guard_store_release(s, st);
+	if (r < 0) {
+		guard_account_set_clear(&set);
+		if (r == -ENOMEM)
+			guard_error_set(err, s->path, 0, "out of memory");
+		return r;
+	}
+	guard_account_set_sort(&set);
+	*ret = set;
+	*ret_at = at;
+	return 0;
+}
+
+static int insert_all(struct guard_store *s, const struct guard_account_set *now,
+		      struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_prepare(s,
+				"INSERT INTO accounts_seen(kind, name, id, gid, home, shell,"
+				" members, password, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+				" ?9)",
+				&st, err);
+	for (size_t i = 0; r == 0 && i < now->n; i++) {
+		const struct guard_account *a = &now->v[i];
+
+		sqlite3_reset(st);
+		guard_store_bind_text(st, 1, a->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
+		guard_store_bind_text(st, 2, a->name);
+		sqlite3_bind_int64(st, 3, a->id);
+		sqlite3_bind_int64(st, 4, a->gid);
+		guard_store_bind_text(st, 5, a->home);
+		guard_store_bind_text(st, 6, a->shell);
+		guard_store_bind_text(st, 7, a->members);
+		sqlite3_bind_int(st, 8, (int)a->password);
+		guard_store_bind_text(st, 9, a->mac);
+		r = guard_store_step_done(s, st, "recording the accounts seen", err);
+	}
+	guard_store_release(s, st);
+	return r;
+}
+
+int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account_set *now,
+			       int64_t at, struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r == 0)
+		r = guard_store_exec(s, "DELETE FROM accounts_seen", "recording the accounts seen",
+				     err);
+	if (r == 0)
+		r = insert_all(s, now, err);
+	if (r == 0)
+		r = guard_store_prepare(s,
+					"INSERT OR REPLACE INTO meta(key, value) VALUES"
+					" ('accounts_seen_at', ?1)",
+					&st, err);
+	if (r == 0) {
+		sqlite3_bind_int64(st, 1, at > 0 ? at : 1);
+		r = guard_store_step_done(s, st, "recording when accounts were seen", err);
+		guard_store_release(s, st);
+	}
+	return r;
+}
+
+/* One way a decision explains a change: its action, and the target and
+ * group it names (NULL: any). */
+struct because {
+	const char *action, *target, *group;
+};
+
+/* The actions that would have made c, as the classifier names them. */
+static size_t reasons(const struct guard_account_change *c, struct because *v)
+{
+	const char *n = c->name, *m = c->member;
+	size_t k = 0;
+
+	if (c->kind == GUARD_ACCOUNT_GROUP) {
+		switch (c->type) {
+		case GUARD_CHANGE_ADDED:
+			v[k++] = (struct because){"group.create", NULL, n};
+			v[k++] = (struct because){"group.create", n, NULL};
+			v[k++] = (struct because){"user.create", n, NULL}; /* its own group */
+			break;
+		case GUARD_CHANGE_REMOVED:
+			v[k++] = (struct because){"group.delete", NULL, n};
+			v[k++] = (struct because){"group.delete", n, NULL};
+			v[k++] = (struct because){"user.delete", n, NULL};
+			break;
+		case GUARD_CHANGE_MEMBER_ADDED:
+		case GUARD_CHANGE_MEMBER_REMOVED:
+			v[k++] = (struct because){NULL, m, n};
+			if (c->type == GUARD_CHANGE_MEMBER_REMOVED)
+				v[k++] = (struct because){"user.delete", m, NULL};
+			/* A group's own change also explains it. */
+			__attribute__((fallthrough));
+		default:
+			v[k++] = (struct because){"group.modify", NULL, n};
+			v[k++] = (struct because){"group.modify", n, NULL};
+			break;
+		}
+	} else {
+		switch (c->type) {
+		case GUARD_CHANGE_ADDED:
+			v[k++] = (struct because){"user.create", n, NULL};
+			break;
+		case GUARD_CHANGE_REMOVED:
+			v[k++] = (struct because){"user.delete", n, NULL};
+			break;
+		case GUARD_CHANGE_RENAMED:
+			v[k++] = (struct because){"user.modify", c->value_new, NULL};
+			v[k++] = (struct because){"user.modify", n, NULL};
+			break;
+		case GUARD_CHANGE_PASSWORD:
+			v[k++] = (struct because){"user.password", n, NULL};
+			v[k++] = (struct because){"user.create", n, NULL};
+			if (strcmp(c->value_new, "locked") == 0)
+				v[k++] = (struct because){"user.lock", n, NULL};
+			if (strcmp(c->value_new, "unlocked") == 0)
+				v[k++] = (struct because){"user.unlock", n, NULL};
+			break;
+		default:
+			v[k++] = (struct because){"user.modify", n, NULL};
+			break;
+		}
+	}
+	/* A batch past the ledger's rows (MUST 17) is one "more" row. */
+	v[k++] = (struct because){"more", NULL, NULL};
+	return k;
+}
+
+int guard_store_change_explained(struct guard_store *s, const struct guard_account_change *c,
+				 int64_t since, bool *ret, struct guard_error *err)
+{
+	struct because v[8];
+	size_t n = reasons(c, v);
+	sqlite3_stmt *st = NULL;
+	int r, rc = SQLITE_DONE;
+
+	*ret = false;
+	r = guard_store_need_txn(s, err);
+	if (r == 0)
+		r = guard_store_prepare(
+		    s,
+		    "SELECT 1 FROM decision_actions a JOIN decisions d ON d.id = a.decision_id"
+		    " WHERE d.at >= ?1 AND (a.decision = 'allow' OR d.mode = 'monitor')"
+		    " AND (?2 IS NULL OR a.action = ?2) AND (?3 IS NULL OR a.target = ?3)"
+		    " AND (?4 IS NULL OR a.grp = ?4) LIMIT 1",
+		    &st, err);
+	for (size_t i = 0; r == 0 && i < n && !*ret; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, since);
+		guard_store_bind_text(st, 2, v[i].action);
+		guard_store_bind_text(st, 3, v[i].target);
+		guard_store_bind_text(st, 4, v[i].group);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*ret = true;
+		else if (rc != SQLITE_DONE)
+			r = guard_store_fail(s, rc, "reading the decisions", err);
+	}
+	guard_store_release(s, st);
+	return r;
+}
