@@ -22,7 +22,6 @@
 #include "store.h"
 
 struct verify {
-	struct guardctl *ctx;
 	const struct guard_policy *policy;
 	struct guard_store *store;
 	bool init, json;
@@ -149,7 +148,7 @@ static int verify_in_txn(struct verify *v, int64_t now, struct guard_error *err)
 
 int cmd_verify(struct guardctl *ctx, int argc, char **argv)
 {
-	struct verify v = {.ctx = ctx};
+	struct verify v = {0};
 	struct guard_policy *policy = NULL;
 	struct guard_error err = {0};
 	int64_t now;
@@ -190,7 +189,8 @@ int cmd_verify(struct guardctl *ctx, int argc, char **argv)
 	}
 	if (r < 0) {
 		guardctl_error("verify: %s%s%s", err.file[0] ? err.file : "",
-			       err.file[0] ? ": " : "", err.message[0] ? err.message : strerror(-r));
+			       err.file[0] ? ": " : "",
+			       err.message[0] ? err.message : strerror(-r));
 		goto out;
 	}
 	if (v.init) {

@@ -114,13 +114,15 @@ static const char *password_change(const struct guard_account *was, const struct
 	if (n == GUARD_PASSWORD_LOCKED)
 		return "locked";
 	if (o == GUARD_PASSWORD_LOCKED)
-		return n == GUARD_PASSWORD_SET && strcmp(was->mac, is->mac) != 0 ? "set" : "unlocked";
+		return n == GUARD_PASSWORD_SET && strcmp(was->mac, is->mac) != 0 ? "set"
+										 : "unlocked";
 	if (n == GUARD_PASSWORD_SET)
 		return "set";
 	return NULL; /* a password taken away ("*"): no way in is none added */
 }
 
-static void compare(struct changes *c, const struct guard_account *was, const struct guard_account *is)
+static void compare(struct changes *c, const struct guard_account *was,
+		    const struct guard_account *is)
 {
 	const char *pw;
 
@@ -139,7 +141,7 @@ static void compare(struct changes *c, const struct guard_account *was, const st
 }
 
 static const struct guard_account *find(const struct guard_account_set *s,
-				       const struct guard_account *a)
+					const struct guard_account *a)
 {
 	return bsearch(a, s->v, s->n, sizeof(s->v[0]), guard_account_compare);
 }
@@ -185,8 +187,8 @@ int guard_account_diff(const struct guard_account_set *before, const struct guar
 	}
 	for (size_t j = 0; j < now->n; j++)
 		if (!taken[j])
-			add(&c, now->v[j].kind, GUARD_CHANGE_ADDED, now->v[j].name, NULL, NULL, NULL,
-			    NULL);
+			add(&c, now->v[j].kind, GUARD_CHANGE_ADDED, now->v[j].name, NULL, NULL,
+			    NULL, NULL);
 	free(taken);
 	if (c.r < 0) {
 		guard_account_changes_free(c.v, c.n);

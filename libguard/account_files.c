@@ -58,11 +58,11 @@ static int read_all(const char *path, bool optional, char **ret, struct guard_er
 }
 
 int guard_account_files_read(const struct guard_account_paths *paths,
-			     const uint8_t key[GUARD_ACCOUNT_KEY_LEN], struct guard_account_set *ret,
-			     struct guard_error *err)
+			     const uint8_t key[GUARD_ACCOUNT_KEY_LEN],
+			     struct guard_account_set *ret, struct guard_error *err)
 {
-	static const struct guard_account_paths system = {
-	    "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"};
+	static const struct guard_account_paths system = {"/etc/passwd", "/etc/group",
+							  "/etc/shadow", "/etc/gshadow"};
 	const struct guard_account_paths *p = paths ? paths : &system;
 	char *pw = NULL, *gr = NULL, *sh = NULL, *gs = NULL;
 	int r;

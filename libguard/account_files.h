@@ -12,7 +12,7 @@ struct guard_account_paths {
 /* Reads and parses the four files (NULL paths: /etc's). Returns 0 or
  * -errno with err naming the file. */
 int guard_account_files_read(const struct guard_account_paths *paths,
-			     const uint8_t key[GUARD_ACCOUNT_KEY_LEN], struct guard_account_set *ret,
-			     struct guard_error *err);
+			     const uint8_t key[GUARD_ACCOUNT_KEY_LEN],
+			     struct guard_account_set *ret, struct guard_error *err);
 
 #endif

@@ -58,6 +58,17 @@ int guard_account_compare(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The same, entries of one name in file order (parsing only). */
+static int compare_in_file_order(const void *a, const void *b)
+{
+	const struct guard_account *x = a, *y = b;
+	int c = guard_account_compare(a, b);
+
+	if (c == 0 && x->line != y->line)
+		c = x->line < y->line ? -1 : 1;
+	return c;
+}
+
 void guard_account_set_sort(struct guard_account_set *set)
 {
 	if (set->n > 1)
@@ -197,12 +208,12 @@ static void fill_password(struct guard_account *a, const char *own, const char *
 
 /* One line of passwd (users) or group (groups). Returns 0 (also for a
  * line that is no entry) or -ENOMEM. */
-static int parse_line(char *line, enum guard_account_kind kind, const char *secrets,
-		      const uint8_t *key, struct guard_account_set *set)
+static int parse_line(char *line, unsigned lineno, enum guard_account_kind kind,
+		      const char *secrets, const uint8_t *key, struct guard_account_set *set)
 {
 	char *f[7];
 	size_t n = split(line, f, 7);
-	struct guard_account a = {.kind = kind};
+	struct guard_account a = {.kind = kind, .line = lineno};
 	uint32_t id, gid = 0;
 	int r;
 
@@ -232,13 +243,40 @@ static int parse_file(const char *text, enum guard_account_kind kind, const char
 		      const uint8_t *key, struct guard_account_set *set)
 {
 	char *copy = strdup(text ? text : ""), *save = NULL;
+	unsigned lineno = 0;
 	int r = copy ? 0 : -ENOMEM;
 
 	for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; r == 0 && line;
 	     line = strtok_r(NULL, "\n", &save))
-		r = parse_line(line, kind, secrets, key, set);
+		r = parse_line(line, ++lineno, kind, secrets, key, set);
 	free(copy);
 	return r;
+}
+
+/* The second and later entries of a name, renamed "NAME:N": no name read
+ * from a file holds a ':', so no entry can have that name already. */
+static int name_duplicates(struct guard_account_set *set)
+{
+	bool renamed = false;
+
+	for (size_t i = 1, k = 2; i < set->n; i++) {
+		struct guard_account *a = &set->v[i], *first = &set->v[i - k + 1];
+		char *name;
+
+		if (a->kind != first->kind || strcmp(a->name, first->name) != 0) {
+			k = 2;
+			continue;
+		}
+		if (asprintf(&name, "%s:%zu", first->name, k) < 0)
+			return -ENOMEM;
+		free(a->name);
+		a->name = name;
+		renamed = true;
+		k++;
+	}
+	if (renamed)
+		guard_account_set_sort(set);
+	return 0;
 }
 
 int guard_account_set_parse(const char *passwd, const char *group, const char *shadow,
@@ -250,11 +288,15 @@ int guard_account_set_parse(const char *passwd, const char *group, const char *s
 
 	if (r == 0)
 		r = parse_file(group, GUARD_ACCOUNT_GROUP, gshadow, key, &set);
+	if (r == 0) {
+		if (set.n > 1)
+			qsort(set.v, set.n, sizeof(set.v[0]), compare_in_file_order);
+		r = name_duplicates(&set);
+	}
 	if (r < 0) {
 		guard_account_set_clear(&set);
 		return r;
 	}
-	guard_account_set_sort(&set);
 	*ret = set;
 	return 0;
 }

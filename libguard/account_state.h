@@ -34,6 +34,7 @@ struct guard_account {
 	char *members; /* groups: sorted, comma-separated ("" for none) */
 	enum guard_password_state password;
 	char mac[GUARD_ACCOUNT_MAC_HEX + 1]; /* keyed hash of the password, "" when none */
+	unsigned line;			     /* in its file (parsing only) */
 };
 
 struct guard_account_set {
@@ -55,7 +56,9 @@ void guard_account_set_sort(struct guard_account_set *set);
 /* Builds the set from the text of /etc/passwd, /etc/group, /etc/shadow and
  * /etc/gshadow (shadow and gshadow may be NULL), keying the password
  * hashes with key. Lines that are not entries (comments, NIS "+" lines,
- * malformed) are skipped. Returns 0 or -ENOMEM. */
+ * malformed) are skipped. A name that is there twice keeps its first entry
+ * under its name and the later ones as "NAME:N" (N from 2): a second root
+ * line is a change to see, not to merge. Returns 0 or -ENOMEM. */
 int guard_account_set_parse(const char *passwd, const char *group, const char *shadow,
 			    const char *gshadow, const uint8_t key[GUARD_ACCOUNT_KEY_LEN],
 			    struct guard_account_set *ret);

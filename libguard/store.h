@@ -92,8 +92,8 @@ int guard_store_accounts_key(struct guard_store *s, uint8_t key[GUARD_ACCOUNT_KE
 
 /* The set last adopted, and when (*ret_at 0: never; verify --init first).
  * In a transaction. */
-int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret,
-			      int64_t *ret_at, struct guard_error *err);
+int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret, int64_t *ret_at,
+			      struct guard_error *err);
 
 /* Replaces the kept set with now, seen at at. In a transaction. */
 int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account_set *now,

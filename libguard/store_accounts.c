@@ -69,8 +69,8 @@ static int read_row(sqlite3_stmt *st, struct guard_account_set *set)
 	return guard_account_set_add(set, &a);
 }
 
-int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret,
-			      int64_t *ret_at, struct guard_error *err)
+int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *ret, int64_t *ret_at,
+			      struct guard_error *err)
 {
 	struct guard_account_set set = {0};
 	sqlite3_stmt *st = NULL;
@@ -90,10 +90,11 @@ int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *r
 		r = guard_store_fail(s, rc, "reading when accounts were seen", err);
 	guard_store_release(s, st);
 	if (r == 0)
-		r = guard_store_prepare(s,
-					"SELECT kind, name, id, gid, home, shell, members, password,"
-					" mac FROM accounts_seen",
-					&st, err);
+		r = guard_store_prepare(
+		    s,
+		    "SELECT kind, name, id, gid, home, shell, members, password,"
+		    " mac FROM accounts_seen",
+		    &st, err);
 	if (r < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && r == 0)
@@ -240,7 +241,7 @@ int guard_store_change_explained(struct guard_store *s, const struct guard_accou
 	struct because v[8];
 	size_t n = reasons(c, v);
 	sqlite3_stmt *st = NULL;
-	int r, rc = SQLITE_DONE;
+	int r, rc;
 
 	*ret = false;
 	r = guard_store_need_txn(s, err);

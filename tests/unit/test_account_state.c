@@ -111,8 +111,7 @@ Test(account_state, fields_and_passwords)
 	struct world w = {0};
 	char out[1024];
 
-	diff(&w,
-	     "root:x:0:0:root:/root:/bin/sh\nbob:x:0:27:Bob:/srv/bob:/bin/bash\n",
+	diff(&w, "root:x:0:0:root:/root:/bin/sh\nbob:x:0:27:Bob:/srv/bob:/bin/bash\n",
 	     "root:x:0:\nsudo:x:27:alice\nbob:x:1001:\n",
 	     "root:!$6$salt$rootHASH:19000::::::\nbob::19000::::::\n");
 	texts(&w, out, sizeof(out));
@@ -161,4 +160,15 @@ Test(account_state, hmac_known_answer)
 	guard_hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
 	guard_sha256_hex(d, hex);
 	cr_expect_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+Test(account_state, a_second_entry_of_a_name_is_seen)
+{
+	struct world w = {0};
+	char out[1024];
+
+	diff(&w, PASSWD "root:x:0:0:root:/root:/bin/sh\n", GROUP, SHADOW);
+	texts(&w, out, sizeof(out));
+	cr_expect_str_eq(out, "user root:2: added");
+	world_clear(&w);
 }
