@@ -146,7 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (guard_account_diff(&set, &set, &c, &n) != 0 || n != 0)
 				abort();
 			for (size_t i = 0; i < set.n; i++)
-				if (set.v[i].mac[0] && strlen(set.v[i].mac) != GUARD_ACCOUNT_MAC_HEX)
+				if (set.v[i].mac[0] &&
+				    strlen(set.v[i].mac) != GUARD_ACCOUNT_MAC_HEX)
 					abort();
 			guard_account_changes_free(c, n);
 			guard_account_set_clear(&set);
