@@ -135,6 +135,10 @@ static int verify_in_txn(struct verify *v, int64_t now, struct guard_error *err)
 		for (size_t i = 0; r == 0 && i < v->n_changes; i++)
 			if (!v->explained[i])
 				r = guard_events_account_change(ev, &v->changes[i]);
+		for (size_t i = 0; r == 0 && i < v->n_changes; i++)
+			if (!v->explained[i])
+				r = guard_store_account_change_record(v->store, &v->changes[i], now,
+								      err);
 		guard_events_close(ev);
 		if (r < 0 && !err->message[0])
 			guard_error_set(err, NULL, 0,

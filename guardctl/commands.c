@@ -60,6 +60,14 @@ static const struct guardctl_command commands[] = {
      "unlocked), each once, as an audit ANOM_* record and a journal alert, then\n"
      "records the current state. --init records the first state. Root's alone.\n"
      "Exit 0 nothing unexplained, 1 some, 2 an error.\n"},
+    {"report", cmd_report,
+     "guardctl report [--since TIME] [--until TIME] [--format text|json|html] [-o FILE]",
+     "Summarises the period (default: the last 24h) for the SOC: decisions by action,\n"
+     "rule, actor and outcome; refusals with their reasons; approvals and how long\n"
+     "they took; break-glass, freezes, lockouts; the changes verify found made\n"
+     "around Guard. --format json: one JSON object per line (ECS field names, the\n"
+     "OCSF class); html: one self-contained page with charts. -o FILE: a new file,\n"
+     "written with your own rights. Root's and admins'.\n"},
     {"history", cmd_history, "guardctl history [--since TIME] [--actor USER] [--json]",
      "Shows past decisions (root and admins see all; others their own).\n"},
 };

@@ -99,12 +99,43 @@ int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *r
 int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account_set *now,
 			       int64_t at, struct guard_error *err);
 
-/* Whether a decision made since since, allowed (or made in monitor mode),
+/* Whether a decision made since since that went ahead (allowed, by a spent
+ * approval or break-glass, or made in monitor mode),
  * has an action that explains c (user.create for an account added,
  * group.member.add of that user to that group for a member added, ...).
  * In a transaction. */
 int guard_store_change_explained(struct guard_store *s, const struct guard_account_change *c,
 				 int64_t since, bool *ret, struct guard_error *err);
+
+/* Records a change verify reported, for guardctl report. In a
+ * transaction. */
+int guard_store_account_change_record(struct guard_store *s, const struct guard_account_change *c,
+				      int64_t at, struct guard_error *err);
+
+/* ---- guardctl report: what the ledger does not hold (store_report.c) ---- */
+
+enum guard_report_kind {
+	GUARD_REPORT_APPROVAL,	    /* what: action or command; status; end: decided_at;
+				       other: decided_by; extra: expires */
+	GUARD_REPORT_BREAK_GLASS,   /* end: until */
+	GUARD_REPORT_FREEZE,	    /* actor: by; other: thawed_by; extra: thawed_at */
+	GUARD_REPORT_LOCKOUT,	    /* what: the watch; other: lifted_by; extra: lifted_at */
+	GUARD_REPORT_ACCOUNT_CHANGE /* what: the text; status: the change; reason: "user" or
+				       "group" */
+};
+
+struct guard_report_row {
+	enum guard_report_kind kind;
+	int64_t at, end, id, extra;
+	char *actor, *other, *what, *status, *target, *group, *reason;
+};
+
+/* Every approval request filed, break-glass taken, freeze, lockout and
+ * account change reported between since and until (inclusive), oldest
+ * first. */
+int guard_store_report_rows(struct guard_store *s, int64_t since, int64_t until,
+			    struct guard_report_row **ret, size_t *ret_n, struct guard_error *err);
+void guard_report_rows_free(struct guard_report_row *rows, size_t n);
 
 /* The path of the database file (for messages). */
 const char *guard_store_path(const struct guard_store *s);

@@ -249,7 +249,8 @@ int guard_store_change_explained(struct guard_store *s, const struct guard_accou
 		r = guard_store_prepare(
 		    s,
 		    "SELECT 1 FROM decision_actions a JOIN decisions d ON d.id = a.decision_id"
-		    " WHERE d.at >= ?1 AND (a.decision = 'allow' OR d.mode = 'monitor')"
+		    " WHERE d.at >= ?1 AND (a.decision = 'allow' OR d.mode = 'monitor'"
+		    " OR d.approval_id IS NOT NULL OR a.break_glass = 1)"
 		    " AND (?2 IS NULL OR a.action = ?2) AND (?3 IS NULL OR a.target = ?3)"
 		    " AND (?4 IS NULL OR a.grp = ?4) LIMIT 1",
 		    &st, err);

@@ -92,7 +92,12 @@ static const char *const migrations[] = {
     " home TEXT, shell TEXT, members TEXT, password INTEGER NOT NULL, mac TEXT NOT NULL,"
     " PRIMARY KEY(kind, name));"
     "CREATE TABLE secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
-    "INSERT INTO meta(key, value) VALUES ('accounts_seen_at', 0);",
+    "INSERT INTO meta(key, value) VALUES ('accounts_seen_at', 0);"
+    /* The changes verify reported, for guardctl report. */
+    "CREATE TABLE account_changes("
+    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
+    " change TEXT NOT NULL, member TEXT, text TEXT NOT NULL);"
+    "CREATE INDEX account_changes_at ON account_changes(at);",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,

@@ -1,0 +1,143 @@
+/* What guardctl report reads besides the ledger (guard_store_history):
+ * approval requests, break-glass, freezes, lockouts and the changes
+ * verify reported, in one time-ordered list; and the recording of those
+ * changes. Reads need no transaction (one statement: one snapshot). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+/* Every table as the same columns: kind, at, end, actor, other, what,
+ * status, target, grp, reason, id, extra. */
+static const char report_sql[] =
+    "SELECT 0, created, coalesce(decided_at, 0), requester, decided_by,"
+    "  coalesce(action, argv), status, target, NULL, coalesce(comment, reason), id, expires"
+    "  FROM approvals WHERE created BETWEEN ?1 AND ?2"
+    " UNION ALL SELECT 1, since, until, actor, NULL, NULL, NULL, actor, NULL, reason, id, 0"
+    "  FROM break_glass WHERE since BETWEEN ?1 AND ?2"
+    " UNION ALL SELECT 2, since, until, by, thawed_by, NULL, NULL, NULL, NULL, reason, id,"
+    "  coalesce(thawed_at, 0) FROM freezes WHERE since BETWEEN ?1 AND ?2"
+    " UNION ALL SELECT 3, since, until, actor, lifted_by, watch, NULL, actor, NULL, NULL, id,"
+    "  coalesce(lifted_at, 0) FROM lockouts WHERE since BETWEEN ?1 AND ?2"
+    " UNION ALL SELECT 4, at, 0, NULL, NULL, text, change, CASE WHEN kind = 'group' THEN"
+    "  member ELSE name END, CASE WHEN kind = 'group' THEN name END, kind, id, 0"
+    "  FROM account_changes WHERE at BETWEEN ?1 AND ?2"
+    " ORDER BY 2, 11";
+
+static char *col(sqlite3_stmt *st, int i, bool *oom)
+{
+	return guard_store_col_dup(st, i, oom);
+}
+
+static int read_row(sqlite3_stmt *st, struct guard_report_row *r)
+{
+	bool oom = false;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = (enum guard_report_kind)sqlite3_column_int(st, 0);
+	r->at = sqlite3_column_int64(st, 1);
+	r->end = sqlite3_column_int64(st, 2);
+	r->actor = col(st, 3, &oom);
+	r->other = col(st, 4, &oom);
+	r->what = col(st, 5, &oom);
+	r->status = col(st, 6, &oom);
+	r->target = col(st, 7, &oom);
+	r->group = col(st, 8, &oom);
+	r->reason = col(st, 9, &oom);
+	r->id = sqlite3_column_int64(st, 10);
+	r->extra = sqlite3_column_int64(st, 11);
+	return oom ? -ENOMEM : 0;
+}
+
+void guard_report_rows_free(struct guard_report_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		free(rows[i].actor);
+		free(rows[i].other);
+		free(rows[i].what);
+		free(rows[i].status);
+		free(rows[i].target);
+		free(rows[i].group);
+		free(rows[i].reason);
+	}
+	free(rows);
+}
+
+int guard_store_report_rows(struct guard_store *s, int64_t since, int64_t until,
+			    struct guard_report_row **ret, size_t *ret_n, struct guard_error *err)
+{
+	struct guard_report_row *rows = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int r, rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = guard_store_prepare(s, report_sql, &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct guard_report_row *v = realloc(rows, (n + 1) * sizeof(*v));
+
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		rows = v;
+		r = read_row(st, &rows[n++]);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = guard_store_fail(s, rc, "reading the store for the report", err);
+	guard_store_release(s, st);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			guard_error_set(err, s->path, 0, "out of memory");
+		guard_report_rows_free(rows, n);
+		return r;
+	}
+	*ret = rows;
+	*ret_n = n;
+	return 0;
+}
+
+int guard_store_account_change_record(struct guard_store *s, const struct guard_account_change *c,
+				      int64_t at, struct guard_error *err)
+{
+	static const char *const types[] = {
+	    [GUARD_CHANGE_ADDED] = "added",
+	    [GUARD_CHANGE_REMOVED] = "removed",
+	    [GUARD_CHANGE_RENAMED] = "renamed",
+	    [GUARD_CHANGE_FIELD] = "modified",
+	    [GUARD_CHANGE_MEMBER_ADDED] = "member-added",
+	    [GUARD_CHANGE_MEMBER_REMOVED] = "member-removed",
+	    [GUARD_CHANGE_PASSWORD] = "password",
+	};
+	sqlite3_stmt *st = NULL;
+	char text[512];
+	int r;
+
+	r = guard_store_need_txn(s, err);
+	if (r == 0)
+		r = guard_store_prepare(
+		    s,
+		    "INSERT INTO account_changes(at, kind, name, change, member,"
+		    " text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		    &st, err);
+	if (r < 0)
+		return r;
+	guard_account_change_text(c, text, sizeof(text));
+	sqlite3_bind_int64(st, 1, at);
+	guard_store_bind_text(st, 2, c->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
+	guard_store_bind_text(st, 3, c->name);
+	guard_store_bind_text(st, 4, types[c->type]);
+	guard_store_bind_text(st, 5, c->member);
+	guard_store_bind_text(st, 6, text);
+	r = guard_store_step_done(s, st, "recording an account change", err);
+	guard_store_release(s, st);
+	return r;
+}
