@@ -528,4 +528,11 @@ journal=$(journalctl --no-pager -x -o short -n 1 SYSLOG_IDENTIFIER=guardctl GUAR
 printf '%s\n' "$journal" | sed 's/^/  /'
 grep -q 'Subject: Guard alert' <<<"$journal" || die "journalctl -x shows no alert text"
 
+echo
+echo "\$ guardctl report     (the day's picture for a person; --format json for the SIEM, html for a page)"
+report=$(guardctl report)
+printf '%s\n' "$report" | sed 's/^/  /'
+grep -q 'user sidedoor: added' <<<"$report" || die "the report does not list the change made around Guard"
+grep -q '^Decisions: [1-9]' <<<"$report" || die "the report counts no decisions"
+
 say "Done: the sandbox's policy, users, state and logs vanish with it"
