@@ -465,10 +465,13 @@ echo "(passwd, group, shadow and gshadow unchanged)"
 guardctl unlock alice >/dev/null 2>&1 || :
 
 say "11b. An account made around Guard: root runs useradd itself, verify reports it"
-echo "(every change above went through guardctl; this one does not)"
+echo "(the accounts changed above through guardctl, but for two changes the demo made"
+echo " as root itself: carol joining admins in step 8 and root's password in step 9)"
 act root 0 useradd -m -s /bin/bash sidedoor
 act root 1 guardctl verify
 expect "changed around Guard: user sidedoor: added" "verify's report"
+expect "changed around Guard: group admins: member carol added" "verify's report"
+expect "changed around Guard: user root: password set" "verify's report"
 reject "newhire" "changes Guard decided are not reported"
 act root 0 guardctl verify
 expect "no change outside Guard's decisions" "each change is reported once"
