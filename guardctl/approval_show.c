@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval_token.h"
 #include "guardctl.h"
 #include "guidance.h"
 
@@ -172,6 +173,14 @@ json_object *guardctl_approval_json(const struct guard_approval *a)
 	json_object_object_add(o, "requester", json_object_new_string(a->requester));
 	json_object_object_add(o, "requester_uid", json_object_new_int64(a->requester_uid));
 	json_object_object_add(o, "host", json_object_new_string(a->host));
+	if (a->status == GUARD_APPROVAL_PENDING) {
+		/* What an approver elsewhere signs (guardctl approve --sign). */
+		char *token = NULL;
+
+		if (guard_approval_token(a, &token) == 0)
+			json_object_object_add(o, "token", json_object_new_string(token));
+		free(token);
+	}
 	if (a->shown_argv) {
 		req = json_object_new_array();
 		for (int k = 0; k < a->shown_argc; k++)

@@ -12,6 +12,7 @@
 #include "accounts.h"
 #include "approvers.h"
 #include "events.h"
+#include "approval_token.h"
 #include "guardctl.h"
 #include "guidance.h"
 #include "numparse.h"
@@ -56,6 +57,25 @@ static int service_request(struct guardctl *ctx, const struct guard_policy *poli
 
 /* guardctl request [--reason TEXT] COMMAND [ARGS...]
  * guardctl request [--reason TEXT] --service NAME [--target USER] */
+/* The request's token, for an approver on another host, on stderr (stdout
+ * is the id, for scripts). */
+static void print_token(struct guard_store *store, int64_t id)
+{
+	struct guard_approval a = {0};
+	struct guard_error err = {0};
+	char *token = NULL;
+
+	if (guard_store_approval_get(store, id, (int64_t)time(NULL), &a, &err) == 0 &&
+	    guard_approval_token(&a, &token) == 0)
+		fprintf(stderr,
+			"  An approver elsewhere signs this token (guardctl approve --sign KEY "
+			"TOKENFILE)\n  and anyone here runs: guardctl approve --signature SIGFILE "
+			"%lld\n%s",
+			(long long)id, token);
+	free(token);
+	guard_approval_clear(&a);
+}
+
 int cmd_request(struct guardctl *ctx, int argc, char **argv)
 {
 	struct guard_policy *policy = NULL;
@@ -122,6 +142,7 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	switch (res.outcome) {
 	case GUARD_OUTCOME_PENDING:
 		guardctl_say_pending(policy, &res);
+		print_token(store, res.approval_id);
 		printf("%lld\n", (long long)res.approval_id);
 		rc = 0;
 		break;
@@ -350,6 +371,10 @@ out:
 
 int cmd_approve(struct guardctl *ctx, int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--sign") == 0)
+		return guardctl_approve_sign(ctx, argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--signature") == 0)
+		return guardctl_approve_signature(ctx, argc, argv);
 	return approve_or_deny(ctx, argc, argv, true);
 }
 

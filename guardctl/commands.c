@@ -41,7 +41,14 @@ static const struct guardctl_command commands[] = {
     {"list", cmd_list, "guardctl list [--all] [--json]",
      "Lists pending requests (approvers see all, others their own); --all adds\n"
      "decided ones (root and admins see everyone's, others their own).\n"},
-    {"approve", cmd_approve, "guardctl approve ID", "Approves a pending request.\n"},
+    {"approve", cmd_approve,
+     "guardctl approve ID\n"
+     "       guardctl approve --sign KEY TOKENFILE\n"
+     "       guardctl approve --signature SIGFILE ID",
+     "Approves a pending request. --sign: on any machine, with no privilege, shows\n"
+     "a request's token (guardctl list --json) and signs it with an SSH key.\n"
+     "--signature: on the requester's host, by anyone: counts a signature of the\n"
+     "policy's approver_keys as its signer's approval.\n"},
     {"deny", cmd_deny, "guardctl deny ID [--comment TEXT]", "Denies a pending request.\n"},
     {"unlock", cmd_unlock, "guardctl unlock USER",
      "Lifts a watch lockout (root or admins; never one's own).\n"},

@@ -90,6 +90,10 @@ int guardctl_help(const char *subcommand);
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
 int cmd_verify(struct guardctl *ctx, int argc, char **argv);
 int cmd_report(struct guardctl *ctx, int argc, char **argv);
+/* guardctl approve --sign KEY TOKENFILE, --signature SIGFILE ID
+ * (signed_approval.c). */
+int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv);
+int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv);
 /* Warns (guard_policy_warn) about PAM stacks in pam_dir that load
  * pam_guard for a service the policy does not map, and services the
  * policy maps whose stack never loads it (check_pam.c). */

@@ -22,10 +22,12 @@ int guard_policy_new(struct guard_policy **ret)
 	p->settings.approval_ttl_s = 30 * 60;
 	p->settings.retention_s = GUARD_RETENTION_DEFAULT_S;
 	p->settings.timezone = strdup("system");
+	p->settings.approver_keys = strdup(GUARD_DEFAULT_APPROVER_KEYS);
 	p->settings.home_roots = calloc(1, sizeof(char *));
 	if (p->settings.home_roots)
 		p->settings.home_roots[0] = strdup("/home");
-	if (!p->settings.timezone || !p->settings.home_roots || !p->settings.home_roots[0]) {
+	if (!p->settings.timezone || !p->settings.approver_keys || !p->settings.home_roots ||
+	    !p->settings.home_roots[0]) {
 		guard_policy_free(p);
 		return -ENOMEM;
 	}
@@ -83,6 +85,8 @@ void guard_policy_free(struct guard_policy *p)
 	free(p->settings.admins_file);
 	free(p->settings.break_glass_file);
 	free(p->settings.timezone);
+	free(p->settings.approver_keys);
+	free(p->settings.revoked_keys);
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
 	strv_free(p->privileged_groups, p->n_privileged_groups);
 	list_clear(&p->protected_users);

@@ -15,7 +15,8 @@
 #include "timewin.h"
 #include "tz.h"
 
-#define GUARD_DEFAULT_CONFIG "/etc/guard/guard.conf"
+#define GUARD_DEFAULT_CONFIG	    "/etc/guard/guard.conf"
+#define GUARD_DEFAULT_APPROVER_KEYS "/etc/guard/allowed_signers"
 
 enum guard_item_kind {
 	GUARD_ITEM_ANY,	       /* "*" */
@@ -117,6 +118,9 @@ struct guard_settings {
 	char *timezone; /* "system" or an IANA name */
 	char **home_roots;
 	size_t n_home_roots;
+	/* Signed approvals: OpenSSH allowed_signers (principals are account
+	 * names), and a KRL or key list of revoked keys (NULL: none). */
+	char *approver_keys, *revoked_keys;
 };
 
 /* A role group: a group whose members hold a Guard power because the

@@ -195,6 +195,10 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 				    "timezone: \"%s\" is not \"system\" or a zone name like "
 				    "\"Europe/Berlin\"",
 				    QUOTED_V);
+	} else if (strcmp(option, "approver_keys") == 0 || strcmp(option, "revoked_keys") == 0) {
+		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
+			return fail(cfg, 0, "%s: \"%s\" is not a clean absolute file name", option,
+				    QUOTED_V);
 	} else if (strcmp(option, "home_roots") == 0) {
 		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
 			return fail(cfg, 0,
@@ -367,7 +371,8 @@ static cfg_opt_t settings_opts[] = {
     LIST("approvers"),	    LIST("admins"),
     SCALAR("approval_ttl"), LIST("break_glass"),
     SCALAR("timezone"),	    LIST("home_roots"),
-    SCALAR("retention"),    CFG_END(),
+    SCALAR("retention"),    SCALAR("approver_keys"),
+    SCALAR("revoked_keys"), CFG_END(),
 };
 static cfg_opt_t rule_opts[] = {
     LIST("actions"),
@@ -501,6 +506,21 @@ static int set_place(char **file, unsigned *line, const char *at_file, unsigned 
 	return 0;
 }
 
+/* A file name setting, when the section sets it. */
+static int copy_path(cfg_t *s, const char *name, char **slot)
+{
+	char *v;
+
+	if (!cfg_size(s, name))
+		return 0;
+	v = strdup(cfg_getstr(s, name));
+	if (!v)
+		return -ENOMEM;
+	free(*slot);
+	*slot = v;
+	return 0;
+}
+
 static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, unsigned line,
 			 struct guard_error *err)
 {
@@ -550,6 +570,10 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, uns
 	}
 	if (r == 0 && cfg_size(s, "home_roots"))
 		r = copy_strv(s, "home_roots", &st->home_roots, &st->n_home_roots);
+	if (r == 0)
+		r = copy_path(s, "approver_keys", &st->approver_keys);
+	if (r == 0)
+		r = copy_path(s, "revoked_keys", &st->revoked_keys);
 	return r;
 }
 

@@ -237,6 +237,9 @@ struct guard_approval {
 	int64_t created, expires, decided_at, used_at;
 	char *decided_by, *comment;
 	int64_t decision_id; /* the ledger row that spent it; 0: unused */
+	/* Random, made with the request: what a signed approval names, so that
+	 * a signature approves this request and no other ("" before schema 4). */
+	char nonce[33];
 	struct guard_approval_vote *votes;
 	size_t n_votes;
 };

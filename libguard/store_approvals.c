@@ -12,7 +12,7 @@
 	"id, requester, requester_uid, host, service, argv, shown_argv, action, target, hash,"     \
 	" reason, rules, needed, status, created, expires, decided_at, decided_by, comment,"       \
 	" used, used_at, decision_id, idents, idents_n, idents_digest, actions, actions_n,"        \
-	" rule_terms"
+	" rule_terms, nonce"
 
 /* At most this many requests are listed. */
 #define MAX_LIST 1000
@@ -228,6 +228,8 @@ static void read_row(sqlite3_stmt *st, int64_t now, struct guard_approval *a, bo
 	a->actions = guard_store_col_dup(st, 25, oom);
 	a->n_actions = (size_t)sqlite3_column_int64(st, 26);
 	a->rule_terms = guard_store_col_dup(st, 27, oom);
+	hash = (const char *)sqlite3_column_text(st, 28);
+	snprintf(a->nonce, sizeof(a->nonce), "%s", hash ? hash : "");
 }
 
 static int read_votes(struct guard_store *s, struct guard_approval *a, struct guard_error *err)
@@ -412,9 +414,9 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	    s,
 	    "INSERT INTO approvals(requester, requester_uid, host, service, argv, shown_argv,"
 	    " action, target, hash, reason, rules, needed, status, created, expires, idents,"
-	    " idents_n, idents_digest, actions, actions_n, rule_terms) VALUES"
+	    " idents_n, idents_digest, actions, actions_n, rule_terms, nonce) VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13, ?14, ?15, ?16,"
-	    " ?17, ?18, ?19, ?20)",
+	    " ?17, ?18, ?19, ?20, lower(hex(randomblob(16))))",
 	    &st, err);
 	if (r < 0)
 		goto out;

@@ -97,7 +97,11 @@ static const char *const migrations[] = {
     "CREATE TABLE account_changes("
     " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
     " change TEXT NOT NULL, member TEXT, text TEXT NOT NULL);"
-    "CREATE INDEX account_changes_at ON account_changes(at);",
+    "CREATE INDEX account_changes_at ON account_changes(at);"
+    /* What a signed approval names besides the request (guardctl approve
+     * --signature); requests filed before have none and are approved
+     * locally only. */
+    "ALTER TABLE approvals ADD COLUMN nonce TEXT;",
 };
 
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == GUARD_STORE_SCHEMA_VERSION,

@@ -772,7 +772,7 @@ Test(approvals, must_15_version_1_store_migrated)
 	    "COLUMN rule_terms; DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at; DROP INDEX "
 	    "lockouts_until; DROP INDEX break_glass_until; DROP INDEX approvals_expires; ALTER "
 	    "TABLE decisions DROP COLUMN repeats; ALTER TABLE decisions DROP COLUMN last_at; "
-	    "ALTER TABLE lockouts DROP COLUMN decision_id; PRAGMA user_version = 1;";
+	    "ALTER TABLE lockouts DROP COLUMN decision_id; " V4_DOWN "PRAGMA user_version = 1;";
 
 	cr_assert_eq(sqlite3_exec(s->db, down, NULL, NULL, NULL), SQLITE_OK, "%s",
 		     sqlite3_errmsg(s->db));

@@ -425,23 +425,24 @@ Test(bounds, must_15_version_1_migrated_rows_kept)
 	snprintf(path, sizeof(path), "%s/" GUARD_STORE_FILE, dir);
 	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
 	cr_assert_eq(
-	    sqlite3_exec(h,
-			 "DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at;"
-			 "DROP INDEX lockouts_until; DROP INDEX break_glass_until;"
-			 "DROP INDEX approvals_expires;"
-			 "ALTER TABLE decisions DROP COLUMN repeats;"
-			 "ALTER TABLE decisions DROP COLUMN last_at;"
-			 "ALTER TABLE lockouts DROP COLUMN decision_id;"
-			 "ALTER TABLE approvals DROP COLUMN idents;"
-			 "ALTER TABLE approvals DROP COLUMN idents_n;"
-			 "ALTER TABLE approvals DROP COLUMN idents_digest;"
-			 "ALTER TABLE approvals DROP COLUMN actions;"
-			 "ALTER TABLE approvals DROP COLUMN actions_n;"
-			 "ALTER TABLE approvals DROP COLUMN rule_terms;"
-			 "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
-			 " VALUES (1772445000, 'erin', 1005, 'guardctl', 'deny', 'enforce');"
-			 "PRAGMA user_version = 1;",
-			 NULL, NULL, NULL),
+	    sqlite3_exec(
+		h,
+		"DROP INDEX limit_uses_at; DROP INDEX watch_alerts_at;"
+		"DROP INDEX lockouts_until; DROP INDEX break_glass_until;"
+		"DROP INDEX approvals_expires;"
+		"ALTER TABLE decisions DROP COLUMN repeats;"
+		"ALTER TABLE decisions DROP COLUMN last_at;"
+		"ALTER TABLE lockouts DROP COLUMN decision_id;"
+		"ALTER TABLE approvals DROP COLUMN idents;"
+		"ALTER TABLE approvals DROP COLUMN idents_n;"
+		"ALTER TABLE approvals DROP COLUMN idents_digest;"
+		"ALTER TABLE approvals DROP COLUMN actions;"
+		"ALTER TABLE approvals DROP COLUMN actions_n;"
+		"ALTER TABLE approvals DROP COLUMN rule_terms;"
+		"INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+		" VALUES (1772445000, 'erin', 1005, 'guardctl', 'deny', 'enforce');" V4_DOWN
+		"PRAGMA user_version = 1;",
+		NULL, NULL, NULL),
 	    SQLITE_OK, "%s", sqlite3_errmsg(h));
 	sqlite3_close(h);
 	s = store_open(dir);

@@ -1,0 +1,484 @@
+/* Approvals that cross hosts as OpenSSH signatures, with no Guard server:
+ *
+ *   guardctl approve --sign KEY TOKENFILE|-    anywhere, no privilege, no policy
+ *   guardctl approve --signature SIGFILE ID    on the requester's host, by anyone
+ *
+ * The token (libguard/approval_token.c) names the host, the request, its
+ * nonce and everything the approval binds. --sign shows it and has
+ * ssh-keygen sign it (namespace guard-approval). --signature rebuilds the
+ * token from this host's store (so a token changed in transit, or one for
+ * another host or request, fails the check), asks ssh-keygen which
+ * principal of the policy's approver_keys signed it and whether that
+ * signature verifies (revoked_keys passed as -r), then counts the
+ * principal's approval exactly as a local `guardctl approve` by that
+ * account would: one of the rule's approvers as this host's account
+ * database sees them, never the requester, at most once per approver (a
+ * replayed signature is refused), and this host's clock decides expiry.
+ * ssh-keygen runs as nobody, with an empty environment but PATH, the
+ * signature on fd 3 and the token on stdin, bounded in time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "approval_token.h"
+#include "approvers.h"
+#include "events.h"
+#include "guardctl.h"
+#include "names.h"
+#include "numparse.h"
+
+#define SSH_KEYGEN     "/usr/bin/ssh-keygen"
+#define MAX_FILE_BYTES (64u * 1024u)
+#define MAX_SIG_BYTES  (16u * 1024u)
+#define KEYGEN_MS      10000
+#define NOBODY_UID     65534
+
+/* Reads a whole small file opened by the caller's rights (the fd is
+ * opened with the real ids in effect). */
+static int read_small(int fd, const char *what, char **ret)
+{
+	char *buf = malloc(MAX_FILE_BYTES + 1);
+	size_t len = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			guardctl_error("cannot read the %s: %s", what, strerror(errno));
+			return -EIO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > MAX_FILE_BYTES) {
+			free(buf);
+			guardctl_error("the %s is larger than %u bytes", what, MAX_FILE_BYTES);
+			return -EFBIG;
+		}
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+/* Opens path with the caller's own rights ("-": stdin). */
+static int open_as_caller(const struct guardctl *ctx, const char *path)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return dup(STDIN_FILENO);
+	if (setegid(ctx->gid) < 0 || seteuid(ctx->uid) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (seteuid(0) < 0 || setegid(0) < 0)
+		_exit(EXIT_USAGE); /* fail safe: never go on with mixed ids */
+	return fd;
+}
+
+struct keygen {
+	char *const *argv;
+	const char *input; /* on stdin */
+	const char *sig;   /* on fd 3; NULL: none */
+	bool as_nobody;
+	char out[4096]; /* stdout, cut */
+	char err[1024]; /* stderr, cut */
+	int status;
+};
+
+static void child(const struct keygen *k, int in, int out, int err)
+{
+	static char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+
+	int sp[2];
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(127);
+	for (int fd = 3; fd < 1024; fd++)
+		(void)close(fd);
+	if (k->as_nobody &&
+	    (setgroups(0, NULL) < 0 || setresgid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0 ||
+	     setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0))
+		_exit(127);
+	/* The signature on fd 3: a pipe made by the user ssh-keygen runs as,
+	 * so that it can open /dev/fd/3; small enough (MAX_SIG_BYTES) for
+	 * the pipe's buffer, written whole before the exec. */
+	if (k->sig) {
+		size_t sl = strlen(k->sig);
+
+		if (pipe(sp) < 0 || write(sp[1], k->sig, sl) != (ssize_t)sl || close(sp[1]) < 0 ||
+		    (sp[0] != 3 && (dup2(sp[0], 3) < 0 || close(sp[0]) < 0)))
+			_exit(127);
+	}
+	execve(SSH_KEYGEN, k->argv, envp);
+	_exit(127);
+}
+
+static void drain(int fd, char *buf, size_t size, size_t *len)
+{
+	ssize_t n = read(fd, buf + *len, size - 1 - *len);
+
+	if (n > 0)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+}
+
+/* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
+static int run_keygen(struct keygen *k)
+{
+	int in[2], out[2], err[2], ws = 0;
+	size_t olen = 0, elen = 0, ilen = strlen(k->input ? k->input : ""), ioff = 0;
+	pid_t pid;
+
+	if (k->sig && strlen(k->sig) > MAX_SIG_BYTES)
+		return -EFBIG;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child(k, in[0], out[1], err[1]);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	(void)signal(SIGPIPE, SIG_IGN);
+	while (ioff < ilen) {
+		ssize_t n = write(in[1], k->input + ioff, ilen - ioff);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		ioff += (size_t)n;
+	}
+	close(in[1]);
+	for (int64_t left = KEYGEN_MS; left > 0; left -= 10) {
+		struct pollfd p[2] = {{.fd = out[0], .events = POLLIN},
+				      {.fd = err[0], .events = POLLIN}};
+
+		if (poll(p, 2, 10) > 0) {
+			if (p[0].revents)
+				drain(out[0], k->out, sizeof(k->out), &olen);
+			if (p[1].revents)
+				drain(err[0], k->err, sizeof(k->err), &elen);
+		}
+		if (waitpid(pid, &ws, WNOHANG) == pid) {
+			drain(out[0], k->out, sizeof(k->out), &olen);
+			drain(err[0], k->err, sizeof(k->err), &elen);
+			close(out[0]);
+			close(err[0]);
+			k->status = ws;
+			return 0;
+		}
+	}
+	kill(pid, SIGKILL);
+	(void)waitpid(pid, &ws, 0);
+	close(out[0]);
+	close(err[0]);
+	return -ETIMEDOUT;
+}
+
+static bool ok(const struct keygen *k)
+{
+	return WIFEXITED(k->status) && WEXITSTATUS(k->status) == 0;
+}
+
+/* ---- guardctl approve --sign KEY TOKENFILE ---- */
+
+int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv)
+{
+	char *token = NULL;
+	int fd, rc = EXIT_USAGE;
+
+	/* No privilege at all: the signer's own files, keys and agent. */
+	if (setresgid(ctx->gid, ctx->gid, ctx->gid) < 0 ||
+	    setresuid(ctx->uid, ctx->uid, ctx->uid) < 0) {
+		guardctl_error("approve --sign: cannot drop privileges");
+		return EXIT_USAGE;
+	}
+	if (argc != 4) {
+		guardctl_error("approve --sign: guardctl approve --sign KEY TOKENFILE (or - for "
+			       "stdin)");
+		return EXIT_USAGE;
+	}
+	fd = strcmp(argv[3], "-") == 0 ? dup(STDIN_FILENO)
+				       : open(argv[3], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || read_small(fd, "token", &token) < 0) {
+		if (fd < 0)
+			guardctl_error("approve --sign: cannot open %s: %s", argv[3],
+				       strerror(errno));
+		goto out;
+	}
+	if (strncmp(token, GUARD_APPROVAL_TOKEN_HEAD "\n", strlen(GUARD_APPROVAL_TOKEN_HEAD) + 1) !=
+	    0) {
+		guardctl_error("approve --sign: %s is not a Guard approval token (it starts "
+			       "\"%s\")",
+			       argv[3], GUARD_APPROVAL_TOKEN_HEAD);
+		goto out;
+	}
+	/* What is signed, shown first: the approver reads it. */
+	fprintf(stderr, "You are approving, with %s:\n%s", argv[2], token);
+	fflush(stderr);
+	{
+		char *const kargv[] = {(char *)"ssh-keygen",
+				       (char *)"-q",
+				       (char *)"-Y",
+				       (char *)"sign",
+				       (char *)"-f",
+				       argv[2],
+				       (char *)"-n",
+				       (char *)GUARD_APPROVAL_NAMESPACE,
+				       NULL};
+		struct keygen k = {.argv = kargv, .input = token};
+
+		if (run_keygen(&k) < 0 || !ok(&k) ||
+		    strncmp(k.out, "-----BEGIN SSH SIGNATURE-----", 29) != 0) {
+			guardctl_error("approve --sign: ssh-keygen could not sign: %s", k.err);
+			goto out;
+		}
+		fputs(k.out, stdout);
+	}
+	fprintf(stderr, "Send the signature above to the requester's host, where anyone runs:\n"
+			"  guardctl approve --signature SIGFILE ID\n");
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(token);
+	return rc;
+}
+
+/* ---- guardctl approve --signature SIGFILE ID ---- */
+
+/* The principal of allowed_signers whose key made sig. */
+static int find_principal(const struct guard_policy *policy, const char *sig, char *ret,
+			  size_t size)
+{
+	char *const kargv[] = {
+	    (char *)"ssh-keygen", (char *)"-Y", (char *)"find-principals",	(char *)"-s",
+	    (char *)"/dev/fd/3",  (char *)"-f", policy->settings.approver_keys, NULL};
+	struct keygen k = {.argv = kargv, .sig = sig, .as_nobody = true};
+	char *nl;
+
+	if (run_keygen(&k) < 0 || !ok(&k) || !k.out[0])
+		return -ENOKEY;
+	nl = strchr(k.out, '\n');
+	if (nl)
+		*nl = '\0';
+	if (nl && nl[1]) /* one key, one principal: several is ambiguous */
+		return -ENOTUNIQ;
+	if (strlen(k.out) >= size)
+		return -ENAMETOOLONG;
+	memcpy(ret, k.out, strlen(k.out) + 1);
+	return 0;
+}
+
+static int verify(const struct guard_policy *policy, const char *sig, const char *principal,
+		  const char *token, char *why, size_t size)
+{
+	char *kargv[16];
+	size_t n = 0;
+	struct keygen k = {.argv = kargv, .input = token, .sig = sig, .as_nobody = true};
+
+	kargv[n++] = (char *)"ssh-keygen";
+	kargv[n++] = (char *)"-Y";
+	kargv[n++] = (char *)"verify";
+	kargv[n++] = (char *)"-f";
+	kargv[n++] = policy->settings.approver_keys;
+	kargv[n++] = (char *)"-I";
+	kargv[n++] = (char *)principal;
+	kargv[n++] = (char *)"-n";
+	kargv[n++] = (char *)GUARD_APPROVAL_NAMESPACE;
+	kargv[n++] = (char *)"-s";
+	kargv[n++] = (char *)"/dev/fd/3";
+	if (policy->settings.revoked_keys) {
+		kargv[n++] = (char *)"-r";
+		kargv[n++] = policy->settings.revoked_keys;
+	}
+	kargv[n] = NULL;
+	if (run_keygen(&k) < 0)
+		return -ETIMEDOUT;
+	{
+		const char *said = k.err[0] ? k.err : k.out;
+		size_t l = strnlen(said, size - 1);
+
+		memcpy(why, said, l);
+		why[l] = '\0';
+	}
+	return ok(&k) ? 0 : -EBADMSG;
+}
+
+/* The approver's identity and the checks of a local approve. */
+static int principal_may(const struct guard_policy *policy, const struct guard_approval *a,
+			 const char *principal, struct guard_identity *ret)
+{
+	char q[128];
+	int r = guard_accounts_user_by_name(policy, principal, ret);
+
+	guard_escape(principal, q, sizeof(q));
+	if (r < 0) {
+		guardctl_error("refused: the signer %s is no account on this host", q);
+		return -EPERM;
+	}
+	if (ret->uid == a->requester_uid) {
+		guardctl_error("refused: %s signed their own request", q);
+		return -EPERM;
+	}
+	if (!guard_is_approver_for(policy, a->rules, ret)) {
+		guardctl_error("refused: %s is not an approver for request %lld", q,
+			       (long long)a->id);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int count_vote(struct guardctl *ctx, const struct guard_policy *policy,
+		      struct guard_store *store, const struct guard_approval *a,
+		      const struct guard_identity *who, int64_t now)
+{
+	enum guard_approval_status st = GUARD_APPROVAL_PENDING;
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
+	char ids[32];
+	int r;
+
+	(void)ctx;
+	r = guard_store_approval_approve(store, a->id, who->uid, who->name,
+					 policy->settings.approval_ttl_s, now, &st, &err);
+	if (r == -EPERM || r == -EALREADY || r == -ESTALE) {
+		guardctl_error("refused: %s%s", err.message,
+			       r == -EALREADY ? " (a signature counts once)" : "");
+		return EXIT_DENIED;
+	}
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		return EXIT_USAGE;
+	}
+	snprintf(ids, sizeof(ids), "%lld", (long long)a->id);
+	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
+	if (r == 0)
+		r = guard_events_approval(ev, who, ids, a->requester, true, "by SSH signature");
+	guard_events_close(ev);
+	if (r < 0) {
+		guardctl_error("refused: the approval cannot be recorded: %s",
+			       err.message[0] ? err.message : strerror(-r));
+		return EXIT_DENIED;
+	}
+	r = guard_store_commit(store, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		return EXIT_USAGE;
+	}
+	if (st == GUARD_APPROVAL_APPROVED)
+		printf("request %lld approved by %s (SSH signature): %s may run it once within the "
+		       "approval time\n",
+		       (long long)a->id, who->name, a->requester);
+	else
+		printf("request %lld: approval by %s (SSH signature) recorded (%zu of %u)\n",
+		       (long long)a->id, who->name, a->n_votes + 1, a->needed);
+	return 0;
+}
+
+int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_store *store = NULL;
+	struct guard_approval a = {0};
+	struct guard_identity who = {0};
+	struct guard_error err = {0};
+	char *sig = NULL, *token = NULL, principal[256], why[1024];
+	uint64_t id = 0;
+	int64_t now;
+	int fd = -1, r, rc = EXIT_USAGE;
+	bool in_txn = false;
+
+	if (argc != 4 || guard_parse_uint(argv[3], INT64_MAX, &id) < 0 || id == 0) {
+		guardctl_error("approve --signature: guardctl approve --signature SIGFILE ID");
+		return EXIT_USAGE;
+	}
+	fd = open_as_caller(ctx, argv[2]);
+	if (fd < 0) {
+		guardctl_error("approve --signature: cannot open %s: %s", argv[2], strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (read_small(fd, "signature", &sig) < 0)
+		goto out;
+	if (strncmp(sig, "-----BEGIN SSH SIGNATURE-----", 29) != 0 || strlen(sig) > MAX_SIG_BYTES) {
+		guardctl_error("approve --signature: %s is not an SSH signature", argv[2]);
+		goto out;
+	}
+	policy = guardctl_load_policy(ctx, NULL, true);
+	if (!policy || guardctl_store_open(ctx, &store) != 0)
+		goto out;
+	r = guard_store_begin(store, (int64_t)time(NULL), &now, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	in_txn = true;
+	r = guard_store_approval_get(store, (int64_t)id, now, &a, &err);
+	if (r == 0)
+		r = guard_approval_token(&a, &token);
+	if (r < 0) {
+		guardctl_error("approve --signature: %s",
+			       r == -ENODATA ? "the request has no nonce (filed "
+					       "before signed approvals): approve it "
+					       "locally"
+					     : err.message);
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	r = find_principal(policy, sig, principal, sizeof(principal));
+	if (r < 0) {
+		guardctl_error("refused: the signature's key is %s in %s",
+			       r == -ENOTUNIQ ? "listed for several principals" : "not",
+			       policy->settings.approver_keys);
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	if (verify(policy, sig, principal, token, why, sizeof(why)) < 0) {
+		char q[1100];
+
+		guardctl_error(
+		    "refused: the signature does not verify for request %llu on this host "
+		    "(another request or host, a changed token, another namespace, or a "
+		    "revoked key): %s",
+		    (unsigned long long)id, guard_escape_controls(why, q, sizeof(q)));
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	if (principal_may(policy, &a, principal, &who) < 0) {
+		rc = EXIT_DENIED;
+		goto out;
+	}
+	rc = count_vote(ctx, policy, store, &a, &who, now);
+	in_txn = rc != 0;
+out:
+	if (in_txn)
+		guard_store_rollback(store);
+	if (fd >= 0)
+		close(fd);
+	free(sig);
+	free(token);
+	guard_identity_clear(&who);
+	guard_approval_clear(&a);
+	guard_store_close(store);
+	guard_policy_free(policy);
+	return rc;
+}
