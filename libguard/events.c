@@ -6,6 +6,7 @@
 #include "events.h"
 
 #include <arpa/inet.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <libaudit.h>
@@ -13,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "events_format.h"
+#include "events_notify.h"
 #include "events_sinks.h"
 #include "text.h"
 
@@ -30,6 +33,9 @@ struct guard_events {
 	struct guard_audit_sink audit_sink;
 	struct guard_journal_sink journal_sink;
 	const struct guard_tz *tz; /* the policy's zone, for times in messages */
+	char **notify;		   /* the settings' notify programs (copies) */
+	size_t n_notify;
+	char *notify_user;
 };
 
 static int64_t now_ms(void)
@@ -100,6 +106,25 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	ev->journal = settings ? settings->journal : true;
 	ev->audit_sink.fd = ev->audit_sink.status_fd = -1;
 	ev->journal_sink.fd = -1;
+	for (size_t i = 0; settings && i < settings->n_notify; i++) {
+		char **v = realloc(ev->notify, (ev->n_notify + 1) * sizeof(*v));
+
+		if (!v || !(v[ev->n_notify] = strdup(settings->notify[i]))) {
+			if (v)
+				ev->notify = v;
+			guard_events_close(ev);
+			guard_error_set(err, NULL, 0, "out of memory");
+			return -ENOMEM;
+		}
+		ev->notify = v;
+		ev->n_notify++;
+	}
+	if (settings && settings->notify_user &&
+	    !(ev->notify_user = strdup(settings->notify_user))) {
+		guard_events_close(ev);
+		guard_error_set(err, NULL, 0, "out of memory");
+		return -ENOMEM;
+	}
 	if (ev->journal) {
 		/* journald absent: the sink retries at each send. */
 		(void)guard_journal_sink_open(&ev->journal_sink, NULL);
@@ -154,6 +179,10 @@ void guard_events_close(struct guard_events *ev)
 		return;
 	guard_audit_sink_close(&ev->audit_sink);
 	guard_journal_sink_close(&ev->journal_sink);
+	for (size_t i = 0; i < ev->n_notify; i++)
+		free(ev->notify[i]);
+	free(ev->notify);
+	free(ev->notify_user);
 	free(ev);
 }
 
@@ -204,13 +233,12 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 /* Audit, then journal, a set of events. On an audit failure: required,
  * the journal gets one failure entry per event and -errno is returned;
  * best-effort, the events and the failure are journaled and 0 returned. */
-static int report(struct guard_events *ev, const struct guard_event *events, size_t n,
-		  const struct guard_request *request)
+static int report_sinks(struct guard_events *ev, const struct guard_event *events, size_t n,
+			const struct guard_request *request, char *why, size_t why_size)
 {
-	char why[300] = "";
 	int r;
 
-	r = audit_records(ev, events, n, request, why, sizeof(why));
+	r = audit_records(ev, events, n, request, why, why_size);
 	if (r < 0 && ev->audit == GUARD_AUDIT_REQUIRED) {
 		for (size_t i = 0; i < n; i++)
 			journal_audit_failure(ev, &events[i], why);
@@ -220,7 +248,60 @@ static int report(struct guard_events *ev, const struct guard_event *events, siz
 		journal(ev, &events[i]);
 	if (r < 0)
 		journal_audit_failure(ev, n ? &events[0] : NULL, why);
+	for (size_t i = 0; ev->n_notify && i < n; i++)
+		if (guard_notify_wanted(&events[i])) {
+			char *json = guard_notify_json(&events[i]);
+
+			guard_notify_run(ev->notify, ev->n_notify, ev->notify_user, json);
+			free(json);
+		}
 	return 0;
+}
+
+/* Each event's id: 128 random bits (a collector de-duplicates by it). */
+static void event_id(char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t b[16];
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		struct timespec ts;
+
+		/* No entropy yet (early boot): unique enough for de-duplication. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(out, 33, "%016llx%08x%08x", (unsigned long long)ts.tv_sec,
+			 (unsigned)ts.tv_nsec, (unsigned)getpid());
+		return;
+	}
+	for (size_t i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+static int report(struct guard_events *ev, const struct guard_event *given, size_t n,
+		  const struct guard_request *request)
+{
+	struct guard_event *events = calloc(n + 1, sizeof(*events));
+	char(*ids)[33] = calloc(n + 1, sizeof(*ids));
+	char why[300] = "";
+	int r;
+
+	if (!events || !ids) {
+		free(events);
+		free(ids);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		events[i] = given[i];
+		event_id(ids[i]);
+		events[i].id = ids[i];
+	}
+	r = report_sinks(ev, events, n, request, why, sizeof(why));
+	free(events);
+	free(ids);
+	return r;
 }
 
 /* The fields every event about a request shares. */

@@ -240,6 +240,8 @@ int guard_event_audit_text(const struct guard_event *e, char **ret)
 	char num[32];
 
 	audit_fixed(&t, "op", e->op ? e->op : "guard-event");
+	if (e->id)
+		audit_fixed(&t, "guard_id", e->id);
 	if (e->alert)
 		audit_fixed(&t, "alert", e->alert);
 	if (e->kind != GUARD_EVENT_POLICY_ERROR) {
@@ -542,6 +544,7 @@ int guard_event_journal_entry(const struct guard_event *e, struct guard_journal_
 	r = r ?: entry_fixed(&en, "SYSLOG_IDENTIFIER", source_name(e->source));
 	r = r ?: entry_fixed(&en, "SYSLOG_FACILITY", "10"); /* authpriv */
 	r = r ?: entry_fixed(&en, "GUARD_EVENT", event_names[e->kind % GUARD_EVENT_KIND_COUNT]);
+	r = r ?: entry_fixed(&en, "GUARD_EVENT_ID", e->id);
 	r = r ?: entry_fixed(&en, "GUARD_DECISION", e->decision);
 	r = r ?: entry_fixed(&en, "GUARD_ACTION", e->action);
 	r = r ?: entry_fixed(&en, "GUARD_MODE", e->mode);

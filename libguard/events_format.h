@@ -73,6 +73,11 @@ struct guard_event {
 	int wait_status;
 	const char *file; /* policy error: where */
 	unsigned line;
+	/* 32 hex digits, random, one per event: guard_id= in audit,
+	 * GUARD_EVENT_ID in the journal, so that a collector can drop the
+	 * copies a forwarder sends again (journal-upload resends the last
+	 * entry when it resumes). Set by events.c; NULL: none. */
+	const char *id;
 };
 
 /* The fixed 128-bit MESSAGE_ID of a kind, as 32 hex digits; "" out of range. */

@@ -87,6 +87,8 @@ void guard_policy_free(struct guard_policy *p)
 	free(p->settings.timezone);
 	free(p->settings.approver_keys);
 	free(p->settings.revoked_keys);
+	strv_free(p->settings.notify, p->settings.n_notify);
+	free(p->settings.notify_user);
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
 	strv_free(p->privileged_groups, p->n_privileged_groups);
 	list_clear(&p->protected_users);

@@ -121,6 +121,11 @@ struct guard_settings {
 	/* Signed approvals: OpenSSH allowed_signers (principals are account
 	 * names), and a KRL or key list of revoked keys (NULL: none). */
 	char *approver_keys, *revoked_keys;
+	/* Programs told of requests, approvals, alerts, break-glass, freezes
+	 * and lockouts (events_notify.h), run as notify_user (NULL: nobody). */
+	char **notify;
+	size_t n_notify;
+	char *notify_user;
 };
 
 /* A role group: a group whose members hold a Guard power because the

@@ -195,6 +195,15 @@ static int check_value(cfg_t *cfg, const char *section, const char *option, cons
 				    "timezone: \"%s\" is not \"system\" or a zone name like "
 				    "\"Europe/Berlin\"",
 				    QUOTED_V);
+	} else if (strcmp(option, "notify") == 0) {
+		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
+			return fail(cfg, 0, "notify: \"%s\" is not an absolute program path",
+				    QUOTED_V);
+	} else if (strcmp(option, "notify_user") == 0) {
+		if (!guard_name_is_valid(v) || strcmp(v, "root") == 0)
+			return fail(cfg, 0,
+				    "notify_user: \"%s\" is not an account name other than root",
+				    QUOTED_V);
 	} else if (strcmp(option, "approver_keys") == 0 || strcmp(option, "revoked_keys") == 0) {
 		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
 			return fail(cfg, 0, "%s: \"%s\" is not a clean absolute file name", option,
@@ -372,7 +381,8 @@ static cfg_opt_t settings_opts[] = {
     SCALAR("approval_ttl"), LIST("break_glass"),
     SCALAR("timezone"),	    LIST("home_roots"),
     SCALAR("retention"),    SCALAR("approver_keys"),
-    SCALAR("revoked_keys"), CFG_END(),
+    SCALAR("revoked_keys"), LIST("notify"),
+    SCALAR("notify_user"),  CFG_END(),
 };
 static cfg_opt_t rule_opts[] = {
     LIST("actions"),
@@ -574,6 +584,10 @@ static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, uns
 		r = copy_path(s, "approver_keys", &st->approver_keys);
 	if (r == 0)
 		r = copy_path(s, "revoked_keys", &st->revoked_keys);
+	if (r == 0)
+		r = copy_path(s, "notify_user", &st->notify_user);
+	if (r == 0 && cfg_size(s, "notify"))
+		r = copy_strv(s, "notify", &st->notify, &st->n_notify);
 	return r;
 }
 

@@ -1,0 +1,115 @@
+#!/bin/bash
+# Notify programs (settings notify, notify_user): told of an approval
+# request, its approval, a freeze and thaw and break-glass, each as one
+# line of JSON on stdin; run as nobody with only PATH and LANG and fds 0-2;
+# a program that hangs is killed after 5 s and one that fails is logged,
+# and neither delays or changes the decision.
+
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+in_sandbox "$@"
+require_root
+require_guardctl
+GUARDCTL=/usr/local/sbin/guardctl
+command -v python3 >/dev/null || skip "missing python3"
+[[ -x /lib/systemd/systemd-journald ]] || skip "missing systemd-journald"
+. "$(dirname -- "${BASH_SOURCE[0]}")/daemons.sh"
+
+work=$(mktemp -d)
+chmod 0755 "$work"
+install -d -m 0777 "$work/out"
+cleanup() {
+	stop_daemons
+	rm -rf -- "$work"
+}
+trap cleanup EXIT
+start_journald || fail "journald did not start"
+
+cat >"$work/capture" <<'SH'
+#!/bin/sh
+out=$(dirname "$0")/out
+n=$(date +%s%N)
+{
+	echo "uid=$(id -u)"
+	tr '\0' '\n' </proc/$$/environ | sed 's/^/env /'
+	ls /proc/$$/fd | sed 's/^/fd /'
+	echo "json $(cat)"
+} >"$out/$n.txt"
+SH
+cat >"$work/hang" <<'SH'
+#!/bin/sh
+out=$(dirname "$0")/out
+: >"$out/hang.started"
+sleep 30
+: >"$out/hang.done"
+SH
+printf '#!/bin/sh\nexit 3\n' >"$work/fail"
+chmod 0755 "$work/capture" "$work/hang" "$work/fail"
+
+cat >/etc/guard/guard.conf <<POLICY
+settings {
+  audit       = off
+  journal     = yes
+  timezone    = "UTC"
+  approvers   = { "%guard-approvers" }
+  admins      = { "%admins" }
+  break_glass = { "%oncall" }
+  notify      = { "$work/capture", "$work/hang", "$work/fail" }
+}
+privileged_groups = { "root", "sudo", "admins" }
+rule "admins-grant" {
+  actions  = { "group.member.add", "role.escalate" }
+  actors   = { "%admins" }
+  decision = approve
+}
+command "usermod" { path = "/usr/sbin/usermod" }
+POLICY
+chmod 0644 /etc/guard/guard.conf
+find /var/lib/guard -mindepth 1 -delete
+useradd notified
+
+as() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+
+step "a request, its approval, a freeze and thaw, break-glass: the decisions are not held up"
+id=$(as bob "$GUARDCTL" request usermod -aG sudo notified 2>/dev/null | tail -1)
+[[ $id =~ ^[0-9]+$ ]] || fail "no request id"
+[[ ! -e $work/out/hang.done ]] || fail "the request waited for a notify program"
+as carol "$GUARDCTL" approve "$id" >/dev/null || fail "approve"
+"$GUARDCTL" freeze --reason "notify test" --for 10m >/dev/null || fail "freeze"
+"$GUARDCTL" thaw >/dev/null || fail "thaw"
+as erin "$GUARDCTL" break-glass --reason "notify test" --for 1m >/dev/null || fail "break-glass"
+
+step "each event reached the capturing program as JSON, as nobody, with PATH and LANG only"
+for _ in $(seq 200); do
+	[[ $(find "$work/out" -name '*.txt' | wc -l) -ge 5 ]] && break
+	sleep 0.1
+done
+all=$(cat "$work"/out/*.txt)
+for want in '"event":"decision"' '"event":"approval"' '"event":"freeze"' '"event":"thaw"' \
+	'"event":"break-glass"' '"actor":"bob"' '"target":"notified"' '"request":"'"$id"'"' \
+	'"event_id":"'; do
+	assert_contains "$all" "$want"
+done
+for f in "$work"/out/*.txt; do
+	assert_eq "uid=65534" "$(head -1 "$f")" "the program's user ($f)"
+	assert_eq "env LANG=C.UTF-8
+env PATH=/usr/sbin:/usr/bin:/sbin:/bin" "$(grep '^env ' "$f" | sort)" "the program's environment"
+	assert_eq "fd 0 fd 1 fd 2" "$(grep '^fd ' "$f" | sort | tr '\n' ' ' | sed 's/ $//')" \
+		"the program's fds"
+	python3 -c 'import json,sys; json.loads(sys.argv[1][5:])' "$(grep '^json ' "$f")" ||
+		fail "not one JSON object: $f"
+done
+
+step "the hanging program was killed after 5 s; the failing one logged"
+for _ in $(seq 150); do
+	journalctl --no-pager SYSLOG_IDENTIFIER=guard-notify 2>/dev/null | grep -q "was killed" && break
+	sleep 0.1
+done
+[[ -e $work/out/hang.started ]] || fail "the hanging program never started"
+[[ ! -e $work/out/hang.done ]] || fail "the hanging program was not killed"
+log=$(journalctl --no-pager SYSLOG_IDENTIFIER=guard-notify)
+assert_contains "$log" "took longer than 5 s and was killed"
+assert_contains "$log" "$work/fail failed (exit 3)"
+
+step "the approved request still runs"
+run_cmd as bob "$GUARDCTL" run "$id"
+assert_eq 0 "$STATUS" "run: $ERR"
