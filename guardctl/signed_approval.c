@@ -234,7 +234,7 @@ int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv)
 	}
 	/* What is signed, shown first: the approver reads it. */
 	fprintf(stderr, "You are approving, with %s:\n%s", argv[2], token);
-	fflush(stderr);
+	(void)fflush(stderr);
 	{
 		char *const kargv[] = {(char *)"ssh-keygen",
 				       (char *)"-q",
@@ -322,6 +322,25 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 		why[l] = '\0';
 	}
 	return ok(&k) ? 0 : -EBADMSG;
+}
+
+/* Every refusal of a presented signature is an audit record and a journal
+ * alert: someone holds a signature that does not count. Best effort: the
+ * refusal stands whatever audit says. */
+static void refused(const struct guard_policy *policy, const struct guard_approval *a, uint64_t id,
+		    const char *signer, const char *why)
+{
+	struct guard_settings sinks = policy->settings;
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
+	char ids[32];
+
+	if (sinks.audit == GUARD_AUDIT_REQUIRED)
+		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
+	snprintf(ids, sizeof(ids), "%llu", (unsigned long long)id);
+	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0)
+		(void)guard_events_signature_refused(ev, ids, a ? a->requester : NULL, signer, why);
+	guard_events_close(ev);
 }
 
 /* The approver's identity and the checks of a local approve. */
@@ -449,6 +468,7 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		guardctl_error("refused: the signature's key is %s in %s",
 			       r == -ENOTUNIQ ? "listed for several principals" : "not",
 			       policy->settings.approver_keys);
+		refused(policy, &a, id, NULL, "the signature's key is no approver's");
 		rc = EXIT_DENIED;
 		goto out;
 	}
@@ -460,15 +480,23 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		    "(another request or host, a changed token, another namespace, or a "
 		    "revoked key): %s",
 		    (unsigned long long)id, guard_escape_controls(why, q, sizeof(q)));
+		refused(policy, &a, id, principal, "the signature does not verify");
 		rc = EXIT_DENIED;
 		goto out;
 	}
 	if (principal_may(policy, &a, principal, &who) < 0) {
+		refused(policy, &a, id, principal, "the signer may not approve this request");
 		rc = EXIT_DENIED;
 		goto out;
 	}
 	rc = count_vote(ctx, policy, store, &a, &who, now);
 	in_txn = rc != 0;
+	if (rc == EXIT_DENIED) {
+		guard_store_rollback(store);
+		in_txn = false;
+		refused(policy, &a, id, principal,
+			"the approval does not count (replayed, or expired)");
+	}
 out:
 	if (in_txn)
 		guard_store_rollback(store);

@@ -578,3 +578,24 @@ int guard_events_account_change(struct guard_events *ev, const struct guard_acco
 	e.success = true;
 	return report(ev, &e, 1, NULL);
 }
+
+int guard_events_signature_refused(struct guard_events *ev, const char *request_id,
+				   const char *requester, const char *signer, const char *why)
+{
+	struct guard_event e = {0};
+
+	if (!ev || !request_id || !why)
+		return -EINVAL;
+	e.kind = GUARD_EVENT_ALERT;
+	e.source = ev->source;
+	e.audit_type = AUDIT_USER_ACCT;
+	e.op = "guard-approve-signature";
+	e.alert = "approval-signature";
+	e.decision = "deny";
+	e.actor = signer;
+	e.target = requester;
+	e.request = request_id;
+	e.why = why;
+	e.success = false;
+	return report(ev, &e, 1, NULL);
+}

@@ -89,6 +89,12 @@ int guard_events_approval(struct guard_events *ev, const struct guard_identity *
 			  const char *request_id, const char *requester, bool approved,
 			  const char *comment);
 
+/* A signed approval refused (guardctl approve --signature): an alert,
+ * USER_ACCT op=guard-approve-signature res=failed, naming the signer when
+ * known (NULL: the key is no approver's), the request and why. */
+int guard_events_signature_refused(struct guard_events *ev, const char *request_id,
+				   const char *requester, const char *signer, const char *why);
+
 /* An account change no decision explains, found by verify: an alert
  * (ANOM_ADD_ACCT, ANOM_DEL_ACCT or ANOM_MOD_ACCT) naming the account (the
  * member, for a membership), the group and what changed. */

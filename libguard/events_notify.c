@@ -11,9 +11,12 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -95,6 +98,36 @@ char *guard_notify_json(const struct guard_event *e)
 	return buf;
 }
 
+/* A failure, to journald's native socket (and syslog where there is no
+ * journald): SYSLOG_IDENTIFIER=guard-notify, PRIORITY=3. */
+static void say_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say_failure(const char *fmt, ...)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char msg[600], dgram[800];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	n = snprintf(dgram, sizeof(dgram),
+		     "MESSAGE=%s\nPRIORITY=3\nSYSLOG_IDENTIFIER=guard-notify\nSYSLOG_FACILITY=10\n",
+		     msg);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", "/run/systemd/journal/socket");
+	if (fd < 0 || n <= 0 ||
+	    sendto(fd, dgram, (size_t)n < sizeof(dgram) ? (size_t)n : sizeof(dgram) - 1, 0,
+		   (const struct sockaddr *)&sa, sizeof(sa)) < 0)
+		syslog(LOG_ERR, "%s", msg); /* no journald */
+	if (fd >= 0)
+		close(fd);
+}
+
 /* In the program's process: its user, environment and fds. */
 static void program(const char *path, const struct passwd *pw, int in)
 {
@@ -137,7 +170,7 @@ static void run_one(const char *path, const struct passwd *pw, const char *json)
 	}
 	close(p[1]);
 	if (pid < 0) {
-		syslog(LOG_ERR, "notify: cannot run %s: %s", path, strerror(errno));
+		say_failure("notify: cannot run %s: %s", path, strerror(errno));
 		return;
 	}
 	for (int t = 0; t < GUARD_NOTIFY_TIMEOUT_S * 20; t++) {
@@ -145,17 +178,18 @@ static void run_one(const char *path, const struct passwd *pw, const char *json)
 
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				syslog(LOG_ERR, "notify: %s failed (%s %d)", path,
-				       WIFEXITED(status) ? "exit" : "signal",
-				       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				say_failure("notify: %s failed (%s %d)", path,
+					    WIFEXITED(status) ? "exit" : "signal",
+					    WIFEXITED(status) ? WEXITSTATUS(status)
+							      : WTERMSIG(status));
 			return;
 		}
 		nanosleep(&tick, NULL);
 	}
 	kill(pid, SIGKILL);
 	(void)waitpid(pid, &status, 0);
-	syslog(LOG_ERR, "notify: %s took longer than %d s and was killed", path,
-	       GUARD_NOTIFY_TIMEOUT_S);
+	say_failure("notify: %s took longer than %d s and was killed", path,
+		    GUARD_NOTIFY_TIMEOUT_S);
 }
 
 void guard_notify_run(char *const *programs, size_t n, const char *user, const char *json)
@@ -197,12 +231,12 @@ void guard_notify_run(char *const *programs, size_t n, const char *user, const c
 		struct passwd pwd, *pw = NULL;
 
 		if (getpwnam_r(user ? user : "nobody", &pwd, buf, sizeof(buf), &pw) != 0 || !pw) {
-			syslog(LOG_ERR, "notify: no user %s: no notify program is run",
-			       user ? user : "nobody");
+			say_failure("notify: no user %s: no notify program is run",
+				    user ? user : "nobody");
 			_exit(1);
 		}
 		if (pw->pw_uid == 0) {
-			syslog(LOG_ERR, "notify: notify_user is root's: refused");
+			say_failure("notify: notify_user is root's: refused");
 			_exit(1);
 		}
 		for (size_t i = 0; i < n; i++)

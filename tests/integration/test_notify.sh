@@ -24,17 +24,26 @@ cleanup() {
 trap cleanup EXIT
 start_journald || fail "journald did not start"
 
-cat >"$work/capture" <<'SH'
-#!/bin/sh
-out=$(dirname "$0")/out
-n=$(date +%s%N)
-{
-	echo "uid=$(id -u)"
-	tr '\0' '\n' </proc/$$/environ | sed 's/^/env /'
-	ls /proc/$$/fd | sed 's/^/fd /'
-	echo "json $(cat)"
-} >"$out/$n.txt"
-SH
+cat >"$work/capture" <<'PY'
+#!/usr/bin/python3 -I
+# What a notify program is given: its user, environment, open fds, stdin.
+import os, sys, time
+fds = []
+for fd in range(256):
+    try:
+        os.fstat(fd)
+        fds.append(fd)
+    except OSError:
+        pass
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+with open(os.path.join(out, "%d.txt" % time.time_ns()), "w") as f:
+    f.write("uid=%d\n" % os.getuid())
+    for k in sorted(os.environ):
+        f.write("env %s=%s\n" % (k, os.environ[k]))
+    for fd in fds:
+        f.write("fd %d\n" % fd)
+    f.write("json " + sys.stdin.read())
+PY
 cat >"$work/hang" <<'SH'
 #!/bin/sh
 out=$(dirname "$0")/out
@@ -70,8 +79,9 @@ useradd notified
 as() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
 
 step "a request, its approval, a freeze and thaw, break-glass: the decisions are not held up"
-id=$(as bob "$GUARDCTL" request usermod -aG sudo notified 2>/dev/null | tail -1)
-[[ $id =~ ^[0-9]+$ ]] || fail "no request id"
+as bob "$GUARDCTL" usermod -aG sudo notified 2>"$work/usermod.err" && fail "usermod ran unapproved"
+id=$(grep -o 'request [0-9]* filed' "$work/usermod.err" | cut -d' ' -f2)
+[[ $id =~ ^[0-9]+$ ]] || fail "no request id: $(cat "$work/usermod.err")"
 [[ ! -e $work/out/hang.done ]] || fail "the request waited for a notify program"
 as carol "$GUARDCTL" approve "$id" >/dev/null || fail "approve"
 "$GUARDCTL" freeze --reason "notify test" --for 10m >/dev/null || fail "freeze"

@@ -13,15 +13,22 @@ require_root
 require_guardctl
 GUARDCTL=/usr/local/sbin/guardctl
 command -v ssh-keygen >/dev/null || skip "ssh-keygen is not installed (openssh-client)"
+[[ -x /lib/systemd/systemd-journald ]] || skip "missing systemd-journald"
+. "$(dirname -- "${BASH_SOURCE[0]}")/daemons.sh"
 
 work=$(mktemp -d)
 chmod 0755 "$work"
-trap 'rm -rf -- "$work"' EXIT
+cleanup() {
+	stop_daemons
+	rm -rf -- "$work"
+}
+trap cleanup EXIT
+start_journald || fail "journald did not start"
 
 cat >/etc/guard/guard.conf <<'POLICY'
 settings {
   audit         = off
-  journal       = no
+  journal       = yes
   timezone      = "UTC"
   approvers     = { "%guard-approvers" }
   approval_ttl  = "30m"
@@ -171,3 +178,11 @@ step "control: carol's own signature of the second request still counts"
 sign carol "$work/t2" "$work/s2"
 present "$work/s2" "$id2"
 assert_eq 0 "$STATUS" "the second approval: $ERR"
+
+step "each refusal left a journal alert naming the request and why"
+sync_journal
+alerts=$(journalctl --no-pager -o json GUARD_ALERT=approval-signature)
+assert_eq 10 "$(grep -c . <<<"$alerts")" "one alert per refused signature: $alerts"
+assert_contains "$alerts" '"GUARD_WHY":"the signature does not verify"'
+assert_contains "$alerts" '"GUARD_WHY":"the signer may not approve this request"'
+assert_contains "$alerts" '"GUARD_ACTOR":"dave"'
