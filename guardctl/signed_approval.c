@@ -14,7 +14,7 @@
  * account would: one of the rule's approvers as this host's account
  * database sees them, never the requester, at most once per approver (a
  * replayed signature is refused), and this host's clock decides expiry.
- * ssh-keygen runs as nobody, with an empty environment but PATH, the
+ * ssh-keygen runs as nobody in a group of its own, with an empty environment but PATH, the
  * signature on fd 3 and the token on stdin, bounded in time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +41,12 @@
 #define MAX_FILE_BYTES (64u * 1024u)
 #define MAX_SIG_BYTES  (16u * 1024u)
 #define KEYGEN_MS      10000
-#define NOBODY_UID     65534
+/* ssh-keygen checks signatures as nobody (it needs an account) but in a
+ * group no account and no other process has: ptrace and /proc/PID/fd need
+ * uid and gid to match, so another process of nobody's can neither trace
+ * it nor forge its answer; it can only kill it, which refuses. */
+#define NOBODY_UID 65534u
+#define VERIFY_GID 2147483646u
 
 /* Reads a whole small file opened by the caller's rights (the fd is
  * opened with the real ids in effect). */
@@ -112,7 +117,7 @@ static void child(const struct keygen *k, int in, int out, int err)
 	for (int fd = 3; fd < 1024; fd++)
 		(void)close(fd);
 	if (k->as_nobody &&
-	    (setgroups(0, NULL) < 0 || setresgid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0 ||
+	    (setgroups(0, NULL) < 0 || setresgid(VERIFY_GID, VERIFY_GID, VERIFY_GID) < 0 ||
 	     setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0))
 		_exit(127);
 	/* The signature on fd 3: a pipe made by the user ssh-keygen runs as,
@@ -265,6 +270,29 @@ out:
 }
 
 /* ---- guardctl approve --signature SIGFILE ID ---- */
+
+/* approver_keys and revoked_keys are trust: root's, not writable by group
+ * or others, regular files, no symlinks, readable by anyone (ssh-keygen
+ * reads them as nobody). Returns 0 or -EPERM (printed). */
+static int trusted_file(const char *path, bool optional)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 && optional && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || !(st.st_mode & S_IROTH)) {
+		guardctl_error("refused: %s must be a regular file of root's, readable by all and "
+			       "writable by root alone (not a symlink)%s%s",
+			       path, fd < 0 ? ": " : "", fd < 0 ? strerror(errno) : "");
+		if (fd >= 0)
+			close(fd);
+		return -EPERM;
+	}
+	close(fd);
+	return 0;
+}
 
 /* The principal of allowed_signers whose key made sig. */
 static int find_principal(const struct guard_policy *policy, const char *sig, char *ret,
@@ -445,20 +473,25 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 	policy = guardctl_load_policy(ctx, NULL, true);
 	if (!policy || guardctl_store_open(ctx, &store) != 0)
 		goto out;
-	r = guard_store_begin(store, (int64_t)time(NULL), &now, &err);
-	if (r < 0) {
-		guardctl_store_error(&err, r);
+	if (trusted_file(policy->settings.approver_keys, false) < 0 ||
+	    (policy->settings.revoked_keys &&
+	     trusted_file(policy->settings.revoked_keys, false) < 0)) {
+		rc = EXIT_DENIED;
 		goto out;
 	}
-	in_txn = true;
+	/* The checks run before the store's lock is taken (ssh-keygen may take
+	 * seconds); inside the transaction the request is read again and must
+	 * give the same token. */
+	now = (int64_t)time(NULL);
 	r = guard_store_approval_get(store, (int64_t)id, now, &a, &err);
 	if (r == 0)
 		r = guard_approval_token(&a, &token);
 	if (r < 0) {
 		guardctl_error("approve --signature: %s",
-			       r == -ENODATA ? "the request has no nonce (filed "
-					       "before signed approvals): approve it "
-					       "locally"
+			       r == -ENODATA ? "the request has no nonce (filed before signed "
+					       "approvals): approve it locally"
+			       : r == -E2BIG ? "the request is too large to show whole in a token: "
+					       "approve it locally"
 					     : err.message);
 		rc = EXIT_DENIED;
 		goto out;
@@ -488,6 +521,31 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		refused(policy, &a, id, principal, "the signer may not approve this request");
 		rc = EXIT_DENIED;
 		goto out;
+	}
+	r = guard_store_begin(store, (int64_t)time(NULL), &now, &err);
+	if (r < 0) {
+		guardctl_store_error(&err, r);
+		goto out;
+	}
+	in_txn = true;
+	{
+		struct guard_approval again = {0};
+		char *token2 = NULL;
+
+		r = guard_store_approval_get(store, (int64_t)id, now, &again, &err);
+		if (r == 0)
+			r = guard_approval_token(&again, &token2);
+		if (r == 0 && strcmp(token, token2) != 0)
+			r = -ESTALE;
+		free(token2);
+		guard_approval_clear(&again);
+		if (r < 0) {
+			guardctl_error(
+			    "refused: request %llu changed while its signature was checked",
+			    (unsigned long long)id);
+			rc = EXIT_DENIED;
+			goto out;
+		}
 	}
 	rc = count_vote(ctx, policy, store, &a, &who, now);
 	in_txn = rc != 0;

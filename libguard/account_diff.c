@@ -151,9 +151,12 @@ static const struct guard_account *find(const struct guard_account_set *s,
 static long renamed_to(const struct guard_account_set *before, const struct guard_account_set *now,
 		       const struct guard_account *gone, const bool *taken)
 {
+	/* A line that is no entry ("?...") has no id to follow. */
+	if (gone->name[0] == '?')
+		return -1;
 	for (size_t j = 0; j < now->n; j++)
 		if (!taken[j] && now->v[j].kind == gone->kind && now->v[j].id == gone->id &&
-		    !find(before, &now->v[j]))
+		    now->v[j].name[0] != '?' && !find(before, &now->v[j]))
 			return (long)j;
 	return -1;
 }
@@ -185,10 +188,20 @@ int guard_account_diff(const struct guard_account_set *before, const struct guar
 		    now->v[j].name);
 		compare(&c, b, &now->v[j]);
 	}
-	for (size_t j = 0; j < now->n; j++)
-		if (!taken[j])
-			add(&c, now->v[j].kind, GUARD_CHANGE_ADDED, now->v[j].name, NULL, NULL,
-			    NULL, NULL);
+	for (size_t j = 0; j < now->n; j++) {
+		const struct guard_account *a = &now->v[j];
+
+		if (taken[j])
+			continue;
+		add(&c, a->kind, GUARD_CHANGE_ADDED, a->name, NULL, NULL, NULL, NULL);
+		/* A new account's id 0 is a change of its own: never explained
+		 * by the decision that created an ordinary account. */
+		if (a->name[0] != '?' && a->id == 0)
+			add(&c, a->kind, GUARD_CHANGE_FIELD, a->name, NULL,
+			    a->kind == GUARD_ACCOUNT_USER ? "uid" : "gid", "(new)", "0");
+		if (a->kind == GUARD_ACCOUNT_USER && a->gid == 0 && a->id != 0)
+			add(&c, a->kind, GUARD_CHANGE_FIELD, a->name, NULL, "gid", "(new)", "0");
+	}
 	free(taken);
 	if (c.r < 0) {
 		guard_account_changes_free(c.v, c.n);

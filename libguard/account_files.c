@@ -52,6 +52,15 @@ static int read_all(const char *path, bool optional, char **ret, struct guard_er
 		guard_error_set(err, path, 0, "cannot read: %s", strerror(-r));
 		return r;
 	}
+	/* glibc reads past a NUL byte that would end our string: what hides
+	 * behind one is refused, not skipped. */
+	if (memchr(text, '\0', len)) {
+		free(text);
+		guard_error_set(err, path, 0,
+				"holds a NUL byte: refused (what follows it is an "
+				"account glibc sees and verify would not)");
+		return -EBADMSG;
+	}
 	text[len] = '\0';
 	*ret = text;
 	return 0;

@@ -3,6 +3,7 @@
 #include "account_state.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,10 +193,14 @@ static void fill_password(struct guard_account *a, const char *own, const char *
 			  const uint8_t *key)
 {
 	char buf[1024];
-	const char *pw = secrets ? find_secret(secrets, a->name, buf, sizeof(buf)) : NULL;
+	const char *pw = NULL;
 
-	if (!pw && own && strcmp(own, "x") != 0)
+	/* As pam_unix reads it: the passwd (group) field itself unless it is
+	 * "x", which sends it to shadow (gshadow). */
+	if (own && strcmp(own, "x") != 0)
 		pw = own;
+	else if (secrets)
+		pw = find_secret(secrets, a->name, buf, sizeof(buf));
 	if (!pw) {
 		a->password = GUARD_PASSWORD_UNKNOWN;
 		a->mac[0] = '\0';
@@ -206,21 +211,66 @@ static void fill_password(struct guard_account *a, const char *own, const char *
 	memset(buf, 0, sizeof(buf));
 }
 
+/* An id as glibc's files module reads it: leading blanks, a sign and zeros
+ * allowed ("00", " +0" are 0), digits up to the field's end. */
+static bool glibc_id(const char *s, uint32_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v > UINT32_MAX || strchr(s, '-'))
+		return false;
+	*ret = (uint32_t)v;
+	return true;
+}
+
+/* A line that is no entry Guard can read, and not a comment: glibc may
+ * still make an account of it (a NIS "+" line, a short line). It is kept
+ * as an entry "?<hash>" (a keyed hash of the line: stable when other lines
+ * move, no secret in the store), so that its coming and going is
+ * reported. */
+static int unparsed(const char *line, unsigned lineno, enum guard_account_kind kind,
+		    const uint8_t *key, struct guard_account_set *set)
+{
+	struct guard_account a = {.kind = kind, .line = lineno, .password = GUARD_PASSWORD_UNKNOWN};
+	uint8_t d[GUARD_SHA256_LEN];
+	char hex[2 * GUARD_SHA256_LEN + 1], name[20];
+
+	guard_hmac_sha256(key, GUARD_ACCOUNT_KEY_LEN, line, strlen(line), d);
+	guard_sha256_hex(d, hex);
+	snprintf(name, sizeof(name), "?%.16s", hex);
+	a.name = name;
+	a.home = (char *)"(a line that is no entry)";
+	a.members = (char *)"";
+	return guard_account_set_add(set, &a);
+}
+
 /* One line of passwd (users) or group (groups). Returns 0 (also for a
  * line that is no entry) or -ENOMEM. */
 static int parse_line(char *line, unsigned lineno, enum guard_account_kind kind,
 		      const char *secrets, const uint8_t *key, struct guard_account_set *set)
 {
-	char *f[7];
-	size_t n = split(line, f, 7);
+	char *f[7], *whole;
+	size_t n;
 	struct guard_account a = {.kind = kind, .line = lineno};
 	uint32_t id, gid = 0;
 	int r;
 
-	if (!entry_line(line) || n < (kind == GUARD_ACCOUNT_USER ? 7u : 4u) ||
-	    guard_parse_id(f[2], &id) < 0 ||
-	    (kind == GUARD_ACCOUNT_USER && guard_parse_id(f[3], &gid) < 0))
+	if (!line[0] || line[0] == '#')
 		return 0;
+	whole = strdup(line);
+	if (!whole)
+		return -ENOMEM;
+	n = split(line, f, 7);
+	if (n < (kind == GUARD_ACCOUNT_USER ? 7u : 4u) || !glibc_id(f[2], &id) ||
+	    (kind == GUARD_ACCOUNT_USER && !glibc_id(f[3], &gid)) || !entry_line(whole)) {
+		r = unparsed(whole, lineno, kind, key, set);
+		free(whole);
+		return r;
+	}
+	free(whole);
 	a.name = f[0];
 	a.id = id;
 	if (kind == GUARD_ACCOUNT_USER) {

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "approval_terms.h"
 #include "names.h"
+#include "text.h"
 
 #define VALUE_MAX 1024
 
@@ -23,12 +25,15 @@ struct out {
 	FILE *f;
 	char *buf;
 	size_t len;
+	bool cut; /* a value did not fit: no token (nothing is signed unseen) */
 };
 
 static void line(struct out *o, const char *key, const char *value)
 {
 	char shown[VALUE_MAX * 4 + 1];
 
+	if (value && strlen(value) > VALUE_MAX)
+		o->cut = true;
 	fprintf(o->f, "%s: %s\n", key, guard_escape(value ? value : "", shown, sizeof(shown)));
 }
 
@@ -41,8 +46,10 @@ static void lines(struct out *o, const char *key, const char *list)
 		const char *end = strchr(p, '\n');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		if (n >= sizeof(part))
+		if (n >= sizeof(part)) {
+			o->cut = true;
 			n = sizeof(part) - 1;
+		}
 		memcpy(part, p, n);
 		part[n] = '\0';
 		if (n)
@@ -51,27 +58,19 @@ static void lines(struct out *o, const char *key, const char *list)
 	}
 }
 
+/* The command as a shell would read it back: each argument quoted where
+ * needed, so that ["a b"] and ["a", "b"] differ. */
 static void command(struct out *o, const struct guard_approval *a)
 {
-	char *const *v = a->shown_argv ? a->shown_argv : a->argv;
-	int n = a->shown_argv ? a->shown_argc : a->argc;
-	size_t len = 0;
-	char *text;
+	char buf[VALUE_MAX + 1];
+	struct guard_text t;
 
-	for (int i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	text = calloc(1, len + 1);
-	if (!text) {
-		line(o, "command", "?");
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if (i)
-			strcat(text, " ");
-		strcat(text, v[i]);
-	}
-	line(o, "command", text);
-	free(text);
+	guard_text_init(&t, buf, sizeof(buf));
+	guard_text_command(&t, a->shown_argv ? a->shown_argc : a->argc,
+			   a->shown_argv ? a->shown_argv : a->argv);
+	if (t.truncated)
+		o->cut = true;
+	line(o, "command", buf);
 }
 
 int guard_approval_token(const struct guard_approval *a, char **ret)
@@ -84,6 +83,11 @@ int guard_approval_token(const struct guard_approval *a, char **ret)
 	*ret = NULL;
 	if (!a->nonce[0])
 		return -ENODATA;
+	/* What an approver signs is all of it: a request whose identities or
+	 * actions are kept only in part (a large batch) is approved locally,
+	 * where guardctl list shows it. */
+	if (a->n_idents > GUARD_APPROVAL_MAX_IDENTS || a->n_actions > GUARD_APPROVAL_MAX_ACTIONS)
+		return -E2BIG;
 	o.f = open_memstream(&o.buf, &o.len);
 	if (!o.f)
 		return -ENOMEM;
@@ -102,15 +106,20 @@ int guard_approval_token(const struct guard_approval *a, char **ret)
 		line(&o, "target", a->target);
 	}
 	line(&o, "binding", a->hash);
+	snprintf(n, sizeof(n), "%zu", a->n_idents);
+	line(&o, "identities", n);
 	lines(&o, "identity", a->idents);
+	snprintf(n, sizeof(n), "%zu", a->n_actions);
+	line(&o, "actions", n);
+	lines(&o, "action", a->actions);
 	lines(&o, "rule", a->rules);
 	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(when, sizeof(when), "%lld", (long long)a->expires);
 	line(&o, "expires", when);
 	line(&o, "nonce", a->nonce);
-	if (fclose(o.f) != 0) {
+	if (fclose(o.f) != 0 || o.cut) {
 		free(o.buf);
-		return -ENOMEM;
+		return o.cut ? -E2BIG : -ENOMEM;
 	}
 	*ret = o.buf;
 	return 0;

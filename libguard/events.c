@@ -586,7 +586,9 @@ int guard_events_signature_refused(struct guard_events *ev, const char *request_
 
 	if (!ev || !request_id || !why)
 		return -EINVAL;
-	e.kind = GUARD_EVENT_ALERT;
+	/* Recorded, not notified: anyone may present a signature, and a
+	 * refusal must not become a way to flood the notify programs. */
+	e.kind = GUARD_EVENT_REQUEST_REFUSED;
 	e.source = ev->source;
 	e.audit_type = AUDIT_USER_ACCT;
 	e.op = "guard-approve-signature";

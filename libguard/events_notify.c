@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -138,6 +139,7 @@ static void program(const char *path, const struct passwd *pw, int in)
 
 	if (null < 0 || dup2(in, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		_exit(127);
+	(void)signal(SIGPIPE, SIG_DFL); /* ignored only in the notifier */
 	for (int fd = 3; fd < 1024; fd++)
 		(void)close(fd);
 	if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
@@ -160,23 +162,31 @@ static void run_one(const char *path, const struct passwd *pw, const char *json)
 	if (pid == 0)
 		program(path, pw, p[0]);
 	close(p[0]);
-	while (pid > 0 && off < len) {
-		ssize_t n = write(p[1], json + off, len - off);
-
-		if (n <= 0 && errno != EINTR)
-			break;
-		if (n > 0)
-			off += (size_t)n;
-	}
-	close(p[1]);
+	/* Written without blocking, inside the program's time: one that never
+	 * reads its stdin is killed like one that hangs. */
+	(void)fcntl(p[1], F_SETFL, O_NONBLOCK);
 	if (pid < 0) {
+		close(p[1]);
 		say_failure("notify: cannot run %s: %s", path, strerror(errno));
 		return;
 	}
 	for (int t = 0; t < GUARD_NOTIFY_TIMEOUT_S * 20; t++) {
 		const struct timespec tick = {0, 50 * 1000 * 1000};
 
+		while (p[1] >= 0 && off < len) {
+			ssize_t n = write(p[1], json + off, len - off);
+
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		if (p[1] >= 0 && (off == len || (errno != EAGAIN && errno != EINTR))) {
+			close(p[1]); /* all of it, or the program stopped reading */
+			p[1] = -1;
+		}
 		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (p[1] >= 0)
+				close(p[1]);
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				say_failure("notify: %s failed (%s %d)", path,
 					    WIFEXITED(status) ? "exit" : "signal",
@@ -186,6 +196,8 @@ static void run_one(const char *path, const struct passwd *pw, const char *json)
 		}
 		nanosleep(&tick, NULL);
 	}
+	if (p[1] >= 0)
+		close(p[1]);
 	kill(pid, SIGKILL);
 	(void)waitpid(pid, &status, 0);
 	say_failure("notify: %s took longer than %d s and was killed", path,
@@ -215,8 +227,13 @@ void guard_notify_run(char *const *programs, size_t n, const char *user, const c
 	/* Detached: its own session, default signals, no terminal, none of
 	 * the caller's fds (the store, a service's socket). */
 	(void)setsid();
-	for (int fd = 3; fd < 1024; fd++)
-		(void)close(fd);
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0)
+		for (int fd = 3; fd < 65536; fd++)
+			(void)close(fd);
+	/* guardctl's caller is its real uid: once all ids are root's, the
+	 * caller can no longer stop or kill the notifier. */
+	if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		_exit(1);
 	for (int sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL);
 	{
@@ -224,6 +241,7 @@ void guard_notify_run(char *const *programs, size_t n, const char *user, const c
 
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		(void)signal(SIGPIPE, SIG_IGN); /* a program that stops reading */
 	}
 	openlog("guard-notify", LOG_PID, LOG_AUTHPRIV);
 	{

@@ -230,16 +230,25 @@ static size_t reasons(const struct guard_account_change *c, struct because *v)
 			break;
 		}
 	}
-	/* A batch past the ledger's rows (MUST 17) is one "more" row. */
-	v[k++] = (struct because){"more", NULL, NULL};
+	/* A batch past the ledger's rows (MUST 17) is one "more" row naming
+	 * no account: it explains nothing, its changes are reported. */
 	return k;
+}
+
+/* A change that makes an id 0 (an account or group that is root's in all
+ * but name) is reported whatever decision there was: no rule should allow
+ * it, and one that did is worth a second look. */
+static bool always_reported(const struct guard_account_change *c)
+{
+	return c->type == GUARD_CHANGE_FIELD && c->value_new && strcmp(c->value_new, "0") == 0 &&
+	       (strcmp(c->field, "uid") == 0 || strcmp(c->field, "gid") == 0);
 }
 
 int guard_store_change_explained(struct guard_store *s, const struct guard_account_change *c,
 				 int64_t since, bool *ret, struct guard_error *err)
 {
 	struct because v[8];
-	size_t n = reasons(c, v);
+	size_t n = always_reported(c) ? 0 : reasons(c, v);
 	sqlite3_stmt *st = NULL;
 	int r, rc;
 
@@ -249,8 +258,12 @@ int guard_store_change_explained(struct guard_store *s, const struct guard_accou
 		r = guard_store_prepare(
 		    s,
 		    "SELECT 1 FROM decision_actions a JOIN decisions d ON d.id = a.decision_id"
-		    " WHERE d.at >= ?1 AND (a.decision = 'allow' OR d.mode = 'monitor'"
-		    " OR d.approval_id IS NOT NULL OR a.break_glass = 1)"
+		    " WHERE d.at >= ?1"
+		    /* The whole decision went ahead (allowed, by a spent approval
+		     * or break-glass, or monitor mode let it), and its command, if
+		     * it ran one, did not fail. */
+		    " AND (d.decision = 'allow' OR d.approval_id IS NOT NULL OR d.break_glass = 1"
+		    " OR d.mode = 'monitor') AND (d.exit_status IS NULL OR d.exit_status = 0)"
 		    " AND (?2 IS NULL OR a.action = ?2) AND (?3 IS NULL OR a.target = ?3)"
 		    " AND (?4 IS NULL OR a.grp = ?4) LIMIT 1",
 		    &st, err);

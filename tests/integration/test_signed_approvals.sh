@@ -174,6 +174,13 @@ sign carol "$work/t3" "$work/s3"
 present "$work/s3" "$id3"
 refused "$id3" "" "expired"
 
+step "refused: an allowed_signers file others may write"
+chmod 0666 /etc/guard/allowed_signers
+sign carol "$work/t2" "$work/s2"
+present "$work/s2" "$id2"
+refused "$id2" "writable by root alone" "a writable allowed_signers"
+chmod 0644 /etc/guard/allowed_signers
+
 step "control: carol's own signature of the second request still counts"
 sign carol "$work/t2" "$work/s2"
 present "$work/s2" "$id2"

@@ -131,6 +131,23 @@ assert_eq 1 "$STATUS" "verify: $OUT"
 assert_contains "$OUT" "changed around Guard: user dave: shell"
 assert_not_contains "$OUT" "newbie"
 
+step "what glibc reads that a strict parser would skip: uid \"00\", a password in passwd itself"
+cp /etc/passwd "$work/passwd.before"
+printf 'toor:x:00:0::/root:/bin/sh\n' >>/etc/passwd
+sed -i 's/^dave:x:/dave::/' /etc/passwd
+run_cmd "$GUARDCTL" verify
+assert_eq 1 "$STATUS" "verify: $OUT"
+assert_contains "$OUT" "changed around Guard: user toor: uid (new) -> 0"
+assert_contains "$OUT" "changed around Guard: user dave: password emptied"
+cp "$work/passwd.before" /etc/passwd
+"$GUARDCTL" verify >/dev/null || true
+step "a NUL byte in /etc/passwd: refused, not skipped"
+python3 -c 'open("/etc/passwd", "ab").write(b"#\0\nhid:x:0:0::/root:/bin/bash\n")'
+run_cmd "$GUARDCTL" verify
+assert_eq 2 "$STATUS" "verify with a NUL byte: $OUT"
+assert_contains "$ERR" "NUL byte"
+cp "$work/passwd.before" /etc/passwd
+
 step "50 guarded runs with verify beside them: no false report"
 (
 	for i in $(seq 50); do
