@@ -535,7 +535,7 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		r = guard_store_approval_get(store, (int64_t)id, now, &again, &err);
 		if (r == 0)
 			r = guard_approval_token(&again, &token2);
-		if (r == 0 && strcmp(token, token2) != 0)
+		if (r == 0 && (!token || !token2 || strcmp(token, token2) != 0))
 			r = -ESTALE;
 		free(token2);
 		guard_approval_clear(&again);
