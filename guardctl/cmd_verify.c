@@ -34,22 +34,13 @@ struct verify {
 
 static void change_json(json_object *arr, const struct guard_account_change *c)
 {
-	static const char *const types[] = {
-	    [GUARD_CHANGE_ADDED] = "added",
-	    [GUARD_CHANGE_REMOVED] = "removed",
-	    [GUARD_CHANGE_RENAMED] = "renamed",
-	    [GUARD_CHANGE_FIELD] = "modified",
-	    [GUARD_CHANGE_MEMBER_ADDED] = "member-added",
-	    [GUARD_CHANGE_MEMBER_REMOVED] = "member-removed",
-	    [GUARD_CHANGE_PASSWORD] = "password",
-	};
 	json_object *o = json_object_new_object();
 	char text[512];
 
 #define S(k, v) json_object_object_add(o, k, (v) ? json_object_new_string(v) : NULL)
 	S("kind", c->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
 	S("name", c->name);
-	S("change", types[c->type]);
+	S("change", guard_account_change_type_name(c->type));
 	S("field", c->field);
 	S("member", c->member);
 	S("old", c->value_old);

@@ -244,3 +244,19 @@ void guard_account_change_text(const struct guard_account_change *c, char *buf, 
 		break;
 	}
 }
+
+const char *guard_account_change_type_name(enum guard_account_change_type type)
+{
+	static const char *const names[] = {
+	    [GUARD_CHANGE_ADDED] = "added",
+	    [GUARD_CHANGE_REMOVED] = "removed",
+	    [GUARD_CHANGE_RENAMED] = "renamed",
+	    [GUARD_CHANGE_FIELD] = "modified",
+	    [GUARD_CHANGE_MEMBER_ADDED] = "member-added",
+	    [GUARD_CHANGE_MEMBER_REMOVED] = "member-removed",
+	    [GUARD_CHANGE_PASSWORD] = "password",
+	};
+
+	return (size_t)type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type]
+									      : "changed";
+}

@@ -92,6 +92,11 @@ void guard_account_changes_free(struct guard_account_change *v, size_t n);
 int guard_account_diff(const struct guard_account_set *before, const struct guard_account_set *now,
 		       struct guard_account_change **ret, size_t *ret_n);
 
+/* The change's kind as verify --json and the report name it: "added",
+ * "removed", "renamed", "modified", "member-added", "member-removed",
+ * "password". */
+const char *guard_account_change_type_name(enum guard_account_change_type type);
+
 /* The change as one line for a person: "user mallory: added",
  * "group sudo: member mallory added", "user bob: password emptied". */
 void guard_account_change_text(const struct guard_account_change *c, char *buf, size_t size);

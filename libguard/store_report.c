@@ -108,15 +108,6 @@ int guard_store_report_rows(struct guard_store *s, int64_t since, int64_t until,
 int guard_store_account_change_record(struct guard_store *s, const struct guard_account_change *c,
 				      int64_t at, struct guard_error *err)
 {
-	static const char *const types[] = {
-	    [GUARD_CHANGE_ADDED] = "added",
-	    [GUARD_CHANGE_REMOVED] = "removed",
-	    [GUARD_CHANGE_RENAMED] = "renamed",
-	    [GUARD_CHANGE_FIELD] = "modified",
-	    [GUARD_CHANGE_MEMBER_ADDED] = "member-added",
-	    [GUARD_CHANGE_MEMBER_REMOVED] = "member-removed",
-	    [GUARD_CHANGE_PASSWORD] = "password",
-	};
 	sqlite3_stmt *st = NULL;
 	char text[512];
 	int r;
@@ -134,7 +125,7 @@ int guard_store_account_change_record(struct guard_store *s, const struct guard_
 	sqlite3_bind_int64(st, 1, at);
 	guard_store_bind_text(st, 2, c->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
 	guard_store_bind_text(st, 3, c->name);
-	guard_store_bind_text(st, 4, types[c->type]);
+	guard_store_bind_text(st, 4, guard_account_change_type_name(c->type));
 	guard_store_bind_text(st, 5, c->member);
 	guard_store_bind_text(st, 6, text);
 	r = guard_store_step_done(s, st, "recording an account change", err);
