@@ -109,6 +109,11 @@ static const char *password_change(const struct guard_account *was, const struct
 
 	if (o == n || n == GUARD_PASSWORD_UNKNOWN)
 		return NULL;
+	/* No shadow entry before: the tools write passwd and group first and
+	 * shadow and gshadow after, so a verify in between saw none. Only a
+	 * way in for anyone is a change worth reporting. */
+	if (o == GUARD_PASSWORD_UNKNOWN)
+		return n == GUARD_PASSWORD_EMPTY ? "emptied" : NULL;
 	if (n == GUARD_PASSWORD_EMPTY)
 		return "emptied";
 	if (n == GUARD_PASSWORD_LOCKED)

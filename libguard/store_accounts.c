@@ -203,6 +203,11 @@ static size_t reasons(const struct guard_account_change *c, struct because *v)
 		default:
 			v[k++] = (struct because){"group.modify", NULL, n};
 			v[k++] = (struct because){"group.modify", n, NULL};
+			/* gshadow written after group by the tool that made it. */
+			if (c->type == GUARD_CHANGE_PASSWORD) {
+				v[k++] = (struct because){"group.create", NULL, n};
+				v[k++] = (struct because){"user.create", n, NULL};
+			}
 			break;
 		}
 	} else {

@@ -65,8 +65,9 @@ journal_json() {
 }
 
 # check_entry FILE FIELD=VALUE...: the last entry of FILE has these fields
-# with these values, and no GUARD_* field but those named (FIELD=- names a
-# GUARD_* field that must be absent and is not counted).
+# with these values, its GUARD_EVENT_ID, and no GUARD_* field but those
+# named (FIELD=- names a GUARD_* field that must be absent and is not
+# counted).
 check_entry() {
 	python3 - "$@" <<'EOF'
 import json, sys
@@ -87,7 +88,12 @@ for k, v in want.items():
         print("missing field %s (want %r)" % (k, v)); bad = 1
     elif e[k] != v:
         print("field %s: want %r, got %r" % (k, v, e[k])); bad = 1
-extra = sorted(k for k in e if k.startswith("GUARD_") and k not in want)
+# Every event carries its own id: 32 hex digits, checked here, never named.
+eid = e.get("GUARD_EVENT_ID", "")
+if len(eid) != 32 or any(c not in "0123456789abcdef" for c in eid):
+    print("GUARD_EVENT_ID is not 32 hex digits: %r" % (eid,)); bad = 1
+extra = sorted(k for k in e
+               if k.startswith("GUARD_") and k not in want and k != "GUARD_EVENT_ID")
 if extra:
     print("unexpected fields: %s" % ", ".join("%s=%r" % (k, e[k]) for k in extra)); bad = 1
 sys.exit(bad)

@@ -199,3 +199,25 @@ Test(account_state, the_passwd_field_counts_as_pam_unix_reads_it)
 	cr_expect_str_eq(out, "user root: password emptied");
 	world_clear(&w);
 }
+
+Test(account_state, a_shadow_entry_that_appears_is_no_change)
+{
+	struct guard_account_set before = {0}, now = {0};
+	struct guard_account_change *c = NULL;
+	size_t n = 0;
+
+	/* useradd writes passwd, then shadow: a verify in between. */
+	parse(PASSWD, GROUP, "root:$6$salt$rootHASH:1::::::\n", &before);
+	parse(PASSWD, GROUP, "root:$6$salt$rootHASH:1::::::\nbob:!:1::::::\n", &now);
+	cr_assert_eq(guard_account_diff(&before, &now, &c, &n), 0);
+	cr_expect_eq(n, 0, "bob's locked shadow entry appearing is no change");
+	guard_account_changes_free(c, n);
+	guard_account_set_clear(&now);
+	parse(PASSWD, GROUP, "root:$6$salt$rootHASH:1::::::\nbob::1::::::\n", &now);
+	cr_assert_eq(guard_account_diff(&before, &now, &c, &n), 0);
+	cr_assert_eq(n, 1, "an empty one is");
+	cr_expect_str_eq(c[0].value_new, "emptied");
+	guard_account_changes_free(c, n);
+	guard_account_set_clear(&before);
+	guard_account_set_clear(&now);
+}
