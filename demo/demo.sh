@@ -494,7 +494,7 @@ echo "  (Guard's records, some fields left out)"
 soc=$(ausearch -i --input "$LOG" --start "${SINCE[@]}" -m USER_ACCT,USER_CMD,ANOM_ROOT_TRANS,ANOM_ADD_ACCT,ANOM_MOD_ACCT 2>/dev/null |
 	grep -a "op=guard-" |
 	sed -E "s/^type=([A-Z_]+) msg=audit\([^ ]+ ([0-9:]+)\.[0-9]+:[0-9]+\) : .* msg='/\2 \1 /;
-		s/ (guard_mode|reason|grant|exe|hostname|addr|terminal)=[^ ]*//g;
+		s/ (guard_mode|guard_id|reason|grant|exe|hostname|addr|terminal)=[^ ]*//g;
 		s/ cmd=.* res=/ res=/; s/' *$//" || true)
 printf '%s\n' "$soc" | sed 's/^/  /'
 for want in 'USER_ACCT op=guard-user.create actor="alice" acct=newhire.* res=success' \

@@ -240,8 +240,6 @@ int guard_event_audit_text(const struct guard_event *e, char **ret)
 	char num[32];
 
 	audit_fixed(&t, "op", e->op ? e->op : "guard-event");
-	if (e->id)
-		audit_fixed(&t, "guard_id", e->id);
 	if (e->alert)
 		audit_fixed(&t, "alert", e->alert);
 	if (e->kind != GUARD_EVENT_POLICY_ERROR) {
@@ -280,6 +278,8 @@ int guard_event_audit_text(const struct guard_event *e, char **ret)
 			audit_fixed(&t, "sig", num);
 		}
 	}
+	if (e->id)
+		audit_fixed(&t, "guard_id", e->id);
 	if (e->argv) {
 		/* Last, with what room is left: hex doubles every byte. */
 		size_t room =
