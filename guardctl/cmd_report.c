@@ -149,13 +149,7 @@ static FILE *open_output(const struct guardctl *ctx, const char *path)
 
 	if (!path || strcmp(path, "-") == 0)
 		return stdout;
-	if (setegid(ctx->gid) < 0 || seteuid(ctx->uid) < 0) {
-		guardctl_error("report: cannot take your own rights to write %s", path);
-		return NULL;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-	if (seteuid(0) < 0 || setegid(0) < 0)
-		_exit(EXIT_USAGE); /* fail safe: never go on with mixed ids */
+	fd = guardctl_open_as_caller(ctx, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
 	if (fd < 0) {
 		guardctl_error("report: cannot create %s: %s", path, strerror(errno));
 		return NULL;

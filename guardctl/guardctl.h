@@ -90,6 +90,10 @@ int guardctl_help(const char *subcommand);
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
 int cmd_verify(struct guardctl *ctx, int argc, char **argv);
 int cmd_report(struct guardctl *ctx, int argc, char **argv);
+/* Opens path with the caller's uid and gid in effect (caller_files.c), then
+ * takes root's back (or exits). Returns the fd, or -1 with errno. */
+int guardctl_open_as_caller(const struct guardctl *ctx, const char *path, int flags, mode_t mode);
+
 /* guardctl approve --sign KEY TOKENFILE, --signature SIGFILE ID
  * (signed_approval.c). */
 int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv);

@@ -81,21 +81,6 @@ static int read_small(int fd, const char *what, char **ret)
 	return 0;
 }
 
-/* Opens path with the caller's own rights ("-": stdin). */
-static int open_as_caller(const struct guardctl *ctx, const char *path)
-{
-	int fd;
-
-	if (strcmp(path, "-") == 0)
-		return dup(STDIN_FILENO);
-	if (setegid(ctx->gid) < 0 || seteuid(ctx->uid) < 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (seteuid(0) < 0 || setegid(0) < 0)
-		_exit(EXIT_USAGE); /* fail safe: never go on with mixed ids */
-	return fd;
-}
-
 struct keygen {
 	char *const *argv;
 	const char *input; /* on stdin */
@@ -459,7 +444,9 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		guardctl_error("approve --signature: guardctl approve --signature SIGFILE ID");
 		return EXIT_USAGE;
 	}
-	fd = open_as_caller(ctx, argv[2]);
+	fd = strcmp(argv[2], "-") == 0
+		 ? dup(STDIN_FILENO)
+		 : guardctl_open_as_caller(ctx, argv[2], O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0) {
 		guardctl_error("approve --signature: cannot open %s: %s", argv[2], strerror(errno));
 		return EXIT_USAGE;
