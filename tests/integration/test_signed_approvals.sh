@@ -113,7 +113,7 @@ id -nG signee1 | grep -qw sudo || fail "signee1 is not in sudo after the approve
 
 step "refused: the same signature again (replay)"
 present "$work/s1" "$id"
-refused "$id" "" "replay"
+refused "$id" "request $id is used" "replay"
 
 id2=$(file signee2)
 token "$id2" >"$work/t2"
@@ -172,7 +172,7 @@ chmod 0644 "$work/t3"
 sleep 3
 sign carol "$work/t3" "$work/s3"
 present "$work/s3" "$id3"
-refused "$id3" "" "expired"
+refused "$id3" "request $id3 is expired" "expired"
 
 step "refused: an allowed_signers file others may write"
 chmod 0666 /etc/guard/allowed_signers
