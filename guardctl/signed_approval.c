@@ -483,6 +483,16 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		rc = EXIT_DENIED;
 		goto out;
 	}
+	/* The state first: the approval that completes a request moves its
+	 * expiry, so a replayed signature no longer matches the token, and
+	 * "does not verify" would hide the plain reason. */
+	if (a.status != GUARD_APPROVAL_PENDING) {
+		guardctl_error("refused: request %llu is %s", (unsigned long long)id,
+			       guard_approval_status_name(a.status));
+		refused(policy, &a, id, NULL, "the request is not pending");
+		rc = EXIT_DENIED;
+		goto out;
+	}
 	r = find_principal(policy, sig, principal, sizeof(principal));
 	if (r < 0) {
 		guardctl_error("refused: the signature's key is %s in %s",
