@@ -12,10 +12,10 @@
 #include "accounts.h"
 #include "approvers.h"
 #include "events.h"
-#include "approval_token.h"
 #include "guardctl.h"
 #include "guidance.h"
 #include "numparse.h"
+#include "request_token.h"
 
 static int parse_id(const char *s, int64_t *ret)
 {
@@ -61,19 +61,15 @@ static int service_request(struct guardctl *ctx, const struct guard_policy *poli
  * is the id, for scripts). */
 static void print_token(struct guard_store *store, int64_t id)
 {
-	struct guard_approval a = {0};
-	struct guard_error err = {0};
 	char *token = NULL;
 
-	if (guard_store_approval_get(store, id, (int64_t)time(NULL), &a, &err) == 0 &&
-	    guard_approval_token(&a, &token) == 0)
+	if (guard_store_request_token(store, id, &token) == 0)
 		fprintf(stderr,
 			"  An approver elsewhere signs this token (guardctl approve --sign KEY "
 			"TOKENFILE)\n  and anyone here runs: guardctl approve --signature SIGFILE "
 			"%lld\n%s",
 			(long long)id, token);
 	free(token);
-	guard_approval_clear(&a);
 }
 
 int cmd_request(struct guardctl *ctx, int argc, char **argv)
@@ -82,6 +78,8 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	struct guard_store *store = NULL;
 	struct guardctl_request rq = {0};
 	struct guard_decision_result res = {0};
+	struct guard_events *ev = NULL;
+	struct guard_error err = {0};
 	const struct guardctl_decide_opts request_only = {.request_only = true};
 	const char *service = NULL, *target = NULL, *not_decided = NULL;
 	char line[GUARD_GUIDANCE_LINE_MAX];
@@ -135,10 +133,23 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 		if (rc != 0)
 			goto out;
 	}
+	/* Reported like any decision (the notify programs tell the approvers
+	 * that a request waits): a request that cannot be reported is not
+	 * filed. */
+	if (guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err) < 0) {
+		guardctl_error("refused: the request cannot be recorded: %s", err.message);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	guard_events_set_zone(ev, policy->tz);
 	rc = guardctl_state_decide(ctx, policy, &rq, argc - i, argv + i, &request_only, &store,
 				   &res);
 	if (rc != 0)
 		goto out;
+	guard_events_pending(ev, store, &res);
+	if (guard_events_decision(ev, &rq.req, &res.verdict, ctx->reason) < 0)
+		guardctl_error("warning: the request could not be reported (the system log says "
+			       "why)");
 	switch (res.outcome) {
 	case GUARD_OUTCOME_PENDING:
 		guardctl_say_pending(policy, &res);
@@ -165,6 +176,7 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 out:
 	guard_verdict_clear(&res.verdict);
 	guard_store_close(store);
+	guard_events_close(ev);
 	guardctl_request_clear(&rq);
 	guard_policy_free(policy);
 	return rc;

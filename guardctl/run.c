@@ -17,6 +17,7 @@
 #include "accounts.h"
 #include "guardctl.h"
 #include "guidance.h"
+#include "request_token.h"
 #include "store.h"
 
 static void report_policy_error(const struct guard_error *load_err)
@@ -184,6 +185,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	guard_guidance_line(&res.verdict, line, sizeof(line));
 	if (line[0])
 		fprintf(stderr, "%s\n", line);
+	guard_events_pending(ev, store, &res);
 	r = guard_events_decision(ev, &rq.req, &res.verdict, ctx->reason);
 	report_alerts(ev, &rq, &res);
 	if (res.outcome != GUARD_OUTCOME_GO) {

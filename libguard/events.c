@@ -36,6 +36,8 @@ struct guard_events {
 	char **notify;		   /* the settings' notify programs (copies) */
 	size_t n_notify;
 	char *notify_user;
+	char request_id[24]; /* guard_events_set_request: "" none */
+	char *request_token;
 };
 
 static int64_t now_ms(void)
@@ -152,6 +154,18 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	return 0;
 }
 
+int guard_events_set_request(struct guard_events *ev, int64_t id, const char *token)
+{
+	if (!ev)
+		return 0;
+	free(ev->request_token);
+	ev->request_token = NULL;
+	snprintf(ev->request_id, sizeof(ev->request_id), "%lld", (long long)id);
+	if (token && !(ev->request_token = strdup(token)))
+		return -ENOMEM;
+	return 0;
+}
+
 void guard_events_set_zone(struct guard_events *ev, const struct guard_tz *tz)
 {
 	if (ev)
@@ -183,6 +197,7 @@ void guard_events_close(struct guard_events *ev)
 		free(ev->notify[i]);
 	free(ev->notify);
 	free(ev->notify_user);
+	free(ev->request_token);
 	free(ev);
 }
 
@@ -375,6 +390,10 @@ int guard_events_decision(struct guard_events *ev, const struct guard_request *r
 		e->reason = reason;
 		e->why = av->reason[0] ? av->reason : NULL;
 		e->break_glass = av->break_glass;
+		if (e->kind == GUARD_EVENT_APPROVAL_NEEDED && ev->request_id[0]) {
+			e->request = ev->request_id;
+			e->token = ev->request_token;
+		}
 
 		if ((rule && rule->alert) || av->break_glass) {
 			struct guard_event *a = &events[n++];

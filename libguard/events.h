@@ -38,6 +38,13 @@ void guard_events_set_zone(struct guard_events *ev, const struct guard_tz *tz);
 /* Accepts NULL. */
 void guard_events_close(struct guard_events *ev);
 
+/* The pending request the next decision filed or found: its approval-needed
+ * events name it (request= in audit, GUARD_REQUEST in the journal), and the
+ * notify programs also get its token (what an approver elsewhere signs; too
+ * long for a log line). token may be NULL. Returns 0 or -ENOMEM (then the
+ * events go without them). Accepts NULL ev. */
+int guard_events_set_request(struct guard_events *ev, int64_t id, const char *token);
+
 /* Reports a verdict: one USER_ACCT record and one journal entry per action,
  * plus an ANOM_* alert for an alerting rule or a break-glass use. reason is
  * the caller's --reason (may be NULL). Returns 0, or -errno when audit is

@@ -67,6 +67,7 @@ struct guard_event {
 	const char *tty;
 	const char *rhost;
 	const char *request; /* an approval request's id */
+	const char *token;   /* its token: notify programs only (events_notify.c) */
 	int argc;
 	char *const *argv;
 	bool has_exit; /* exec: a wait(2) status follows */

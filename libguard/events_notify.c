@@ -90,6 +90,10 @@ char *guard_notify_json(const struct guard_event *e)
 		fputs("\":", f);
 		json_string(f, eq + 1, n - (size_t)(eq + 1 - item));
 	}
+	if (e->token) {
+		fputs(first ? "\"token\":" : ",\"token\":", f);
+		json_string(f, e->token, strlen(e->token));
+	}
 	fputs("}\n", f);
 	guard_journal_entry_clear(&en);
 	if (fclose(f) != 0) {

@@ -15,6 +15,7 @@
 #include "guidance.h"
 #include "helper.h"
 #include "policy.h"
+#include "request_token.h"
 #include "store.h"
 
 struct pam_request {
@@ -229,6 +230,7 @@ static void decide_with(const struct guard_policy *policy, const struct guard_wi
 		       "refused: state store: %s", err.message[0] ? err.message : strerror(-r));
 		goto out;
 	}
+	guard_events_pending(ev, store, &res);
 	if (guard_events_decision(ev, &p.req, &res.verdict, NULL) < 0) {
 		refuse(ans,
 		       "guard: refused: the decision cannot be recorded (the system log says "

@@ -14,6 +14,7 @@
 #include "guidance.h"
 #include "helper_sudo.h"
 #include "helper.h"
+#include "request_token.h"
 #include "store.h"
 
 void guard_sudo_say(char **slot, const char *fmt, ...)
@@ -157,6 +158,7 @@ void guard_sudo_decide_in_store(const struct guard_policy *policy, struct sudo_r
 				err.message[0] ? err.message : strerror(-r));
 		goto out;
 	}
+	guard_events_pending(ev, store, &res);
 	if (guard_events_decision(ev, &s->req, &res.verdict, NULL) < 0) {
 		guard_sudo_fail(ans, "the decision cannot be recorded (the system log says why).",
 				"the decision could not be recorded (audit = required)");

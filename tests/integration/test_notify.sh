@@ -110,6 +110,38 @@ env PATH=/usr/sbin:/usr/bin:/sbin:/bin" "$(grep '^env ' "$f" | sort)" "the progr
 		fail "not one JSON object: $f"
 done
 
+step "a waiting request's notice names it and carries its token, from guardctl run and guardctl request"
+# token_of ID: the token the decision notice for request ID carried.
+token_of() {
+	python3 - "$1" "$work"/out/*.txt <<'PY'
+import json, sys
+for path in sys.argv[2:]:
+    for line in open(path):
+        if line.startswith("json "):
+            e = json.loads(line[5:])
+            if e.get("event") == "decision" and e.get("request") == sys.argv[1]:
+                print(e.get("token", "(no token)"), end="")
+                sys.exit(0)
+print("(no decision notice for request %s)" % sys.argv[1], end="")
+PY
+}
+t=$(token_of "$id")
+assert_contains "$t" "guard-approval-request v1"
+assert_contains "$t" "request: $id"
+assert_contains "$t" "nonce: "
+useradd notified2
+id2=$(as bob "$GUARDCTL" request usermod -aG sudo notified2 2>"$work/request.err" | tail -1)
+[[ $id2 =~ ^[0-9]+$ ]] || fail "no request id from guardctl request: $(cat "$work/request.err")"
+for _ in $(seq 100); do
+	[[ $(token_of "$id2") == guard-approval-request* ]] && break
+	sleep 0.1
+done
+t=$(token_of "$id2")
+assert_contains "$t" "request: $id2"
+assert_contains "$t" "notified2"
+journal_request=$(journalctl --no-pager -o verbose GUARD_REQUEST="$id2" 2>/dev/null)
+assert_contains "$journal_request" "GUARD_DECISION=approve"
+
 step "the hanging program was killed after 5 s; the failing one logged"
 for _ in $(seq 150); do
 	journalctl --no-pager SYSLOG_IDENTIFIER=guard-notify 2>/dev/null | grep -q "was killed" && break

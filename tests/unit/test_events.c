@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "events_format.h"
+#include "events_notify.h"
 
 static struct guard_event decision(const char *actor, const char *target)
 {
@@ -374,4 +375,29 @@ Test(events, plain_names_for_libaudit)
 	cr_assert_not(guard_audit_plain("a\"b"));
 	cr_assert_not(
 	    guard_audit_plain("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+Test(events, notify_json_carries_the_pending_request_and_its_token)
+{
+	struct guard_event e = decision("bob", "carol");
+	char *json;
+
+	e.kind = GUARD_EVENT_APPROVAL_NEEDED;
+	e.decision = "approve";
+	e.request = "42";
+	e.token = "guard-approval-request v1\nrequest: 42\nnonce: \"x\"\n";
+	json = guard_notify_json(&e);
+	cr_assert_not_null(json);
+	cr_assert(strstr(json, "\"request\":\"42\""), "%s", json);
+	cr_assert(strstr(json, ",\"token\":\"guard-approval-request v1\\u000arequest: 42\\u000a"
+			       "nonce: \\\"x\\\"\\u000a\"}"),
+		  "%s", json);
+	cr_assert_eq(count(json, "\n"), 1, "one line: %s", json);
+	free(json);
+
+	e.token = NULL;
+	json = guard_notify_json(&e);
+	cr_assert_not_null(json);
+	cr_assert_null(strstr(json, "token"), "%s", json);
+	free(json);
 }
