@@ -378,6 +378,51 @@ echo "newhire: $(id -nG newhire)"
 act bob 1 guardctl run "$req"
 expect "request $req is used" "the spent approval"
 
+say "8b. Approved from another machine: carol signs the request's token with her SSH key"
+# The approver's laptop is a directory here: her key, and what she saves
+# from the notification. --sign reads no policy and needs no privilege.
+laptop=/var/tmp/guard-demo-laptop
+notes=/var/tmp/guard-demo-notify
+install -d -m 0755 -o carol -g carol "$laptop"
+install -d -m 0755 -o nobody -g nogroup "$notes"
+setpriv --reuid=carol --regid=carol --init-groups -- \
+	ssh-keygen -q -t ed25519 -N '' -C carol@laptop -f "$laptop/id_ed25519"
+echo "carol $(cat "$laptop/id_ed25519.pub")" >/etc/guard/allowed_signers
+chmod 0644 /etc/guard/allowed_signers
+cat >/usr/local/libexec/guard-demo-notify <<EOF
+#!/bin/sh
+cat >"$notes/\$(date +%s%N).json"
+EOF
+chmod 0755 /usr/local/libexec/guard-demo-notify
+sed -i '/^settings {/a\  notify        = { "/usr/local/libexec/guard-demo-notify" }' "$POLICY"
+echo "(the policy gains a notify program that keeps each event's JSON, and"
+echo " /etc/guard/allowed_signers names carol's public key:)"
+sed 's/^/  /' /etc/guard/allowed_signers
+act bob 1 guardctl usermod -aG adm newhire
+expect "approval needed" "the request"
+req=$(sed -n 's/.*request \([0-9][0-9]*\) filed.*/\1/p' <<<"$ACT_OUT" | head -n 1)
+[[ -n $req ]] || die "no request id"
+for _ in $(seq 50); do
+	grep -qs '"token"' "$notes"/*.json && break
+	sleep 0.1
+done
+note=$(grep -hs '"token"' "$notes"/*.json | head -n 1)
+[[ -n $note ]] || die "no notification with the request's token"
+echo "(what the notify program was given, as nobody; the token is what carol signs:)"
+python3 -c 'import json,sys; e=json.loads(sys.argv[1]); t=e.pop("token"); print(json.dumps(e, indent=1)); print("token:"); print(t, end="")' "$note" |
+	sed 's/^/  /'
+python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"], end="")' "$note" |
+	setpriv --reuid=carol --regid=carol --init-groups -- sh -c "cat >$laptop/token.txt"
+act carol 0 sh -c "guardctl approve --sign $laptop/id_ed25519 $laptop/token.txt >$laptop/token.sig"
+expect "You are approving" "what carol is shown"
+echo "(carol sends token.sig back; dave, who may approve nothing, presents it)"
+act dave 0 guardctl approve --signature "$laptop/token.sig" "$req"
+expect "approved by carol (SSH signature)" "the signed approval"
+act bob 0 guardctl usermod -aG adm newhire
+echo "newhire: $(id -nG newhire)"
+act dave 1 guardctl approve --signature "$laptop/token.sig" "$req"
+expect "request $req is used" "the replayed signature"
+
 say "9. su through pam_guard: refused before the password prompt, or approved"
 sed -i '1i auth     requisite pam_guard.so\naccount  required  pam_guard.so' /etc/pam.d/su
 echo "/etc/pam.d/su (the sandbox's), first lines:"
