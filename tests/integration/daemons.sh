@@ -4,7 +4,7 @@
 #   . tests/integration/daemons.sh
 #   trap stop_daemons EXIT
 #   start_journald                 # on the sandbox's private /run/systemd/journal
-#   start_auditd DIR               # private auditd.conf and log under DIR
+#   start_auditd DIR [LINE...]     # private auditd.conf and log under DIR
 #   ausearch -i --input "$(audit_log)" ...
 #
 # The kernel's audit is one per machine: when an audit daemon is already
@@ -107,10 +107,13 @@ _other_auditd_log() {
 	printf '%s\n' "$root${log:-/var/log/audit/audit.log}"
 }
 
-# start_auditd DIR: an audit daemon with DIR/auditd.conf and DIR/audit.log,
-# or, when one already runs on the machine, that one's log.
+# start_auditd DIR [LINE...]: an audit daemon with DIR/auditd.conf and
+# DIR/audit.log, or, when one already runs on the machine, that one's log.
+# Each LINE ("key = value", a key the base configuration does not set, such
+# as name_format or plugin_dir) is added to DIR/auditd.conf.
 start_auditd() {
 	local dir=${1:?start_auditd DIR} pid
+	shift
 	[[ ${GUARD_SANDBOX:-} == 1 ]] || {
 		_daemons_fail "start_auditd outside the sandbox"
 		return
@@ -150,6 +153,7 @@ admin_space_left_action = IGNORE
 disk_full_action = IGNORE
 disk_error_action = IGNORE
 EOF
+	[[ $# -eq 0 ]] || printf '%s\n' "$@" >>"$dir/auditd.conf"
 	chmod 0640 "$dir/auditd.conf"
 	_daemons_save_audit_enabled
 	auditd -n -s nochange -c "$dir" >"$dir/auditd.out" 2>&1 &
