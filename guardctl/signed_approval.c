@@ -119,13 +119,36 @@ static void child(const struct keygen *k, int in, int out, int err)
 	_exit(127);
 }
 
-static void drain(int fd, char *buf, size_t size, size_t *len)
+/* Reads what fd (non-blocking) has into buf, cut at size - 1: the rest is
+ * read and dropped, so that ssh-keygen never blocks on a full pipe.
+ * Returns read(2)'s result. */
+static ssize_t drain(int fd, char *buf, size_t size, size_t *len)
 {
-	ssize_t n = read(fd, buf + *len, size - 1 - *len);
+	char scratch[512];
+	ssize_t n;
 
-	if (n > 0)
+	if (*len + 1 < size)
+		n = read(fd, buf + *len, size - 1 - *len);
+	else
+		n = read(fd, scratch, sizeof(scratch));
+	if (n > 0 && *len + 1 < size)
 		*len += (size_t)n;
 	buf[*len] = '\0';
+	return n;
+}
+
+/* Whether a pipe read from may still give more. */
+static bool still_open(ssize_t n)
+{
+	return n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN));
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
@@ -133,6 +156,7 @@ static int run_keygen(struct keygen *k)
 {
 	int in[2], out[2], err[2], ws = 0;
 	size_t olen = 0, elen = 0, ilen = strlen(k->input ? k->input : ""), ioff = 0;
+	bool out_open = true, err_open = true;
 	pid_t pid;
 
 	if (k->sig && strlen(k->sig) > MAX_SIG_BYTES)
@@ -147,6 +171,8 @@ static int run_keygen(struct keygen *k)
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
+	(void)fcntl(out[0], F_SETFL, O_NONBLOCK);
+	(void)fcntl(err[0], F_SETFL, O_NONBLOCK);
 	(void)signal(SIGPIPE, SIG_IGN);
 	while (ioff < ilen) {
 		ssize_t n = write(in[1], k->input + ioff, ilen - ioff);
@@ -158,19 +184,26 @@ static int run_keygen(struct keygen *k)
 		ioff += (size_t)n;
 	}
 	close(in[1]);
-	for (int64_t left = KEYGEN_MS; left > 0; left -= 10) {
-		struct pollfd p[2] = {{.fd = out[0], .events = POLLIN},
-				      {.fd = err[0], .events = POLLIN}};
+	/* Bounded by the clock, not by turns: once ssh-keygen has closed its
+	 * output, poll says so at once, and the turns would run out before
+	 * the exited child can be reaped. */
+	for (int64_t deadline = now_ms() + KEYGEN_MS, left; (left = deadline - now_ms()) > 0;) {
+		struct pollfd p[2] = {{.fd = out_open ? out[0] : -1, .events = POLLIN},
+				      {.fd = err_open ? err[0] : -1, .events = POLLIN}};
 
-		if (poll(p, 2, 10) > 0) {
+		if (poll(p, 2, left < 10 ? (int)left : 10) > 0) {
 			if (p[0].revents)
-				drain(out[0], k->out, sizeof(k->out), &olen);
+				out_open = still_open(drain(out[0], k->out, sizeof(k->out), &olen));
 			if (p[1].revents)
-				drain(err[0], k->err, sizeof(k->err), &elen);
+				err_open = still_open(drain(err[0], k->err, sizeof(k->err), &elen));
 		}
 		if (waitpid(pid, &ws, WNOHANG) == pid) {
-			drain(out[0], k->out, sizeof(k->out), &olen);
-			drain(err[0], k->err, sizeof(k->err), &elen);
+			/* What is left in the pipes; a process that kept them
+			 * open gives EAGAIN, not a wait. */
+			while (out_open && drain(out[0], k->out, sizeof(k->out), &olen) > 0)
+				;
+			while (err_open && drain(err[0], k->err, sizeof(k->err), &elen) > 0)
+				;
 			close(out[0]);
 			close(err[0]);
 			k->status = ws;
@@ -288,8 +321,13 @@ static int find_principal(const struct guard_policy *policy, const char *sig, ch
 	    (char *)"/dev/fd/3",  (char *)"-f", policy->settings.approver_keys, NULL};
 	struct keygen k = {.argv = kargv, .sig = sig, .as_nobody = true};
 	char *nl;
+	int r = run_keygen(&k);
 
-	if (run_keygen(&k) < 0 || !ok(&k) || !k.out[0])
+	if (r < 0) {
+		guardctl_error("approve --signature: cannot run %s: %s", SSH_KEYGEN, strerror(-r));
+		return r;
+	}
+	if (!ok(&k) || !k.out[0])
 		return -ENOKEY;
 	nl = strchr(k.out, '\n');
 	if (nl)
@@ -308,6 +346,7 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 	char *kargv[16];
 	size_t n = 0;
 	struct keygen k = {.argv = kargv, .input = token, .sig = sig, .as_nobody = true};
+	int r;
 
 	kargv[n++] = (char *)"ssh-keygen";
 	kargv[n++] = (char *)"-Y";
@@ -325,8 +364,11 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 		kargv[n++] = policy->settings.revoked_keys;
 	}
 	kargv[n] = NULL;
-	if (run_keygen(&k) < 0)
-		return -ETIMEDOUT;
+	r = run_keygen(&k);
+	if (r < 0) {
+		snprintf(why, size, "cannot run %s: %s", SSH_KEYGEN, strerror(-r));
+		return r;
+	}
 	{
 		const char *said = k.err[0] ? k.err : k.out;
 		size_t l = strnlen(said, size - 1);
@@ -494,6 +536,10 @@ int guardctl_approve_signature(struct guardctl *ctx, int argc, char **argv)
 		goto out;
 	}
 	r = find_principal(policy, sig, principal, sizeof(principal));
+	if (r < 0 && r != -ENOKEY && r != -ENOTUNIQ && r != -ENAMETOOLONG) {
+		rc = EXIT_DENIED; /* ssh-keygen could not be run: said */
+		goto out;
+	}
 	if (r < 0) {
 		guardctl_error("refused: the signature's key is %s in %s",
 			       r == -ENOTUNIQ ? "listed for several principals" : "not",
