@@ -398,15 +398,16 @@ sed -i '/^settings {/a\  notify        = { "/usr/local/libexec/guard-demo-notify
 echo "(the policy gains a notify program that keeps each event's JSON, and"
 echo " /etc/guard/allowed_signers names carol's public key:)"
 sed 's/^/  /' /etc/guard/allowed_signers
-act bob 1 guardctl usermod -aG adm newhire
+act alice 0 guardctl useradd -m contractor
+act bob 1 guardctl usermod -aG sudo contractor
 expect "approval needed" "the request"
 req=$(sed -n 's/.*request \([0-9][0-9]*\) filed.*/\1/p' <<<"$ACT_OUT" | head -n 1)
 [[ -n $req ]] || die "no request id"
 for _ in $(seq 50); do
-	grep -qs '"token"' "$notes"/*.json && break
+	grep -qs '"event":"decision".*"token"' "$notes"/*.json && break
 	sleep 0.1
 done
-note=$(grep -hs '"token"' "$notes"/*.json | head -n 1)
+note=$(grep -hs '"event":"decision".*"token"' "$notes"/*.json | sed -n 1p)
 [[ -n $note ]] || die "no notification with the request's token"
 echo "(what the notify program was given, as nobody; the token is what carol signs:)"
 python3 -c 'import json,sys; e=json.loads(sys.argv[1]); t=e.pop("token"); print(json.dumps(e, indent=1)); print("token:"); print(t, end="")' "$note" |
@@ -418,8 +419,8 @@ expect "You are approving" "what carol is shown"
 echo "(carol sends token.sig back; dave, who may approve nothing, presents it)"
 act dave 0 guardctl approve --signature "$laptop/token.sig" "$req"
 expect "approved by carol (SSH signature)" "the signed approval"
-act bob 0 guardctl usermod -aG adm newhire
-echo "newhire: $(id -nG newhire)"
+act bob 0 guardctl usermod -aG sudo contractor
+echo "contractor: $(id -nG contractor)"
 act dave 1 guardctl approve --signature "$laptop/token.sig" "$req"
 expect "request $req is used" "the replayed signature"
 
