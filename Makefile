@@ -255,7 +255,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FZ)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FZ)/obj/%.o)
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -Ilibguard $(PKG_CFLAGS) \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-               $(FUZZ_EXTRA)
+               -DGUARD_VERSION='"$(VERSION)"' $(FUZZ_EXTRA)
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -145,6 +145,7 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 		}
 	}
 
+	ctx->fresh_policy = true; /* check's verdict is the text's */
 	p = guardctl_load_policy(ctx, file, true);
 	if (!p)
 		return EXIT_USAGE;

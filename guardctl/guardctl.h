@@ -23,6 +23,7 @@ struct guardctl {
 	char *user;	    /* that uid's name */
 	const char *config; /* --config FILE (root only), else NULL */
 	char *config_abs;   /* --config made absolute before chdir("/") */
+	bool fresh_policy;  /* parse the policy, never the compiled one (check) */
 	char *saved_term;   /* the caller's TERM, validated, for a child's terminal */
 	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
 };

@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "guardctl.h"
+#include "policy_cache.h"
 #include "store.h"
 
 /* The program name is a constant: argv[0] is the caller's to choose. */
@@ -125,6 +126,10 @@ struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const 
 		    : ctx->config_abs ? ctx->config_abs
 				      : ctx->config,
 	    .skip_owner_checks = !owner_checks,
+	    /* The installed policy may come compiled (policy_cache.h); a file
+	     * named on the command line, or check, always parses. */
+	    .cache_path =
+		!path && !ctx->config && !ctx->fresh_policy ? GUARD_POLICY_CACHE_PATH : NULL,
 	};
 	struct guard_policy *policy = NULL;
 	struct guard_error err = {0};

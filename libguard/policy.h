@@ -198,6 +198,10 @@ struct guard_load_options {
 	const char *zoneinfo_dir; /* NULL: /usr/share/zoneinfo */
 	bool skip_owner_checks;	  /* unit tests and fuzzers only: never set in a program */
 	const char *utmp_path;	  /* NULL: the system's utmp file; "": none */
+	/* The compiled policy (policy_cache.h) to take when it is current, and
+	 * to write after a parse; NULL: always parse (guardctl check). Used
+	 * only with the owner checks on. */
+	const char *cache_path;
 };
 
 /* Reads the policy: the main file, then every "*.conf" in the drop-in

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "policy_cache.h"
+
 /* Inputs younger than this at load time make the policy single-use. */
 #define RACY_WINDOW_S 2
 
@@ -126,4 +128,77 @@ void guard_policy_inputs_free(struct guard_policy_inputs *ins)
 		free(ins->v[i].path);
 	free(ins->v);
 	free(ins);
+}
+
+/* ---- In the compiled policy (policy_cache.c) ---- */
+
+bool guard_policy_inputs_racy(const struct guard_policy *p)
+{
+	return !p->inputs || p->inputs->racy;
+}
+
+void guard_policy_inputs_encode(const struct guard_policy *p, struct guard_enc *e)
+{
+	const struct guard_policy_inputs *ins = p->inputs;
+
+	guard_enc_u32(e, (uint32_t)ins->n);
+	for (size_t i = 0; i < ins->n; i++) {
+		const struct input *in = &ins->v[i];
+
+		guard_enc_str(e, in->path);
+		guard_enc_u8(e, in->follow);
+		guard_enc_u8(e, in->present);
+		guard_enc_u64(e, (uint64_t)in->dev);
+		guard_enc_u64(e, (uint64_t)in->ino);
+		guard_enc_u32(e, (uint32_t)in->mode);
+		guard_enc_u32(e, (uint32_t)in->uid);
+		guard_enc_u32(e, (uint32_t)in->gid);
+		guard_enc_u64(e, (uint64_t)in->size);
+		guard_enc_u64(e, (uint64_t)in->mtime.tv_sec);
+		guard_enc_u32(e, (uint32_t)in->mtime.tv_nsec);
+		guard_enc_u64(e, (uint64_t)in->ctime.tv_sec);
+		guard_enc_u32(e, (uint32_t)in->ctime.tv_nsec);
+	}
+}
+
+/* The inputs as recorded: compared with the files by
+ * guard_policy_unchanged before the policy is used. */
+int guard_policy_inputs_decode(struct guard_policy *p, struct guard_dec *d)
+{
+	struct guard_policy_inputs *ins = calloc(1, sizeof(*ins));
+	size_t n = guard_dec_count(d, 4 + 2 + 8 * 5 + 4 * 5);
+
+	if (!ins)
+		return -ENOMEM;
+	p->inputs = ins;
+	if (d->failed || n == 0)
+		return -EBADMSG;
+	ins->v = calloc(n, sizeof(*ins->v));
+	if (!ins->v)
+		return -ENOMEM;
+	ins->n = n;
+	for (size_t i = 0; i < n && !d->failed; i++) {
+		struct input *in = &ins->v[i];
+		uint8_t follow, present;
+
+		in->path = guard_dec_str(d);
+		follow = guard_dec_u8(d);
+		present = guard_dec_u8(d);
+		in->follow = follow == 1;
+		in->present = present == 1;
+		in->dev = (dev_t)guard_dec_u64(d);
+		in->ino = (ino_t)guard_dec_u64(d);
+		in->mode = (mode_t)guard_dec_u32(d);
+		in->uid = (uid_t)guard_dec_u32(d);
+		in->gid = (gid_t)guard_dec_u32(d);
+		in->size = (off_t)guard_dec_u64(d);
+		in->mtime.tv_sec = (time_t)guard_dec_u64(d);
+		in->mtime.tv_nsec = (long)guard_dec_u32(d);
+		in->ctime.tv_sec = (time_t)guard_dec_u64(d);
+		in->ctime.tv_nsec = (long)guard_dec_u32(d);
+		guard_dec_check(d, in->path && in->path[0] == '/' && follow <= 1 && present <= 1 &&
+				       in->mtime.tv_nsec < 1000000000L &&
+				       in->ctime.tv_nsec < 1000000000L);
+	}
+	return d->failed ? -EBADMSG : 0;
 }

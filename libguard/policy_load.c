@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "policy_cache.h"
 #include "tz.h"
 
 static int check_owner_mode(const char *path, const struct stat *st, bool dir,
@@ -340,16 +341,31 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 {
 	const char *path = opts && opts->path ? opts->path : GUARD_DEFAULT_CONFIG;
 	bool owner_checks = !(opts && opts->skip_owner_checks);
+	const char *cache = owner_checks && opts ? opts->cache_path : NULL;
 	struct guard_policy *p = NULL;
-	char dir[PATH_MAX], dropins[PATH_MAX];
+	char dir[PATH_MAX], dropins[PATH_MAX], *compiled = NULL;
+	size_t compiled_len = 0;
 	const char *slash;
-	int r;
+	int r = 0, n;
 
 	slash = strrchr(path, '/');
 	if (path[0] != '/' || !slash || strlen(path) >= sizeof(dir)) {
 		guard_error_set(err, path, 0, "the policy path must be absolute");
 		return -EINVAL;
 	}
+	if (opts && opts->dropin_dir) {
+		n = snprintf(dropins, sizeof(dropins), "%s", opts->dropin_dir);
+	} else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		n = snprintf(dropins, sizeof(dropins), "%s/guard.d", dir);
+	}
+	if (n < 0 || n >= (int)sizeof(dropins)) {
+		guard_error_set(err, path, 0, "path too long");
+		return -ENAMETOOLONG;
+	}
+	if (cache && guard_policy_cache_read(cache, path, dropins, &p) == 0)
+		goto finish;
 	r = guard_policy_new(&p);
 	if (r == 0)
 		r = note_parents(p, path);
@@ -366,28 +382,19 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		}
 	}
 	r = parse_file(p, AT_FDCWD, path, path, owner_checks, err);
-	if (r == 0) {
-		int n;
-
-		if (opts && opts->dropin_dir) {
-			n = snprintf(dropins, sizeof(dropins), "%s", opts->dropin_dir);
-		} else {
-			memcpy(dir, path, (size_t)(slash - path));
-			dir[slash - path] = '\0';
-			n = snprintf(dropins, sizeof(dropins), "%s/guard.d", dir);
-		}
-		if (n < 0 || n >= (int)sizeof(dropins)) {
-			guard_error_set(err, path, 0, "path too long");
-			r = -ENAMETOOLONG;
-		} else {
-			r = parse_dropins(p, dropins, owner_checks, err);
-		}
-	}
+	if (r == 0)
+		r = parse_dropins(p, dropins, owner_checks, err);
 	if (r == 0) {
 		r = note_host_inputs(p, opts);
 		if (r < 0)
 			guard_error_set(err, path, 0, "out of memory");
 	}
+	/* What the parse made, before finish adds the zone and the roles:
+	 * kept once finish accepts it. */
+	if (r == 0 && cache &&
+	    guard_policy_cache_encode(p, path, dropins, &compiled, &compiled_len) < 0)
+		compiled = NULL;
+finish:
 	if (r == 0)
 		r = guard_policy_finish(p, opts ? opts->zoneinfo_dir : NULL, err);
 	if (r == 0) {
@@ -395,6 +402,9 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		if (r < 0)
 			guard_error_set(err, path, 0, "out of memory");
 	}
+	if (r == 0 && compiled)
+		guard_policy_cache_write(cache, compiled, compiled_len);
+	free(compiled);
 	if (r < 0) {
 		guard_policy_free(p);
 		return r;

@@ -11,6 +11,7 @@
 
 #include "accounts.h"
 #include "helper.h"
+#include "policy_cache.h"
 
 static struct {
 	bool on;
@@ -28,7 +29,8 @@ void guard_helper_keep(bool on)
 
 int guard_helper_policy_get(const char *path, struct guard_policy **ret, struct guard_error *err)
 {
-	const struct guard_load_options opts = {.path = path};
+	const struct guard_load_options opts = {
+	    .path = path, .cache_path = path ? NULL : GUARD_POLICY_CACHE_PATH};
 	const char *key = path ? path : "";
 	struct guard_policy *p = NULL;
 	int r;
