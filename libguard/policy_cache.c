@@ -322,24 +322,35 @@ static void dec_rule(struct guard_dec *d, struct guard_rule *r)
 	guard_dec_check(d, !r->has_limit || (r->limit.count >= 1 && r->limit.period_s >= 1));
 }
 
+/* An array of a count's elements, zeroed; NULL when none or failed. */
+static void *dec_array(struct guard_dec *d, size_t min_size, size_t size, size_t *ret_n)
+{
+	size_t n = guard_dec_count(d, min_size);
+	void *v;
+
+	*ret_n = 0;
+	if (d->failed || n == 0)
+		return NULL;
+	v = calloc(n, size);
+	if (!v) {
+		d->failed = true;
+		return NULL;
+	}
+	*ret_n = n;
+	return v;
+}
+
 static void dec_body(struct guard_dec *d, struct guard_policy *p)
 {
-	size_t n;
 
 	dec_settings(d, &p->settings);
 	dec_strv(d, &p->privileged_groups, &p->n_privileged_groups);
 	dec_list(d, &p->protected_users);
-	n = guard_dec_count(d, 16);
-	if (!d->failed && n && (p->rules = calloc(n, sizeof(*p->rules))))
-		p->n_rules = n;
-	guard_dec_check(d, n == p->n_rules);
-	for (size_t i = 0; i < p->n_rules && !d->failed; i++)
+	p->rules = dec_array(d, 16, sizeof(*p->rules), &p->n_rules);
+	for (size_t i = 0; p->rules && i < p->n_rules && !d->failed; i++)
 		dec_rule(d, &p->rules[i]);
-	n = guard_dec_count(d, 16);
-	if (!d->failed && n && (p->watches = calloc(n, sizeof(*p->watches))))
-		p->n_watches = n;
-	guard_dec_check(d, n == p->n_watches);
-	for (size_t i = 0; i < p->n_watches && !d->failed; i++) {
+	p->watches = dec_array(d, 16, sizeof(*p->watches), &p->n_watches);
+	for (size_t i = 0; p->watches && i < p->n_watches && !d->failed; i++) {
 		struct guard_watch *w = &p->watches[i];
 
 		w->name = dec_str_set(d);
@@ -350,22 +361,16 @@ static void dec_body(struct guard_dec *d, struct guard_policy *p)
 		w->lockout_s = (int64_t)guard_dec_u64(d);
 		guard_dec_check(d, w->lockout_s >= 0);
 	}
-	n = guard_dec_count(d, 13);
-	if (!d->failed && n && (p->services = calloc(n, sizeof(*p->services))))
-		p->n_services = n;
-	guard_dec_check(d, n == p->n_services);
-	for (size_t i = 0; i < p->n_services && !d->failed; i++) {
+	p->services = dec_array(d, 13, sizeof(*p->services), &p->n_services);
+	for (size_t i = 0; p->services && i < p->n_services && !d->failed; i++) {
 		p->services[i].name = dec_str_set(d);
 		p->services[i].action =
 		    (enum guard_action)dec_enum(d, (uint8_t)(GUARD_ACTION_COUNT - 1));
 		p->services[i].file = dec_str_set(d);
 		p->services[i].line = guard_dec_u32(d);
 	}
-	n = guard_dec_count(d, 20);
-	if (!d->failed && n && (p->commands = calloc(n, sizeof(*p->commands))))
-		p->n_commands = n;
-	guard_dec_check(d, n == p->n_commands);
-	for (size_t i = 0; i < p->n_commands && !d->failed; i++) {
+	p->commands = dec_array(d, 20, sizeof(*p->commands), &p->n_commands);
+	for (size_t i = 0; p->commands && i < p->n_commands && !d->failed; i++) {
 		struct guard_command *c = &p->commands[i];
 
 		c->name = dec_str_set(d);
@@ -376,11 +381,8 @@ static void dec_body(struct guard_dec *d, struct guard_policy *p)
 		c->line = guard_dec_u32(d);
 	}
 	dec_strv(d, &p->files, &p->n_files);
-	n = guard_dec_count(d, 12);
-	if (!d->failed && n && (p->warnings = calloc(n, sizeof(*p->warnings))))
-		p->n_warnings = n;
-	guard_dec_check(d, n == p->n_warnings);
-	for (size_t i = 0; i < p->n_warnings && !d->failed; i++) {
+	p->warnings = dec_array(d, 12, sizeof(*p->warnings), &p->n_warnings);
+	for (size_t i = 0; p->warnings && i < p->n_warnings && !d->failed; i++) {
 		struct guard_error *w = &p->warnings[i].where;
 		char *file = dec_str_set(d), *msg = NULL;
 

@@ -53,10 +53,12 @@ int guard_policy_cache_read(const char *cache, const char *config, const char *d
 	if (dirfd < 0)
 		return dirfd;
 	fd = openat(dirfd, base_name(cache), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	r = fd < 0 ? -errno : 0;
-	close(dirfd);
-	if (r < 0)
+	if (fd < 0) {
+		r = -errno;
+		close(dirfd);
 		return r;
+	}
+	close(dirfd);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) ||
 	    st.st_size <= 0 || (unsigned long long)st.st_size > GUARD_POLICY_CACHE_LIMIT) {
 		close(fd);
