@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "civil.h"
+
 #define TZ_FILE_MAX    (256 * 1024)
 #define TZ_NAME_MAX    255
 #define TZ_ABBR_MAX    15
@@ -58,64 +60,6 @@ struct guard_tz {
 	struct zone_type *types;
 	struct footer footer;
 };
-
-/* ---- calendar arithmetic (proleptic Gregorian, int64) ---- */
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a civil date (month 1-12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floor_div(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *ret_y, int *ret_m, int *ret_d)
-{
-	int64_t era, doe, yoe, doy, mp, y;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*ret_d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*ret_m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*ret_y = y + (*ret_m <= 2);
-}
-
-/* 0 = Sunday; 1970-01-01 was a Thursday. */
-static int weekday_of_days(int64_t days)
-{
-	return (int)(((days % 7) + 11) % 7);
-}
 
 /* ---- footer: the POSIX TZ string with the RFC 8536 extensions ---- */
 
@@ -262,16 +206,16 @@ static int64_t rule_instant(const struct rule_date *r, int64_t y, int32_t utoff)
 	int64_t days;
 
 	if (r->kind == 'J') {
-		days = days_from_civil(y, 1, 1) + r->day - 1;
-		if (is_leap(y) && r->day >= 60)
+		days = guard_days_from_civil(y, 1, 1) + r->day - 1;
+		if (guard_is_leap(y) && r->day >= 60)
 			days++;
 	} else if (r->kind == 'D') {
-		days = days_from_civil(y, 1, 1) + r->day;
+		days = guard_days_from_civil(y, 1, 1) + r->day;
 	} else {
-		int64_t first = days_from_civil(y, r->mon, 1);
-		int mday = 1 + (r->wday - weekday_of_days(first) + 7) % 7 + (r->week - 1) * 7;
+		int64_t first = guard_days_from_civil(y, r->mon, 1);
+		int mday = 1 + (r->wday - guard_weekday(first) + 7) % 7 + (r->week - 1) * 7;
 
-		while (mday > month_days(y, r->mon))
+		while (mday > guard_month_days(y, r->mon))
 			mday -= 7;
 		days = first + mday - 1;
 	}
@@ -308,7 +252,7 @@ static int64_t year_of(int64_t utc, int32_t utoff)
 	int64_t y;
 	int m, d;
 
-	civil_from_days(floor_div(utc + utoff, 86400), &y, &m, &d);
+	guard_civil_from_days(guard_floor_div(utc + utoff, 86400), &y, &m, &d);
 	return y;
 }
 
@@ -827,9 +771,9 @@ int guard_tz_localtime(const struct guard_tz *tz, int64_t utc, struct guard_loca
 		return -ERANGE;
 	t = type_at(tz, utc);
 	local = utc + t->utoff;
-	days = floor_div(local, 86400);
+	days = guard_floor_div(local, 86400);
 	secs = local - days * 86400;
-	civil_from_days(days, &y, &m, &d);
+	guard_civil_from_days(days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return -ERANGE;
 	*ret = (struct guard_localtime){
@@ -839,7 +783,7 @@ int guard_tz_localtime(const struct guard_tz *tz, int64_t utc, struct guard_loca
 	    .hour = (int)(secs / 3600),
 	    .min = (int)(secs / 60 % 60),
 	    .sec = (int)(secs % 60),
-	    .wday = weekday_of_days(days),
+	    .wday = guard_weekday(days),
 	    .utoff = t->utoff,
 	    .isdst = t->isdst,
 	};
@@ -853,11 +797,11 @@ static int local_seconds(const struct guard_localtime *l, int64_t *ret)
 {
 	int64_t y = l->year, m0 = (int64_t)l->mon - 1;
 
-	y += floor_div(m0, 12);
-	m0 -= floor_div(m0, 12) * 12;
+	y += guard_floor_div(m0, 12);
+	m0 -= guard_floor_div(m0, 12) * 12;
 	if (y < 1 || y > 9999)
 		return -ERANGE;
-	*ret = (days_from_civil(y, (int)m0 + 1, 1) + (int64_t)l->mday - 1) * 86400 +
+	*ret = (guard_days_from_civil(y, (int)m0 + 1, 1) + (int64_t)l->mday - 1) * 86400 +
 	       (int64_t)l->hour * 3600 + (int64_t)l->min * 60 + l->sec;
 	if (*ret < UTC_MIN - 2 * 86400 || *ret > UTC_MAX + 2 * 86400)
 		return -ERANGE;
