@@ -4,19 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-int64_t guard_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* H. Hinnant's algorithm: exact over the whole proleptic calendar. */
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
+#include "civil.h"
 
 /* Exactly n digits at s. */
 static bool digits(const char *s, unsigned n, int *ret)
@@ -30,14 +18,6 @@ static bool digits(const char *s, unsigned n, int *ret)
 	}
 	*ret = v;
 	return true;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
 }
 
 int guard_parse_datetime(const char *s, const struct guard_tz *tz, int64_t *ret)
@@ -70,12 +50,12 @@ int guard_parse_datetime(const char *s, const struct guard_tz *tz, int64_t *ret)
 	}
 	if (*p != '\0')
 		return -EINVAL;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 59)
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > guard_month_days(y, mo) || h > 23 ||
+	    mi > 59 || sec > 59)
 		return -EINVAL;
 	if (offset) {
-		*ret = guard_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-		       mi * 60 + sec - sign * (oh * 3600 + om * 60);
+		*ret = guard_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+		       sign * (oh * 3600 + om * 60);
 		return 0;
 	}
 	if (!tz)

@@ -13,7 +13,4 @@
  * field out of range: 2026-02-30) or -ERANGE. */
 int guard_parse_datetime(const char *s, const struct guard_tz *tz, int64_t *ret);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t guard_days_from_civil(int64_t y, unsigned m, unsigned d);
-
 #endif

@@ -1,7 +1,10 @@
-/* One policy file's text -> the policy, through libconfuse. Values are
- * validated while libconfuse reads them (its callbacks are the only moment
- * it knows the line), blocks when they close, and then copied into the
- * policy. libconfuse keeps its lexer state in globals: callers serialize. */
+/* One policy file's text -> the policy, through libconfuse: the grammar
+ * (its option tables), its callbacks and errors, the file in chunks. Values
+ * are validated while libconfuse reads them (its callbacks are the only
+ * moment it knows the line; what each may be is policy_parse_values.c's),
+ * blocks when they close, and then copied into the policy
+ * (policy_parse_copy.c). libconfuse keeps its lexer state in globals:
+ * callers serialize. */
 #include <confuse.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -9,12 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
-#include "policy.h"
-#include "policy_scan.h"
-
-#define MAX_MESSAGE_BYTES 512
-#define MAX_APPROVALS	  16
+#include "policy_parse_internal.h"
 
 /* The file being parsed; libconfuse's callbacks take no user pointer. */
 struct parse_ctx {
@@ -67,28 +65,6 @@ static int fail(cfg_t *cfg, unsigned line, const char *fmt, ...)
 	return -1;
 }
 
-static bool has_control_bytes(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-static bool path_is_clean_absolute(const char *p)
-{
-	const char *c;
-
-	if (p[0] != '/' || strlen(p) > 4096 || has_control_bytes(p))
-		return false;
-	for (c = p; *c; c++) {
-		if (c[0] == '/' && (c[1] == '/' || (c[1] == '.' && (c[2] == '/' || c[2] == '\0')) ||
-				    (c[1] == '.' && c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
-			return false;
-	}
-	return strlen(p) == 1 || p[strlen(p) - 1] != '/';
-}
-
 static bool block_name_is_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -102,144 +78,20 @@ static bool block_name_is_valid(const char *s)
 	return true;
 }
 
-static bool timezone_is_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 128 || s[0] == '/' || strstr(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("/_+-", *s)))
-			return false;
-	return true;
-}
-
-/* Checks one value of an option as libconfuse reads it. */
-static int check_value(cfg_t *cfg, const char *section, const char *option, const char *v)
-{
-	struct guard_error e = {0};
-	struct guard_item item;
-	struct guard_limit limit;
-	enum guard_action action;
-	enum guard_decision decision;
-	int64_t seconds;
-	uint64_t n;
-	char qbuf[128];
-
-	/* Quoted for messages only when there is one to write. */
-#define QUOTED_V guard_escape(v, qbuf, sizeof(qbuf))
-	if (has_control_bytes(v))
-		return fail(cfg, 0, "%s: control characters are not allowed in \"%s\"", option,
-			    QUOTED_V);
-
-	if (strcmp(option, "actors") == 0 || strcmp(option, "targets") == 0 ||
-	    strcmp(option, "groups") == 0 || strcmp(option, "time") == 0 ||
-	    strcmp(option, "from") == 0 || strcmp(option, "services") == 0 ||
-	    strcmp(option, "approvers") == 0 || strcmp(option, "admins") == 0 ||
-	    strcmp(option, "break_glass") == 0 || strcmp(option, "protected_users") == 0) {
-		if (guard_item_parse(option, v, &item, &e) < 0)
-			return fail(cfg, 0, "%s", e.message);
-		guard_item_clear(&item);
-	} else if (strcmp(option, "actions") == 0 ||
-		   (strcmp(option, "action") == 0 && strcmp(section, "service") == 0)) {
-		if (guard_action_parse(v, &action) < 0)
-			return fail(cfg, 0,
-				    "%s: unknown action \"%s\" (known: user.create, user.delete, "
-				    "user.modify, user.password, user.lock, user.unlock, "
-				    "group.create, group.delete, group.modify, group.member.add, "
-				    "group.member.remove, role.escalate, session.login)",
-				    option, QUOTED_V);
-	} else if (strcmp(option, "decision") == 0 || strcmp(option, "default") == 0 ||
-		   strcmp(option, "decisions") == 0) {
-		if (guard_decision_parse(v, &decision) < 0)
-			return fail(cfg, 0, "%s: \"%s\" is not allow, approve or deny", option,
-				    QUOTED_V);
-	} else if (strcmp(option, "limit") == 0 || strcmp(option, "threshold") == 0) {
-		if (guard_parse_limit(v, &limit) < 0)
-			return fail(cfg, 0,
-				    "%s: \"%s\" is not a limit: use COUNT/PERIOD, e.g. \"10/1h\" "
-				    "(a period is required)",
-				    option, QUOTED_V);
-	} else if (strcmp(option, "lockout") == 0 || strcmp(option, "approval_ttl") == 0) {
-		if (guard_parse_duration(v, &seconds) < 0)
-			return fail(cfg, 0,
-				    "%s: \"%s\" is not a duration: use a number and one unit "
-				    "of s, m, h, d, e.g. \"30m\", \"2h\", \"1d\" (at most 366d)",
-				    option, QUOTED_V);
-	} else if (strcmp(option, "retention") == 0) {
-		if (guard_parse_retention(v, &seconds) < 0)
-			return fail(
-			    cfg, 0,
-			    "retention: \"%s\" is not a duration: use a number and one unit "
-			    "of s, m, h, d, e.g. \"400d\" (at most 3660d)",
-			    QUOTED_V);
-	} else if (strcmp(option, "approvals") == 0) {
-		if (guard_parse_uint(v, MAX_APPROVALS, &n) < 0 || n == 0)
-			return fail(cfg, 0, "approvals: \"%s\" is not a number from 1 to %d",
-				    QUOTED_V, MAX_APPROVALS);
-	} else if (strcmp(option, "message") == 0) {
-		if (strlen(v) > MAX_MESSAGE_BYTES)
-			return fail(cfg, 0, "message is longer than %d bytes", MAX_MESSAGE_BYTES);
-	} else if (strcmp(option, "mode") == 0) {
-		if (strcmp(v, "enforce") != 0 && strcmp(v, "monitor") != 0)
-			return fail(cfg, 0, "mode: \"%s\" is not enforce or monitor", QUOTED_V);
-	} else if (strcmp(option, "audit") == 0) {
-		if (strcmp(v, "required") != 0 && strcmp(v, "best-effort") != 0 &&
-		    strcmp(v, "off") != 0)
-			return fail(cfg, 0, "audit: \"%s\" is not required, best-effort or off",
-				    QUOTED_V);
-	} else if (strcmp(option, "timezone") == 0) {
-		if (strcmp(v, "system") != 0 && !timezone_is_valid(v))
-			return fail(cfg, 0,
-				    "timezone: \"%s\" is not \"system\" or a zone name like "
-				    "\"Europe/Berlin\"",
-				    QUOTED_V);
-	} else if (strcmp(option, "notify") == 0) {
-		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
-			return fail(cfg, 0, "notify: \"%s\" is not an absolute program path",
-				    QUOTED_V);
-	} else if (strcmp(option, "notify_user") == 0) {
-		if (!guard_name_is_valid(v) || strcmp(v, "root") == 0)
-			return fail(cfg, 0,
-				    "notify_user: \"%s\" is not an account name other than root",
-				    QUOTED_V);
-	} else if (strcmp(option, "approver_keys") == 0 || strcmp(option, "revoked_keys") == 0) {
-		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
-			return fail(cfg, 0, "%s: \"%s\" is not a clean absolute file name", option,
-				    QUOTED_V);
-	} else if (strcmp(option, "home_roots") == 0) {
-		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
-			return fail(cfg, 0,
-				    "home_roots: \"%s\" is not a clean absolute directory other "
-				    "than /",
-				    QUOTED_V);
-	} else if (strcmp(option, "path") == 0) {
-		if (!path_is_clean_absolute(v) || strcmp(v, "/") == 0)
-			return fail(cfg, 0,
-				    "path: \"%s\" is not an absolute path (no \".\", \"..\" or "
-				    "\"//\")",
-				    QUOTED_V);
-	} else if (strcmp(option, "privileged_groups") == 0) {
-		if (!guard_name_is_valid(v))
-			return fail(cfg, 0, "privileged_groups: \"%s\" is not a valid group name",
-				    QUOTED_V);
-	}
-	return 0;
-#undef QUOTED_V
-}
-
 static int on_value(cfg_t *cfg, cfg_opt_t *opt)
 {
 	unsigned n = cfg_opt_size(opt);
 	const char *v;
+	char msg[480];
 
 	if (opt->type != CFGT_STR || n == 0)
 		return 0;
 	v = cfg_opt_getnstr(opt, n - 1);
 	if (!v)
 		return fail(cfg, 0, "%s: missing value", opt->name);
-	return check_value(cfg, cfg_name(cfg), opt->name, v);
+	if (guard_policy_check_value(cfg_name(cfg), opt->name, v, msg, sizeof(msg)) < 0)
+		return fail(cfg, 0, "%s", msg);
+	return 0;
 }
 
 /* The block that just closed, with the line of its header. */
@@ -434,317 +286,6 @@ static void set_value_checks(cfg_t *cfg, const char *section, cfg_opt_t *opts)
 	}
 }
 
-/* ---- copying a parsed file into the policy ---- */
-
-static int copy_list(cfg_t *sec, const char *option, struct guard_list *ret,
-		     struct guard_error *err)
-{
-	unsigned n = cfg_size(sec, option);
-	struct guard_list l = {.present = true};
-
-	if (n == 0)
-		return 0;
-	l.items = calloc(n, sizeof(*l.items));
-	if (!l.items)
-		return -ENOMEM;
-	for (unsigned i = 0; i < n; i++) {
-		int r = guard_item_parse(option, cfg_getnstr(sec, option, i), &l.items[i], err);
-
-		if (r < 0) {
-			for (size_t j = 0; j < l.n; j++)
-				guard_item_clear(&l.items[j]);
-			free(l.items);
-			return r;
-		}
-		l.n++;
-	}
-	for (size_t j = 0; j < ret->n; j++)
-		guard_item_clear(&ret->items[j]);
-	free(ret->items);
-	*ret = l;
-	return 0;
-}
-
-static int copy_actions(cfg_t *sec, const char *option, guard_action_set *ret)
-{
-	guard_action_set set = 0;
-	enum guard_action a;
-
-	for (unsigned i = 0; i < cfg_size(sec, option); i++) {
-		if (guard_action_parse(cfg_getnstr(sec, option, i), &a) < 0)
-			return -EINVAL;
-		set |= 1u << a;
-	}
-	*ret = set;
-	return 0;
-}
-
-static int copy_strv(cfg_t *sec, const char *option, char ***v, size_t *n)
-{
-	unsigned count = cfg_size(sec, option);
-	char **nv = calloc(count + 1, sizeof(char *));
-
-	if (!nv)
-		return -ENOMEM;
-	for (unsigned i = 0; i < count; i++) {
-		nv[i] = strdup(cfg_getnstr(sec, option, i));
-		if (!nv[i]) {
-			for (unsigned j = 0; j < i; j++)
-				free(nv[j]);
-			free(nv);
-			return -ENOMEM;
-		}
-	}
-	for (size_t i = 0; *v && i < *n; i++)
-		free((*v)[i]);
-	free(*v);
-	*v = nv;
-	*n = count;
-	return 0;
-}
-
-/* Remembers where a setting was made (the settings block's line). */
-static int set_place(char **file, unsigned *line, const char *at_file, unsigned at_line)
-{
-	char *f = strdup(at_file ? at_file : "");
-
-	if (!f)
-		return -ENOMEM;
-	free(*file);
-	*file = f;
-	*line = at_line;
-	return 0;
-}
-
-/* A file name setting, when the section sets it. */
-static int copy_path(cfg_t *s, const char *name, char **slot)
-{
-	char *v;
-
-	if (!cfg_size(s, name))
-		return 0;
-	v = strdup(cfg_getstr(s, name));
-	if (!v)
-		return -ENOMEM;
-	free(*slot);
-	*slot = v;
-	return 0;
-}
-
-static int copy_settings(struct guard_policy *p, cfg_t *s, const char *file, unsigned line,
-			 struct guard_error *err)
-{
-	struct guard_settings *st = &p->settings;
-	int r = 0;
-
-	if (cfg_size(s, "mode"))
-		st->mode = strcmp(cfg_getstr(s, "mode"), "monitor") == 0 ? GUARD_MODE_MONITOR
-									 : GUARD_MODE_ENFORCE;
-	if (cfg_size(s, "default"))
-		(void)guard_decision_parse(cfg_getstr(s, "default"), &st->default_decision);
-	if (cfg_size(s, "audit")) {
-		const char *a = cfg_getstr(s, "audit");
-
-		st->audit = strcmp(a, "off") == 0	    ? GUARD_AUDIT_OFF
-			    : strcmp(a, "best-effort") == 0 ? GUARD_AUDIT_BEST_EFFORT
-							    : GUARD_AUDIT_REQUIRED;
-	}
-	if (cfg_size(s, "journal"))
-		st->journal = cfg_getbool(s, "journal");
-	if (cfg_size(s, "approval_ttl"))
-		(void)guard_parse_duration(cfg_getstr(s, "approval_ttl"), &st->approval_ttl_s);
-	if (cfg_size(s, "retention"))
-		(void)guard_parse_retention(cfg_getstr(s, "retention"), &st->retention_s);
-	if (cfg_size(s, "timezone")) {
-		char *tz = strdup(cfg_getstr(s, "timezone"));
-
-		if (!tz)
-			return -ENOMEM;
-		free(st->timezone);
-		st->timezone = tz;
-	}
-	if (cfg_size(s, "approvers")) {
-		r = copy_list(s, "approvers", &st->approvers, err);
-		if (r == 0)
-			r = set_place(&st->approvers_file, &st->approvers_line, file, line);
-	}
-	if (r == 0 && cfg_size(s, "admins")) {
-		r = copy_list(s, "admins", &st->admins, err);
-		if (r == 0)
-			r = set_place(&st->admins_file, &st->admins_line, file, line);
-	}
-	if (r == 0 && cfg_size(s, "break_glass")) {
-		r = copy_list(s, "break_glass", &st->break_glass, err);
-		if (r == 0)
-			r = set_place(&st->break_glass_file, &st->break_glass_line, file, line);
-	}
-	if (r == 0 && cfg_size(s, "home_roots"))
-		r = copy_strv(s, "home_roots", &st->home_roots, &st->n_home_roots);
-	if (r == 0)
-		r = copy_path(s, "approver_keys", &st->approver_keys);
-	if (r == 0)
-		r = copy_path(s, "revoked_keys", &st->revoked_keys);
-	if (r == 0)
-		r = copy_path(s, "notify_user", &st->notify_user);
-	if (r == 0 && cfg_size(s, "notify"))
-		r = copy_strv(s, "notify", &st->notify, &st->n_notify);
-	return r;
-}
-
-static int copy_rule(struct guard_rule *r, cfg_t *s, const char *file, unsigned line,
-		     struct guard_error *err)
-{
-	int ret;
-
-	r->name = strdup(cfg_title(s));
-	r->file = strdup(file);
-	r->line = line;
-	if (!r->name || !r->file)
-		return -ENOMEM;
-	ret = copy_actions(s, "actions", &r->actions);
-	if (ret == 0)
-		ret = copy_list(s, "actors", &r->actors, err);
-	if (ret == 0)
-		ret = copy_list(s, "targets", &r->targets, err);
-	if (ret == 0)
-		ret = copy_list(s, "groups", &r->groups, err);
-	if (ret == 0)
-		ret = copy_list(s, "time", &r->time, err);
-	if (ret == 0)
-		ret = copy_list(s, "from", &r->from, err);
-	if (ret == 0)
-		ret = copy_list(s, "services", &r->services, err);
-	if (ret == 0)
-		ret = copy_list(s, "approvers", &r->approvers, err);
-	if (ret < 0)
-		return ret;
-	if (cfg_size(s, "limit")) {
-		r->has_limit = true;
-		(void)guard_parse_limit(cfg_getstr(s, "limit"), &r->limit);
-	}
-	(void)guard_decision_parse(cfg_getstr(s, "decision"), &r->decision);
-	if (r->decision == GUARD_DECISION_APPROVE) {
-		uint64_t n = 1;
-
-		if (cfg_size(s, "approvals"))
-			(void)guard_parse_uint(cfg_getstr(s, "approvals"), MAX_APPROVALS, &n);
-		r->approvals = (unsigned)n;
-	}
-	if (cfg_size(s, "message")) {
-		r->message = strdup(cfg_getstr(s, "message"));
-		if (!r->message)
-			return -ENOMEM;
-	}
-	if (cfg_size(s, "alert"))
-		r->alert = cfg_getbool(s, "alert");
-	return 0;
-}
-
-static void *grow(void *array, size_t n, size_t size)
-{
-	void *a = realloc(array, (n + 1) * size);
-
-	if (a)
-		memset((char *)a + n * size, 0, size);
-	return a;
-}
-
-static int copy_file(struct guard_policy *p, cfg_t *cfg, const char *file,
-		     const struct parse_ctx *ctx, struct guard_error *err)
-{
-	const struct guard_scan *scan = ctx->scan;
-	const size_t *base = ctx->base;
-
-	int r = 0;
-
-	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "settings"); i++)
-		r = copy_settings(
-		    p, cfg_getnsec(cfg, "settings", i), file,
-		    guard_scan_line(scan, GUARD_SECTION_SETTINGS, base[GUARD_SECTION_SETTINGS] + i),
-		    err);
-	if (r == 0 && cfg_size(cfg, "privileged_groups"))
-		r = copy_strv(cfg, "privileged_groups", &p->privileged_groups,
-			      &p->n_privileged_groups);
-	if (r == 0 && cfg_size(cfg, "protected_users"))
-		r = copy_list(cfg, "protected_users", &p->protected_users, err);
-
-	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "rule"); i++) {
-		struct guard_rule *rules;
-
-		if (p->n_rules >= GUARD_POLICY_MAX_RULES) {
-			guard_error_set(
-			    err, file,
-			    guard_scan_line(scan, GUARD_SECTION_RULE, base[GUARD_SECTION_RULE] + i),
-			    "more than %u rules", GUARD_POLICY_MAX_RULES);
-			return -E2BIG;
-		}
-		rules = grow(p->rules, p->n_rules, sizeof(*rules));
-		if (!rules)
-			return -ENOMEM;
-		p->rules = rules;
-		r = copy_rule(
-		    &p->rules[p->n_rules++], cfg_getnsec(cfg, "rule", i), file,
-		    guard_scan_line(scan, GUARD_SECTION_RULE, base[GUARD_SECTION_RULE] + i), err);
-	}
-	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "watch"); i++) {
-		cfg_t *s = cfg_getnsec(cfg, "watch", i);
-		struct guard_watch *w = grow(p->watches, p->n_watches, sizeof(*w));
-
-		if (!w)
-			return -ENOMEM;
-		p->watches = w;
-		w = &p->watches[p->n_watches++];
-		w->name = strdup(cfg_title(s));
-		w->file = strdup(file);
-		w->line = guard_scan_line(scan, GUARD_SECTION_WATCH, base[GUARD_SECTION_WATCH] + i);
-		if (!w->name || !w->file)
-			return -ENOMEM;
-		for (unsigned j = 0; j < cfg_size(s, "decisions"); j++) {
-			enum guard_decision d = GUARD_DECISION_DENY;
-
-			(void)guard_decision_parse(cfg_getnstr(s, "decisions", j), &d);
-			w->decisions |= 1u << d;
-		}
-		(void)guard_parse_limit(cfg_getstr(s, "threshold"), &w->threshold);
-		if (cfg_size(s, "lockout"))
-			(void)guard_parse_duration(cfg_getstr(s, "lockout"), &w->lockout_s);
-	}
-	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "service"); i++) {
-		cfg_t *s = cfg_getnsec(cfg, "service", i);
-		struct guard_service *sv = grow(p->services, p->n_services, sizeof(*sv));
-
-		if (!sv)
-			return -ENOMEM;
-		p->services = sv;
-		sv = &p->services[p->n_services++];
-		sv->name = strdup(cfg_title(s));
-		sv->file = strdup(file);
-		sv->line =
-		    guard_scan_line(scan, GUARD_SECTION_SERVICE, base[GUARD_SECTION_SERVICE] + i);
-		if (!sv->name || !sv->file)
-			return -ENOMEM;
-		(void)guard_action_parse(cfg_getstr(s, "action"), &sv->action);
-	}
-	for (unsigned i = 0; r == 0 && i < cfg_size(cfg, "command"); i++) {
-		cfg_t *s = cfg_getnsec(cfg, "command", i);
-		struct guard_command *c = grow(p->commands, p->n_commands, sizeof(*c));
-
-		if (!c)
-			return -ENOMEM;
-		p->commands = c;
-		c = &p->commands[p->n_commands++];
-		c->name = strdup(cfg_title(s));
-		c->path = strdup(cfg_getstr(s, "path"));
-		c->file = strdup(file);
-		c->line =
-		    guard_scan_line(scan, GUARD_SECTION_COMMAND, base[GUARD_SECTION_COMMAND] + i);
-		if (!c->name || !c->path || !c->file)
-			return -ENOMEM;
-		r = copy_actions(s, "actions", &c->actions);
-	}
-	return r;
-}
-
 #define BLOCKS_PER_CHUNK 64
 
 /* Parses text[start, end) with libconfuse and copies it into p. */
@@ -786,7 +327,7 @@ static int parse_chunk(struct guard_policy *p, struct parse_ctx *ctx, const char
 		r = -EINVAL;
 		goto out;
 	}
-	r = copy_file(p, cfg, ctx->file, ctx, ctx->err);
+	r = guard_policy_copy_file(p, cfg, ctx->file, ctx->scan, ctx->base, ctx->err);
 	if (r == -ENOMEM)
 		guard_error_set(ctx->err, ctx->file, 0, "out of memory");
 out:

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "names.h"
 
 static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -54,26 +55,19 @@ void guard_text_escaped(struct guard_text *t, const char *s)
 	guard_text_add(t, "%s", s ? guard_escape(s, tmp, sizeof(tmp)) : "(none)");
 }
 
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm),
- * for writing a time in UTC when the zone cannot. */
+/* For writing a time in UTC when the zone cannot. */
 static void utc_localtime(int64_t utc, struct guard_localtime *lt)
 {
-	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
+	int64_t days = guard_floor_div(utc, 86400), y;
 	int64_t secs = utc - days * 86400;
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
 
 	memset(lt, 0, sizeof(*lt));
-	lt->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-	lt->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
-	lt->year = (int)(yoe + era * 400 + (lt->mon <= 2));
+	guard_civil_from_days(days, &y, &lt->mon, &lt->mday);
+	lt->year = (int)y;
 	lt->hour = (int)(secs / 3600);
 	lt->min = (int)(secs / 60 % 60);
 	lt->sec = (int)(secs % 60);
-	lt->wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+	lt->wday = guard_weekday(days);
 	snprintf(lt->abbr, sizeof(lt->abbr), "UTC");
 }
 

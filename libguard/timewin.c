@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
+
 #define ALL_DAYS    0x7f
 #define DAY_MINUTES 1440
 #define SEARCH_DAYS 8
@@ -213,25 +215,16 @@ static bool any_contains(const struct guard_window *w, unsigned n, const struct 
 	return false;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
 /* The earliest window start strictly inside the local span (from, to),
  * which runs at offset utoff; INT64_MAX when none. */
 static int64_t first_start_in(const struct guard_window *w, unsigned n, int64_t from, int64_t to,
 			      int32_t utoff)
 {
 	int64_t best = INT64_MAX;
-	int64_t d0 = floor_div(from, 86400), d1 = floor_div(to, 86400);
+	int64_t d0 = guard_floor_div(from, 86400), d1 = guard_floor_div(to, 86400);
 
 	for (int64_t d = d0; d <= d1; d++) {
-		int wday = (int)(((d % 7) + 11) % 7);
+		int wday = guard_weekday(d);
 
 		for (unsigned i = 0; i < n; i++) {
 			int64_t l = d * 86400 + (int64_t)w[i].start_min * 60;
