@@ -2,6 +2,7 @@
  * into the policy: each value was checked as it was read, so the parsers
  * here cannot fail on it; only memory and the policy's limits can. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,10 +212,20 @@ static int copy_rule(struct guard_rule *r, cfg_t *s, const char *file, unsigned 
 	return 0;
 }
 
+/* Room for element n (zeroed) in an array of n that only grow() sized: its
+ * capacity doubles at each power of two, so that 10,000 rules cost a few
+ * copies of the array, not one copy a rule. */
 static void *grow(void *array, size_t n, size_t size)
 {
-	void *a = realloc(array, (n + 1) * size);
+	void *a = array;
 
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t cap = n < 4 ? 4 : 2 * n;
+
+		if (cap > SIZE_MAX / size)
+			return NULL;
+		a = realloc(array, cap * size);
+	}
 	if (a)
 		memset((char *)a + n * size, 0, size);
 	return a;
