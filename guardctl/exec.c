@@ -4,7 +4,7 @@
  * caller's but the arguments Guard classified: a fixed environment built
  * from an allowlist, fds 0-2 only, default signal dispositions and an empty
  * mask, umask 022 (the shadow tools create homes and files others read),
- * resource limits reset, and a new session.
+ * resource limits reset, and a new session (exec_child.c).
  *
  * The caller's terminal never reaches the child: a root process holding an
  * fd on it could push input into the caller's shell with TIOCSTI (the
@@ -18,35 +18,25 @@
  * The parent keeps the caller's real uid, so the caller may signal it:
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the child.
  *
- * The child shares the parent's memory until it execs (clone with CLONE_VM
- * and CLONE_VFORK, on a stack of its own): a copy of guardctl's page tables
- * and the copy-on-write faults after it cost more than the tool's own
- * start. So the child only makes system calls on its own stack, with every
- * signal blocked until its handlers are the defaults (its table is its
- * own), and never returns; ids change through raw system calls, as glibc's
- * wrappers would act for threads of the parent's. */
+ * The child itself, from its clone to its exec, is exec_child.c: it runs
+ * in this process's memory, under rules of its own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "exec_child.h"
 #include "guardctl.h"
 
-#define CHILD_PATH  "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
-#define ENV_MAX	    10
-#define CHILD_STACK (128u * 1024u) /* under the child's calls: ample */
+#define CHILD_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define ENV_MAX	   10
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
@@ -109,63 +99,6 @@ bool guardctl_is_interactive(const struct guard_classification *cls)
 	return false;
 }
 
-/* The system's ceiling for open files: what root may raise NOFILE to. */
-static rlim_t nofile_max(void)
-{
-	char buf[32] = "";
-	unsigned long long v;
-	char *end;
-	int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 1048576;
-	buf[n] = '\0';
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || v < 1024)
-		return 1048576;
-	return (rlim_t)v;
-}
-
-int guardctl_limits_reset(void)
-{
-	/* want: the soft limit a tool expects, with the system's maximum as
-	 * the hard limit; floor: below it a write could fail halfway. */
-	const struct {
-		int resource;
-		rlim_t want, max, floor;
-	} limits[] = {
-	    {RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY, RLIM_INFINITY},
-	    {RLIMIT_NOFILE, 1024, nofile_max(), 256},
-	    {RLIMIT_NPROC, RLIM_INFINITY, RLIM_INFINITY, 64},
-	    {RLIMIT_AS, RLIM_INFINITY, RLIM_INFINITY, RLIM_INFINITY},
-	    {RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY, RLIM_INFINITY},
-	    {RLIMIT_STACK, 8u << 20, RLIM_INFINITY, 1u << 20},
-	    {RLIMIT_CPU, RLIM_INFINITY, RLIM_INFINITY, RLIM_INFINITY},
-	};
-	struct rlimit rl;
-
-	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		rl = (struct rlimit){limits[i].want, limits[i].max};
-		if (setrlimit(limits[i].resource, &rl) == 0)
-			continue;
-		/* Without CAP_SYS_RESOURCE (a container's bounding set) the hard
-		 * limit cannot rise: the soft one rises to it, if that is enough. */
-		if (getrlimit(limits[i].resource, &rl) < 0)
-			return -errno;
-		rl.rlim_cur = limits[i].want <= rl.rlim_max ? limits[i].want : rl.rlim_max;
-		if (rl.rlim_cur < limits[i].floor)
-			return -EPERM;
-		if (setrlimit(limits[i].resource, &rl) < 0)
-			return -errno;
-	}
-	rl = (struct rlimit){0, 0};
-	return setrlimit(RLIMIT_CORE, &rl) < 0 ? -errno : 0;
-}
-
 /* The child's whole environment. */
 static int build_env(const struct guardctl_exec *x, char *env[ENV_MAX])
 {
@@ -189,123 +122,6 @@ static void free_env(char *env[ENV_MAX])
 {
 	for (size_t i = 0; i < ENV_MAX; i++)
 		free(env[i]);
-}
-
-/* Closes every fd from 3 up, even without close_range(2). */
-static void close_from_3(void)
-{
-	if (close_range(3, ~0U, 0) == 0)
-		return;
-	for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < (max > 0 ? max : 65536); fd++)
-		close((int)fd);
-}
-
-static void child_fail(const char *what, const char *path)
-{
-	char msg[512];
-	int e = errno, n;
-
-	n = snprintf(msg, sizeof(msg), "guardctl: %s %s: %s\n", what, path, strerror(e));
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg,
-			     (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-	_exit(e == ENOENT ? 127 : 126);
-}
-
-struct child_args {
-	const struct guardctl_exec *x;
-	char *const *env;
-	const char *pty_name;
-	int batch_rd;
-	int out_wr[2];
-};
-
-/* In the child, in the parent's memory: never returns. */
-static int child(void *arg)
-{
-	const struct child_args *a = arg;
-	const struct guardctl_exec *x = a->x;
-	const char *pty_name = a->pty_name;
-	int batch_rd = a->batch_rd;
-	const int *out_wr = a->out_wr;
-	sigset_t none;
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-
-	/* A new session: no controlling terminal, unless the new pty. */
-	if (setsid() < 0)
-		child_fail("cannot start a session for", x->path);
-	if (pty_name) {
-		int slave = open(pty_name, O_RDWR);
-
-		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
-			child_fail("cannot open the terminal for", x->path);
-		for (int fd = 0; fd <= 2; fd++)
-			if (dup2(slave, fd) < 0)
-				child_fail("cannot set up the terminal for", x->path);
-	} else {
-		if (batch_rd >= 0) {
-			if (dup2(batch_rd, STDIN_FILENO) < 0)
-				child_fail("cannot pass the batch to", x->path);
-		} else if (isatty(STDIN_FILENO)) {
-			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-			if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-				child_fail("cannot open /dev/null for", x->path);
-		}
-		for (int i = 0; i < 2; i++)
-			if (out_wr[i] >= 0 && dup2(out_wr[i], STDOUT_FILENO + i) < 0)
-				child_fail("cannot set up the output of", x->path);
-	}
-
-	/* Root in every id, with root's groups only. */
-	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
-	    syscall(SYS_setresuid, 0, 0, 0) < 0)
-		child_fail("cannot become root for", x->path);
-	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru || eu || su || rg ||
-	    eg || sg)
-		child_fail("cannot become root for", x->path);
-
-	umask(022);
-	if (guardctl_limits_reset() < 0)
-		child_fail("cannot reset the resource limits for", x->path);
-	close_from_3();
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(x->path, x->argv, a->env);
-	child_fail("cannot run", x->path);
-	return 127;
-}
-
-/* The child on a stack of its own, the parent waiting until it has
- * exec'd or exited. A guard page below the stack. Returns its pid or
- * -errno. */
-static pid_t spawn_child(struct child_args *a)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t size = CHILD_STACK + (size_t)(page > 0 ? page : 4096);
-	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK;
-	char *stack;
-	pid_t pid;
-
-	/* cppcheck-suppress invalidFunctionArg ; an anonymous mapping takes fd -1 */
-	stack = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (stack == MAP_FAILED)
-		return -errno;
-	if (mprotect(stack, size - CHILD_STACK, PROT_NONE) < 0) {
-		pid = -errno;
-		(void)munmap(stack, size);
-		return pid;
-	}
-	pid = clone(child, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
-	if (pid < 0)
-		pid = -errno;
-	(void)munmap(stack, size);
-	return pid;
 }
 
 /* One flow the parent copies: from an fd or a memory buffer, to an fd. */

@@ -15,17 +15,13 @@
  * database sees them, never the requester, at most once per approver (a
  * replayed signature is refused), and this host's clock decides expiry.
  * ssh-keygen runs as nobody in a group of its own, with an empty environment but PATH, the
- * signature on fd 3 and the token on stdin, bounded in time. */
+ * signature on fd 3 and the token on stdin, bounded in time (ssh_keygen.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,17 +32,9 @@
 #include "guardctl.h"
 #include "names.h"
 #include "numparse.h"
+#include "ssh_keygen.h"
 
-#define SSH_KEYGEN     "/usr/bin/ssh-keygen"
 #define MAX_FILE_BYTES (64u * 1024u)
-#define MAX_SIG_BYTES  (16u * 1024u)
-#define KEYGEN_MS      10000
-/* ssh-keygen checks signatures as nobody (it needs an account) but in a
- * group no account and no other process has: ptrace and /proc/PID/fd need
- * uid and gid to match, so another process of nobody's can neither trace
- * it nor forge its answer; it can only kill it, which refuses. */
-#define NOBODY_UID 65534u
-#define VERIFY_GID 2147483646u
 
 /* Reads a whole small file opened by the caller's rights (the fd is
  * opened with the real ids in effect). */
@@ -79,147 +67,6 @@ static int read_small(int fd, const char *what, char **ret)
 	buf[len] = '\0';
 	*ret = buf;
 	return 0;
-}
-
-struct keygen {
-	char *const *argv;
-	const char *input; /* on stdin */
-	const char *sig;   /* on fd 3; NULL: none */
-	bool as_nobody;
-	char out[4096]; /* stdout, cut */
-	char err[1024]; /* stderr, cut */
-	int status;
-};
-
-static void child(const struct keygen *k, int in, int out, int err)
-{
-	static char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
-
-	int sp[2];
-
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		_exit(127);
-	for (int fd = 3; fd < 1024; fd++)
-		(void)close(fd);
-	if (k->as_nobody &&
-	    (setgroups(0, NULL) < 0 || setresgid(VERIFY_GID, VERIFY_GID, VERIFY_GID) < 0 ||
-	     setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID) < 0))
-		_exit(127);
-	/* The signature on fd 3: a pipe made by the user ssh-keygen runs as,
-	 * so that it can open /dev/fd/3; small enough (MAX_SIG_BYTES) for
-	 * the pipe's buffer, written whole before the exec. */
-	if (k->sig) {
-		size_t sl = strlen(k->sig);
-
-		if (pipe(sp) < 0 || write(sp[1], k->sig, sl) != (ssize_t)sl || close(sp[1]) < 0 ||
-		    (sp[0] != 3 && (dup2(sp[0], 3) < 0 || close(sp[0]) < 0)))
-			_exit(127);
-	}
-	execve(SSH_KEYGEN, k->argv, envp);
-	_exit(127);
-}
-
-/* Reads what fd (non-blocking) has into buf, cut at size - 1: the rest is
- * read and dropped, so that ssh-keygen never blocks on a full pipe.
- * Returns read(2)'s result. */
-static ssize_t drain(int fd, char *buf, size_t size, size_t *len)
-{
-	char scratch[512];
-	ssize_t n;
-
-	if (*len + 1 < size)
-		n = read(fd, buf + *len, size - 1 - *len);
-	else
-		n = read(fd, scratch, sizeof(scratch));
-	if (n > 0 && *len + 1 < size)
-		*len += (size_t)n;
-	buf[*len] = '\0';
-	return n;
-}
-
-/* Whether a pipe read from may still give more. */
-static bool still_open(ssize_t n)
-{
-	return n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN));
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
-static int run_keygen(struct keygen *k)
-{
-	int in[2], out[2], err[2], ws = 0;
-	size_t olen = 0, elen = 0, ilen = strlen(k->input ? k->input : ""), ioff = 0;
-	bool out_open = true, err_open = true;
-	pid_t pid;
-
-	if (k->sig && strlen(k->sig) > MAX_SIG_BYTES)
-		return -EFBIG;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		child(k, in[0], out[1], err[1]);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	(void)fcntl(out[0], F_SETFL, O_NONBLOCK);
-	(void)fcntl(err[0], F_SETFL, O_NONBLOCK);
-	(void)signal(SIGPIPE, SIG_IGN);
-	while (ioff < ilen) {
-		ssize_t n = write(in[1], k->input + ioff, ilen - ioff);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		ioff += (size_t)n;
-	}
-	close(in[1]);
-	/* Bounded by the clock, not by turns: once ssh-keygen has closed its
-	 * output, poll says so at once, and the turns would run out before
-	 * the exited child can be reaped. */
-	for (int64_t deadline = now_ms() + KEYGEN_MS, left; (left = deadline - now_ms()) > 0;) {
-		struct pollfd p[2] = {{.fd = out_open ? out[0] : -1, .events = POLLIN},
-				      {.fd = err_open ? err[0] : -1, .events = POLLIN}};
-
-		if (poll(p, 2, left < 10 ? (int)left : 10) > 0) {
-			if (p[0].revents)
-				out_open = still_open(drain(out[0], k->out, sizeof(k->out), &olen));
-			if (p[1].revents)
-				err_open = still_open(drain(err[0], k->err, sizeof(k->err), &elen));
-		}
-		if (waitpid(pid, &ws, WNOHANG) == pid) {
-			/* What is left in the pipes; a process that kept them
-			 * open gives EAGAIN, not a wait. */
-			while (out_open && drain(out[0], k->out, sizeof(k->out), &olen) > 0)
-				;
-			while (err_open && drain(err[0], k->err, sizeof(k->err), &elen) > 0)
-				;
-			close(out[0]);
-			close(err[0]);
-			k->status = ws;
-			return 0;
-		}
-	}
-	kill(pid, SIGKILL);
-	(void)waitpid(pid, &ws, 0);
-	close(out[0]);
-	close(err[0]);
-	return -ETIMEDOUT;
-}
-
-static bool ok(const struct keygen *k)
-{
-	return WIFEXITED(k->status) && WEXITSTATUS(k->status) == 0;
 }
 
 /* ---- guardctl approve --sign KEY TOKENFILE ---- */
@@ -270,7 +117,7 @@ int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv)
 				       NULL};
 		struct keygen k = {.argv = kargv, .input = token};
 
-		if (run_keygen(&k) < 0 || !ok(&k) ||
+		if (run_keygen(&k) < 0 || !keygen_ok(&k) ||
 		    strncmp(k.out, "-----BEGIN SSH SIGNATURE-----", 29) != 0) {
 			guardctl_error("approve --sign: ssh-keygen could not sign: %s", k.err);
 			goto out;
@@ -327,7 +174,7 @@ static int find_principal(const struct guard_policy *policy, const char *sig, ch
 		guardctl_error("approve --signature: cannot run %s: %s", SSH_KEYGEN, strerror(-r));
 		return r;
 	}
-	if (!ok(&k) || !k.out[0])
+	if (!keygen_ok(&k) || !k.out[0])
 		return -ENOKEY;
 	nl = strchr(k.out, '\n');
 	if (nl)
@@ -376,7 +223,7 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 		memcpy(why, said, l);
 		why[l] = '\0';
 	}
-	return ok(&k) ? 0 : -EBADMSG;
+	return keygen_ok(&k) ? 0 : -EBADMSG;
 }
 
 /* Every refusal of a presented signature is an audit record and a journal

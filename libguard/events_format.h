@@ -1,7 +1,8 @@
 /* What an event says, as pure functions: the audit record's text (every
  * caller-controlled value encoded by audit_encode_nv_string), the journal
  * entry's fields (exact bytes, bounded), the one-line message, the priority
- * and the fixed MESSAGE_IDs. No I/O here: events.c sends what these build. */
+ * and the fixed MESSAGE_IDs (events_format.c: audit; events_format_journal.c:
+ * the journal). No I/O here: events.c sends what these build. */
 #ifndef GUARD_EVENTS_FORMAT_H
 #define GUARD_EVENTS_FORMAT_H
 
@@ -127,5 +128,19 @@ int guard_alert_audit_type(bool rule_has_time, bool rule_has_from, enum guard_ac
 /* A terminal or host name passed to libaudit unencoded (it prints them as
  * they are) only when it is plain: [A-Za-z0-9._:/-], 1-64 bytes. */
 bool guard_audit_plain(const char *s);
+
+/* A growing string, shared by the audit text and the journal's
+ * serialization; failed: out of memory once, and every add since dropped. */
+struct guard_event_text {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+void guard_event_text_add(struct guard_event_text *t, const char *s, size_t n);
+
+/* The command line, its words joined by spaces, at most max bytes:
+ * malloc'd, its length in *ret_len; NULL when out of memory. */
+char *guard_event_join_argv(int argc, char *const *argv, size_t max, size_t *ret_len);
 
 #endif

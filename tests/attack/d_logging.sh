@@ -162,7 +162,7 @@ attack_case "D30 injection: check FILE path" case_messages check
 # shellcheck disable=SC2064 # expand now
 trap "stop_daemons; rm -rf -- '$T'" EXIT
 
-# The MESSAGE_IDs of libguard/events_format.c.
+# The MESSAGE_IDs of libguard/events_format_journal.c.
 ID_ALLOWED=b446d3c34a0f4257852816d5cb239f57
 ID_AUDIT_FAILURE=2b77ccfbe368446c86da86017fc44782
 

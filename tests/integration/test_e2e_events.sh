@@ -28,7 +28,7 @@ PAM_DIR=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name p
 [[ -f $PAM_DIR/pam_guard.so ]] || skip "pam_guard.so is not installed in the sandbox"
 [[ -x /usr/local/libexec/guard/guard-pam-helper ]] || skip "guard-pam-helper is not installed"
 
-# The MESSAGE_IDs of libguard/events_format.c.
+# The MESSAGE_IDs of libguard/events_format_journal.c.
 ID_ALLOWED=b446d3c34a0f4257852816d5cb239f57
 ID_REFUSED=0b3e963dfb56467a88442e7300534a3e
 ID_EXEC=a3a355af4316467eaba485ba927ff074

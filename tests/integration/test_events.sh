@@ -23,7 +23,7 @@ for t in auditd auditctl ausearch aureport journalctl python3; do
 done
 [[ -x /lib/systemd/systemd-journald ]] || skip "missing systemd-journald"
 
-# The MESSAGE_IDs of libguard/events_format.c.
+# The MESSAGE_IDs of libguard/events_format_journal.c.
 ID_ALLOWED=b446d3c34a0f4257852816d5cb239f57
 ID_REFUSED=0b3e963dfb56467a88442e7300534a3e
 ID_EXEC=a3a355af4316467eaba485ba927ff074
