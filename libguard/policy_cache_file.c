@@ -1,5 +1,9 @@
 /* The compiled policy's file: read only when nobody but root could have
- * written it, replaced whole by a rename. */
+ * written it. Rewritten in place under a write lock, read under a read lock
+ * (both without waiting: a busy file is a miss, or is left as it is), so
+ * that no reader sees two writers' bytes mixed and no temporary file is
+ * ever left behind; a writer killed half-way leaves a short file, which
+ * never decodes (the encoding is read whole, to its last count). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -32,6 +36,13 @@ static int open_dir(const char *path)
 	return fd;
 }
 
+static bool lock(int fd, short type)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET};
+
+	return fcntl(fd, F_SETLK, &fl) == 0;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -59,8 +70,9 @@ int guard_policy_cache_read(const char *cache, const char *config, const char *d
 		return r;
 	}
 	close(dirfd);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) ||
-	    st.st_size <= 0 || (unsigned long long)st.st_size > GUARD_POLICY_CACHE_LIMIT) {
+	if (!lock(fd, F_RDLCK) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) || st.st_size <= 0 ||
+	    (unsigned long long)st.st_size > GUARD_POLICY_CACHE_LIMIT) {
 		close(fd);
 		return -EPERM;
 	}
@@ -89,25 +101,42 @@ int guard_policy_cache_read(const char *cache, const char *config, const char *d
 	return 0;
 }
 
+/* The cache file opened for writing, made a root 0600 regular file: a
+ * symlink or anything but a regular file in its place is removed first. */
+static int open_for_write(int dirfd, const char *name)
+{
+	struct stat st;
+
+	for (int tries = 0; tries < 2; tries++) {
+		int fd = openat(dirfd, name,
+				O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    fchown(fd, 0, 0) == 0 && fchmod(fd, 0600) == 0)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return -1;
+	}
+	return -1;
+}
+
 void guard_policy_cache_write(const char *cache, const char *buf, size_t len)
 {
-	char tmp[NAME_MAX + 1];
-	const char *name = base_name(cache);
 	int dirfd, fd;
-	bool ok = true;
+	bool ok;
 
-	if (geteuid() != 0 ||
-	    (size_t)snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid()) >= sizeof(tmp))
+	if (geteuid() != 0)
 		return;
 	dirfd = open_dir(cache);
 	if (dirfd < 0)
 		return;
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		close(dirfd);
+	fd = open_for_write(dirfd, base_name(cache));
+	close(dirfd);
+	if (fd < 0)
 		return;
-	}
+	ok = lock(fd, F_WRLCK) && ftruncate(fd, 0) == 0;
 	for (size_t off = 0; ok && off < len;) {
 		ssize_t n = write(fd, buf + off, len - off);
 
@@ -116,10 +145,6 @@ void guard_policy_cache_write(const char *cache, const char *buf, size_t len)
 		ok = n > 0;
 		off += ok ? (size_t)n : 0;
 	}
-	/* Owned by root whatever the process's fsuid history; 0600. */
-	ok = ok && fchown(fd, 0, 0) == 0 && fchmod(fd, 0600) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || renameat(dirfd, tmp, dirfd, name) < 0)
-		(void)unlinkat(dirfd, tmp, 0);
-	close(dirfd);
+	/* A short file never decodes: nothing to undo on a failure. */
+	close(fd);
 }

@@ -87,14 +87,15 @@ ticks() {
 	echo "${n:-0}"
 }
 
-# store_files: the names in /var/lib/guard but the database and its -wal and
-# -shm (race-safe creation leaves nothing else).
+# store_files: the names in /var/lib/guard but the database, its -wal and
+# -shm, and the compiled policy (race-safe creation leaves nothing else).
 store_files() {
 	local f out=""
 	for f in /var/lib/guard/* /var/lib/guard/.[!.]*; do
 		[[ -e $f || -L $f ]] || continue
 		case ${f##*/} in
 		guard.db | guard.db-wal | guard.db-shm) ;;
+		policy.cache) ;; # the compiled policy, rewritten in place
 		*) out+="${f##*/} " ;;
 		esac
 	done
