@@ -80,7 +80,6 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	struct guard_decision_result res = {0};
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
-	struct guard_settings sinks;
 	const struct guardctl_decide_opts request_only = {.request_only = true};
 	const char *service = NULL, *target = NULL, *not_decided = NULL;
 	char line[GUARD_GUIDANCE_LINE_MAX];
@@ -138,10 +137,8 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 	 * that a request waits). Filing changes nothing on the host, and the
 	 * run that acts needs the audit daemon: here it is best effort, so
 	 * that an approver can still be asked while auditd is down. */
-	sinks = policy->settings;
-	if (sinks.audit == GUARD_AUDIT_REQUIRED)
-		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
-	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) < 0) {
+	if (guard_events_open_best_effort(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err) <
+	    0) {
 		guardctl_error("refused: the request cannot be recorded: %s", err.message);
 		rc = EXIT_USAGE;
 		goto out;

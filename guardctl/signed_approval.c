@@ -232,15 +232,12 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 static void refused(const struct guard_policy *policy, const struct guard_approval *a, uint64_t id,
 		    const char *signer, const char *why)
 {
-	struct guard_settings sinks = policy->settings;
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
 	char ids[32];
 
-	if (sinks.audit == GUARD_AUDIT_REQUIRED)
-		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
 	snprintf(ids, sizeof(ids), "%llu", (unsigned long long)id);
-	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0)
+	if (guard_events_open_best_effort(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0)
 		(void)guard_events_signature_refused(ev, ids, a ? a->requester : NULL, signer, why);
 	guard_events_close(ev);
 }

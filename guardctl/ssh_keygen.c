@@ -3,6 +3,7 @@
  * but PATH, the token on stdin, the signature on fd 3, and bounded by the
  * clock. Its own file: what the child may hold and how long it may take are
  * read here whole, apart from what its answer means to an approval. */
+#include "monotonic.h"
 #include "ssh_keygen.h"
 
 #include <errno.h>
@@ -77,14 +78,6 @@ static bool still_open(ssize_t n)
 	return n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN));
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
 int run_keygen(struct keygen *k)
 {
@@ -121,7 +114,8 @@ int run_keygen(struct keygen *k)
 	/* Bounded by the clock, not by turns: once ssh-keygen has closed its
 	 * output, poll says so at once, and the turns would run out before
 	 * the exited child can be reaped. */
-	for (int64_t deadline = now_ms() + KEYGEN_MS, left; (left = deadline - now_ms()) > 0;) {
+	for (int64_t deadline = guard_monotonic_ms() + KEYGEN_MS, left;
+	     (left = deadline - guard_monotonic_ms()) > 0;) {
 		struct pollfd p[2] = {{.fd = out_open ? out[0] : -1, .events = POLLIN},
 				      {.fd = err_open ? err[0] : -1, .events = POLLIN}};
 

@@ -4,6 +4,7 @@
  * and the journal says why; journald is never required, and never waited
  * for past a bound (events_journal.c). What each kind of event carries is
  * events_kinds.c's; here, the handle and the order of the sinks. */
+#include "monotonic.h"
 #include "events.h"
 
 #include <arpa/inet.h>
@@ -20,14 +21,6 @@
 
 /* How long an AUDIT_GET that showed a daemon is trusted. */
 #define AUDIT_RECHECK_MS 1000
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *audit_mode_name(enum guard_audit_mode m)
 {
@@ -121,7 +114,7 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 		ev->audit_open = true;
 		r = guard_audit_sink_ready(&ev->audit_sink, why, sizeof(why));
 		if (r == 0)
-			ev->audit_checked_ms = now_ms();
+			ev->audit_checked_ms = guard_monotonic_ms();
 	}
 	if (r < 0) {
 		journal_audit_failure(ev, NULL, why);
@@ -133,6 +126,20 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	}
 	*ret = ev;
 	return 0;
+}
+
+int guard_events_open_best_effort(const struct guard_settings *settings,
+				  enum guard_event_source source, struct guard_events **ret,
+				  struct guard_error *err)
+{
+	struct guard_settings sinks;
+
+	if (!settings)
+		return guard_events_open(settings, source, ret, err);
+	sinks = *settings;
+	if (sinks.audit == GUARD_AUDIT_REQUIRED)
+		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
+	return guard_events_open(&sinks, source, ret, err);
 }
 
 int guard_events_set_request(struct guard_events *ev, int64_t id, const char *token)
@@ -183,11 +190,11 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 	}
 	/* AUDIT_GET costs the kernel a thread per reply (~0.3 ms): one
 	 * check serves the records of the next AUDIT_RECHECK_MS. */
-	if (now_ms() - ev->audit_checked_ms >= AUDIT_RECHECK_MS) {
+	if (guard_monotonic_ms() - ev->audit_checked_ms >= AUDIT_RECHECK_MS) {
 		r = guard_audit_sink_ready(&ev->audit_sink, why, size);
 		if (r < 0)
 			return r;
-		ev->audit_checked_ms = now_ms();
+		ev->audit_checked_ms = guard_monotonic_ms();
 	}
 	if (request && request->addr_known)
 		guard_addr_format(&request->addr, addr, sizeof(addr));

@@ -31,6 +31,14 @@ struct guard_events;
 int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
 		      struct guard_events **ret, struct guard_error *err);
 
+/* As guard_events_open, for reports that gate nothing (a refusal already
+ * made, a request filed): audit = required counts as best effort, so
+ * that an audit daemon that is down never stops them reaching the
+ * journal and the notify programs. */
+int guard_events_open_best_effort(const struct guard_settings *settings,
+				  enum guard_event_source source, struct guard_events **ret,
+				  struct guard_error *err);
+
 /* The zone in which messages write times (the policy's; NULL: UTC). tz
  * must outlive ev. Accepts NULL ev. */
 void guard_events_set_zone(struct guard_events *ev, const struct guard_tz *tz);

@@ -8,6 +8,7 @@
  *   capability is checked first so that the error is named.
  * - with no daemon the kernel accepts and acknowledges user messages and
  *   only prints them: AUDIT_GET must show a registered daemon. */
+#include "monotonic.h"
 #include "events_sinks.h"
 
 #include <errno.h>
@@ -29,14 +30,6 @@ __attribute__((format(printf, 3, 4))) static void say(char *why, size_t size, co
 	va_start(ap, fmt);
 	vsnprintf(why, size, fmt, ap);
 	va_end(ap);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int guard_audit_sink_open(struct guard_audit_sink *a, char *why, size_t size)
@@ -100,10 +93,10 @@ int guard_audit_sink_ready(struct guard_audit_sink *a, char *why, size_t size)
 			say(why, size, "cannot query the audit status: %s", strerror(-r));
 		return r;
 	}
-	deadline = now_ms() + STATUS_WAIT_MS;
+	deadline = guard_monotonic_ms() + STATUS_WAIT_MS;
 	for (;;) {
 		struct pollfd p = {.fd = a->status_fd, .events = POLLIN};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - guard_monotonic_ms();
 
 		if (left <= 0) {
 			say(why, size, "%s", "no answer from the kernel's audit status");

@@ -5,6 +5,7 @@
  * Here the socket is non-blocking and connected (so that poll() sees the
  * peer's queue), each send waits at most what is left of the handle's
  * GUARD_JOURNAL_WAIT_MS, and after one timeout the handle stops trying. */
+#include "monotonic.h"
 #include "events_sinks.h"
 
 #include <errno.h>
@@ -21,14 +22,6 @@
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 #define SNDBUF_SIZE    (8 * 1024 * 1024)
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int connect_socket(struct guard_journal_sink *j)
 {
@@ -76,7 +69,7 @@ void guard_journal_sink_close(struct guard_journal_sink *j)
 static int wait_writable(struct guard_journal_sink *j)
 {
 	struct pollfd p = {.fd = j->fd, .events = POLLOUT};
-	int64_t start = now_ms();
+	int64_t start = guard_monotonic_ms();
 	int r;
 
 	if (j->budget_ms <= 0) {
@@ -84,7 +77,7 @@ static int wait_writable(struct guard_journal_sink *j)
 		return -ETIMEDOUT;
 	}
 	r = poll(&p, 1, j->budget_ms);
-	j->budget_ms -= (int)(now_ms() - start);
+	j->budget_ms -= (int)(guard_monotonic_ms() - start);
 	if (r < 0 && errno != EINTR)
 		return -errno;
 	if (r == 0) {

@@ -10,19 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotonic.h"
 #include "store_internal.h"
 
 /* ---- Transactions open in this process (MUST 16) ---- */
 
 static unsigned open_txns;
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The last resort of MUST 16: a transaction still open at twice its bound
  * (blocked outside SQLite, stopped by a signal) ends with the process, by
@@ -49,7 +42,7 @@ void guard_store_set_in_txn_for(struct guard_store *s, bool on, int64_t limit_ms
 	s->in_txn = on;
 	if (on) {
 		open_txns++;
-		s->txn_deadline_ms = monotonic_ms() + limit_ms;
+		s->txn_deadline_ms = guard_monotonic_ms() + limit_ms;
 	} else {
 		open_txns--;
 		s->txn_deadline_ms = 0;
@@ -74,7 +67,7 @@ int guard_store_past_deadline(void *arg)
 {
 	const struct guard_store *s = arg;
 
-	return s->txn_deadline_ms > 0 && monotonic_ms() > s->txn_deadline_ms;
+	return s->txn_deadline_ms > 0 && guard_monotonic_ms() > s->txn_deadline_ms;
 }
 
 /* ---- Transactions and the clock ---- */

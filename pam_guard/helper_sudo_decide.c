@@ -84,7 +84,6 @@ void guard_sudo_refused(const struct guard_policy *policy, struct sudo_request *
 			const struct guard_wire_request *w, const char *why,
 			struct guard_wire_answer *ans)
 {
-	struct guard_settings sinks = policy->settings;
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
 	char *shown[] = {w->command, NULL};
@@ -92,11 +91,9 @@ void guard_sudo_refused(const struct guard_policy *policy, struct sudo_request *
 	bool monitor = policy->settings.mode == GUARD_MODE_MONITOR;
 
 	/* Best effort: refused whatever the audit daemon says. */
-	if (sinks.audit == GUARD_AUDIT_REQUIRED)
-		sinks.audit = GUARD_AUDIT_BEST_EFFORT;
 	s->req.argc = 1;
 	s->req.argv = shown;
-	if (guard_events_open(&sinks, GUARD_SOURCE_SUDO, &ev, &err) == 0)
+	if (guard_events_open_best_effort(&policy->settings, GUARD_SOURCE_SUDO, &ev, &err) == 0)
 		(void)guard_events_refused_request(ev, &s->req, why, NULL);
 	guard_events_close(ev);
 	guard_escape(w->command, q, sizeof(q));
