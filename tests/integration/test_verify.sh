@@ -184,3 +184,24 @@ step "only root verifies"
 run_cmd as_alice "$GUARDCTL" verify
 assert_eq 2 "$STATUS" "verify as alice"
 assert_contains "$ERR" "root's alone"
+
+step "the shipped units that run verify on every change and daily: systemd loads them"
+# No systemd runs this machine's services here, so the path unit is not
+# triggered; systemd-analyze loads the units as the manager would and refuses
+# a bad setting (a misspelled PathChanged leaves the path unit without a path).
+if command -v systemd-analyze >/dev/null; then
+	units="$(dirname -- "${BASH_SOURCE[0]}")/../../packaging/systemd"
+	mkdir "$work/units"
+	cp "$units"/guard-verify.{path,service,timer} "$work/units/"
+	grep -qx 'ExecStart=/usr/sbin/guardctl verify' "$work/units/guard-verify.service" ||
+		fail "guard-verify.service does not run guardctl verify"
+	sed -i "s#^ExecStart=/usr/sbin/guardctl#ExecStart=$GUARDCTL#" "$work/units/guard-verify.service"
+	for f in passwd group shadow gshadow; do
+		grep -qx "PathChanged=/etc/$f" "$work/units/guard-verify.path" || fail "guard-verify.path does not watch /etc/$f"
+	done
+	run_cmd systemd-analyze verify --man=no "$work"/units/guard-verify.{path,service,timer}
+	assert_eq 0 "$STATUS" "systemd-analyze verify: $OUT$ERR"
+	assert_eq "" "$OUT$ERR" "systemd-analyze verify's warnings"
+else
+	echo "  (systemd-analyze missing: units not loaded)"
+fi
