@@ -27,15 +27,6 @@ static int parse_id(const char *s, int64_t *ret)
 	return 0;
 }
 
-void guardctl_iso_time(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%s", "");
-}
-
 /* The request of `guardctl request --service NAME [--target USER]`: the
  * su, sudo or login pam_guard will decide, filed in advance. Returns 0,
  * EXIT_USAGE (printed), or 0 with *ret_not_decided when pam_guard would not
@@ -98,7 +89,7 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 			target = argv[++i];
 		} else {
 			guardctl_error("request: unknown option or missing value \"%s\"", argv[i]);
-			guardctl_help("request");
+			guardctl_command_help(ctx->cmd, stdout);
 			return EXIT_USAGE;
 		}
 	}
@@ -299,7 +290,7 @@ static int approve_or_deny(struct guardctl *ctx, int argc, char **argv, bool app
 			continue;
 		else {
 			guardctl_error("%s: unexpected argument \"%s\"", name, argv[i]);
-			guardctl_help(name);
+			guardctl_command_help(ctx->cmd, stdout);
 			return EXIT_USAGE;
 		}
 	}

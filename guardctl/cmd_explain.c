@@ -203,7 +203,7 @@ int cmd_explain(struct guardctl *ctx, int argc, char **argv)
 		} else {
 			guardctl_error("explain: unknown option \"%s\"",
 				       guard_escape(argv[i], q, sizeof(q)));
-			guardctl_help("explain");
+			guardctl_command_help(ctx->cmd, stdout);
 			return EXIT_USAGE;
 		}
 		if (i + 1 >= argc) {

@@ -20,8 +20,11 @@
 #include "guidance.h"
 #include "numparse.h"
 
-int parse_opts(const char *name, int argc, char **argv, const char *allowed, struct state_opts *o)
+int parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
+	       struct state_opts *o)
 {
+	const char *name = cmd->name;
+
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
 		const char **slot = NULL;
@@ -48,7 +51,7 @@ int parse_opts(const char *name, int argc, char **argv, const char *allowed, str
 
 			guardctl_error("%s: unexpected argument or missing value \"%s\"", name,
 				       guard_escape(opt, q, sizeof(q)));
-			guardctl_help(name);
+			guardctl_command_help(cmd, stdout);
 			return -EINVAL;
 		}
 		*slot = argv[++i];
@@ -226,7 +229,7 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 	struct state_write w = {0};
 	int rc = EXIT_USAGE;
 
-	if (parse_opts(name, argc, argv, freeze ? "rf" : "", &o) < 0)
+	if (parse_opts(ctx->cmd, argc, argv, freeze ? "rf" : "", &o) < 0)
 		return EXIT_USAGE;
 	if (freeze && !o.reason) {
 		guardctl_error(
@@ -304,7 +307,7 @@ int cmd_break_glass(struct guardctl *ctx, int argc, char **argv)
 	struct state_write w;
 	int rc = EXIT_USAGE;
 
-	if (parse_opts("break-glass", argc, argv, "rf", &o) < 0)
+	if (parse_opts(ctx->cmd, argc, argv, "rf", &o) < 0)
 		return EXIT_USAGE;
 	if (!o.reason) {
 		guardctl_error("break-glass: --reason TEXT is required");
@@ -359,7 +362,7 @@ int cmd_unlock(struct guardctl *ctx, int argc, char **argv)
 	char q[256];
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts("unlock", argc, argv, "1", &o) < 0)
+	if (parse_opts(ctx->cmd, argc, argv, "1", &o) < 0)
 		return EXIT_USAGE;
 	if (!o.operand) {
 		guardctl_error("unlock: whom? (guardctl unlock USER)");

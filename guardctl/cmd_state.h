@@ -19,7 +19,8 @@ struct state_opts {
 /* Parses argv[1..] into o; allowed names the options taken ("r" --reason,
  * "f" --for, "s" --since, "a" --actor, "j" --json, "1" one operand).
  * Returns 0, or -EINVAL (said, with the subcommand's help). */
-int parse_opts(const char *name, int argc, char **argv, const char *allowed, struct state_opts *o);
+int parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
+	       struct state_opts *o);
 
 /* The policy and the caller's identity (with groups): what permissions are
  * decided on. */

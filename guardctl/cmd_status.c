@@ -35,7 +35,7 @@ int cmd_status(struct guardctl *ctx, int argc, char **argv)
 	bool all;
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts("status", argc, argv, "", &o) < 0)
+	if (parse_opts(ctx->cmd, argc, argv, "", &o) < 0)
 		return EXIT_USAGE;
 	if (ctx->uid == 0)
 		policy = guardctl_load_policy(ctx, NULL, true);
@@ -154,7 +154,7 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 	char q[256];
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts("history", argc, argv, "saj", &o) < 0)
+	if (parse_opts(ctx->cmd, argc, argv, "saj", &o) < 0)
 		return EXIT_USAGE;
 	if (who_am_i(ctx, &policy, &me) < 0)
 		goto out;

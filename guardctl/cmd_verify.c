@@ -159,7 +159,7 @@ int cmd_verify(struct guardctl *ctx, int argc, char **argv)
 
 			guardctl_error("verify: unexpected argument \"%s\"",
 				       guard_escape(argv[i], q, sizeof(q)));
-			guardctl_help("verify");
+			guardctl_command_help(ctx->cmd, stdout);
 			return EXIT_USAGE;
 		}
 	}

@@ -95,7 +95,7 @@ int guardctl_help(const char *subcommand)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, subcommand) == 0) {
-			printf("usage: %s\n\n%s", commands[i].synopsis, commands[i].text);
+			guardctl_command_help(&commands[i], stdout);
 			return 0;
 		}
 	char q[128];

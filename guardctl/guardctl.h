@@ -26,6 +26,7 @@ struct guardctl {
 	bool fresh_policy;  /* parse the policy, never the compiled one (check) */
 	char *saved_term;   /* the caller's TERM, validated, for a child's terminal */
 	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
+	const struct guardctl_command *cmd; /* the subcommand running, else NULL */
 };
 
 struct guardctl_request {
@@ -58,14 +59,14 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 				   const struct guard_location *where, struct guardctl_request *ret,
 				   const char **ret_not_decided);
 
-/* Prints "guardctl: ..." on stderr. */
+/* Prints "guardctl: ..." on stderr (output.c). */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes what guardctl_error held back while a store transaction was open
  * (nothing while one still is); also at exit. */
 void guardctl_output_flush(void);
 
 /* Loads the policy (ctx->config or the system's); on failure prints the
- * error and returns NULL. */
+ * error and returns NULL (load_policy.c). */
 struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char *path,
 					  bool owner_checks);
 /* The same, also filling ret_err (when not NULL) on failure. */
@@ -87,6 +88,9 @@ void guardctl_usage(FILE *out);
 /* Prints the usage of subcommand (NULL: of guardctl) on stdout: 0, or
  * EXIT_USAGE for a name that is not a subcommand. */
 int guardctl_help(const char *subcommand);
+/* "usage: SYNOPSIS", then the help text of cmd (output.c): what a
+ * subcommand prints on --help or on an argument it does not take. */
+void guardctl_command_help(const struct guardctl_command *cmd, FILE *out);
 
 int cmd_check(struct guardctl *ctx, int argc, char **argv);
 int cmd_verify(struct guardctl *ctx, int argc, char **argv);

@@ -25,56 +25,6 @@
 /* --reason TEXT: recorded with the decision, bounded. */
 #define MAX_REASON 1024u
 
-/* Messages said while a store transaction is open wait here: stderr may be
- * a pipe nobody reads or a terminal that stops us (SIGTTOU, ^S), and the
- * store's lock must not wait with it. They go out, in order, once the
- * transaction has ended (MUST 16 in libguard/store.c). */
-static char held[16384];
-static size_t held_len;
-static bool held_cut;
-
-void guardctl_output_flush(void)
-{
-	if (guard_store_txn_open())
-		return;
-	if (held_len > 0)
-		(void)fwrite(held, 1, held_len, stderr);
-	if (held_cut)
-		(void)fputs(PROGNAME ": (more messages were cut)\n", stderr);
-	held_len = 0;
-	held_cut = false;
-}
-
-void guardctl_error(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (guard_store_txn_open()) {
-		size_t room = sizeof(held) - held_len;
-
-		n = snprintf(held + held_len, room, PROGNAME ": ");
-		va_start(ap, fmt);
-		if (n >= 0 && (size_t)n < room)
-			n += vsnprintf(held + held_len + n, room - (size_t)n, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n + 1 < room) {
-			held_len += (size_t)n;
-			held[held_len++] = '\n';
-		} else {
-			held[held_len] = '\0';
-			held_cut = true;
-		}
-		return;
-	}
-	guardctl_output_flush();
-	fputs(PROGNAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* fds 0-2 closed by the caller would otherwise be reused by the first file
  * we open, and a write meant for stderr would land in it. */
 static void fix_standard_fds(void)
@@ -116,48 +66,6 @@ static char *name_of_uid(uid_t uid)
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_name)
 		return NULL;
 	return strdup(res->pw_name);
-}
-
-struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const char *path,
-					      bool owner_checks, struct guard_error *ret_err)
-{
-	struct guard_load_options opts = {
-	    .path = path	      ? path
-		    : ctx->config_abs ? ctx->config_abs
-				      : ctx->config,
-	    .skip_owner_checks = !owner_checks,
-	    /* The installed policy may come compiled (policy_cache.h); a file
-	     * named on the command line, or check, always parses. */
-	    .cache_path =
-		!path && !ctx->config && !ctx->fresh_policy ? GUARD_POLICY_CACHE_PATH : NULL,
-	};
-	struct guard_policy *policy = NULL;
-	struct guard_error err = {0};
-
-	if (guard_policy_load(&opts, &policy, &err) < 0) {
-		/* The same file:line: form as every compiler and `check`. */
-		char file[512], msg[1024];
-
-		/* Paths and messages may carry the caller's bytes: escaped. */
-		guard_escape(err.file, file, sizeof(file));
-		guard_escape_controls(err.message, msg, sizeof(msg));
-		if (file[0] && err.line)
-			fprintf(stderr, "%s:%u: error: %s\n", file, err.line, msg);
-		else if (file[0])
-			fprintf(stderr, "%s: error: %s\n", file, msg);
-		else
-			guardctl_error("error: %s", msg);
-		if (ret_err)
-			*ret_err = err;
-		return NULL;
-	}
-	return policy;
-}
-
-struct guard_policy *guardctl_load_policy(const struct guardctl *ctx, const char *path,
-					  bool owner_checks)
-{
-	return guardctl_load_policy_err(ctx, path, owner_checks, NULL);
 }
 
 /* Every signal back to its default and none blocked: a caller can start us
@@ -300,6 +208,7 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0)
 		return guardctl_help(cmd->name);
+	ctx.cmd = cmd;
 	return cmd->fn(&ctx, argc - i, argv + i);
 
 guarded_command:

@@ -1,6 +1,6 @@
 /* guardctl report: the period's decisions and the rest of Guard's record,
- * gathered once (cmd_report.c) and written as text, JSON Lines or one HTML
- * page (report_text.c, report_json.c, report_html.c). */
+ * gathered once (cmd_report.c), counted (report_tally.c) and written as text,
+ * JSON Lines or one HTML page (report_text.c, report_json.c, report_html.c). */
 #ifndef GUARDCTL_REPORT_H
 #define GUARDCTL_REPORT_H
 
