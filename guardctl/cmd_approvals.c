@@ -135,8 +135,8 @@ int cmd_request(struct guardctl *ctx, int argc, char **argv)
 		goto out;
 	}
 	guard_events_set_zone(ev, policy->tz);
-	rc = guardctl_state_decide(ctx, policy, &rq, argc - i, argv + i, &request_only, &store,
-				   &res);
+	rc = guardctl_decide_in_store(ctx, policy, &rq, argc - i, argv + i, &request_only, &store,
+				      &res);
 	if (rc != 0)
 		goto out;
 	guard_events_pending(ev, store, &res);

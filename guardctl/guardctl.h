@@ -147,7 +147,7 @@ bool guardctl_is_interactive(const struct guard_classification *cls);
  * Returns 0, or -EPERM when a lowered hard limit leaves too little. */
 int guardctl_limits_reset(void);
 
-/* ---- The state store (state.c, cmd_state.c, cmd_approvals.c) ---- */
+/* ---- The store (store_session.c, cmd_state.c, cmd_approvals.c) ---- */
 
 /* Opens the state store after setresuid(0, 0, 0), so that no process the
  * caller can signal holds its lock. Prints why on failure. Returns 0 or
@@ -172,10 +172,10 @@ struct guardctl_decide_opts {
  * for guard_store_exec_result; close it. Prints why on failure. Returns 0
  * (then ret->outcome says GO, PENDING or DENIED), EXIT_DENIED or
  * EXIT_USAGE. */
-int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *policy,
-			  struct guardctl_request *rq, int argc, char **argv,
-			  const struct guardctl_decide_opts *o, struct guard_store **ret_store,
-			  struct guard_decision_result *ret);
+int guardctl_decide_in_store(struct guardctl *ctx, const struct guard_policy *policy,
+			     struct guardctl_request *rq, int argc, char **argv,
+			     const struct guardctl_decide_opts *o, struct guard_store **ret_store,
+			     struct guard_decision_result *ret);
 
 /* Prints "request N filed|is pending: needs K approvals by ...", with the
  * approver's command. */

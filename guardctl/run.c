@@ -179,7 +179,7 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	}
 
 	/* Snapshot, decision, approval and ledger: one transaction. */
-	rc = guardctl_state_decide(ctx, policy, &rq, argc, argv, &o, &store, &res);
+	rc = guardctl_decide_in_store(ctx, policy, &rq, argc, argv, &o, &store, &res);
 	if (rc != 0)
 		goto out;
 	guard_guidance_line(&res.verdict, line, sizeof(line));

@@ -1,4 +1,4 @@
-/* guardctl and the state store: opening it as root in every id (so that no
+/* guardctl and the store: opening it as root in every id (so that no
  * process the caller can signal holds its lock), the decision transaction
  * of a guarded command, and what the state subcommands share. */
 #include <errno.h>
@@ -121,10 +121,10 @@ void guardctl_time_end(const struct guard_policy *policy, int64_t now, int64_t w
 	guard_text_time(&t, policy ? policy->tz : NULL, now, when, true, false);
 }
 
-int guardctl_state_decide(struct guardctl *ctx, const struct guard_policy *policy,
-			  struct guardctl_request *rq, int argc, char **argv,
-			  const struct guardctl_decide_opts *o, struct guard_store **ret_store,
-			  struct guard_decision_result *ret)
+int guardctl_decide_in_store(struct guardctl *ctx, const struct guard_policy *policy,
+			     struct guardctl_request *rq, int argc, char **argv,
+			     const struct guardctl_decide_opts *o, struct guard_store **ret_store,
+			     struct guard_decision_result *ret)
 {
 	struct guard_approval_binding b;
 	struct guard_error err = {0};
