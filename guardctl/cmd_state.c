@@ -20,8 +20,8 @@
 #include "guidance.h"
 #include "numparse.h"
 
-int parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
-	       struct state_opts *o)
+int state_parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
+		     struct state_opts *o)
 {
 	const char *name = cmd->name;
 
@@ -61,7 +61,8 @@ int parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const 
 
 /* The policy and the caller's identity (with groups): what permissions are
  * decided on. */
-int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy, struct guard_identity *me)
+int state_load_caller(struct guardctl *ctx, struct guard_policy **ret_policy,
+		      struct guard_identity *me)
 {
 	int r;
 
@@ -76,8 +77,8 @@ int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy, struct guar
 	return 0;
 }
 
-bool root_or_admin(const struct guardctl *ctx, const struct guard_policy *policy,
-		   const struct guard_identity *me)
+bool state_root_or_admin(const struct guardctl *ctx, const struct guard_policy *policy,
+			 const struct guard_identity *me)
 {
 	return ctx->uid == 0 || guard_is_admin(policy, me);
 }
@@ -229,16 +230,16 @@ static int cmd_freeze_thaw(struct guardctl *ctx, int argc, char **argv, bool fre
 	struct state_write w = {0};
 	int rc = EXIT_USAGE;
 
-	if (parse_opts(ctx->cmd, argc, argv, freeze ? "rf" : "", &o) < 0)
+	if (state_parse_opts(ctx->cmd, argc, argv, freeze ? "rf" : "", &o) < 0)
 		return EXIT_USAGE;
 	if (freeze && !o.reason) {
 		guardctl_error(
 		    "freeze: --reason TEXT is required (it is shown with every refusal)");
 		return EXIT_USAGE;
 	}
-	if (who_am_i(ctx, &policy, &me) < 0)
+	if (state_load_caller(ctx, &policy, &me) < 0)
 		goto out;
-	if (!root_or_admin(ctx, policy, &me)) {
+	if (!state_root_or_admin(ctx, policy, &me)) {
 		guardctl_error("refused: only root or an admin may %s the host", name);
 		rc = EXIT_DENIED;
 		goto out;
@@ -307,13 +308,13 @@ int cmd_break_glass(struct guardctl *ctx, int argc, char **argv)
 	struct state_write w;
 	int rc = EXIT_USAGE;
 
-	if (parse_opts(ctx->cmd, argc, argv, "rf", &o) < 0)
+	if (state_parse_opts(ctx->cmd, argc, argv, "rf", &o) < 0)
 		return EXIT_USAGE;
 	if (!o.reason) {
 		guardctl_error("break-glass: --reason TEXT is required");
 		return EXIT_USAGE;
 	}
-	if (who_am_i(ctx, &policy, &me) < 0)
+	if (state_load_caller(ctx, &policy, &me) < 0)
 		goto out;
 	if (!guard_may_break_glass(policy, &me)) {
 		guardctl_error("refused: %s is not in the policy's break_glass", ctx->user);
@@ -362,15 +363,15 @@ int cmd_unlock(struct guardctl *ctx, int argc, char **argv)
 	char q[256];
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts(ctx->cmd, argc, argv, "1", &o) < 0)
+	if (state_parse_opts(ctx->cmd, argc, argv, "1", &o) < 0)
 		return EXIT_USAGE;
 	if (!o.operand) {
 		guardctl_error("unlock: whom? (guardctl unlock USER)");
 		return EXIT_USAGE;
 	}
-	if (who_am_i(ctx, &policy, &me) < 0)
+	if (state_load_caller(ctx, &policy, &me) < 0)
 		goto out;
-	if (!root_or_admin(ctx, policy, &me)) {
+	if (!state_root_or_admin(ctx, policy, &me)) {
 		guardctl_error("refused: only root or an admin may lift a lockout");
 		rc = EXIT_DENIED;
 		goto out;

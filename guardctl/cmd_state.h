@@ -19,15 +19,16 @@ struct state_opts {
 /* Parses argv[1..] into o; allowed names the options taken ("r" --reason,
  * "f" --for, "s" --since, "a" --actor, "j" --json, "1" one operand).
  * Returns 0, or -EINVAL (said, with the subcommand's help). */
-int parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
-	       struct state_opts *o);
+int state_parse_opts(const struct guardctl_command *cmd, int argc, char **argv, const char *allowed,
+		     struct state_opts *o);
 
 /* The policy and the caller's identity (with groups): what permissions are
  * decided on. */
-int who_am_i(struct guardctl *ctx, struct guard_policy **ret_policy, struct guard_identity *me);
+int state_load_caller(struct guardctl *ctx, struct guard_policy **ret_policy,
+		      struct guard_identity *me);
 
 /* Whether the caller sees and changes everyone's state. */
-bool root_or_admin(const struct guardctl *ctx, const struct guard_policy *policy,
-		   const struct guard_identity *me);
+bool state_root_or_admin(const struct guardctl *ctx, const struct guard_policy *policy,
+			 const struct guard_identity *me);
 
 #endif

@@ -35,13 +35,13 @@ int cmd_status(struct guardctl *ctx, int argc, char **argv)
 	bool all;
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts(ctx->cmd, argc, argv, "", &o) < 0)
+	if (state_parse_opts(ctx->cmd, argc, argv, "", &o) < 0)
 		return EXIT_USAGE;
 	if (ctx->uid == 0)
 		policy = guardctl_load_policy(ctx, NULL, true);
-	else if (who_am_i(ctx, &policy, &me) < 0)
+	else if (state_load_caller(ctx, &policy, &me) < 0)
 		goto out;
-	all = root_or_admin(ctx, policy, &me);
+	all = state_root_or_admin(ctx, policy, &me);
 	if (!policy || guardctl_store_open(ctx, &store) != 0)
 		goto out;
 	r = guard_store_status(store, now, &st, &err);
@@ -154,9 +154,9 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 	char q[256];
 	int r, rc = EXIT_USAGE;
 
-	if (parse_opts(ctx->cmd, argc, argv, "saj", &o) < 0)
+	if (state_parse_opts(ctx->cmd, argc, argv, "saj", &o) < 0)
 		return EXIT_USAGE;
-	if (who_am_i(ctx, &policy, &me) < 0)
+	if (state_load_caller(ctx, &policy, &me) < 0)
 		goto out;
 	if (parse_since(policy, o.since, now, &since) < 0) {
 		guardctl_error("history: --since \"%s\" is not a duration (2h) or a time "
@@ -164,7 +164,7 @@ int cmd_history(struct guardctl *ctx, int argc, char **argv)
 			       guard_escape(o.since, q, sizeof(q)));
 		goto out;
 	}
-	all = root_or_admin(ctx, policy, &me);
+	all = state_root_or_admin(ctx, policy, &me);
 	if (o.actor) {
 		r = guard_accounts_user_by_name(policy, o.actor, &actor);
 		if (r < 0) {

@@ -319,7 +319,7 @@ int guardctl_exec(const struct guardctl_exec *x, int *ret_status)
 				   .pty_name = use_pty ? pty_name : NULL,
 				   .batch_rd = batch[0],
 				   .out_wr = {out[0][1], out[1][1]}};
-	pid = spawn_child(&args);
+	pid = exec_child_spawn(&args);
 	if (pid < 0) {
 		r = pid;
 		sigprocmask(SIG_SETMASK, &old, NULL);

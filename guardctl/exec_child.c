@@ -172,7 +172,7 @@ static int child(void *arg)
 /* The child on a stack of its own, the parent waiting until it has
  * exec'd or exited. A guard page below the stack. Returns its pid or
  * -errno. */
-pid_t spawn_child(struct child_args *a)
+pid_t exec_child_spawn(struct child_args *a)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t size = CHILD_STACK + (size_t)(page > 0 ? page : 4096);

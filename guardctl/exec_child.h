@@ -17,6 +17,6 @@ struct child_args {
 /* The child on a stack of its own, the parent waiting until it has
  * exec'd or exited. A guard page below the stack. Returns its pid or
  * -errno. */
-pid_t spawn_child(struct child_args *a);
+pid_t exec_child_spawn(struct child_args *a);
 
 #endif

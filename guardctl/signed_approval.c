@@ -117,7 +117,7 @@ int guardctl_approve_sign(struct guardctl *ctx, int argc, char **argv)
 				       NULL};
 		struct keygen k = {.argv = kargv, .input = token};
 
-		if (run_keygen(&k) < 0 || !keygen_ok(&k) ||
+		if (keygen_run(&k) < 0 || !keygen_ok(&k) ||
 		    strncmp(k.out, "-----BEGIN SSH SIGNATURE-----", 29) != 0) {
 			guardctl_error("approve --sign: ssh-keygen could not sign: %s", k.err);
 			goto out;
@@ -168,7 +168,7 @@ static int find_principal(const struct guard_policy *policy, const char *sig, ch
 	    (char *)"/dev/fd/3",  (char *)"-f", policy->settings.approver_keys, NULL};
 	struct keygen k = {.argv = kargv, .sig = sig, .as_nobody = true};
 	char *nl;
-	int r = run_keygen(&k);
+	int r = keygen_run(&k);
 
 	if (r < 0) {
 		guardctl_error("approve --signature: cannot run %s: %s", SSH_KEYGEN, strerror(-r));
@@ -211,7 +211,7 @@ static int verify(const struct guard_policy *policy, const char *sig, const char
 		kargv[n++] = policy->settings.revoked_keys;
 	}
 	kargv[n] = NULL;
-	r = run_keygen(&k);
+	r = keygen_run(&k);
 	if (r < 0) {
 		snprintf(why, size, "cannot run %s: %s", SSH_KEYGEN, strerror(-r));
 		return r;

@@ -79,7 +79,7 @@ static bool still_open(ssize_t n)
 }
 
 /* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
-int run_keygen(struct keygen *k)
+int keygen_run(struct keygen *k)
 {
 	int in[2], out[2], err[2], ws = 0;
 	size_t olen = 0, elen = 0, ilen = strlen(k->input ? k->input : ""), ioff = 0;

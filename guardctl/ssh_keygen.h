@@ -18,7 +18,7 @@ struct keygen {
 };
 
 /* Runs ssh-keygen. Returns 0 (k->status holds its wait status) or -errno. */
-int run_keygen(struct keygen *k);
+int keygen_run(struct keygen *k);
 
 /* Whether it exited 0. */
 bool keygen_ok(const struct keygen *k);

@@ -1,5 +1,6 @@
-/* The terms of an approval: identities, actions, rules; and the checks
- * that spend one only for what it was given for. */
+/* The terms of an approval as filed: identities, actions, rules. The
+ * checks that spend one only for what it was given for are in
+ * approval_terms_check.c. */
 #include "approval_terms.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "approvers.h"
+#include "approval_terms_internal.h"
 #include "error.h"
 
 /* A growing string; oom sticks. */
@@ -62,7 +64,7 @@ static char *sb_take(struct sbuf *b)
 	return b->p;
 }
 
-static const char *esc(const char *s, char *buf, size_t size)
+const char *guard_approval_escape(const char *s, char *buf, size_t size)
 {
 	return guard_escape(s ? s : "", buf, size);
 }
@@ -79,11 +81,12 @@ static char *ident_line(bool user, const char *name, bool known, uint32_t id)
 	char q[300], *s = NULL;
 
 	if (known)
-		return asprintf(&s, "%s\t%s\t%u", user ? "user" : "group", esc(name, q, sizeof(q)),
-				id) < 0
+		return asprintf(&s, "%s\t%s\t%u", user ? "user" : "group",
+				guard_approval_escape(name, q, sizeof(q)), id) < 0
 			   ? NULL
 			   : s;
-	return asprintf(&s, "%s\t%s\t-", user ? "user" : "group", esc(name, q, sizeof(q))) < 0
+	return asprintf(&s, "%s\t%s\t-", user ? "user" : "group",
+			guard_approval_escape(name, q, sizeof(q))) < 0
 		   ? NULL
 		   : s;
 }
@@ -141,121 +144,13 @@ out:
 	return r;
 }
 
-/* "user NAME ID" -> kind, name, id (pointers into line, which is cut). */
-static bool ident_split(char *line, const char **kind, const char **name, const char **id)
-{
-	char *a = strchr(line, '\t'), *b2 = a ? strchr(a + 1, '\t') : NULL;
-
-	if (!a || !b2)
-		return false;
-	*a = '\0';
-	*b2 = '\0';
-	*kind = line;
-	*name = a + 1;
-	*id = b2 + 1;
-	return true;
-}
-
-static void id_text(const char *kind, const char *id, char *buf, size_t size)
-{
-	if (strcmp(id, "-") == 0)
-		snprintf(buf, size, "%s", "no such account or group");
-	else
-		snprintf(buf, size, "%s %s", strcmp(kind, "user") == 0 ? "uid" : "gid", id);
-}
-
-/* Finds kind+name in lines (a copy is cut); id into buf. */
-static bool ident_find(const char *lines, const char *kind, const char *name, char *id, size_t size)
-{
-	const char *p = lines ? lines : "";
-
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		char line[700];
-		const char *k, *nm, *i;
-
-		if (len < sizeof(line)) {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			if (ident_split(line, &k, &nm, &i) && strcmp(k, kind) == 0 &&
-			    strcmp(nm, name) == 0) {
-				snprintf(id, size, "%s", i);
-				return true;
-			}
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	return false;
-}
-
-/* The first difference between two lists of lines, said. */
-static bool ident_diff(const char *from, const char *to, bool stored_side, char *why, size_t size)
-{
-	const char *p = from ? from : "";
-
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		char line[700], other[64], was[80], is[80];
-		const char *k, *nm, *i;
-
-		if (len < sizeof(line)) {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			if (ident_split(line, &k, &nm, &i)) {
-				const char *what = strcmp(k, "user") == 0 ? "target" : "group";
-
-				if (!ident_find(to, k, nm, other, sizeof(other))) {
-					id_text(k, i, was, sizeof(was));
-					snprintf(why, size,
-						 stored_side ? "%s %s (%s when approved) is no "
-							       "longer part of the request"
-							     : "%s %s (%s) was not part of the "
-							       "request when approved",
-						 what, nm, was);
-					return true;
-				}
-				if (stored_side && strcmp(other, i) != 0) {
-					id_text(k, i, was, sizeof(was));
-					id_text(k, other, is, sizeof(is));
-					snprintf(why, size, "%s %s was %s when approved, is now %s",
-						 what, nm, was, is);
-					return true;
-				}
-			}
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	return false;
-}
-
-int guard_approval_idents_check(const char *stored, const char *stored_digest,
-				const struct guard_approval_terms *now, char *why, size_t size)
-{
-	if (!stored || !stored_digest || !stored_digest[0]) {
-		snprintf(why, size, "it was filed before approvals bound the accounts' identities");
-		return -EPERM;
-	}
-	if (strcmp(stored_digest, now->idents_digest) == 0)
-		return 0;
-	if (!ident_diff(stored, now->idents, true, why, size) &&
-	    !ident_diff(now->idents, stored, false, why, size))
-		snprintf(why, size,
-			 "an account or group of the request resolves to another id than when "
-			 "approved");
-	return -EPERM;
-}
-
 /* ---- Actions ---- */
 
 static void user_text(struct sbuf *b, const struct guard_identity *u)
 {
 	char q[300];
 
-	sb_add(b, "%s", esc(u->name, q, sizeof(q)));
+	sb_add(b, "%s", guard_approval_escape(u->name, q, sizeof(q)));
 	if (u->exists && u->uid_known)
 		sb_add(b, " (uid %u)", (unsigned)u->uid);
 	else if (u->uid_known)
@@ -278,7 +173,7 @@ static void action_line(struct sbuf *b, const struct guard_target *tg)
 	}
 	if (tg->grant) {
 		/* An escalation names what grants it, which says the group too. */
-		sb_add(b, " via %s", esc(tg->grant, q, sizeof(q)));
+		sb_add(b, " via %s", guard_approval_escape(tg->grant, q, sizeof(q)));
 		if (tg->group && tg->gid_known && strncmp(tg->grant, "group ", 6) == 0 &&
 		    strcmp(tg->grant + 6, tg->group) == 0)
 			sb_add(b, " (gid %u)", (unsigned)tg->gid);
@@ -287,7 +182,7 @@ static void action_line(struct sbuf *b, const struct guard_target *tg)
 	if (tg->group || tg->gid_known) {
 		sb_add(b, "%s", tg->user.name || tg->user.uid_known ? ", group " : " of group ");
 		if (tg->group)
-			sb_add(b, "%s", esc(tg->group, q, sizeof(q)));
+			sb_add(b, "%s", guard_approval_escape(tg->group, q, sizeof(q)));
 		if (tg->gid_known)
 			sb_add(b, tg->group ? " (gid %u)" : "gid %u", (unsigned)tg->gid);
 		else
@@ -317,7 +212,7 @@ static void list_text(struct sbuf *b, const struct guard_list *l)
 
 	for (size_t i = 0; i < l->n; i++)
 		sb_add(b, "%s%s%s", i ? ", " : "", l->items[i].negated ? "!" : "",
-		       esc(l->items[i].text, q, sizeof(q)));
+		       guard_approval_escape(l->items[i].text, q, sizeof(q)));
 }
 
 static bool own_approvers(const struct guard_rule *r)
@@ -350,7 +245,7 @@ void guard_approval_rule_needs(const struct guard_policy *policy, const struct g
 }
 
 /* Is the rule the first approving one of its kind in v? */
-static bool first_approve(const struct guard_verdict *v, size_t i)
+bool guard_approval_first_approve(const struct guard_verdict *v, size_t i)
 {
 	if (v->actions[i].decision != GUARD_DECISION_APPROVE)
 		return false;
@@ -361,7 +256,7 @@ static bool first_approve(const struct guard_verdict *v, size_t i)
 	return true;
 }
 
-static const char *rule_name(const struct guard_rule *r)
+const char *guard_approval_rule_name(const struct guard_rule *r)
 {
 	return r ? r->name : "";
 }
@@ -375,7 +270,7 @@ static int rules_build(const struct guard_policy *policy, const struct guard_ver
 	for (size_t i = 0; i < v->n_actions; i++) {
 		const struct guard_rule *r = v->actions[i].rule;
 
-		if (!first_approve(v, i))
+		if (!guard_approval_first_approve(v, i))
 			continue;
 		/* The default asks with the settings' approvers: no name. */
 		if (r) {
@@ -383,7 +278,7 @@ static int rules_build(const struct guard_policy *policy, const struct guard_ver
 			if (r->approvals > t->needed)
 				t->needed = r->approvals;
 		}
-		sb_add(&terms, "%s%s\t%u\t", terms.len ? "\n" : "", rule_name(r),
+		sb_add(&terms, "%s%s\t%u\t", terms.len ? "\n" : "", guard_approval_rule_name(r),
 		       r && r->approvals ? r->approvals : 1);
 		if (own_approvers(r)) {
 			list_text(&terms, &r->approvers);
@@ -422,113 +317,4 @@ void guard_approval_terms_clear(struct guard_approval_terms *t)
 	free(t->rules);
 	free(t->rule_terms);
 	memset(t, 0, sizeof(*t));
-}
-
-/* ---- Spending under the rule that decides now ---- */
-
-static bool in_rules(const char *rules, const char *name)
-{
-	const char *p = rules ? rules : "";
-	size_t n = strlen(name);
-
-	if (!*p)
-		return n == 0;
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-
-		if (len == n && memcmp(p, name, n) == 0)
-			return true;
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	return false;
-}
-
-static int voters_check(const struct guard_policy *policy, const struct guard_rule *r,
-			const struct guard_approval_votes *votes, guard_voter_lookup lookup,
-			void *lookup_ctx, char *why, size_t size)
-{
-	char needs[400], q[300];
-
-	guard_approval_rule_needs(policy, r, needs, sizeof(needs));
-	for (size_t k = 0; k < votes->n; k++) {
-		struct guard_identity id = {0};
-		const char *was = votes->names[k] ? votes->names[k] : "?";
-		int e = lookup(lookup_ctx, votes->uids[k], &id);
-		bool ok;
-
-		if (e < 0) {
-			snprintf(why, size, "approver %s (uid %u) %s", esc(was, q, sizeof(q)),
-				 (unsigned)votes->uids[k],
-				 e == -ENOENT ? "no longer exists" : "cannot be looked up");
-			guard_identity_clear(&id);
-			return -EPERM;
-		}
-		if (!id.name || strcmp(id.name, was) != 0) {
-			char q2[300];
-
-			snprintf(why, size, "approver %s (uid %u) is now named %s",
-				 esc(was, q, sizeof(q)), (unsigned)votes->uids[k],
-				 esc(id.name, q2, sizeof(q2)));
-			guard_identity_clear(&id);
-			return -EPERM;
-		}
-		ok = guard_is_approver_for(policy, rule_name(r), &id);
-		guard_identity_clear(&id);
-		if (!ok) {
-			snprintf(why, size,
-				 "%s is no longer an approver for rule \"%s\" (it needs %s)",
-				 esc(was, q, sizeof(q)), rule_name(r), needs);
-			return -EPERM;
-		}
-	}
-	return 0;
-}
-
-int guard_approval_rules_check(const struct guard_policy *policy, const struct guard_verdict *v,
-			       const struct guard_approval_votes *votes, guard_voter_lookup lookup,
-			       void *lookup_ctx, char *why, size_t size)
-{
-	char needs[400];
-
-	for (size_t i = 0; i < v->n_actions; i++) {
-		const struct guard_rule *r = v->actions[i].rule;
-		unsigned count = r && r->approvals ? r->approvals : 1;
-		int e;
-
-		if (!first_approve(v, i))
-			continue;
-		guard_approval_rule_needs(policy, r, needs, sizeof(needs));
-		if (!in_rules(votes->rules, rule_name(r))) {
-			char given[200], q[300];
-
-			snprintf(given, sizeof(given), "%s", votes->rules ? votes->rules : "");
-			for (char *c = given; *c; c++)
-				if (*c == '\n')
-					*c = ',';
-			if (r)
-				snprintf(why, size,
-					 "it was approved under rule \"%s\"; rule \"%s\" decides "
-					 "now and needs %s",
-					 given[0] ? esc(given, q, sizeof(q)) : "(the default)",
-					 r->name, needs);
-			else
-				snprintf(why, size,
-					 "it was approved under rule \"%s\"; the default decides "
-					 "now and needs %s",
-					 given[0] ? esc(given, q, sizeof(q)) : "(the default)",
-					 needs);
-			return -EPERM;
-		}
-		if (votes->n < count) {
-			snprintf(why, size, "it has %zu approval%s; rule \"%s\" now needs %s",
-				 votes->n, votes->n == 1 ? "" : "s", rule_name(r), needs);
-			return -EPERM;
-		}
-		e = voters_check(policy, r, votes, lookup, lookup_ctx, why, size);
-		if (e < 0)
-			return e;
-	}
-	return 0;
 }

@@ -7,8 +7,7 @@
 
 #include "civil.h"
 #include "names.h"
-
-static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+#include "timewin.h"
 
 void guard_text_init(struct guard_text *t, char *buf, size_t size)
 {
@@ -71,11 +70,6 @@ static void utc_localtime(int64_t utc, struct guard_localtime *lt)
 	snprintf(lt->abbr, sizeof(lt->abbr), "UTC");
 }
 
-const char *guard_day_name(int wday)
-{
-	return (unsigned)wday <= 6 ? day_names[wday] : "?";
-}
-
 const char *guard_text_localtime(const struct guard_tz *tz, int64_t utc, struct guard_localtime *lt)
 {
 	if (tz && guard_tz_localtime(tz, utc, lt) == 0 && (unsigned)lt->wday <= 6)
@@ -103,7 +97,7 @@ void guard_text_time(struct guard_text *t, const struct guard_tz *tz, int64_t no
 	if (lw.year == ln.year && lw.mon == ln.mon && lw.mday == ln.mday)
 		guard_text_add(t, "%02d:%02d", lw.hour, lw.min);
 	else if (when - now < 6 * 86400 && now - when < 6 * 86400)
-		guard_text_add(t, "%s %02d:%02d", day_names[lw.wday], lw.hour, lw.min);
+		guard_text_add(t, "%s %02d:%02d", guard_day_name(lw.wday), lw.hour, lw.min);
 	else
 		guard_text_add(t, "%04d-%02d-%02d %02d:%02d", lw.year, lw.mon, lw.mday, lw.hour,
 			       lw.min);

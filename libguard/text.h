@@ -51,7 +51,4 @@ void guard_text_command(struct guard_text *t, int argc, char *const *argv);
 const char *guard_text_localtime(const struct guard_tz *tz, int64_t utc,
 				 struct guard_localtime *lt);
 
-/* "Sun" .. "Sat" for 0 .. 6; "?" otherwise. */
-const char *guard_day_name(int wday);
-
 #endif

@@ -13,6 +13,11 @@
 
 static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
+const char *guard_day_name(int wday)
+{
+	return (unsigned)wday <= 6 ? day_names[wday] : "?";
+}
+
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;

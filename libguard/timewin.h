@@ -15,6 +15,10 @@ struct guard_window {
 	uint16_t end_min;   /* 1-1440; <= start_min means it wraps past midnight */
 };
 
+/* The English day names of windows and of times in messages: "Sun" ..
+ * "Sat" for 0 .. 6 (guard_localtime's wday); "?" otherwise. */
+const char *guard_day_name(int wday);
+
 /* Parses one window: "[DAYS ]HH:MM-HH:MM", "DAYS" or "*", one space at
  * most. Days: Sun..Sat (any case of the three-letter names), lists
  * "Sat,Sun", ranges "Mon-Fri", wrapping ranges "Fri-Mon", mixed
