@@ -14,22 +14,6 @@
 #include "match.h"
 #include "text.h"
 
-static const char *const condition_names[GUARD_COND_COUNT] = {
-    [GUARD_COND_NONE] = "none",	      [GUARD_COND_ACTION] = "action",
-    [GUARD_COND_ACTORS] = "actors",   [GUARD_COND_TARGETS] = "targets",
-    [GUARD_COND_GROUPS] = "groups",   [GUARD_COND_TIME] = "time",
-    [GUARD_COND_FROM] = "from",	      [GUARD_COND_SERVICES] = "services",
-    [GUARD_COND_LIMIT] = "limit",     [GUARD_COND_FROZEN] = "frozen",
-    [GUARD_COND_LOCKOUT] = "lockout", [GUARD_COND_DEFAULT] = "default",
-};
-
-const char *guard_condition_name(enum guard_condition c)
-{
-	if ((unsigned)c >= GUARD_COND_COUNT)
-		return "unknown";
-	return condition_names[c];
-}
-
 void guard_verdict_clear(struct guard_verdict *v)
 {
 	if (!v)

@@ -1,7 +1,8 @@
 /* What the decision (evaluate.c) shares with the limits it counts
  * (evaluate_limits.c), the near misses it searches (evaluate_near_miss.c)
- * and the words of its refusals (evaluate_refusal.c). Internal to
- * libguard; pure like the decision. */
+ * and the words of its refusals (evaluate_refusal.c) and of the people
+ * they name (evaluate_people.c). Internal to libguard; pure like the
+ * decision. No file calls back into one that calls it. */
 #ifndef GUARD_EVALUATE_INTERNAL_H
 #define GUARD_EVALUATE_INTERNAL_H
 
@@ -44,6 +45,13 @@ void eval_near_miss_path(struct eval *e, struct guard_action_verdict *av,
 /* People as a person reads them: "alice or a member of %helpdesk",
  * "anyone but alice"; not verbose: "alice or %helpdesk". */
 void eval_who_list(const struct guard_list *l, bool verbose, struct guard_text *out);
+
+/* Who approves rule's requests (NULL: the settings' approvers), else
+ * "root"; who besides root administers Guard (thaws, unlocks): the
+ * settings' admins, else its approvers (evaluate_people.c). */
+void eval_approvers_text(const struct eval *e, const struct guard_rule *rule,
+			 struct guard_text *out);
+void eval_admins_text(const struct eval *e, struct guard_text *out);
 
 /* "ask an approver (...)", naming the rule's approvers, else the
  * settings'. */

@@ -1,78 +1,11 @@
 /* The words of a refusal: its reason and its safe path, for a rule or the
- * default, a limit, a freeze or a lockout; and who approves or
- * administers, as a person reads them. */
+ * default, a limit, a freeze or a lockout (who approves or administers is
+ * evaluate_people.c's). */
 #include <string.h>
 
 #include "evaluate_internal.h"
 #include "match.h"
 #include "text.h"
-
-/* People as a person reads them: "alice or a member of %helpdesk",
- * "anyone but alice"; not verbose: "alice or %helpdesk". */
-void eval_who_list(const struct guard_list *l, bool verbose, struct guard_text *out)
-{
-	size_t shown = 0, excluded = 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		const struct guard_item *it = &l->items[i];
-
-		if (it->negated)
-			continue;
-		if (shown++ > 0)
-			guard_text_add(out, " or ");
-		if (it->kind == GUARD_ITEM_ANY) {
-			guard_text_add(out, "anyone");
-			continue;
-		}
-		if (verbose && it->kind == GUARD_ITEM_GROUP)
-			guard_text_add(out, "a member of ");
-		else if (verbose && it->kind == GUARD_ITEM_ID_RANGE)
-			guard_text_add(out, "a user in ");
-		guard_text_escaped(out, it->text);
-	}
-	if (shown == 0)
-		guard_text_add(out, "anyone");
-	for (size_t i = 0; i < l->n; i++) {
-		if (!l->items[i].negated)
-			continue;
-		guard_text_add(out, excluded++ == 0 ? " but " : " or ");
-		guard_text_escaped(out, l->items[i].text);
-	}
-}
-
-/* Who approves for the rule: its own approvers, else the settings'. */
-static void approvers_text(const struct eval *e, const struct guard_rule *rule,
-			   struct guard_text *out)
-{
-	const struct guard_list *l = rule && rule->approvers.present && rule->approvers.n > 0
-					 ? &rule->approvers
-					 : &e->policy->settings.approvers;
-
-	if (!l->present || l->n == 0) {
-		guard_text_add(out, "root");
-		return;
-	}
-	eval_who_list(l, false, out);
-}
-
-/* Who besides root administers Guard (thaws, unlocks): the settings'
- * admins, else its approvers. */
-static void admins_text(const struct eval *e, struct guard_text *out)
-{
-	const struct guard_settings *st = &e->policy->settings;
-
-	if (st->admins.present && st->admins.n > 0)
-		eval_who_list(&st->admins, false, out);
-	else
-		approvers_text(e, NULL, out);
-}
-
-void eval_ask_approver(const struct eval *e, const struct guard_rule *rule, struct guard_text *out)
-{
-	guard_text_add(out, "ask an approver (");
-	approvers_text(e, rule, out);
-	guard_text_add(out, ")");
-}
 
 static void approve_path(const struct eval *e, const struct guard_rule *rule,
 			 struct guard_text *out)
@@ -83,7 +16,7 @@ static void approve_path(const struct eval *e, const struct guard_rule *rule,
 		/* A command through sudo: its request is filed with this refusal
 		 * and bound to that command line, which guardctl cannot run. */
 		guard_text_add(out, "the same command again once approved by ");
-		approvers_text(e, rule, out);
+		eval_approvers_text(e, rule, out);
 		return;
 	}
 	guard_text_add(out, "guardctl request ");
@@ -97,7 +30,7 @@ static void approve_path(const struct eval *e, const struct guard_rule *rule,
 		guard_text_escaped(out, e->m.target->user.name);
 	}
 	guard_text_add(out, ", approved by ");
-	approvers_text(e, rule, out);
+	eval_approvers_text(e, rule, out);
 }
 
 /* Fills reason and safe path of a refusal decided by a rule or the default. */
@@ -123,7 +56,7 @@ void eval_refuse(struct eval *e, struct guard_action_verdict *av, const struct g
 			guard_text_add(&reason, "needs %u approvals by ", rule->approvals);
 		else
 			guard_text_add(&reason, "needs approval by ");
-		approvers_text(e, rule, &reason);
+		eval_approvers_text(e, rule, &reason);
 	} else {
 		av->condition = guard_match_why_applied(&e->m, rule, &reason);
 	}
@@ -185,7 +118,7 @@ void eval_refuse_frozen(struct eval *e, struct guard_action_verdict *av)
 		guard_text_add(&t, ", or ");
 	}
 	guard_text_add(&t, "ask root or an admin (");
-	admins_text(e, &t);
+	eval_admins_text(e, &t);
 	guard_text_add(&t, ") to thaw");
 }
 
@@ -210,7 +143,7 @@ void eval_refuse_lockout(struct eval *e, struct guard_action_verdict *av)
 		guard_text_add(&t, ", or ");
 	}
 	guard_text_add(&t, "ask an admin (");
-	admins_text(e, &t);
+	eval_admins_text(e, &t);
 	guard_text_add(&t, ") to run guardctl unlock ");
 	guard_text_escaped(&t, e->request->actor.name);
 }
