@@ -1,7 +1,7 @@
 /* guardctl status and history: what the state and the ledger show, and to
  * whom. The freeze is everyone's to see; others' break-glass, lockouts and
  * decisions are root's and the admins' (the settings' admins, else its
- * approvers), each other caller sees their own. Apart from cmd_state.c,
+ * approvers), each other caller sees their own. Apart from cmd_host_state.c,
  * which changes the state: nothing here writes. */
 #include <json.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "accounts.h"
-#include "cmd_state.h"
+#include "cmd_host_state.h"
 #include "datetime.h"
 #include "guardctl.h"
 #include "numparse.h"

@@ -147,7 +147,7 @@ bool guardctl_is_interactive(const struct guard_classification *cls);
  * Returns 0, or -EPERM when a lowered hard limit leaves too little. */
 int guardctl_limits_reset(void);
 
-/* ---- The store (store_session.c, cmd_state.c, cmd_approvals.c) ---- */
+/* ---- The store (store_session.c, cmd_host_state.c, cmd_approvals.c) ---- */
 
 /* Opens the state store after setresuid(0, 0, 0), so that no process the
  * caller can signal holds its lock. Prints why on failure. Returns 0 or

@@ -1,7 +1,8 @@
-/* What guardctl's state subcommands share (cmd_state.c): freeze, thaw,
- * break-glass and unlock there, status and history in cmd_status.c. */
-#ifndef GUARDCTL_CMD_STATE_H
-#define GUARDCTL_CMD_STATE_H
+/* What guardctl's host-state subcommands share (cmd_host_state.c):
+ * freeze, thaw, break-glass and unlock there, status and history in
+ * cmd_status.c. */
+#ifndef GUARDCTL_CMD_HOST_STATE_H
+#define GUARDCTL_CMD_HOST_STATE_H
 
 #include <stdbool.h>
 

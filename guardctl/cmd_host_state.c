@@ -14,7 +14,7 @@
 
 #include "accounts.h"
 #include "approvers.h"
-#include "cmd_state.h"
+#include "cmd_host_state.h"
 #include "events.h"
 #include "guardctl.h"
 #include "guidance.h"
