@@ -96,21 +96,15 @@ int cl_add_memberships(struct cl_ctx *ctx, const struct guard_identity *user, co
 
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct cl_group g = {0};
-		char grant[96];
 
 		r = cl_resolve_group(ctx, items[i], &g);
 		if (r < 0)
 			break;
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
-		if (r == 0 && g.privileged) {
-			if (primary && g.gid_known && g.gid == 0)
-				snprintf(grant, sizeof(grant), "primary group 0");
-			else if (g.name)
-				snprintf(grant, sizeof(grant), "group %s", g.name);
-			else
-				snprintf(grant, sizeof(grant), "gid %u", g.gid);
-			r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, grant);
-		}
+		if (r == 0 && g.privileged && primary && g.gid_known && g.gid == 0)
+			r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, "primary group 0");
+		else if (r == 0)
+			r = cl_add_group_grant(ctx, user, &g, "group ");
 		cl_group_clear(&g);
 	}
 	cl_strv_free(items, n);

@@ -111,26 +111,14 @@ static int primary_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return g ? cl_add_memberships(ctx, user, g, true) : 0;
 }
 
+/* addgroup NAME, adduser --group NAME: a group with the gid --gid gives. */
 static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
 {
-	struct cl_group g = {0};
-	char grant[96];
+	uint32_t id = 0;
+	bool gid_known = gid && guard_parse_id(gid, &id) == 0;
 	int r = cl_check_name(ctx, "group", name);
 
-	if (r < 0)
-		return r;
-	if (!(g.name = strdup(name)))
-		return cl_oom(ctx);
-	if (gid && guard_parse_id(gid, &g.gid) == 0)
-		g.gid_known = true;
-	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
-	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
-	if (r == 0 && g.privileged) {
-		snprintf(grant, sizeof(grant), "group %s", name);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, &g, grant);
-	}
-	cl_group_clear(&g);
-	return r;
+	return r < 0 ? r : cl_add_new_group(ctx, NULL, name, gid_known, id);
 }
 
 /* The user-private group adduser makes under adduser.conf's USERGROUPS
@@ -203,11 +191,8 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	if (r < 0)
 		return r;
 	r = cl_defaults(ctx, &d);
-	if (r < 0)
-		goto out;
-	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
-		user.uid_known = true;
-	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
+	if (r == 0)
+		r = cl_add_new_user(ctx, &user, uid);
 	if (r == 0 && uid && guard_parse_id(uid, &id) == 0)
 		r = cl_add_uid_grant(ctx, &user, id, &protect);
 	/* The new uid is picked from --firstuid up. */
@@ -230,7 +215,6 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 		r = new_home(ctx, p, d, name, sys);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
-out:
 	guard_identity_clear(&user);
 	return r;
 }
@@ -241,19 +225,14 @@ static int membership(struct cl_ctx *ctx, const char *user_name, const char *gro
 {
 	struct guard_identity user = {0};
 	struct cl_group g = {0};
-	char grant[96];
 	int r = cl_resolve_user(ctx, user_name, &user);
 
 	if (r == 0)
-		r = cl_check_name(ctx, "group", group_name);
-	if (r == 0)
-		r = cl_resolve_group(ctx, group_name, &g);
+		r = cl_resolve_group_name(ctx, group_name, &g);
 	if (r == 0)
 		r = cl_add(ctx, action, &user, &g, NULL);
-	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD && g.privileged) {
-		snprintf(grant, sizeof(grant), "group %s", group_name);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, &g, grant);
-	}
+	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD)
+		r = cl_add_group_grant(ctx, &user, &g, "group ");
 	cl_group_clear(&g);
 	guard_identity_clear(&user);
 	return r;
@@ -312,9 +291,7 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if (p->n_operands == 2)
 		return membership(ctx, p->operands[0], p->operands[1], GUARD_GROUP_MEMBER_REMOVE);
 	if (group) {
-		r = cl_check_name(ctx, "group", p->operands[0]);
-		if (r == 0)
-			r = cl_resolve_group(ctx, p->operands[0], &g);
+		r = cl_resolve_group_name(ctx, p->operands[0], &g);
 		if (r == 0)
 			r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
 		cl_group_clear(&g);
@@ -327,17 +304,7 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return r;
 }
 
-#define TOOL(n, table, fn)                                                                         \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = "/usr/sbin/" #n,                                                               \
-	    .syntax = CL_PERLOPT,                                                                  \
-	    .opts = (table),                                                                       \
-	    .n_opts = sizeof(table) / sizeof((table)[0]),                                          \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(adduser, adduser_opts, adduser);
-TOOL(addgroup, adduser_opts, adduser);
-TOOL(deluser, deluser_opts, deluser);
-TOOL(delgroup, deluser_opts, deluser);
+CL_TOOL(adduser, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+CL_TOOL(addgroup, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+CL_TOOL(deluser, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);
+CL_TOOL(delgroup, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);

@@ -81,6 +81,13 @@ struct cl_opt {
 	{                                                                                          \
 		.key = (k), .long_name = (l), .arg = (kind), .action = (act)                       \
 	}
+/* One that grants privilege and makes the account protected (-r, a
+ * system account). */
+#define CL_PROTECT(s, l, gr)                                                                       \
+	{                                                                                          \
+		.key = (s), .short_name = (s), .long_name = (l), .action = CL_NOACT,               \
+		.grant = (gr), .protects = true                                                    \
+	}
 
 #define CL_WHY_ROOT    "it makes the tool act on another root directory's files"
 #define CL_WHY_PREFIX  "it makes the tool act on files under another prefix"
@@ -157,6 +164,8 @@ struct cl_group {
 	bool privileged;
 };
 int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret);
+/* A group where the tool takes a name only: a gid is refused. */
+int cl_resolve_group_name(struct cl_ctx *ctx, const char *name, struct cl_group *ret);
 void cl_group_clear(struct cl_group *g);
 
 /* Looks the user up; -ENOENT is no error (exists = false). */
@@ -169,6 +178,11 @@ int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_iden
  * -g onto a role's gid, -n onto a role's name). */
 int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
 		      const struct cl_group *group, const char *grant, const char *by);
+/* The role.escalate putting user (NULL: none named) in group g grants
+ * when g is privileged: "WHAT NAME" ("group sudo", "password on group
+ * sudo"), or "gid N" for a gid no group holds. Returns 0 or -ENOMEM. */
+int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		       const struct cl_group *g, const char *what);
 /* The role.escalate a uid grants (0 or protected), if any. */
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected);
@@ -187,6 +201,10 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
  * how names the option or field for the reason ("-p", "line 3"). */
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
 		      const char *how);
+
+/* user.create for an account the tool makes: a name no account holds yet
+ * takes the uid the command gives (uid, NULL: none). Returns 0 or -ENOMEM. */
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid);
 
 /* Marks every target of that user as a protected grant. */
 void cl_mark_protected(struct cl_ctx *ctx, const char *user);
@@ -217,8 +235,22 @@ int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char *
 		  size_t *ret_n);
 void cl_strv_free(char **v, size_t n);
 
-/* The built-in tools, one table each (classify_shadow.c,
- * classify_adduser.c, classify_batch.c). */
+/* Defines cl_tool_NAME: the directory the tool is in, how it reads its options
+ * (enum cl_syntax), its table, what classifies its command lines and
+ * whether it reads a batch on stdin. */
+#define CL_TOOL(n, dir, syn, table, fn, batch)                                                     \
+	const struct cl_tool cl_tool_##n = {                                                       \
+	    .name = #n,                                                                            \
+	    .path = dir "/" #n,                                                                    \
+	    .syntax = (syn),                                                                       \
+	    .opts = (table),                                                                       \
+	    .n_opts = sizeof(table) / sizeof((table)[0]),                                          \
+	    .classify = (fn),                                                                      \
+	    .reads_batch = (batch),                                                                \
+	}
+
+/* The built-in tools, one table each (classify_shadow_user.c,
+ * classify_shadow_group.c, classify_adduser.c, classify_batch.c). */
 extern const struct cl_tool cl_tool_useradd, cl_tool_usermod, cl_tool_userdel, cl_tool_groupadd,
     cl_tool_groupmod, cl_tool_groupdel, cl_tool_gpasswd, cl_tool_passwd, cl_tool_chage,
     cl_tool_chsh, cl_tool_chfn, cl_tool_adduser, cl_tool_addgroup, cl_tool_deluser,

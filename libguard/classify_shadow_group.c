@@ -68,29 +68,13 @@ static const struct cl_opt gpasswd_opts[] = {
     CL_FLAG('g', NULL, CL_NOACT),
 };
 
-static int escalate(struct cl_ctx *ctx, const struct guard_identity *user, const struct cl_group *g,
-		    const char *what)
-{
-	char grant[160];
-
-	snprintf(grant, sizeof(grant), "%s%s", what, g->name ? g->name : "");
-	if (!g->name)
-		snprintf(grant, sizeof(grant), "%sgid %u", what, g->gid);
-	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
-}
-
 /* The group operand, looked up. */
 static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_group *ret)
 {
 	const char *name;
 	int r = cl_one_operand(ctx, p, "group", &name);
 
-	if (r < 0)
-		return r;
-	r = cl_check_name(ctx, "group", name);
-	if (r < 0)
-		return r;
-	return cl_resolve_group(ctx, name, ret);
+	return r < 0 ? r : cl_resolve_group_name(ctx, name, ret);
 }
 
 /* Each user of a list: action on g, and role.escalate when g is privileged. */
@@ -107,8 +91,8 @@ static int per_user(struct cl_ctx *ctx, const char *list, const struct cl_group 
 		r = cl_resolve_user(ctx, items[i], &user);
 		if (r == 0 && action != GUARD_ACTION_COUNT)
 			r = cl_add(ctx, action, &user, g, NULL);
-		if (r == 0 && g->privileged && grant)
-			r = escalate(ctx, &user, g, grant);
+		if (r == 0 && grant)
+			r = cl_add_group_grant(ctx, &user, g, grant);
 		guard_identity_clear(&user);
 	}
 	cl_strv_free(items, n);
@@ -152,8 +136,7 @@ static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const str
 			r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "duplicate gid (-o)");
 			break;
 		case K_PASSWORD:
-			if (g->privileged)
-				r = escalate(ctx, NULL, g, "password on group ");
+			r = cl_add_group_grant(ctx, NULL, g, "password on group ");
 			break;
 		case K_USERS:
 			r = per_user(ctx, o->value, g, GUARD_GROUP_MEMBER_ADD, "group ");
@@ -178,8 +161,8 @@ static int groupadd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		g.gid_known = true;
 	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
-	if (r == 0 && g.privileged)
-		r = escalate(ctx, NULL, &g, "group ");
+	if (r == 0)
+		r = cl_add_group_grant(ctx, NULL, &g, "group ");
 	if (r == 0)
 		r = group_common(ctx, p, &g, false);
 	cl_group_clear(&g);
@@ -238,8 +221,8 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		return r;
 	if (p->n_opts == 0 || (p->n_opts == 1 && cl_has(p, 'g'))) {
 		r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
-		if (r == 0 && g.privileged)
-			r = escalate(ctx, NULL, &g, "password on group ");
+		if (r == 0)
+			r = cl_add_group_grant(ctx, NULL, &g, "password on group ");
 	}
 	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
 		const struct cl_parsed_opt *o = &p->opts[i];
@@ -271,17 +254,7 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return r;
 }
 
-#define TOOL(n, dir, fn)                                                                           \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = dir "/" #n,                                                                    \
-	    .syntax = CL_GETOPT,                                                                   \
-	    .opts = n##_opts,                                                                      \
-	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(groupadd, "/usr/sbin", groupadd);
-TOOL(groupmod, "/usr/sbin", groupmod);
-TOOL(groupdel, "/usr/sbin", groupdel);
-TOOL(gpasswd, "/usr/bin", gpasswd);
+CL_TOOL(groupadd, "/usr/sbin", CL_GETOPT, groupadd_opts, groupadd, false);
+CL_TOOL(groupmod, "/usr/sbin", CL_GETOPT, groupmod_opts, groupmod, false);
+CL_TOOL(groupdel, "/usr/sbin", CL_GETOPT, groupdel_opts, groupdel, false);
+CL_TOOL(gpasswd, "/usr/bin", CL_GETOPT, gpasswd_opts, gpasswd, false);

@@ -38,12 +38,7 @@ static const struct cl_opt useradd_opts[] = {
     CL_FLAG('N', "no-user-group", CL_NOACT),
     CL_GRANT('o', "non-unique", CL_NONE, CL_NOACT, "duplicate uid (-o)"),
     CL_VAL('p', "password", CL_SECRET, GUARD_USER_PASSWORD),
-    {.key = 'r',
-     .short_name = 'r',
-     .long_name = "system",
-     .action = CL_NOACT,
-     .grant = "system account (-r)",
-     .protects = true},
+    CL_PROTECT('r', "system", "system account (-r)"),
     CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
     CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
     CL_VAL('s', "shell", CL_SHELL, CL_NOACT),
@@ -221,11 +216,8 @@ static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if (r < 0)
 		return r;
 	r = cl_defaults(ctx, &d);
-	if (r < 0)
-		goto out;
-	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
-		user.uid_known = true;
-	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
+	if (r == 0)
+		r = cl_add_new_user(ctx, &user, uid);
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)
@@ -234,7 +226,6 @@ static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = useradd_home(ctx, p, d, user.name);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
-out:
 	guard_identity_clear(&user);
 	return r;
 }
@@ -412,20 +403,10 @@ static int chfn(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return one_account(ctx, p, CL_NOACT);
 }
 
-#define TOOL(n, dir, fn)                                                                           \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = dir "/" #n,                                                                    \
-	    .syntax = CL_GETOPT,                                                                   \
-	    .opts = n##_opts,                                                                      \
-	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(useradd, "/usr/sbin", useradd);
-TOOL(usermod, "/usr/sbin", usermod);
-TOOL(userdel, "/usr/sbin", userdel);
-TOOL(passwd, "/usr/bin", passwd);
-TOOL(chage, "/usr/bin", chage);
-TOOL(chsh, "/usr/bin", chsh);
-TOOL(chfn, "/usr/bin", chfn);
+CL_TOOL(useradd, "/usr/sbin", CL_GETOPT, useradd_opts, useradd, false);
+CL_TOOL(usermod, "/usr/sbin", CL_GETOPT, usermod_opts, usermod, false);
+CL_TOOL(userdel, "/usr/sbin", CL_GETOPT, userdel_opts, userdel, false);
+CL_TOOL(passwd, "/usr/bin", CL_GETOPT, passwd_opts, passwd, false);
+CL_TOOL(chage, "/usr/bin", CL_GETOPT, chage_opts, chage, false);
+CL_TOOL(chsh, "/usr/bin", CL_GETOPT, chsh_opts, chsh, false);
+CL_TOOL(chfn, "/usr/bin", CL_GETOPT, chfn_opts, chfn, false);

@@ -71,6 +71,13 @@ int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret)
 	return 0;
 }
 
+int cl_resolve_group_name(struct cl_ctx *ctx, const char *name, struct cl_group *ret)
+{
+	int r = cl_check_name(ctx, "group", name);
+
+	return r < 0 ? r : cl_resolve_group(ctx, name, ret);
+}
+
 int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity *ret)
 {
 	struct guard_identity id = {0};
@@ -204,6 +211,20 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 	return 0;
 }
 
+int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		       const struct cl_group *g, const char *what)
+{
+	char grant[160];
+
+	if (!g->privileged)
+		return 0;
+	if (g->name)
+		snprintf(grant, sizeof(grant), "%s%s", what, g->name);
+	else
+		snprintf(grant, sizeof(grant), "gid %u", g->gid);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
+}
+
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected)
 {
@@ -217,6 +238,13 @@ int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint
 		return 0;
 	*ret_protected = true;
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
+}
+
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid)
+{
+	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
+		user->uid_known = true;
+	return cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
 }
 
 void cl_mark_protected(struct cl_ctx *ctx, const char *user)
@@ -263,7 +291,6 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 		     bool gid_known, uint32_t gid)
 {
 	struct cl_group g = {.gid_known = gid_known, .gid = gid};
-	char grant[96];
 	int r = 0;
 
 	if (name && !(g.name = strdup(name)))
@@ -274,13 +301,8 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
 	if (r == 0 && user)
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
-	if (r == 0 && g.privileged) {
-		if (g.name)
-			snprintf(grant, sizeof(grant), "group %s", g.name);
-		else
-			snprintf(grant, sizeof(grant), "gid %u", g.gid);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, grant);
-	}
+	if (r == 0)
+		r = cl_add_group_grant(ctx, user, &g, "group ");
 	cl_group_clear(&g);
 	return r;
 }
