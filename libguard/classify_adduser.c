@@ -10,8 +10,6 @@
 #include "classify_internal.h"
 #include "numparse.h"
 
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
-
 enum {
 	K_EXTRA = 300,
 	K_EXTRA_OLD,
@@ -62,7 +60,7 @@ static const struct cl_opt adduser_opts[] = {
     CL_LONG(K_GECOS, "gecos", CL_GECOS, CL_NOACT),
     CL_LONG(K_GID, "gid", CL_GID, CL_NOACT),
     CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_LONG(K_HOME, "home", CL_HOME, CL_NOACT),
     CL_LONG(K_INGROUP, "ingroup", CL_GROUP, CL_NOACT),
     CL_LONG(K_LASTGID, "lastgid", CL_GID, CL_NOACT),
@@ -81,7 +79,7 @@ static const struct cl_opt deluser_opts[] = {
     CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
     CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
     CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
     CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
@@ -127,23 +125,9 @@ static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
 static int private_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 			 const struct guard_tool_defaults *d, const struct guard_identity *user)
 {
-	uint32_t gid;
-	int r;
-
 	if (!d->adduser_usergroups || cl_has(p, K_INGROUP) || cl_has(p, K_GID))
 		return 0;
-	r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
-	if (r == 0)
-		return cl_refuse(ctx,
-				 "%s: a group named '%s' exists, and adduser would refuse to make "
-				 "the user-private group: to put the account in it, use --ingroup "
-				 "%s",
-				 ctx->tool->name, QUOTED(user->name), QUOTED(user->name));
-	if (r != -ENOENT) {
-		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
-		return r;
-	}
-	return cl_add_new_group(ctx, user, user->name, false, 0);
+	return cl_add_private_group(ctx, user, "use --ingroup");
 }
 
 /* The home adduser makes (with its parents) unless --no-create-home:
@@ -188,11 +172,8 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	uint32_t id;
 	int r = cl_resolve_user(ctx, name, &user);
 
-	if (r < 0)
-		return r;
-	r = cl_defaults(ctx, &d);
 	if (r == 0)
-		r = cl_add_new_user(ctx, &user, uid);
+		r = cl_add_new_user(ctx, &user, uid, &d);
 	if (r == 0 && uid && guard_parse_id(uid, &id) == 0)
 		r = cl_add_uid_grant(ctx, &user, id, &protect);
 	/* The new uid is picked from --firstuid up. */

@@ -20,17 +20,20 @@
 
 /* "c:ehmR:s:" */
 static const struct cl_opt chpasswd_opts[] = {
-    CL_VAL('c', "crypt-method", CL_CRYPT, CL_NOACT), CL_FLAG('e', "encrypted", CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),    CL_FLAG('m', "md5", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),    CL_VAL('s', "sha-rounds", CL_NUMBER, CL_NOACT),
+    CL_VAL('c', "crypt-method", CL_CRYPT, CL_NOACT),
+    CL_FLAG('e', "encrypted", CL_NOACT),
+    CL_HELP('h'),
+    CL_FLAG('m', "md5", CL_NOACT),
+    CL_ROOT('R'),
+    CL_VAL('s', "sha-rounds", CL_NUMBER, CL_NOACT),
 };
 
 /* "bhrR:" (Debian builds it with PAM: no -c, no -s) */
 static const struct cl_opt newusers_opts[] = {
     CL_REFUSE('b', "badname", CL_NONE, CL_WHY_BADNAME),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_PROTECT('r', "system", "system account (-r)"),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_ROOT('R'),
 };
 
 /* Calls fn for each line (without its newline; the last may lack one),

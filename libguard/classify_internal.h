@@ -95,6 +95,11 @@ struct cl_opt {
 #define CL_WHY_HELP    "run it without guardctl: it needs no privilege"
 #define CL_WHY_BADNAME "names are checked with the shadow tools' strict rules"
 
+/* The rows most tools share: --help, --root DIR (chroot), --prefix DIR. */
+#define CL_HELP(s)   CL_REFUSE(s, "help", CL_NONE, CL_WHY_HELP)
+#define CL_ROOT(s)   CL_REFUSE(s, "root", CL_HOME, CL_WHY_ROOT)
+#define CL_PREFIX(s) CL_REFUSE(s, "prefix", CL_HOME, CL_WHY_PREFIX)
+
 enum cl_syntax {
 	CL_GETOPT,  /* glibc getopt_long: bundles, attached values, permutation */
 	CL_PERLOPT, /* Perl Getopt::Long as adduser uses it: long options only */
@@ -189,13 +194,15 @@ int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint
 /* Records a home the tool will create (op CREATE) or move away or remove
  * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user);
-/* The tools' settings, or a refusal naming the tool when they are unknown. */
-int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret);
 /* A group the tool makes for user (name, or gid when gid_known):
  * group.create, group.member.add of user (NULL: none) and role.escalate
  * when its name or gid is privileged. */
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
 		     bool gid_known, uint32_t gid);
+/* The user-private group the tool makes for user, named like it. A group
+ * of that name makes the tool refuse, and so Guard: the message ends with
+ * advice ("name it with -g") and the name. */
+int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice);
 /* What a password value does beyond setting one: "" empties it
  * (user.unlock), a hash that starts with '!' or '*' locks it (user.lock).
  * how names the option or field for the reason ("-p", "line 3"). */
@@ -203,8 +210,11 @@ int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, con
 		      const char *how);
 
 /* user.create for an account the tool makes: a name no account holds yet
- * takes the uid the command gives (uid, NULL: none). Returns 0 or -ENOMEM. */
-int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid);
+ * takes the uid the command gives (uid, NULL: none). *ret_defaults: the
+ * tool's settings, which decide what else it makes; unknown, they refuse.
+ * Returns 0, -EINVAL or -ENOMEM. */
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
+		    const struct guard_tool_defaults **ret_defaults);
 
 /* Marks every target of that user as a protected grant. */
 void cl_mark_protected(struct cl_ctx *ctx, const char *user);
@@ -230,10 +240,12 @@ int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *wh
 int cl_oom(struct cl_ctx *ctx);
 int cl_refuse(struct cl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Splits a comma list into its items (NUL-terminated copies, strv). */
-int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
-		  size_t *ret_n);
-void cl_strv_free(char **v, size_t n);
+/* Calls fn for each item of a comma list (a NUL-terminated copy), data
+ * passed on, until one fails. The whole list is split first: an empty item
+ * refuses it before fn sees any. Returns 0 or what refused. */
+int cl_each_item(struct cl_ctx *ctx, const char *what, const char *list,
+		 int (*fn)(struct cl_ctx *ctx, const char *item, const void *data),
+		 const void *data);
 
 /* Defines cl_tool_NAME: the directory the tool is in, how it reads its options
  * (enum cl_syntax), its table, what classifies its command lines and

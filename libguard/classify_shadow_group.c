@@ -11,8 +11,6 @@
 #include "classify_internal.h"
 #include "numparse.h"
 
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
-
 /* Group options whose meaning depends on the group: handled below. */
 enum {
 	K_USERS = 'U',
@@ -23,13 +21,13 @@ enum {
 static const struct cl_opt groupadd_opts[] = {
     CL_FLAG('f', "force", CL_NOACT),
     CL_VAL('g', "gid", CL_GID, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
     CL_FLAG('o', "non-unique", CL_NOACT),
     CL_VAL('p', "password", CL_SECRET, CL_NOACT),
     CL_FLAG('r', "system", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('U', "users", CL_USERS, CL_NOACT),
 };
 
@@ -37,20 +35,20 @@ static const struct cl_opt groupadd_opts[] = {
 static const struct cl_opt groupmod_opts[] = {
     CL_FLAG('a', "append", CL_NOACT),
     CL_VAL('g', "gid", CL_GID, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_VAL('n', "new-name", CL_NEWNAME, CL_NOACT),
     CL_FLAG('o', "non-unique", CL_NOACT),
     CL_VAL('p', "password", CL_SECRET, CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('U', "users", CL_USERS, CL_NOACT),
 };
 
 /* "hfR:P:" */
 static const struct cl_opt groupdel_opts[] = {
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_HELP('h'),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_FLAG('f', "force", CL_NOACT),
 };
 
@@ -59,8 +57,8 @@ static const struct cl_opt groupdel_opts[] = {
 static const struct cl_opt gpasswd_opts[] = {
     CL_VAL('a', "add", CL_USER, CL_NOACT),
     CL_VAL('d', "delete", CL_USER, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('Q', "root", CL_HOME, CL_WHY_ROOT),
+    CL_HELP('h'),
+    CL_ROOT('Q'),
     CL_FLAG('r', "remove-password", GUARD_GROUP_MODIFY),
     CL_FLAG('R', "restrict", GUARD_GROUP_MODIFY),
     CL_VAL('A', "administrators", CL_USERS, GUARD_GROUP_MODIFY),
@@ -77,26 +75,34 @@ static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_gr
 	return r < 0 ? r : cl_resolve_group_name(ctx, name, ret);
 }
 
-/* Each user of a list: action on g, and role.escalate when g is privileged. */
+/* What each user of a list gets: action on group (GUARD_ACTION_COUNT:
+ * none), and role.escalate when it is privileged (grant NULL: never). */
+struct per_user {
+	const struct cl_group *group;
+	enum guard_action action;
+	const char *grant;
+};
+
+static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
+{
+	const struct per_user *u = data;
+	struct guard_identity user = {0};
+	int r = cl_resolve_user(ctx, name, &user);
+
+	if (r == 0 && u->action != GUARD_ACTION_COUNT)
+		r = cl_add(ctx, u->action, &user, u->group, NULL);
+	if (r == 0 && u->grant)
+		r = cl_add_group_grant(ctx, &user, u->group, u->grant);
+	guard_identity_clear(&user);
+	return r;
+}
+
 static int per_user(struct cl_ctx *ctx, const char *list, const struct cl_group *g,
 		    enum guard_action action, const char *grant)
 {
-	char **items = NULL;
-	size_t n = 0;
-	int r = cl_split_list(ctx, "users", list, &items, &n);
+	struct per_user u = {g, action, grant};
 
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct guard_identity user = {0};
-
-		r = cl_resolve_user(ctx, items[i], &user);
-		if (r == 0 && action != GUARD_ACTION_COUNT)
-			r = cl_add(ctx, action, &user, g, NULL);
-		if (r == 0 && grant)
-			r = cl_add_group_grant(ctx, &user, g, grant);
-		guard_identity_clear(&user);
-	}
-	cl_strv_free(items, n);
-	return r;
+	return cl_each_item(ctx, "users", list, one_user, &u);
 }
 
 /* -g GID: gid 0, or the gid of a privileged group, shared by -o or taken

@@ -240,13 +240,6 @@ int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
 }
 
-int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid)
-{
-	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
-		user->uid_known = true;
-	return cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
-}
-
 void cl_mark_protected(struct cl_ctx *ctx, const char *user)
 {
 	for (size_t i = 0; i < ctx->n_targets; i++)
@@ -276,7 +269,8 @@ int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, con
 	return 0;
 }
 
-int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
+/* The tools' settings, or a refusal naming the tool when they are unknown. */
+static int tool_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
 {
 	if (!ctx->resolver->defaults)
 		return cl_refuse(ctx,
@@ -285,6 +279,18 @@ int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
 				 ctx->tool->name);
 	*ret = ctx->resolver->defaults;
 	return 0;
+}
+
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
+		    const struct guard_tool_defaults **ret_defaults)
+{
+	int r = tool_defaults(ctx, ret_defaults);
+
+	if (r < 0)
+		return r;
+	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
+		user->uid_known = true;
+	return cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
 }
 
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
@@ -305,6 +311,24 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 		r = cl_add_group_grant(ctx, user, &g, "group ");
 	cl_group_clear(&g);
 	return r;
+}
+
+int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice)
+{
+	uint32_t gid;
+	int r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
+
+	if (r == 0)
+		return cl_refuse(ctx,
+				 "%s: a group named '%s' exists, and %s would refuse to make the "
+				 "user-private group: to put the account in it, %s %s",
+				 ctx->tool->name, QUOTED(user->name), ctx->tool->name, advice,
+				 QUOTED(user->name));
+	if (r != -ENOENT) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
+		return r;
+	}
+	return cl_add_new_group(ctx, user, user->name, false, 0);
 }
 
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
