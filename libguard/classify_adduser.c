@@ -44,49 +44,49 @@ enum {
 #define WHY_CONF "it reads another configuration file"
 
 static const struct cl_opt adduser_opts[] = {
-    CL_LONG(K_EXTRA, "add-extra-groups", CL_NONE, CL_NOACT),
-    CL_LONG(K_EXTRA_OLD, "add_extra_groups", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_EXTRA, "add-extra-groups"),
+    CL_LONG_FLAG(K_EXTRA_OLD, "add_extra_groups"),
     {.key = K_BADNAME, .long_name = "allow-all-names", .refuse = CL_WHY_BADNAME},
     {.key = K_BADNAME, .long_name = "allow-badname", .refuse = CL_WHY_BADNAME},
     {.key = K_BADNAME, .long_name = "allow-bad-names", .refuse = CL_WHY_BADNAME},
     CL_LONG(K_COMMENT, "comment", CL_GECOS, CL_NOACT),
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
-    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
-    CL_LONG(K_DISABLED_LOGIN, "disabled-login", CL_NONE, CL_NOACT),
-    CL_LONG(K_DISABLED_PASSWORD, "disabled-password", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_DEBUG, "debug"),
+    CL_LONG_FLAG(K_DISABLED_LOGIN, "disabled-login"),
+    CL_LONG_FLAG(K_DISABLED_PASSWORD, "disabled-password"),
     CL_LONG(K_FIRSTGID, "firstgid", CL_GID, CL_NOACT),
     CL_LONG(K_FIRSTUID, "firstuid", CL_UID, CL_NOACT),
     {.key = K_BADNAME, .long_name = "force-badname", .refuse = CL_WHY_BADNAME},
     CL_LONG(K_GECOS, "gecos", CL_GECOS, CL_NOACT),
     CL_LONG(K_GID, "gid", CL_GID, CL_NOACT),
-    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_GROUP, "group"),
     CL_HELP('h'),
     CL_LONG(K_HOME, "home", CL_HOME, CL_NOACT),
     CL_LONG(K_INGROUP, "ingroup", CL_GROUP, CL_NOACT),
     CL_LONG(K_LASTGID, "lastgid", CL_GID, CL_NOACT),
     CL_LONG(K_LASTUID, "lastuid", CL_UID, CL_NOACT),
-    CL_LONG(K_NO_CREATE_HOME, "no-create-home", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_NO_CREATE_HOME, "no-create-home"),
     CL_FLAG('q', "quiet", CL_NOACT),
     CL_LONG(K_SHELL, "shell", CL_SHELL, CL_NOACT),
-    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_SYSTEM, "system"),
     CL_LONG(K_UID, "uid", CL_UID, CL_NOACT),
-    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_VERBOSE, "verbose"),
     CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
 };
 
 static const struct cl_opt deluser_opts[] = {
     CL_FLAG('q', "quiet", CL_NOACT),
-    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
-    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_DEBUG, "debug"),
+    CL_LONG_FLAG(K_VERBOSE, "verbose"),
     CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
     CL_HELP('h'),
-    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_GROUP, "group"),
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
-    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
-    CL_LONG(K_ONLY_IF_EMPTY, "only-if-empty", CL_NONE, CL_NOACT),
-    CL_LONG(K_REMOVE_HOME, "remove-home", CL_NONE, CL_NOACT),
-    CL_LONG(K_REMOVE_ALL, "remove-all-files", CL_NONE, CL_NOACT),
-    CL_LONG(K_BACKUP, "backup", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_SYSTEM, "system"),
+    CL_LONG_FLAG(K_ONLY_IF_EMPTY, "only-if-empty"),
+    CL_LONG_FLAG(K_REMOVE_HOME, "remove-home"),
+    CL_LONG_FLAG(K_REMOVE_ALL, "remove-all-files"),
+    CL_LONG_FLAG(K_BACKUP, "backup"),
     {.key = K_BACKUP_TO,
      .long_name = "backup-to",
      .arg = CL_HOME,
@@ -209,7 +209,9 @@ static int membership(struct cl_ctx *ctx, const char *user_name, const char *gro
 	int r = cl_resolve_user(ctx, user_name, &user);
 
 	if (r == 0)
-		r = cl_resolve_group_name(ctx, group_name, &g);
+		r = cl_check_name(ctx, "group", group_name);
+	if (r == 0)
+		r = cl_resolve_group(ctx, group_name, &g);
 	if (r == 0)
 		r = cl_add(ctx, action, &user, &g, NULL);
 	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD)
@@ -260,11 +262,13 @@ static int adduser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return new_user(ctx, p, p->operands[0], sys);
 }
 
+CL_TOOL(adduser, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+CL_TOOL(addgroup, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+
 static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
 	bool group = strcmp(ctx->tool->name, "delgroup") == 0 || cl_has(p, K_GROUP);
 	struct guard_identity user = {0};
-	struct cl_group g = {0};
 	int r = names(ctx, p);
 
 	if (r < 0)
@@ -272,11 +276,8 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if (p->n_operands == 2)
 		return membership(ctx, p->operands[0], p->operands[1], GUARD_GROUP_MEMBER_REMOVE);
 	if (group) {
-		r = cl_resolve_group_name(ctx, p->operands[0], &g);
-		if (r == 0)
-			r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
-		cl_group_clear(&g);
-		return r;
+		r = cl_check_name(ctx, "group", p->operands[0]);
+		return r < 0 ? r : cl_add_on_group(ctx, GUARD_GROUP_DELETE, NULL, p->operands[0]);
 	}
 	r = cl_resolve_user(ctx, p->operands[0], &user);
 	if (r == 0)
@@ -285,7 +286,5 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return r;
 }
 
-CL_TOOL(adduser, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
-CL_TOOL(addgroup, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
 CL_TOOL(deluser, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);
 CL_TOOL(delgroup, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);

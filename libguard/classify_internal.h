@@ -81,6 +81,8 @@ struct cl_opt {
 	{                                                                                          \
 		.key = (k), .long_name = (l), .arg = (kind), .action = (act)                       \
 	}
+/* A long-only flag that raises nothing by itself. */
+#define CL_LONG_FLAG(k, l) CL_LONG(k, l, CL_NONE, CL_NOACT)
 /* One that grants privilege and makes the account protected (-r, a
  * system account). */
 #define CL_PROTECT(s, l, gr)                                                                       \
@@ -95,10 +97,12 @@ struct cl_opt {
 #define CL_WHY_HELP    "run it without guardctl: it needs no privilege"
 #define CL_WHY_BADNAME "names are checked with the shadow tools' strict rules"
 
-/* The rows most tools share: --help, --root DIR (chroot), --prefix DIR. */
+/* The refusals the tools share: --help, --root DIR (chroot), --prefix DIR,
+ * --key KEY=VALUE. */
 #define CL_HELP(s)   CL_REFUSE(s, "help", CL_NONE, CL_WHY_HELP)
 #define CL_ROOT(s)   CL_REFUSE(s, "root", CL_HOME, CL_WHY_ROOT)
 #define CL_PREFIX(s) CL_REFUSE(s, "prefix", CL_HOME, CL_WHY_PREFIX)
+#define CL_KEY(s)    CL_REFUSE(s, "key", CL_WORD, CL_WHY_KEY)
 
 enum cl_syntax {
 	CL_GETOPT,  /* glibc getopt_long: bundles, attached values, permutation */
@@ -169,8 +173,6 @@ struct cl_group {
 	bool privileged;
 };
 int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret);
-/* A group where the tool takes a name only: a gid is refused. */
-int cl_resolve_group_name(struct cl_ctx *ctx, const char *name, struct cl_group *ret);
 void cl_group_clear(struct cl_group *g);
 
 /* Looks the user up; -ENOENT is no error (exists = false). */
@@ -179,6 +181,10 @@ int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity 
 /* Appends a target; user and group are copied. Returns 0 or -ENOMEM. */
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant);
+/* Appends action for user (NULL: none) on the group that text names (a
+ * name or a gid), looked up. */
+int cl_add_on_group(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
+		    const char *group);
 /* role.escalate whose privilege is group `by`'s, not group's own (groupmod
  * -g onto a role's gid, -n onto a role's name). */
 int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,

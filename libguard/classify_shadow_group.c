@@ -22,7 +22,7 @@ static const struct cl_opt groupadd_opts[] = {
     CL_FLAG('f', "force", CL_NOACT),
     CL_VAL('g', "gid", CL_GID, CL_NOACT),
     CL_HELP('h'),
-    CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
+    CL_KEY('K'),
     CL_FLAG('o', "non-unique", CL_NOACT),
     CL_VAL('p', "password", CL_SECRET, CL_NOACT),
     CL_FLAG('r', "system", CL_NOACT),
@@ -66,13 +66,21 @@ static const struct cl_opt gpasswd_opts[] = {
     CL_FLAG('g', NULL, CL_NOACT),
 };
 
+/* The group operand: a name (the tools take no gid there). */
+static int group_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char **ret)
+{
+	int r = cl_one_operand(ctx, p, "group", ret);
+
+	return r < 0 ? r : cl_check_name(ctx, "group", *ret);
+}
+
 /* The group operand, looked up. */
 static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_group *ret)
 {
 	const char *name;
-	int r = cl_one_operand(ctx, p, "group", &name);
+	int r = group_operand(ctx, p, &name);
 
-	return r < 0 ? r : cl_resolve_group_name(ctx, name, ret);
+	return r < 0 ? r : cl_resolve_group(ctx, name, ret);
 }
 
 /* What each user of a list gets: action on group (GUARD_ACTION_COUNT:
@@ -206,13 +214,10 @@ static int groupmod(struct cl_ctx *ctx, const struct cl_parsed *p)
 
 static int groupdel(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
-	struct cl_group g = {0};
-	int r = the_group(ctx, p, &g);
+	const char *name;
+	int r = group_operand(ctx, p, &name);
 
-	if (r == 0)
-		r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
-	cl_group_clear(&g);
-	return r;
+	return r < 0 ? r : cl_add_on_group(ctx, GUARD_GROUP_DELETE, NULL, name);
 }
 
 /* gpasswd GROUP alone sets the group's password. -M sets the member list:

@@ -16,7 +16,7 @@
 /* "b:c:d:De:f:g:G:hk:O:K:lmMNop:rR:P:s:u:UZ:F" */
 static const struct cl_opt useradd_opts[] = {
     CL_VAL('b', "base-dir", CL_BASEDIR, CL_NOACT),
-    CL_LONG(256, "btrfs-subvolume-home", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(256, "btrfs-subvolume-home"),
     {.key = 257, .long_name = "badname", .action = CL_NOACT, .refuse = CL_WHY_BADNAME},
     CL_VAL('c', "comment", CL_GECOS, CL_NOACT),
     CL_VAL('d', "home-dir", CL_HOME, CL_NOACT),
@@ -28,7 +28,7 @@ static const struct cl_opt useradd_opts[] = {
     CL_VAL('G', "groups", CL_GROUPS, MEMBER_ADD),
     CL_HELP('h'),
     CL_REFUSE('k', "skel", CL_HOME, "it copies another skeleton directory into the home"),
-    CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
+    CL_KEY('K'),
     CL_REFUSE('O', NULL, CL_WORD, CL_WHY_KEY), /* -K's old spelling */
     CL_FLAG('l', "no-log-init", CL_NOACT),
     CL_FLAG('m', "create-home", CL_NOACT),
@@ -230,13 +230,7 @@ static bool in_lists(const struct cl_parsed *p, int key, const char *group)
 /* group.member.remove of user (a struct guard_identity) from group. */
 static int leave_group(struct cl_ctx *ctx, const char *group, const void *user)
 {
-	struct cl_group g = {0};
-	int r = cl_resolve_group(ctx, group, &g);
-
-	if (r == 0)
-		r = cl_add(ctx, GUARD_GROUP_MEMBER_REMOVE, user, &g, NULL);
-	cl_group_clear(&g);
-	return r;
+	return cl_add_on_group(ctx, GUARD_GROUP_MEMBER_REMOVE, user, group);
 }
 
 /* -G: -a adds to the listed groups; -r removes from them; alone, it sets

@@ -71,13 +71,6 @@ int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret)
 	return 0;
 }
 
-int cl_resolve_group_name(struct cl_ctx *ctx, const char *name, struct cl_group *ret)
-{
-	int r = cl_check_name(ctx, "group", name);
-
-	return r < 0 ? r : cl_resolve_group(ctx, name, ret);
-}
-
 int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity *ret)
 {
 	struct guard_identity id = {0};
@@ -155,6 +148,23 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		      const struct guard_identity *user, const struct cl_group *group,
 		      const char *grant);
 
+/* An array of n items of size bytes with room for one more: itself while
+ * n < *cap, else grown to twice *cap (first: its first size). NULL when
+ * out of memory, the array then unchanged. */
+static void *room_for_one(void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t grown_cap;
+	void *grown;
+
+	if (n < *cap)
+		return items;
+	grown_cap = *cap ? 2 * *cap : first;
+	grown = realloc(items, grown_cap * size);
+	if (grown)
+		*cap = grown_cap;
+	return grown;
+}
+
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant)
 {
@@ -163,6 +173,18 @@ int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_iden
 	if (action == GUARD_ROLE_ESCALATE && group)
 		grant = grant_note(ctx, grant, group->name, buf, sizeof(buf));
 	return add_target(ctx, action, user, group, grant);
+}
+
+int cl_add_on_group(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
+		    const char *group)
+{
+	struct cl_group g = {0};
+	int r = cl_resolve_group(ctx, group, &g);
+
+	if (r == 0)
+		r = cl_add(ctx, action, user, &g, NULL);
+	cl_group_clear(&g);
+	return r;
 }
 
 int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
@@ -178,7 +200,7 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		      const struct guard_identity *user, const struct cl_group *group,
 		      const char *grant)
 {
-	struct guard_target t = {.action = action};
+	struct guard_target t = {.action = action}, *targets;
 
 	/* Once per (action, user, group, grant): "-G sudo -G sudo" is one. */
 	for (size_t i = 0; i < ctx->n_targets; i++) {
@@ -189,14 +211,11 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		    (!o->gid_known || o->gid == group->gid) && str_eq(o->grant, grant))
 			return 0;
 	}
-	if (ctx->n_targets == ctx->cap_targets) {
-		size_t cap = ctx->cap_targets ? 2 * ctx->cap_targets : 8;
-		struct guard_target *n = realloc(ctx->targets, cap * sizeof(*n));
-		if (!n)
-			return cl_oom(ctx);
-		ctx->targets = n;
-		ctx->cap_targets = cap;
-	}
+	targets =
+	    room_for_one(ctx->targets, ctx->n_targets, &ctx->cap_targets, sizeof(*targets), 8);
+	if (!targets)
+		return cl_oom(ctx);
+	ctx->targets = targets;
 	if ((user && identity_copy(user, &t.user) < 0) ||
 	    (group && group->name && !(t.group = strdup(group->name))) ||
 	    (grant && !(t.grant = strdup(grant)))) {
@@ -250,16 +269,12 @@ void cl_mark_protected(struct cl_ctx *ctx, const char *user)
 
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user)
 {
-	struct guard_home h = {.op = op};
+	struct guard_home h = {.op = op}, *homes;
 
-	if (ctx->n_homes == ctx->cap_homes) {
-		size_t cap = ctx->cap_homes ? 2 * ctx->cap_homes : 4;
-		struct guard_home *n = realloc(ctx->homes, cap * sizeof(*n));
-		if (!n)
-			return cl_oom(ctx);
-		ctx->homes = n;
-		ctx->cap_homes = cap;
-	}
+	homes = room_for_one(ctx->homes, ctx->n_homes, &ctx->cap_homes, sizeof(*homes), 4);
+	if (!homes)
+		return cl_oom(ctx);
+	ctx->homes = homes;
 	if ((path && !(h.path = strdup(path))) || (user && !(h.user = strdup(user)))) {
 		free(h.path);
 		free(h.user);
