@@ -200,6 +200,12 @@ int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint
 /* Records a home the tool will create (op CREATE) or move away or remove
  * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user);
+/* user.create for an account the tool makes: a name no account holds yet
+ * takes the uid the command gives (uid, NULL: none). *ret_defaults: the
+ * tool's settings, which decide what else it makes; unknown, they refuse.
+ * Returns 0, -EINVAL or -ENOMEM. */
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
+		    const struct guard_tool_defaults **ret_defaults);
 /* A group the tool makes for user (name, or gid when gid_known):
  * group.create, group.member.add of user (NULL: none) and role.escalate
  * when its name or gid is privileged. */
@@ -214,13 +220,6 @@ int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, 
  * how names the option or field for the reason ("-p", "line 3"). */
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
 		      const char *how);
-
-/* user.create for an account the tool makes: a name no account holds yet
- * takes the uid the command gives (uid, NULL: none). *ret_defaults: the
- * tool's settings, which decide what else it makes; unknown, they refuse.
- * Returns 0, -EINVAL or -ENOMEM. */
-int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
-		    const struct guard_tool_defaults **ret_defaults);
 
 /* Marks every target of that user as a protected grant. */
 void cl_mark_protected(struct cl_ctx *ctx, const char *user);

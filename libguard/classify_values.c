@@ -237,61 +237,6 @@ static bool date_ok(const char *s)
 	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-static void strv_free(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Splits a comma list into its items (NUL-terminated copies): an empty
- * item refuses the list. */
-static int split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
-		      size_t *ret_n)
-{
-	char **v = NULL;
-	size_t n = 0;
-
-	for (const char *c = list;;) {
-		size_t len = strcspn(c, ",");
-		char **nv;
-
-		if (len == 0) {
-			strv_free(v, n);
-			return cl_refuse(ctx, "%s: '%s' has an empty item", what, QUOTED(list));
-		}
-		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strndup(c, len))) {
-			strv_free(nv ? nv : v, n);
-			return cl_oom(ctx);
-		}
-		v = nv;
-		n++;
-		if (!c[len])
-			break;
-		c += len + 1;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
-int cl_each_item(struct cl_ctx *ctx, const char *what, const char *list,
-		 int (*fn)(struct cl_ctx *ctx, const char *item, const void *data),
-		 const void *data)
-{
-	char **items = NULL;
-	size_t n = 0;
-	int r = split_list(ctx, what, list, &items, &n);
-
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = fn(ctx, items[i], data);
-	strv_free(items, n);
-	return r;
-}
-
 /* An item of a list of names, or of names and gids; data is the option's
  * label, for the message. */
 static int check_user_item(struct cl_ctx *ctx, const char *item, const void *what)
@@ -405,4 +350,59 @@ int cl_check_value(struct cl_ctx *ctx, const struct cl_opt *opt, const char *v)
 		return 0;
 	}
 	return cl_refuse(ctx, "%s: cannot check its value", what); /* fail safe */
+}
+
+static void strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Splits a comma list into its items (NUL-terminated copies): an empty
+ * item refuses the list. */
+static int split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
+		      size_t *ret_n)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	for (const char *c = list;;) {
+		size_t len = strcspn(c, ",");
+		char **nv;
+
+		if (len == 0) {
+			strv_free(v, n);
+			return cl_refuse(ctx, "%s: '%s' has an empty item", what, QUOTED(list));
+		}
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || !(nv[n] = strndup(c, len))) {
+			strv_free(nv ? nv : v, n);
+			return cl_oom(ctx);
+		}
+		v = nv;
+		n++;
+		if (!c[len])
+			break;
+		c += len + 1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int cl_each_item(struct cl_ctx *ctx, const char *what, const char *list,
+		 int (*fn)(struct cl_ctx *ctx, const char *item, const void *data),
+		 const void *data)
+{
+	char **items = NULL;
+	size_t n = 0;
+	int r = split_list(ctx, what, list, &items, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = fn(ctx, items[i], data);
+	strv_free(items, n);
+	return r;
 }
