@@ -2,9 +2,7 @@
  * scripts; addgroup and delgroup are links whose name picks the mode). The
  * tables follow their GetOptions() calls; "c", "h", "q", "v" are the
  * one-letter aliases the scripts declare. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "classify_internal.h"

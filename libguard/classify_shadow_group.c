@@ -3,10 +3,7 @@
  * letters), then what each command raises. A group is privileged when the
  * policy says so (by name, or gid 0); granting it to anyone, by gid, name,
  * members, administrators or a password, raises role.escalate. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "classify_internal.h"
 #include "numparse.h"

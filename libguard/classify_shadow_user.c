@@ -4,11 +4,9 @@
  * installed binaries); then what each command raises. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "classify_internal.h"
-#include "numparse.h"
 
 #define USER_MODIFY GUARD_USER_MODIFY
 #define MEMBER_ADD  GUARD_GROUP_MEMBER_ADD
