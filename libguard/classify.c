@@ -87,34 +87,33 @@ int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *wh
 	return 0;
 }
 
+struct membership {
+	const struct guard_identity *user;
+	bool primary;
+};
+
+static int add_membership(struct cl_ctx *ctx, const char *group, const void *data)
+{
+	const struct membership *m = data;
+	struct cl_group g = {0};
+	int r = cl_resolve_group(ctx, group, &g);
+
+	if (r == 0)
+		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, m->user, &g, NULL);
+	if (r == 0 && g.privileged && m->primary && g.gid_known && g.gid == 0)
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, m->user, &g, "primary group 0");
+	else if (r == 0)
+		r = cl_add_group_grant(ctx, m->user, &g, "group ");
+	cl_group_clear(&g);
+	return r;
+}
+
 int cl_add_memberships(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
 		       bool primary)
 {
-	char **items = NULL;
-	size_t n = 0;
-	int r = cl_split_list(ctx, "groups", groups, &items, &n);
+	struct membership m = {user, primary};
 
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct cl_group g = {0};
-		char grant[96];
-
-		r = cl_resolve_group(ctx, items[i], &g);
-		if (r < 0)
-			break;
-		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
-		if (r == 0 && g.privileged) {
-			if (primary && g.gid_known && g.gid == 0)
-				snprintf(grant, sizeof(grant), "primary group 0");
-			else if (g.name)
-				snprintf(grant, sizeof(grant), "group %s", g.name);
-			else
-				snprintf(grant, sizeof(grant), "gid %u", g.gid);
-			r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, grant);
-		}
-		cl_group_clear(&g);
-	}
-	cl_strv_free(items, n);
-	return r;
+	return cl_each_item(ctx, "groups", groups, add_membership, &m);
 }
 
 static int apply_one(struct cl_ctx *ctx, const struct cl_parsed_opt *o,

@@ -2,15 +2,11 @@
  * scripts; addgroup and delgroup are links whose name picks the mode). The
  * tables follow their GetOptions() calls; "c", "h", "q", "v" are the
  * one-letter aliases the scripts declare. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "classify_internal.h"
 #include "numparse.h"
-
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
 
 enum {
 	K_EXTRA = 300,
@@ -46,49 +42,49 @@ enum {
 #define WHY_CONF "it reads another configuration file"
 
 static const struct cl_opt adduser_opts[] = {
-    CL_LONG(K_EXTRA, "add-extra-groups", CL_NONE, CL_NOACT),
-    CL_LONG(K_EXTRA_OLD, "add_extra_groups", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_EXTRA, "add-extra-groups"),
+    CL_LONG_FLAG(K_EXTRA_OLD, "add_extra_groups"),
     {.key = K_BADNAME, .long_name = "allow-all-names", .refuse = CL_WHY_BADNAME},
     {.key = K_BADNAME, .long_name = "allow-badname", .refuse = CL_WHY_BADNAME},
     {.key = K_BADNAME, .long_name = "allow-bad-names", .refuse = CL_WHY_BADNAME},
     CL_LONG(K_COMMENT, "comment", CL_GECOS, CL_NOACT),
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
-    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
-    CL_LONG(K_DISABLED_LOGIN, "disabled-login", CL_NONE, CL_NOACT),
-    CL_LONG(K_DISABLED_PASSWORD, "disabled-password", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_DEBUG, "debug"),
+    CL_LONG_FLAG(K_DISABLED_LOGIN, "disabled-login"),
+    CL_LONG_FLAG(K_DISABLED_PASSWORD, "disabled-password"),
     CL_LONG(K_FIRSTGID, "firstgid", CL_GID, CL_NOACT),
     CL_LONG(K_FIRSTUID, "firstuid", CL_UID, CL_NOACT),
     {.key = K_BADNAME, .long_name = "force-badname", .refuse = CL_WHY_BADNAME},
     CL_LONG(K_GECOS, "gecos", CL_GECOS, CL_NOACT),
     CL_LONG(K_GID, "gid", CL_GID, CL_NOACT),
-    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_LONG_FLAG(K_GROUP, "group"),
+    CL_HELP('h'),
     CL_LONG(K_HOME, "home", CL_HOME, CL_NOACT),
     CL_LONG(K_INGROUP, "ingroup", CL_GROUP, CL_NOACT),
     CL_LONG(K_LASTGID, "lastgid", CL_GID, CL_NOACT),
     CL_LONG(K_LASTUID, "lastuid", CL_UID, CL_NOACT),
-    CL_LONG(K_NO_CREATE_HOME, "no-create-home", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_NO_CREATE_HOME, "no-create-home"),
     CL_FLAG('q', "quiet", CL_NOACT),
     CL_LONG(K_SHELL, "shell", CL_SHELL, CL_NOACT),
-    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_SYSTEM, "system"),
     CL_LONG(K_UID, "uid", CL_UID, CL_NOACT),
-    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_VERBOSE, "verbose"),
     CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
 };
 
 static const struct cl_opt deluser_opts[] = {
     CL_FLAG('q', "quiet", CL_NOACT),
-    CL_LONG(K_DEBUG, "debug", CL_NONE, CL_NOACT),
-    CL_LONG(K_VERBOSE, "verbose", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_DEBUG, "debug"),
+    CL_LONG_FLAG(K_VERBOSE, "verbose"),
     CL_REFUSE('v', "version", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_LONG(K_GROUP, "group", CL_NONE, CL_NOACT),
+    CL_HELP('h'),
+    CL_LONG_FLAG(K_GROUP, "group"),
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
-    CL_LONG(K_SYSTEM, "system", CL_NONE, CL_NOACT),
-    CL_LONG(K_ONLY_IF_EMPTY, "only-if-empty", CL_NONE, CL_NOACT),
-    CL_LONG(K_REMOVE_HOME, "remove-home", CL_NONE, CL_NOACT),
-    CL_LONG(K_REMOVE_ALL, "remove-all-files", CL_NONE, CL_NOACT),
-    CL_LONG(K_BACKUP, "backup", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(K_SYSTEM, "system"),
+    CL_LONG_FLAG(K_ONLY_IF_EMPTY, "only-if-empty"),
+    CL_LONG_FLAG(K_REMOVE_HOME, "remove-home"),
+    CL_LONG_FLAG(K_REMOVE_ALL, "remove-all-files"),
+    CL_LONG_FLAG(K_BACKUP, "backup"),
     {.key = K_BACKUP_TO,
      .long_name = "backup-to",
      .arg = CL_HOME,
@@ -111,26 +107,14 @@ static int primary_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return g ? cl_add_memberships(ctx, user, g, true) : 0;
 }
 
+/* addgroup NAME, adduser --group NAME: a group with the gid --gid gives. */
 static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
 {
-	struct cl_group g = {0};
-	char grant[96];
+	uint32_t id = 0;
+	bool gid_known = gid && guard_parse_id(gid, &id) == 0;
 	int r = cl_check_name(ctx, "group", name);
 
-	if (r < 0)
-		return r;
-	if (!(g.name = strdup(name)))
-		return cl_oom(ctx);
-	if (gid && guard_parse_id(gid, &g.gid) == 0)
-		g.gid_known = true;
-	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
-	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
-	if (r == 0 && g.privileged) {
-		snprintf(grant, sizeof(grant), "group %s", name);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, &g, grant);
-	}
-	cl_group_clear(&g);
-	return r;
+	return r < 0 ? r : cl_add_new_group(ctx, NULL, name, gid_known, id);
 }
 
 /* The user-private group adduser makes under adduser.conf's USERGROUPS
@@ -139,23 +123,9 @@ static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
 static int private_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 			 const struct guard_tool_defaults *d, const struct guard_identity *user)
 {
-	uint32_t gid;
-	int r;
-
 	if (!d->adduser_usergroups || cl_has(p, K_INGROUP) || cl_has(p, K_GID))
 		return 0;
-	r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
-	if (r == 0)
-		return cl_refuse(ctx,
-				 "%s: a group named '%s' exists, and adduser would refuse to make "
-				 "the user-private group: to put the account in it, use --ingroup "
-				 "%s",
-				 ctx->tool->name, QUOTED(user->name), QUOTED(user->name));
-	if (r != -ENOENT) {
-		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
-		return r;
-	}
-	return cl_add_new_group(ctx, user, user->name, false, 0);
+	return cl_add_private_group(ctx, user, "use --ingroup");
 }
 
 /* The home adduser makes (with its parents) unless --no-create-home:
@@ -200,14 +170,8 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	uint32_t id;
 	int r = cl_resolve_user(ctx, name, &user);
 
-	if (r < 0)
-		return r;
-	r = cl_defaults(ctx, &d);
-	if (r < 0)
-		goto out;
-	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
-		user.uid_known = true;
-	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
+	if (r == 0)
+		r = cl_add_new_user(ctx, &user, uid, &d);
 	if (r == 0 && uid && guard_parse_id(uid, &id) == 0)
 		r = cl_add_uid_grant(ctx, &user, id, &protect);
 	/* The new uid is picked from --firstuid up. */
@@ -230,7 +194,6 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 		r = new_home(ctx, p, d, name, sys);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
-out:
 	guard_identity_clear(&user);
 	return r;
 }
@@ -241,7 +204,6 @@ static int membership(struct cl_ctx *ctx, const char *user_name, const char *gro
 {
 	struct guard_identity user = {0};
 	struct cl_group g = {0};
-	char grant[96];
 	int r = cl_resolve_user(ctx, user_name, &user);
 
 	if (r == 0)
@@ -250,10 +212,8 @@ static int membership(struct cl_ctx *ctx, const char *user_name, const char *gro
 		r = cl_resolve_group(ctx, group_name, &g);
 	if (r == 0)
 		r = cl_add(ctx, action, &user, &g, NULL);
-	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD && g.privileged) {
-		snprintf(grant, sizeof(grant), "group %s", group_name);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, &g, grant);
-	}
+	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD)
+		r = cl_add_group_grant(ctx, &user, &g, "group ");
 	cl_group_clear(&g);
 	guard_identity_clear(&user);
 	return r;
@@ -300,11 +260,13 @@ static int adduser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return new_user(ctx, p, p->operands[0], sys);
 }
 
+CL_TOOL(adduser, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+CL_TOOL(addgroup, "/usr/sbin", CL_PERLOPT, adduser_opts, adduser, false);
+
 static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
 	bool group = strcmp(ctx->tool->name, "delgroup") == 0 || cl_has(p, K_GROUP);
 	struct guard_identity user = {0};
-	struct cl_group g = {0};
 	int r = names(ctx, p);
 
 	if (r < 0)
@@ -313,12 +275,7 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 		return membership(ctx, p->operands[0], p->operands[1], GUARD_GROUP_MEMBER_REMOVE);
 	if (group) {
 		r = cl_check_name(ctx, "group", p->operands[0]);
-		if (r == 0)
-			r = cl_resolve_group(ctx, p->operands[0], &g);
-		if (r == 0)
-			r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
-		cl_group_clear(&g);
-		return r;
+		return r < 0 ? r : cl_add_on_group(ctx, GUARD_GROUP_DELETE, NULL, p->operands[0]);
 	}
 	r = cl_resolve_user(ctx, p->operands[0], &user);
 	if (r == 0)
@@ -327,17 +284,5 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return r;
 }
 
-#define TOOL(n, table, fn)                                                                         \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = "/usr/sbin/" #n,                                                               \
-	    .syntax = CL_PERLOPT,                                                                  \
-	    .opts = (table),                                                                       \
-	    .n_opts = sizeof(table) / sizeof((table)[0]),                                          \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(adduser, adduser_opts, adduser);
-TOOL(addgroup, adduser_opts, adduser);
-TOOL(deluser, deluser_opts, deluser);
-TOOL(delgroup, deluser_opts, deluser);
+CL_TOOL(deluser, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);
+CL_TOOL(delgroup, "/usr/sbin", CL_PERLOPT, deluser_opts, deluser, false);

@@ -20,22 +20,20 @@
 
 /* "c:ehmR:s:" */
 static const struct cl_opt chpasswd_opts[] = {
-    CL_VAL('c', "crypt-method", CL_CRYPT, CL_NOACT), CL_FLAG('e', "encrypted", CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),    CL_FLAG('m', "md5", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),    CL_VAL('s', "sha-rounds", CL_NUMBER, CL_NOACT),
+    CL_VAL('c', "crypt-method", CL_CRYPT, CL_NOACT),
+    CL_FLAG('e', "encrypted", CL_NOACT),
+    CL_HELP('h'),
+    CL_FLAG('m', "md5", CL_NOACT),
+    CL_ROOT('R'),
+    CL_VAL('s', "sha-rounds", CL_NUMBER, CL_NOACT),
 };
 
 /* "bhrR:" (Debian builds it with PAM: no -c, no -s) */
 static const struct cl_opt newusers_opts[] = {
     CL_REFUSE('b', "badname", CL_NONE, CL_WHY_BADNAME),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    {.key = 'r',
-     .short_name = 'r',
-     .long_name = "system",
-     .action = CL_NOACT,
-     .grant = "system account (-r)",
-     .protects = true},
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_HELP('h'),
+    CL_PROTECT('r', "system", "system account (-r)"),
+    CL_ROOT('R'),
 };
 
 /* Calls fn for each line (without its newline; the last may lack one),
@@ -239,16 +237,5 @@ static int newusers(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return each_line(ctx, p, newusers_line);
 }
 
-#define TOOL(n)                                                                                    \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = "/usr/sbin/" #n,                                                               \
-	    .syntax = CL_GETOPT,                                                                   \
-	    .opts = n##_opts,                                                                      \
-	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = (n),                                                                       \
-	    .reads_batch = true,                                                                   \
-	}
-
-TOOL(chpasswd);
-TOOL(newusers);
+CL_TOOL(chpasswd, "/usr/sbin", CL_GETOPT, chpasswd_opts, chpasswd, true);
+CL_TOOL(newusers, "/usr/sbin", CL_GETOPT, newusers_opts, newusers, true);

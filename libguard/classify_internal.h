@@ -81,12 +81,28 @@ struct cl_opt {
 	{                                                                                          \
 		.key = (k), .long_name = (l), .arg = (kind), .action = (act)                       \
 	}
+/* A long-only flag that raises nothing by itself. */
+#define CL_LONG_FLAG(k, l) CL_LONG(k, l, CL_NONE, CL_NOACT)
+/* One that grants privilege and makes the account protected (-r, a
+ * system account). */
+#define CL_PROTECT(s, l, gr)                                                                       \
+	{                                                                                          \
+		.key = (s), .short_name = (s), .long_name = (l), .action = CL_NOACT,               \
+		.grant = (gr), .protects = true                                                    \
+	}
 
 #define CL_WHY_ROOT    "it makes the tool act on another root directory's files"
 #define CL_WHY_PREFIX  "it makes the tool act on files under another prefix"
 #define CL_WHY_KEY     "it overrides login.defs settings"
 #define CL_WHY_HELP    "run it without guardctl: it needs no privilege"
 #define CL_WHY_BADNAME "names are checked with the shadow tools' strict rules"
+
+/* The refusals the tools share: --help, --root DIR (chroot), --prefix DIR,
+ * --key KEY=VALUE. */
+#define CL_HELP(s)   CL_REFUSE(s, "help", CL_NONE, CL_WHY_HELP)
+#define CL_ROOT(s)   CL_REFUSE(s, "root", CL_HOME, CL_WHY_ROOT)
+#define CL_PREFIX(s) CL_REFUSE(s, "prefix", CL_HOME, CL_WHY_PREFIX)
+#define CL_KEY(s)    CL_REFUSE(s, "key", CL_WORD, CL_WHY_KEY)
 
 enum cl_syntax {
 	CL_GETOPT,  /* glibc getopt_long: bundles, attached values, permutation */
@@ -165,23 +181,40 @@ int cl_resolve_user(struct cl_ctx *ctx, const char *name, struct guard_identity 
 /* Appends a target; user and group are copied. Returns 0 or -ENOMEM. */
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant);
+/* Appends action for user (NULL: none) on the group that text names (a
+ * name or a gid), looked up. */
+int cl_add_on_group(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
+		    const char *group);
 /* role.escalate whose privilege is group `by`'s, not group's own (groupmod
  * -g onto a role's gid, -n onto a role's name). */
 int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
 		      const struct cl_group *group, const char *grant, const char *by);
+/* The role.escalate putting user (NULL: none named) in group g grants
+ * when g is privileged: "WHAT NAME" ("group sudo", "password on group
+ * sudo"), or "gid N" for a gid no group holds. Returns 0 or -ENOMEM. */
+int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		       const struct cl_group *g, const char *what);
 /* The role.escalate a uid grants (0 or protected), if any. */
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected);
 /* Records a home the tool will create (op CREATE) or move away or remove
  * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user);
-/* The tools' settings, or a refusal naming the tool when they are unknown. */
-int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret);
+/* user.create for an account the tool makes: a name no account holds yet
+ * takes the uid the command gives (uid, NULL: none). *ret_defaults: the
+ * tool's settings, which decide what else it makes; unknown, they refuse.
+ * Returns 0, -EINVAL or -ENOMEM. */
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
+		    const struct guard_tool_defaults **ret_defaults);
 /* A group the tool makes for user (name, or gid when gid_known):
  * group.create, group.member.add of user (NULL: none) and role.escalate
  * when its name or gid is privileged. */
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
 		     bool gid_known, uint32_t gid);
+/* The user-private group the tool makes for user, named like it. A group
+ * of that name makes the tool refuse, and so Guard: the message ends with
+ * advice ("name it with -g") and the name. */
+int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice);
 /* What a password value does beyond setting one: "" empties it
  * (user.unlock), a hash that starts with '!' or '*' locks it (user.lock).
  * how names the option or field for the reason ("-p", "line 3"). */
@@ -212,13 +245,29 @@ int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *wh
 int cl_oom(struct cl_ctx *ctx);
 int cl_refuse(struct cl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Splits a comma list into its items (NUL-terminated copies, strv). */
-int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
-		  size_t *ret_n);
-void cl_strv_free(char **v, size_t n);
+/* Calls fn for each item of a comma list (a NUL-terminated copy), data
+ * passed on, until one fails. The whole list is split first: an empty item
+ * refuses it before fn sees any. Returns 0 or what refused. */
+int cl_each_item(struct cl_ctx *ctx, const char *what, const char *list,
+		 int (*fn)(struct cl_ctx *ctx, const char *item, const void *data),
+		 const void *data);
 
-/* The built-in tools, one table each (classify_shadow.c,
- * classify_adduser.c, classify_batch.c). */
+/* Defines cl_tool_NAME: the directory the tool is in, how it reads its options
+ * (enum cl_syntax), its table, what classifies its command lines and
+ * whether it reads a batch on stdin. */
+#define CL_TOOL(n, dir, syn, table, fn, batch)                                                     \
+	const struct cl_tool cl_tool_##n = {                                                       \
+	    .name = #n,                                                                            \
+	    .path = dir "/" #n,                                                                    \
+	    .syntax = (syn),                                                                       \
+	    .opts = (table),                                                                       \
+	    .n_opts = sizeof(table) / sizeof((table)[0]),                                          \
+	    .classify = (fn),                                                                      \
+	    .reads_batch = (batch),                                                                \
+	}
+
+/* The built-in tools, one table each (classify_shadow_user.c,
+ * classify_shadow_group.c, classify_adduser.c, classify_batch.c). */
 extern const struct cl_tool cl_tool_useradd, cl_tool_usermod, cl_tool_userdel, cl_tool_groupadd,
     cl_tool_groupmod, cl_tool_groupdel, cl_tool_gpasswd, cl_tool_passwd, cl_tool_chage,
     cl_tool_chsh, cl_tool_chfn, cl_tool_adduser, cl_tool_addgroup, cl_tool_deluser,

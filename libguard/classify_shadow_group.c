@@ -3,15 +3,10 @@
  * letters), then what each command raises. A group is privileged when the
  * policy says so (by name, or gid 0); granting it to anyone, by gid, name,
  * members, administrators or a password, raises role.escalate. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "classify_internal.h"
 #include "numparse.h"
-
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
 
 /* Group options whose meaning depends on the group: handled below. */
 enum {
@@ -23,13 +18,13 @@ enum {
 static const struct cl_opt groupadd_opts[] = {
     CL_FLAG('f', "force", CL_NOACT),
     CL_VAL('g', "gid", CL_GID, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
+    CL_HELP('h'),
+    CL_KEY('K'),
     CL_FLAG('o', "non-unique", CL_NOACT),
     CL_VAL('p', "password", CL_SECRET, CL_NOACT),
     CL_FLAG('r', "system", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('U', "users", CL_USERS, CL_NOACT),
 };
 
@@ -37,20 +32,20 @@ static const struct cl_opt groupadd_opts[] = {
 static const struct cl_opt groupmod_opts[] = {
     CL_FLAG('a', "append", CL_NOACT),
     CL_VAL('g', "gid", CL_GID, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_VAL('n', "new-name", CL_NEWNAME, CL_NOACT),
     CL_FLAG('o', "non-unique", CL_NOACT),
     CL_VAL('p', "password", CL_SECRET, CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('U', "users", CL_USERS, CL_NOACT),
 };
 
 /* "hfR:P:" */
 static const struct cl_opt groupdel_opts[] = {
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_HELP('h'),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_FLAG('f', "force", CL_NOACT),
 };
 
@@ -59,8 +54,8 @@ static const struct cl_opt groupdel_opts[] = {
 static const struct cl_opt gpasswd_opts[] = {
     CL_VAL('a', "add", CL_USER, CL_NOACT),
     CL_VAL('d', "delete", CL_USER, CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('Q', "root", CL_HOME, CL_WHY_ROOT),
+    CL_HELP('h'),
+    CL_ROOT('Q'),
     CL_FLAG('r', "remove-password", GUARD_GROUP_MODIFY),
     CL_FLAG('R', "restrict", GUARD_GROUP_MODIFY),
     CL_VAL('A', "administrators", CL_USERS, GUARD_GROUP_MODIFY),
@@ -68,51 +63,51 @@ static const struct cl_opt gpasswd_opts[] = {
     CL_FLAG('g', NULL, CL_NOACT),
 };
 
-static int escalate(struct cl_ctx *ctx, const struct guard_identity *user, const struct cl_group *g,
-		    const char *what)
+/* The group operand: a name (the tools take no gid there). */
+static int group_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char **ret)
 {
-	char grant[160];
+	int r = cl_one_operand(ctx, p, "group", ret);
 
-	snprintf(grant, sizeof(grant), "%s%s", what, g->name ? g->name : "");
-	if (!g->name)
-		snprintf(grant, sizeof(grant), "%sgid %u", what, g->gid);
-	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
+	return r < 0 ? r : cl_check_name(ctx, "group", *ret);
 }
 
 /* The group operand, looked up. */
 static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_group *ret)
 {
 	const char *name;
-	int r = cl_one_operand(ctx, p, "group", &name);
+	int r = group_operand(ctx, p, &name);
 
-	if (r < 0)
-		return r;
-	r = cl_check_name(ctx, "group", name);
-	if (r < 0)
-		return r;
-	return cl_resolve_group(ctx, name, ret);
+	return r < 0 ? r : cl_resolve_group(ctx, name, ret);
 }
 
-/* Each user of a list: action on g, and role.escalate when g is privileged. */
+/* What each user of a list gets: action on group (GUARD_ACTION_COUNT:
+ * none), and role.escalate when it is privileged (grant NULL: never). */
+struct per_user {
+	const struct cl_group *group;
+	enum guard_action action;
+	const char *grant;
+};
+
+static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
+{
+	const struct per_user *u = data;
+	struct guard_identity user = {0};
+	int r = cl_resolve_user(ctx, name, &user);
+
+	if (r == 0 && u->action != GUARD_ACTION_COUNT)
+		r = cl_add(ctx, u->action, &user, u->group, NULL);
+	if (r == 0 && u->grant)
+		r = cl_add_group_grant(ctx, &user, u->group, u->grant);
+	guard_identity_clear(&user);
+	return r;
+}
+
 static int per_user(struct cl_ctx *ctx, const char *list, const struct cl_group *g,
 		    enum guard_action action, const char *grant)
 {
-	char **items = NULL;
-	size_t n = 0;
-	int r = cl_split_list(ctx, "users", list, &items, &n);
+	struct per_user u = {g, action, grant};
 
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct guard_identity user = {0};
-
-		r = cl_resolve_user(ctx, items[i], &user);
-		if (r == 0 && action != GUARD_ACTION_COUNT)
-			r = cl_add(ctx, action, &user, g, NULL);
-		if (r == 0 && g->privileged && grant)
-			r = escalate(ctx, &user, g, grant);
-		guard_identity_clear(&user);
-	}
-	cl_strv_free(items, n);
-	return r;
+	return cl_each_item(ctx, "users", list, one_user, &u);
 }
 
 /* -g GID: gid 0, or the gid of a privileged group, shared by -o or taken
@@ -152,8 +147,7 @@ static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const str
 			r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "duplicate gid (-o)");
 			break;
 		case K_PASSWORD:
-			if (g->privileged)
-				r = escalate(ctx, NULL, g, "password on group ");
+			r = cl_add_group_grant(ctx, NULL, g, "password on group ");
 			break;
 		case K_USERS:
 			r = per_user(ctx, o->value, g, GUARD_GROUP_MEMBER_ADD, "group ");
@@ -178,8 +172,8 @@ static int groupadd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		g.gid_known = true;
 	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
-	if (r == 0 && g.privileged)
-		r = escalate(ctx, NULL, &g, "group ");
+	if (r == 0)
+		r = cl_add_group_grant(ctx, NULL, &g, "group ");
 	if (r == 0)
 		r = group_common(ctx, p, &g, false);
 	cl_group_clear(&g);
@@ -217,13 +211,10 @@ static int groupmod(struct cl_ctx *ctx, const struct cl_parsed *p)
 
 static int groupdel(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
-	struct cl_group g = {0};
-	int r = the_group(ctx, p, &g);
+	const char *name;
+	int r = group_operand(ctx, p, &name);
 
-	if (r == 0)
-		r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
-	cl_group_clear(&g);
-	return r;
+	return r < 0 ? r : cl_add_on_group(ctx, GUARD_GROUP_DELETE, NULL, name);
 }
 
 /* gpasswd GROUP alone sets the group's password. -M sets the member list:
@@ -238,8 +229,8 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		return r;
 	if (p->n_opts == 0 || (p->n_opts == 1 && cl_has(p, 'g'))) {
 		r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
-		if (r == 0 && g.privileged)
-			r = escalate(ctx, NULL, &g, "password on group ");
+		if (r == 0)
+			r = cl_add_group_grant(ctx, NULL, &g, "password on group ");
 	}
 	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
 		const struct cl_parsed_opt *o = &p->opts[i];
@@ -271,17 +262,7 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return r;
 }
 
-#define TOOL(n, dir, fn)                                                                           \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = dir "/" #n,                                                                    \
-	    .syntax = CL_GETOPT,                                                                   \
-	    .opts = n##_opts,                                                                      \
-	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(groupadd, "/usr/sbin", groupadd);
-TOOL(groupmod, "/usr/sbin", groupmod);
-TOOL(groupdel, "/usr/sbin", groupdel);
-TOOL(gpasswd, "/usr/bin", gpasswd);
+CL_TOOL(groupadd, "/usr/sbin", CL_GETOPT, groupadd_opts, groupadd, false);
+CL_TOOL(groupmod, "/usr/sbin", CL_GETOPT, groupmod_opts, groupmod, false);
+CL_TOOL(groupdel, "/usr/sbin", CL_GETOPT, groupdel_opts, groupdel, false);
+CL_TOOL(gpasswd, "/usr/bin", CL_GETOPT, gpasswd_opts, gpasswd, false);

@@ -4,13 +4,9 @@
  * installed binaries); then what each command raises. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "classify_internal.h"
-#include "numparse.h"
-
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
 
 #define USER_MODIFY GUARD_USER_MODIFY
 #define MEMBER_ADD  GUARD_GROUP_MEMBER_ADD
@@ -18,7 +14,7 @@
 /* "b:c:d:De:f:g:G:hk:O:K:lmMNop:rR:P:s:u:UZ:F" */
 static const struct cl_opt useradd_opts[] = {
     CL_VAL('b', "base-dir", CL_BASEDIR, CL_NOACT),
-    CL_LONG(256, "btrfs-subvolume-home", CL_NONE, CL_NOACT),
+    CL_LONG_FLAG(256, "btrfs-subvolume-home"),
     {.key = 257, .long_name = "badname", .action = CL_NOACT, .refuse = CL_WHY_BADNAME},
     CL_VAL('c', "comment", CL_GECOS, CL_NOACT),
     CL_VAL('d', "home-dir", CL_HOME, CL_NOACT),
@@ -28,9 +24,9 @@ static const struct cl_opt useradd_opts[] = {
     CL_GRANT('F', "add-subids-for-system", CL_NONE, CL_NOACT, "subordinate ids"),
     CL_VAL('g', "gid", CL_GROUP, MEMBER_ADD),
     CL_VAL('G', "groups", CL_GROUPS, MEMBER_ADD),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_REFUSE('k', "skel", CL_HOME, "it copies another skeleton directory into the home"),
-    CL_REFUSE('K', "key", CL_WORD, CL_WHY_KEY),
+    CL_KEY('K'),
     CL_REFUSE('O', NULL, CL_WORD, CL_WHY_KEY), /* -K's old spelling */
     CL_FLAG('l', "no-log-init", CL_NOACT),
     CL_FLAG('m', "create-home", CL_NOACT),
@@ -38,14 +34,9 @@ static const struct cl_opt useradd_opts[] = {
     CL_FLAG('N', "no-user-group", CL_NOACT),
     CL_GRANT('o', "non-unique", CL_NONE, CL_NOACT, "duplicate uid (-o)"),
     CL_VAL('p', "password", CL_SECRET, GUARD_USER_PASSWORD),
-    {.key = 'r',
-     .short_name = 'r',
-     .long_name = "system",
-     .action = CL_NOACT,
-     .grant = "system account (-r)",
-     .protects = true},
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_PROTECT('r', "system", "system account (-r)"),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('s', "shell", CL_SHELL, CL_NOACT),
     CL_VAL('u', "uid", CL_UID, CL_NOACT),
     CL_FLAG('U', "user-group", CL_NOACT),
@@ -62,15 +53,15 @@ static const struct cl_opt usermod_opts[] = {
     CL_VAL('f', "inactive", CL_DAYS, USER_MODIFY),
     CL_VAL('g', "gid", CL_GROUP, MEMBER_ADD),
     CL_VAL('G', "groups", CL_GROUPS, CL_NOACT), /* -a and -r decide: see usermod() */
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_VAL('l', "login", CL_NEWNAME, USER_MODIFY),
     CL_FLAG('L', "lock", GUARD_USER_LOCK),
     CL_FLAG('m', "move-home", USER_MODIFY),
     CL_GRANT('o', "non-unique", CL_NONE, CL_NOACT, "duplicate uid (-o)"),
     CL_VAL('p', "password", CL_SECRET, GUARD_USER_PASSWORD),
     CL_FLAG('r', "remove", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_VAL('s', "shell", CL_SHELL, USER_MODIFY),
     CL_VAL('u', "uid", CL_UID, USER_MODIFY),
     CL_FLAG('U', "unlock", GUARD_USER_UNLOCK),
@@ -84,10 +75,10 @@ static const struct cl_opt usermod_opts[] = {
 /* "fhrR:P:Z" */
 static const struct cl_opt userdel_opts[] = {
     CL_FLAG('f', "force", CL_NOACT),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_FLAG('r', "remove", CL_NOACT),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('P', "prefix", CL_HOME, CL_WHY_PREFIX),
+    CL_ROOT('R'),
+    CL_PREFIX('P'),
     CL_FLAG('Z', "selinux-user", CL_NOACT), /* removes the user's mapping */
 };
 
@@ -99,14 +90,14 @@ static const struct cl_opt passwd_opts[] = {
     CL_REFUSE('a', "all", CL_NONE, "it reports every account: name one account with -S"),
     CL_FLAG('d', "delete", GUARD_USER_PASSWORD),
     CL_FLAG('e', "expire", USER_MODIFY),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_VAL('i', "inactive", CL_DAYS, USER_MODIFY),
     CL_FLAG('k', "keep-tokens", GUARD_USER_PASSWORD),
     CL_FLAG('l', "lock", GUARD_USER_LOCK),
     CL_VAL('n', "mindays", CL_DAYS, USER_MODIFY),
     CL_FLAG('q', "quiet", CL_NOACT),
     CL_REFUSE('r', "repository", CL_WORD, "it changes which account database passwd writes"),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_ROOT('R'),
     CL_FLAG('S', "status", USER_MODIFY),
     CL_FLAG('u', "unlock", GUARD_USER_UNLOCK),
     CL_VAL('w', "warndays", CL_DAYS, USER_MODIFY),
@@ -117,20 +108,20 @@ static const struct cl_opt passwd_opts[] = {
 static const struct cl_opt chage_opts[] = {
     CL_VAL('d', "lastday", CL_DATE, USER_MODIFY),
     CL_VAL('E', "expiredate", CL_DATE, CL_EXPIRY),
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
+    CL_HELP('h'),
     CL_VAL('I', "inactive", CL_DAYS, USER_MODIFY),
     CL_FLAG('l', "list", USER_MODIFY),
     CL_VAL('m', "mindays", CL_DAYS, USER_MODIFY),
     CL_VAL('M', "maxdays", CL_DAYS, USER_MODIFY),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_ROOT('R'),
     CL_VAL('W', "warndays", CL_DAYS, USER_MODIFY),
     CL_FLAG('i', "iso8601", CL_NOACT),
 };
 
 /* "hR:s:" */
 static const struct cl_opt chsh_opts[] = {
-    CL_REFUSE('h', "help", CL_NONE, CL_WHY_HELP),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
+    CL_HELP('h'),
+    CL_ROOT('R'),
     CL_VAL('s', "shell", CL_SHELL, USER_MODIFY),
 };
 
@@ -140,8 +131,8 @@ static const struct cl_opt chfn_opts[] = {
     CL_VAL('h', "home-phone", CL_GECOS_PART, USER_MODIFY),
     CL_VAL('o', "other", CL_GECOS_PART, USER_MODIFY),
     CL_VAL('r', "room", CL_GECOS_PART, USER_MODIFY),
-    CL_REFUSE('R', "root", CL_HOME, CL_WHY_ROOT),
-    CL_REFUSE('u', "help", CL_NONE, CL_WHY_HELP),
+    CL_ROOT('R'),
+    CL_HELP('u'),
     CL_VAL('w', "work-phone", CL_GECOS_PART, USER_MODIFY),
 };
 
@@ -166,25 +157,12 @@ static int useradd_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 			 const struct guard_tool_defaults *d, const struct guard_identity *user)
 {
 	bool upg = cl_has(p, 'U') || (d->useradd_usergroups && !cl_has(p, 'N') && !cl_has(p, 'g'));
-	uint32_t gid;
-	int r;
 
 	if (cl_has(p, 'U') && (cl_has(p, 'N') || cl_has(p, 'g')))
 		return cl_refuse(ctx, "useradd: -U conflicts with -N and -g");
 	if (!upg)
 		return 0;
-	r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
-	if (r == 0)
-		return cl_refuse(ctx,
-				 "useradd: a group named '%s' exists, and useradd would refuse to "
-				 "make the user-private group: to put the account in it, name it "
-				 "with -g %s",
-				 QUOTED(user->name), QUOTED(user->name));
-	if (r != -ENOENT) {
-		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
-		return r;
-	}
-	return cl_add_new_group(ctx, user, user->name, false, 0);
+	return cl_add_private_group(ctx, user, "name it with -g");
 }
 
 /* The home useradd makes: with -m, or CREATE_HOME unless -M; -d, else the
@@ -218,14 +196,8 @@ static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	const char *uid = cl_last(p, 'u');
 	int r = the_account(ctx, p, &user);
 
-	if (r < 0)
-		return r;
-	r = cl_defaults(ctx, &d);
-	if (r < 0)
-		goto out;
-	if (!user.exists && uid && guard_parse_id(uid, &user.uid) == 0)
-		user.uid_known = true;
-	r = cl_add(ctx, GUARD_USER_CREATE, &user, NULL, NULL);
+	if (r == 0)
+		r = cl_add_new_user(ctx, &user, uid, &d);
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)
@@ -234,7 +206,6 @@ static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = useradd_home(ctx, p, d, user.name);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
-out:
 	guard_identity_clear(&user);
 	return r;
 }
@@ -254,6 +225,12 @@ static bool in_lists(const struct cl_parsed *p, int key, const char *group)
 	return false;
 }
 
+/* group.member.remove of user (a struct guard_identity) from group. */
+static int leave_group(struct cl_ctx *ctx, const char *group, const void *user)
+{
+	return cl_add_on_group(ctx, GUARD_GROUP_MEMBER_REMOVE, user, group);
+}
+
 /* -G: -a adds to the listed groups; -r removes from them; alone, it sets
  * the list: added to those, removed from the others the user is in. The
  * user's own-name group is taken for the primary group, which -G leaves. */
@@ -266,37 +243,20 @@ static int usermod_groups(struct cl_ctx *ctx, const struct cl_parsed *p,
 	if (append && remove)
 		return cl_refuse(ctx, "usermod: -a and -r exclude each other");
 	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
-		char **items = NULL;
-		size_t n = 0;
-
 		if (p->opts[i].opt->key != 'G')
 			continue;
-		if (!remove) {
+		if (remove)
+			r = cl_each_item(ctx, "-G", p->opts[i].value, leave_group, user);
+		else
 			r = cl_add_memberships(ctx, user, p->opts[i].value, false);
-			continue;
-		}
-		r = cl_split_list(ctx, "-G", p->opts[i].value, &items, &n);
-		for (size_t k = 0; r == 0 && k < n; k++) {
-			struct cl_group g = {0};
-			r = cl_resolve_group(ctx, items[k], &g);
-			if (r == 0)
-				r = cl_add(ctx, GUARD_GROUP_MEMBER_REMOVE, user, &g, NULL);
-			cl_group_clear(&g);
-		}
-		cl_strv_free(items, n);
 	}
 	if (append || remove || !cl_has(p, 'G'))
 		return r;
 	for (size_t i = 0; r == 0 && i < user->n_groups; i++) {
-		struct cl_group g = {0};
 		const char *name = user->groups[i];
 
-		if (in_lists(p, 'G', name) || (user->name && strcmp(name, user->name) == 0))
-			continue;
-		r = cl_resolve_group(ctx, name, &g);
-		if (r == 0)
-			r = cl_add(ctx, GUARD_GROUP_MEMBER_REMOVE, user, &g, NULL);
-		cl_group_clear(&g);
+		if (!in_lists(p, 'G', name) && !(user->name && strcmp(name, user->name) == 0))
+			r = leave_group(ctx, name, user);
 	}
 	return r;
 }
@@ -412,20 +372,10 @@ static int chfn(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return one_account(ctx, p, CL_NOACT);
 }
 
-#define TOOL(n, dir, fn)                                                                           \
-	const struct cl_tool cl_tool_##n = {                                                       \
-	    .name = #n,                                                                            \
-	    .path = dir "/" #n,                                                                    \
-	    .syntax = CL_GETOPT,                                                                   \
-	    .opts = n##_opts,                                                                      \
-	    .n_opts = sizeof(n##_opts) / sizeof(n##_opts[0]),                                      \
-	    .classify = (fn),                                                                      \
-	}
-
-TOOL(useradd, "/usr/sbin", useradd);
-TOOL(usermod, "/usr/sbin", usermod);
-TOOL(userdel, "/usr/sbin", userdel);
-TOOL(passwd, "/usr/bin", passwd);
-TOOL(chage, "/usr/bin", chage);
-TOOL(chsh, "/usr/bin", chsh);
-TOOL(chfn, "/usr/bin", chfn);
+CL_TOOL(useradd, "/usr/sbin", CL_GETOPT, useradd_opts, useradd, false);
+CL_TOOL(usermod, "/usr/sbin", CL_GETOPT, usermod_opts, usermod, false);
+CL_TOOL(userdel, "/usr/sbin", CL_GETOPT, userdel_opts, userdel, false);
+CL_TOOL(passwd, "/usr/bin", CL_GETOPT, passwd_opts, passwd, false);
+CL_TOOL(chage, "/usr/bin", CL_GETOPT, chage_opts, chage, false);
+CL_TOOL(chsh, "/usr/bin", CL_GETOPT, chsh_opts, chsh, false);
+CL_TOOL(chfn, "/usr/bin", CL_GETOPT, chfn_opts, chfn, false);

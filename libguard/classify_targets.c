@@ -148,6 +148,23 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		      const struct guard_identity *user, const struct cl_group *group,
 		      const char *grant);
 
+/* An array of n items of size bytes with room for one more: itself while
+ * n < *cap, else grown to twice *cap (first: its first size). NULL when
+ * out of memory, the array then unchanged. */
+static void *room_for_one(void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t grown_cap;
+	void *grown;
+
+	if (n < *cap)
+		return items;
+	grown_cap = *cap ? 2 * *cap : first;
+	grown = realloc(items, grown_cap * size);
+	if (grown)
+		*cap = grown_cap;
+	return grown;
+}
+
 int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
 	   const struct cl_group *group, const char *grant)
 {
@@ -156,6 +173,18 @@ int cl_add(struct cl_ctx *ctx, enum guard_action action, const struct guard_iden
 	if (action == GUARD_ROLE_ESCALATE && group)
 		grant = grant_note(ctx, grant, group->name, buf, sizeof(buf));
 	return add_target(ctx, action, user, group, grant);
+}
+
+int cl_add_on_group(struct cl_ctx *ctx, enum guard_action action, const struct guard_identity *user,
+		    const char *group)
+{
+	struct cl_group g = {0};
+	int r = cl_resolve_group(ctx, group, &g);
+
+	if (r == 0)
+		r = cl_add(ctx, action, user, &g, NULL);
+	cl_group_clear(&g);
+	return r;
 }
 
 int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
@@ -171,7 +200,7 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		      const struct guard_identity *user, const struct cl_group *group,
 		      const char *grant)
 {
-	struct guard_target t = {.action = action};
+	struct guard_target t = {.action = action}, *targets;
 
 	/* Once per (action, user, group, grant): "-G sudo -G sudo" is one. */
 	for (size_t i = 0; i < ctx->n_targets; i++) {
@@ -182,14 +211,11 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 		    (!o->gid_known || o->gid == group->gid) && str_eq(o->grant, grant))
 			return 0;
 	}
-	if (ctx->n_targets == ctx->cap_targets) {
-		size_t cap = ctx->cap_targets ? 2 * ctx->cap_targets : 8;
-		struct guard_target *n = realloc(ctx->targets, cap * sizeof(*n));
-		if (!n)
-			return cl_oom(ctx);
-		ctx->targets = n;
-		ctx->cap_targets = cap;
-	}
+	targets =
+	    room_for_one(ctx->targets, ctx->n_targets, &ctx->cap_targets, sizeof(*targets), 8);
+	if (!targets)
+		return cl_oom(ctx);
+	ctx->targets = targets;
 	if ((user && identity_copy(user, &t.user) < 0) ||
 	    (group && group->name && !(t.group = strdup(group->name))) ||
 	    (grant && !(t.grant = strdup(grant)))) {
@@ -202,6 +228,20 @@ static int add_target(struct cl_ctx *ctx, enum guard_action action,
 	}
 	ctx->targets[ctx->n_targets++] = t;
 	return 0;
+}
+
+int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		       const struct cl_group *g, const char *what)
+{
+	char grant[160];
+
+	if (!g->privileged)
+		return 0;
+	if (g->name)
+		snprintf(grant, sizeof(grant), "%s%s", what, g->name);
+	else
+		snprintf(grant, sizeof(grant), "gid %u", g->gid);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
 }
 
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
@@ -229,16 +269,12 @@ void cl_mark_protected(struct cl_ctx *ctx, const char *user)
 
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user)
 {
-	struct guard_home h = {.op = op};
+	struct guard_home h = {.op = op}, *homes;
 
-	if (ctx->n_homes == ctx->cap_homes) {
-		size_t cap = ctx->cap_homes ? 2 * ctx->cap_homes : 4;
-		struct guard_home *n = realloc(ctx->homes, cap * sizeof(*n));
-		if (!n)
-			return cl_oom(ctx);
-		ctx->homes = n;
-		ctx->cap_homes = cap;
-	}
+	homes = room_for_one(ctx->homes, ctx->n_homes, &ctx->cap_homes, sizeof(*homes), 4);
+	if (!homes)
+		return cl_oom(ctx);
+	ctx->homes = homes;
 	if ((path && !(h.path = strdup(path))) || (user && !(h.user = strdup(user)))) {
 		free(h.path);
 		free(h.user);
@@ -248,7 +284,8 @@ int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, con
 	return 0;
 }
 
-int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
+/* The tools' settings, or a refusal naming the tool when they are unknown. */
+static int tool_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
 {
 	if (!ctx->resolver->defaults)
 		return cl_refuse(ctx,
@@ -259,11 +296,22 @@ int cl_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
 	return 0;
 }
 
+int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
+		    const struct guard_tool_defaults **ret_defaults)
+{
+	int r = tool_defaults(ctx, ret_defaults);
+
+	if (r < 0)
+		return r;
+	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
+		user->uid_known = true;
+	return cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
+}
+
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
 		     bool gid_known, uint32_t gid)
 {
 	struct cl_group g = {.gid_known = gid_known, .gid = gid};
-	char grant[96];
 	int r = 0;
 
 	if (name && !(g.name = strdup(name)))
@@ -274,15 +322,28 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
 	if (r == 0 && user)
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
-	if (r == 0 && g.privileged) {
-		if (g.name)
-			snprintf(grant, sizeof(grant), "group %s", g.name);
-		else
-			snprintf(grant, sizeof(grant), "gid %u", g.gid);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, &g, grant);
-	}
+	if (r == 0)
+		r = cl_add_group_grant(ctx, user, &g, "group ");
 	cl_group_clear(&g);
 	return r;
+}
+
+int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice)
+{
+	uint32_t gid;
+	int r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
+
+	if (r == 0)
+		return cl_refuse(ctx,
+				 "%s: a group named '%s' exists, and %s would refuse to make the "
+				 "user-private group: to put the account in it, %s %s",
+				 ctx->tool->name, QUOTED(user->name), ctx->tool->name, advice,
+				 QUOTED(user->name));
+	if (r != -ENOENT) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
+		return r;
+	}
+	return cl_add_new_group(ctx, user, user->name, false, 0);
 }
 
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,

@@ -237,20 +237,23 @@ static bool date_ok(const char *s)
 	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
+/* An item of a list of names, or of names and gids; data is the option's
+ * label, for the message. */
+static int check_user_item(struct cl_ctx *ctx, const char *item, const void *what)
+{
+	return cl_check_name(ctx, what, item);
+}
+
+static int check_group_item(struct cl_ctx *ctx, const char *item, const void *what)
+{
+	uint32_t id;
+
+	return guard_parse_id(item, &id) == 0 ? 0 : cl_check_name(ctx, what, item);
+}
+
 static int check_list(struct cl_ctx *ctx, const char *what, const char *list, bool groups)
 {
-	char **items = NULL;
-	size_t n = 0;
-	int r = cl_split_list(ctx, what, list, &items, &n);
-
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		uint32_t id;
-		if (groups && guard_parse_id(items[i], &id) == 0)
-			continue;
-		r = cl_check_name(ctx, what, items[i]);
-	}
-	cl_strv_free(items, n);
-	return r;
+	return cl_each_item(ctx, what, list, groups ? check_group_item : check_user_item, what);
 }
 
 int cl_check_value(struct cl_ctx *ctx, const struct cl_opt *opt, const char *v)
@@ -349,7 +352,7 @@ int cl_check_value(struct cl_ctx *ctx, const struct cl_opt *opt, const char *v)
 	return cl_refuse(ctx, "%s: cannot check its value", what); /* fail safe */
 }
 
-void cl_strv_free(char **v, size_t n)
+static void strv_free(char **v, size_t n)
 {
 	if (!v)
 		return;
@@ -358,8 +361,10 @@ void cl_strv_free(char **v, size_t n)
 	free(v);
 }
 
-int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
-		  size_t *ret_n)
+/* Splits a comma list into its items (NUL-terminated copies): an empty
+ * item refuses the list. */
+static int split_list(struct cl_ctx *ctx, const char *what, const char *list, char ***ret,
+		      size_t *ret_n)
 {
 	char **v = NULL;
 	size_t n = 0;
@@ -369,12 +374,12 @@ int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char *
 		char **nv;
 
 		if (len == 0) {
-			cl_strv_free(v, n);
+			strv_free(v, n);
 			return cl_refuse(ctx, "%s: '%s' has an empty item", what, QUOTED(list));
 		}
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv || !(nv[n] = strndup(c, len))) {
-			cl_strv_free(nv ? nv : v, n);
+			strv_free(nv ? nv : v, n);
 			return cl_oom(ctx);
 		}
 		v = nv;
@@ -386,4 +391,18 @@ int cl_split_list(struct cl_ctx *ctx, const char *what, const char *list, char *
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int cl_each_item(struct cl_ctx *ctx, const char *what, const char *list,
+		 int (*fn)(struct cl_ctx *ctx, const char *item, const void *data),
+		 const void *data)
+{
+	char **items = NULL;
+	size_t n = 0;
+	int r = split_list(ctx, what, list, &items, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = fn(ctx, items[i], data);
+	strv_free(items, n);
+	return r;
 }
