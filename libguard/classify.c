@@ -1,8 +1,9 @@
 /* From a command line to the actions it raises, and the argv Guard execs.
  * The tools' tables are in classify_shadow_user.c, classify_shadow_group.c,
- * classify_adduser.c and classify_batch.c; the parser in classify_options.c; the
- * value checks in classify_values.c; look-ups and targets in
- * classify_targets.c.
+ * classify_adduser.c and classify_batch.c; the parser in classify_options.c; what
+ * parsed options raise in classify_apply.c; the value checks in
+ * classify_values.c; look-ups and targets in classify_targets.c. The tools
+ * call those files, never back into this one.
  *
  * Choices the tools' documentation leaves open:
  *  - An expiry date (usermod -e, chage -E) raises user.lock whatever the
@@ -28,7 +29,6 @@
 
 #include "classify_internal.h"
 
-#define QUOTED(arg)  guard_escape((arg), (char[160]){0}, 160)
 #define SECRET_SHOWN "********"
 
 static const struct cl_tool *const tools[] = {
@@ -58,106 +58,6 @@ bool guard_classify_reads_batch(const char *name)
 	const struct cl_tool *t = name ? find_tool(name) : NULL;
 
 	return t && t->reads_batch;
-}
-
-bool cl_has(const struct cl_parsed *p, int key)
-{
-	return cl_last(p, key) != NULL;
-}
-
-const char *cl_last(const struct cl_parsed *p, int key)
-{
-	const char *v = NULL;
-
-	for (size_t i = 0; i < p->n_opts; i++)
-		if (p->opts[i].opt->key == key)
-			v = p->opts[i].value ? p->opts[i].value : "";
-	return v;
-}
-
-int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *what,
-		   const char **ret)
-{
-	if (p->n_operands == 0)
-		return cl_refuse(ctx, "%s: name the %s", ctx->tool->name, what);
-	if (p->n_operands > 1)
-		return cl_refuse(ctx, "%s: one %s only, got '%s' and '%s'", ctx->tool->name, what,
-				 QUOTED(p->operands[0]), QUOTED(p->operands[1]));
-	*ret = p->operands[0];
-	return 0;
-}
-
-struct membership {
-	const struct guard_identity *user;
-	bool primary;
-};
-
-static int add_membership(struct cl_ctx *ctx, const char *group, const void *data)
-{
-	const struct membership *m = data;
-	struct cl_group g = {0};
-	int r = cl_resolve_group(ctx, group, &g);
-
-	if (r == 0)
-		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, m->user, &g, NULL);
-	if (r == 0 && g.privileged && m->primary && g.gid_known && g.gid == 0)
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, m->user, &g, "primary group 0");
-	else if (r == 0)
-		r = cl_add_group_grant(ctx, m->user, &g, "group ");
-	cl_group_clear(&g);
-	return r;
-}
-
-int cl_add_memberships(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
-		       bool primary)
-{
-	struct membership m = {user, primary};
-
-	return cl_each_item(ctx, "groups", groups, add_membership, &m);
-}
-
-static int apply_one(struct cl_ctx *ctx, const struct cl_parsed_opt *o,
-		     const struct guard_identity *user, bool *ret_protected)
-{
-	const struct cl_opt *opt = o->opt;
-	char grant[128];
-	uint32_t uid;
-	int r = 0;
-
-	if (opt->arg == CL_GROUP || opt->arg == CL_GROUPS) {
-		if (opt->action == GUARD_GROUP_MEMBER_ADD)
-			r = cl_add_memberships(ctx, user, o->value, opt->arg == CL_GROUP);
-	} else if (opt->action == CL_EXPIRY) {
-		bool unlock = !*o->value || strcmp(o->value, "-1") == 0;
-		r = cl_add(ctx, unlock ? GUARD_USER_UNLOCK : GUARD_USER_LOCK, user, NULL, NULL);
-	} else if (opt->action >= 0) {
-		r = cl_add(ctx, (enum guard_action)opt->action, user, NULL, NULL);
-	}
-	if (r == 0 && opt->arg == CL_SECRET)
-		r = cl_password_value(ctx, user, o->value, cl_opt_label(opt, grant, sizeof(grant)));
-	if (r == 0 && opt->grant) {
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, opt->grant);
-		if (opt->protects)
-			*ret_protected = true;
-	}
-	if (r == 0 && opt->arg == CL_UID && guard_parse_id(o->value, &uid) == 0)
-		r = cl_add_uid_grant(ctx, user, uid, ret_protected);
-	if (r == 0 && opt->arg == CL_SEUSER) {
-		snprintf(grant, sizeof(grant), "SELinux user %s", o->value);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
-	}
-	return r;
-}
-
-int cl_apply_options(struct cl_ctx *ctx, const struct cl_parsed *p,
-		     const struct guard_identity *user, bool *ret_protected)
-{
-	for (size_t i = 0; i < p->n_opts; i++) {
-		int r = apply_one(ctx, &p->opts[i], user, ret_protected);
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 /* The shadow tools scan all of argv for "-R DIR", "--root[=DIR]", "-P",

@@ -11,8 +11,6 @@
 #include "names.h"
 #include "numparse.h"
 
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
-
 /* shadow reads a line into BUFSIZ (8192) bytes with fgets: the rest of a
  * longer line would be read as a line of its own. Guard refuses lines long
  * before that. */

@@ -15,6 +15,10 @@
 #define CL_MAX_BATCH_BYTES (1024u * 1024u)
 #define CL_MAX_BATCH_LINES 10000u
 
+/* A caller's argument in a refusal: escaped and bounded, in a buffer of
+ * its own for each use (several in one message). */
+#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
+
 /* What an option's value is, and so how it is checked. */
 enum cl_arg {
 	CL_NONE,       /* a flag */

@@ -19,7 +19,6 @@
 #include "classify_internal.h"
 
 /* Quoted user text is escaped: it may hold anything. */
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
 
 static int refuse(struct guard_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -220,4 +219,31 @@ void cl_parsed_clear(struct cl_parsed *p)
 	free(p->opts);
 	free(p->operands);
 	*p = (struct cl_parsed){0};
+}
+
+bool cl_has(const struct cl_parsed *p, int key)
+{
+	return cl_last(p, key) != NULL;
+}
+
+const char *cl_last(const struct cl_parsed *p, int key)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < p->n_opts; i++)
+		if (p->opts[i].opt->key == key)
+			v = p->opts[i].value ? p->opts[i].value : "";
+	return v;
+}
+
+int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *what,
+		   const char **ret)
+{
+	if (p->n_operands == 0)
+		return cl_refuse(ctx, "%s: name the %s", ctx->tool->name, what);
+	if (p->n_operands > 1)
+		return cl_refuse(ctx, "%s: one %s only, got '%s' and '%s'", ctx->tool->name, what,
+				 QUOTED(p->operands[0]), QUOTED(p->operands[1]));
+	*ret = p->operands[0];
+	return 0;
 }

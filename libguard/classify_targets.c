@@ -10,8 +10,6 @@
 #include "classify_internal.h"
 #include "numparse.h"
 
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
-
 bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
 {
 	const struct guard_list *l = &policy->protected_users;

@@ -11,8 +11,6 @@
 #include "names.h"
 #include "numparse.h"
 
-#define QUOTED(arg) guard_escape((arg), (char[160]){0}, 160)
-
 #define CL_MAX_GECOS 1024u
 #define CL_MAX_PATH  4096u
 
