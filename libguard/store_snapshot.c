@@ -70,14 +70,14 @@ static int read_uses(struct guard_store *s, const struct guard_policy *policy, u
 	    use_row, &u, "reading the limit history", err);
 }
 
-struct state {
+struct freeze_read {
 	struct guard_store_snapshot *snap;
 	bool oom;
 };
 
 static int freeze_row(sqlite3_stmt *st, void *ctx)
 {
-	struct state *c = ctx;
+	struct freeze_read *c = ctx;
 	struct guard_host_state *hs = &c->snap->state;
 
 	hs->frozen = true;
@@ -117,7 +117,7 @@ static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
 {
 	struct guard_host_state *hs = &ret->state;
 	struct guard_store_lockout lockout;
-	struct state c = {ret, false};
+	struct freeze_read c = {ret, false};
 	int r;
 
 	r = guard_store_query(s,
