@@ -233,75 +233,66 @@ static void read_row(sqlite3_stmt *st, int64_t now, struct guard_approval *a, bo
 	snprintf(a->nonce, sizeof(a->nonce), "%s", hash ? hash : "");
 }
 
-struct votes {
-	struct guard_approval *a;
-	size_t cap;
-};
-
 static int vote_row(sqlite3_stmt *st, void *ctx)
 {
-	struct votes *c = ctx;
-	struct guard_approval *a = c->a;
-	struct guard_approval_vote *n;
+	struct guard_approval_vote *v = guard_store_rows_add(ctx, sizeof(*v), 4);
 	bool oom = false;
 
-	n = guard_store_grow(a->votes, a->n_votes, &c->cap, sizeof(*n), 4);
-	if (!n)
+	if (!v)
 		return -ENOMEM;
-	a->votes = n;
-	a->votes[a->n_votes].approver = guard_store_col_dup(st, 0, &oom);
-	a->votes[a->n_votes].approver_uid = (uint32_t)sqlite3_column_int64(st, 1);
-	a->votes[a->n_votes].at = sqlite3_column_int64(st, 2);
-	a->n_votes++;
+	v->approver = guard_store_col_dup(st, 0, &oom);
+	v->approver_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	v->at = sqlite3_column_int64(st, 2);
 	return oom ? -ENOMEM : 0;
 }
 
 static int read_votes(struct guard_store *s, struct guard_approval *a, struct guard_error *err)
 {
-	struct votes c = {a, 0};
+	struct guard_store_rows c = {0};
+	int r;
 
-	return guard_store_query(s,
-				 "SELECT approver, approver_uid, at FROM approval_votes WHERE"
-				 " approval_id = ?1 ORDER BY at, approver_uid",
-				 GUARD_SQL_ARGS(guard_sql_int(a->id)), vote_row, &c,
-				 "reading approvals", err);
+	r = guard_store_query(s,
+			      "SELECT approver, approver_uid, at FROM approval_votes WHERE"
+			      " approval_id = ?1 ORDER BY at, approver_uid",
+			      GUARD_SQL_ARGS(guard_sql_int(a->id)), vote_row, &c,
+			      "reading approvals", err);
+	a->votes = c.v;
+	a->n_votes = c.n;
+	return r;
 }
 
-/* Requests read at now into list, which grows. */
+/* Requests read at now: the one asked for, or a list. */
 struct approvals {
 	int64_t now;
-	struct guard_approval *list;
-	size_t n, cap;
+	struct guard_approval *one;
+	struct guard_store_rows list;
 };
 
 static int approval_row(sqlite3_stmt *st, void *ctx)
 {
 	struct approvals *c = ctx;
-	struct guard_approval *n;
+	struct guard_approval *a = guard_store_rows_add(&c->list, sizeof(*a), 16);
 	bool oom = false;
 
-	n = guard_store_grow(c->list, c->n, &c->cap, sizeof(*n), 16);
-	if (!n)
+	if (!a)
 		return -ENOMEM;
-	c->list = n;
-	read_row(st, c->now, &c->list[c->n++], &oom);
+	read_row(st, c->now, a, &oom);
 	return oom ? -ENOMEM : 0;
 }
 
-/* The one request asked for, into list[0]. */
 static int approval_one(sqlite3_stmt *st, void *ctx)
 {
-	struct approvals *c = ctx;
+	const struct approvals *c = ctx;
 	bool oom = false;
 
-	read_row(st, c->now, c->list, &oom);
+	read_row(st, c->now, c->one, &oom);
 	return oom ? -ENOMEM : 1;
 }
 
 int guard_store_approval_get(struct guard_store *s, int64_t id, int64_t now,
 			     struct guard_approval *ret, struct guard_error *err)
 {
-	struct approvals c = {.now = now, .list = ret};
+	struct approvals c = {.now = now, .one = ret};
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -324,6 +315,7 @@ int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t re
 			      size_t *ret_n, struct guard_error *err)
 {
 	struct approvals c = {.now = now};
+	struct guard_approval *list;
 	int r;
 
 	*ret = NULL;
@@ -336,14 +328,15 @@ int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t re
 					     guard_sql_int(every_status), guard_sql_int(now),
 					     guard_sql_int(MAX_LIST)),
 			      approval_row, &c, "listing approvals", err);
-	for (size_t i = 0; r == 0 && i < c.n; i++)
-		r = read_votes(s, &c.list[i], err);
+	list = c.list.v;
+	for (size_t i = 0; r == 0 && i < c.list.n; i++)
+		r = read_votes(s, &list[i], err);
 	if (r < 0) {
-		guard_approvals_free(c.list, c.n);
+		guard_approvals_free(list, c.list.n);
 		return r;
 	}
-	*ret = c.list;
-	*ret_n = c.n;
+	*ret = list;
+	*ret_n = c.list.n;
 	return 0;
 }
 

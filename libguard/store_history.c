@@ -29,24 +29,13 @@ void guard_history_rows_free(struct guard_history_row *rows, size_t n)
 	free(rows);
 }
 
-/* Rows of the ledger into a growing array. */
-struct rows {
-	struct guard_history_row *v;
-	size_t n, cap;
-};
-
 static int history_row(sqlite3_stmt *st, void *ctx)
 {
-	struct rows *c = ctx;
-	struct guard_history_row *h;
+	struct guard_history_row *h = guard_store_rows_add(ctx, sizeof(*h), 32);
 	bool oom = false;
 
-	h = guard_store_grow(c->v, c->n, &c->cap, sizeof(*h), 32);
 	if (!h)
 		return -ENOMEM;
-	c->v = h;
-	h = &c->v[c->n++];
-	memset(h, 0, sizeof(*h));
 	h->decision_id = sqlite3_column_int64(st, 0);
 	h->at = sqlite3_column_int64(st, 1);
 	h->actor = guard_store_col_dup(st, 2, &oom);
@@ -76,7 +65,7 @@ int guard_store_history(struct guard_store *s, int64_t since, bool all_actors, u
 			size_t max, struct guard_history_row **ret, size_t *ret_n,
 			struct guard_error *err)
 {
-	struct rows c = {0};
+	struct guard_store_rows c = {0};
 	struct guard_history_row *rows;
 	size_t n;
 	int r;

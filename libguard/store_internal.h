@@ -145,10 +145,15 @@ int guard_store_query_row(struct guard_store *s, const char *sql, const struct g
 /* A column's text, copied (NULL stays NULL); *oom set on allocation failure. */
 char *guard_store_col_dup(sqlite3_stmt *st, int col, bool *oom);
 
-/* Room for one more of the n elements of size bytes in v, whose capacity
- * *cap doubles from first: v itself, or v moved; NULL when out of memory
- * (v and *cap unchanged). */
-void *guard_store_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
+/* Rows read into an array that grows: v holds n elements. */
+struct guard_store_rows {
+	void *v;
+	size_t n, cap;
+};
+
+/* A new element of size bytes, zeroed, at the end of rows (whose capacity
+ * doubles from first); NULL when out of memory (rows unchanged). */
+void *guard_store_rows_add(struct guard_store_rows *rows, size_t size, size_t first);
 
 /* Fails with -EINVAL unless a transaction is open: every write and every
  * read a decision depends on happens inside BEGIN IMMEDIATE. */

@@ -30,24 +30,13 @@ static char *col(sqlite3_stmt *st, int i, bool *oom)
 	return guard_store_col_dup(st, i, oom);
 }
 
-/* Report rows into a growing array. */
-struct rows {
-	struct guard_report_row *v;
-	size_t n, cap;
-};
-
 static int read_row(sqlite3_stmt *st, void *ctx)
 {
-	struct rows *c = ctx;
-	struct guard_report_row *r;
+	struct guard_report_row *r = guard_store_rows_add(ctx, sizeof(*r), 16);
 	bool oom = false;
 
-	r = guard_store_grow(c->v, c->n, &c->cap, sizeof(*r), 16);
 	if (!r)
 		return -ENOMEM;
-	c->v = r;
-	r = &c->v[c->n++];
-	memset(r, 0, sizeof(*r));
 	r->kind = (enum guard_report_kind)sqlite3_column_int(st, 0);
 	r->at = sqlite3_column_int64(st, 1);
 	r->end = sqlite3_column_int64(st, 2);
@@ -80,7 +69,7 @@ void guard_report_rows_free(struct guard_report_row *rows, size_t n)
 int guard_store_report_rows(struct guard_store *s, int64_t since, int64_t until,
 			    struct guard_report_row **ret, size_t *ret_n, struct guard_error *err)
 {
-	struct rows c = {0};
+	struct guard_store_rows c = {0};
 	int r;
 
 	*ret = NULL;

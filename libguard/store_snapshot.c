@@ -27,47 +27,48 @@ static const struct guard_rule *rule_named(const struct guard_policy *p, const c
 	return NULL;
 }
 
+/* The limit uses of the rules the policy has. */
 struct uses {
 	const struct guard_policy *policy;
-	struct guard_store_snapshot *snap;
-	size_t cap;
+	struct guard_store_rows rows;
 };
 
 static int use_row(sqlite3_stmt *st, void *ctx)
 {
 	struct uses *u = ctx;
-	struct guard_store_snapshot *snap = u->snap;
 	const struct guard_rule *rule =
 	    rule_named(u->policy, (const char *)sqlite3_column_text(st, 0));
-	struct guard_history_use *n;
+	struct guard_history_use *use;
 
 	if (!rule)
 		return 0; /* a rule the policy no longer has */
-	n = guard_store_grow(snap->uses, snap->n_uses, &u->cap, sizeof(*n), 16);
-	if (!n)
+	use = guard_store_rows_add(&u->rows, sizeof(*use), 16);
+	if (!use)
 		return -ENOMEM;
-	snap->uses = n;
-	snap->uses[snap->n_uses].rule = rule->name;
-	snap->uses[snap->n_uses].when = sqlite3_column_int64(st, 1);
-	snap->n_uses++;
+	use->rule = rule->name;
+	use->when = sqlite3_column_int64(st, 1);
 	return 0;
 }
 
 static int read_uses(struct guard_store *s, const struct guard_policy *policy, uint32_t uid,
 		     int64_t now, struct guard_store_snapshot *ret, struct guard_error *err)
 {
-	struct uses u = {policy, ret, 0};
+	struct uses u = {policy, {0}};
 	int64_t period = 0;
+	int r;
 
 	for (size_t i = 0; i < policy->n_rules; i++)
 		if (policy->rules[i].has_limit && policy->rules[i].limit.period_s > period)
 			period = policy->rules[i].limit.period_s;
 	if (period == 0)
 		return 0;
-	return guard_store_query(
+	r = guard_store_query(
 	    s, "SELECT rule, at FROM limit_uses WHERE actor_uid = ?1 AND at > ?2 AND at <= ?3",
 	    GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(now - period), guard_sql_int(now)),
 	    use_row, &u, "reading the limit history", err);
+	ret->uses = u.rows.v;
+	ret->n_uses = u.rows.n;
+	return r;
 }
 
 struct freeze_read {

@@ -231,17 +231,22 @@ char *guard_store_col_dup(sqlite3_stmt *st, int col, bool *oom)
 	return r;
 }
 
-void *guard_store_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+void *guard_store_rows_add(struct guard_store_rows *rows, size_t size, size_t first)
 {
-	size_t ncap;
+	char *e;
 
-	if (n < *cap)
-		return v;
-	ncap = *cap ? 2 * *cap : first;
-	v = reallocarray(v, ncap, size);
-	if (v)
-		*cap = ncap;
-	return v;
+	if (rows->n == rows->cap) {
+		size_t ncap = rows->cap ? 2 * rows->cap : first;
+		void *v = reallocarray(rows->v, ncap, size);
+
+		if (!v)
+			return NULL;
+		rows->v = v;
+		rows->cap = ncap;
+	}
+	e = (char *)rows->v + rows->n++ * size;
+	memset(e, 0, size);
+	return e;
 }
 
 int guard_store_need_txn(struct guard_store *s, struct guard_error *err)

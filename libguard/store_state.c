@@ -110,23 +110,14 @@ void guard_store_status_clear(struct guard_store_status *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Rows of (who, uid, what, since, until) into a growing array. */
-struct items {
-	struct guard_store_status_item **v;
-	size_t *n, cap;
-};
-
+/* A row of (who, uid, what, since, until). */
 static int item_row(sqlite3_stmt *st, void *ctx)
 {
-	struct items *c = ctx;
-	struct guard_store_status_item *it;
+	struct guard_store_status_item *it = guard_store_rows_add(ctx, sizeof(*it), 8);
 	bool oom = false;
 
-	it = guard_store_grow(*c->v, *c->n, &c->cap, sizeof(*it), 8);
 	if (!it)
 		return -ENOMEM;
-	*c->v = it;
-	it = &(*c->v)[(*c->n)++];
 	it->who = guard_store_col_dup(st, 0, &oom);
 	it->uid = (uint32_t)sqlite3_column_int64(st, 1);
 	it->what = guard_store_col_dup(st, 2, &oom);
@@ -138,10 +129,14 @@ static int item_row(sqlite3_stmt *st, void *ctx)
 static int read_items(struct guard_store *s, const char *sql, int64_t now,
 		      struct guard_store_status_item **ret, size_t *ret_n, struct guard_error *err)
 {
-	struct items c = {ret, ret_n, 0};
+	struct guard_store_rows c = {0};
+	int r;
 
-	return guard_store_query(s, sql, GUARD_SQL_ARGS(guard_sql_int(now)), item_row, &c,
-				 "reading the host state", err);
+	r = guard_store_query(s, sql, GUARD_SQL_ARGS(guard_sql_int(now)), item_row, &c,
+			      "reading the host state", err);
+	*ret = c.v;
+	*ret_n = c.n;
+	return r;
 }
 
 int guard_store_status(struct guard_store *s, int64_t now, struct guard_store_status *ret,
