@@ -268,28 +268,28 @@ const char *guard_store_path(const struct guard_store *s)
 	return s && s->path ? s->path : "";
 }
 
+struct integrity {
+	struct guard_store *s;
+	struct guard_error *err;
+};
+
+/* The check's first line: "ok", or the first problem found. */
+static int integrity_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct integrity *c = ctx;
+	const unsigned char *v = sqlite3_column_text(st, 0);
+
+	if (v && strcmp((const char *)v, "ok") == 0)
+		return 0;
+	guard_error_set(c->err, c->s->path, 0, "integrity check failed: %s",
+			v ? (const char *)v : "");
+	return -EBADMSG;
+}
+
 int guard_store_check(struct guard_store *s, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int r, rc;
-	bool ok = false;
+	struct integrity c = {s, err};
 
-	r = guard_store_prepare(s, "PRAGMA integrity_check", &st, err);
-	if (r < 0)
-		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-
-		ok = v && strcmp((const char *)v, "ok") == 0;
-		if (!ok)
-			guard_error_set(err, s->path, 0, "integrity check failed: %s",
-					v ? (const char *)v : "");
-	} else {
-		r = guard_store_fail(s, rc, "checking the store", err);
-	}
-	guard_store_release(s, st);
-	if (r < 0)
-		return r;
-	return ok ? 0 : -EBADMSG;
+	return guard_store_query_row(s, "PRAGMA integrity_check", NULL, integrity_row, &c,
+				     "checking the store", err);
 }

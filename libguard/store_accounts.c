@@ -9,48 +9,45 @@
 
 #include "store_internal.h"
 
+/* The key into ctx: 1, or 2 when the stored value has another size. */
+static int key_row(sqlite3_stmt *st, void *ctx)
+{
+	if (sqlite3_column_bytes(st, 0) != GUARD_ACCOUNT_KEY_LEN)
+		return 2;
+	memcpy(ctx, sqlite3_column_blob(st, 0), GUARD_ACCOUNT_KEY_LEN);
+	return 1;
+}
+
 int guard_store_accounts_key(struct guard_store *s, uint8_t key[GUARD_ACCOUNT_KEY_LEN],
 			     struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r == 0)
-		r = guard_store_prepare(s, "SELECT value FROM secrets WHERE name = 'accounts'", &st,
-					err);
-	if (r < 0)
-		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == GUARD_ACCOUNT_KEY_LEN) {
-		memcpy(key, sqlite3_column_blob(st, 0), GUARD_ACCOUNT_KEY_LEN);
-		guard_store_release(s, st);
+		r = guard_store_query(s, "SELECT value FROM secrets WHERE name = 'accounts'", NULL,
+				      key_row, key, "reading the accounts key", err);
+	if (r == 1)
 		return 0;
-	}
-	guard_store_release(s, st);
-	if (rc == SQLITE_ROW) {
+	if (r == 2) {
 		guard_error_set(err, s->path, 0, "the accounts key is damaged; refused");
 		return -EBADMSG;
 	}
-	if (rc != SQLITE_DONE)
-		return guard_store_fail(s, rc, "reading the accounts key", err);
+	if (r < 0)
+		return r;
 	if (getrandom(key, GUARD_ACCOUNT_KEY_LEN, 0) != GUARD_ACCOUNT_KEY_LEN) {
 		r = -errno;
 		guard_error_set(err, s->path, 0, "cannot make the accounts key: %s", strerror(-r));
 		return r;
 	}
-	r = guard_store_prepare(s, "INSERT INTO secrets(name, value) VALUES ('accounts', ?1)", &st,
-				err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_blob(st, 1, key, GUARD_ACCOUNT_KEY_LEN, SQLITE_TRANSIENT);
-	r = guard_store_step_done(s, st, "writing the accounts key", err);
-	guard_store_release(s, st);
-	return r;
+	return guard_store_run(s, "INSERT INTO secrets(name, value) VALUES ('accounts', ?1)",
+			       GUARD_SQL_ARGS(guard_sql_blob(key, GUARD_ACCOUNT_KEY_LEN)),
+			       "writing the accounts key", err);
 }
 
-static int read_row(sqlite3_stmt *st, struct guard_account_set *set)
+static int read_row(sqlite3_stmt *st, void *ctx)
 {
+	struct guard_account_set *set = ctx;
 	const char *kind = (const char *)sqlite3_column_text(st, 0), *mac;
 	struct guard_account a = {0};
 
@@ -73,35 +70,20 @@ int guard_store_accounts_seen(struct guard_store *s, struct guard_account_set *r
 			      struct guard_error *err)
 {
 	struct guard_account_set set = {0};
-	sqlite3_stmt *st = NULL;
 	int64_t at = 0;
-	int r, rc;
+	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r == 0)
-		r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'accounts_seen_at'",
-					&st, err);
+		r = guard_store_query(s, "SELECT value FROM meta WHERE key = 'accounts_seen_at'",
+				      NULL, guard_store_row_int, &at,
+				      "reading when accounts were seen", err);
 	if (r < 0)
 		return r;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		at = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading when accounts were seen", err);
-	guard_store_release(s, st);
-	if (r == 0)
-		r = guard_store_prepare(
-		    s,
-		    "SELECT kind, name, id, gid, home, shell, members, password,"
-		    " mac FROM accounts_seen",
-		    &st, err);
-	if (r < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && r == 0)
-		r = read_row(st, &set);
-	if (r == 0 && rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading the accounts seen", err);
-	guard_store_release(s, st);
+	r = guard_store_query(s,
+			      "SELECT kind, name, id, gid, home, shell, members, password,"
+			      " mac FROM accounts_seen",
+			      NULL, read_row, &set, "reading the accounts seen", err);
 	if (r < 0) {
 		guard_account_set_clear(&set);
 		if (r == -ENOMEM)
@@ -128,17 +110,15 @@ static int insert_all(struct guard_store *s, const struct guard_account_set *now
 	for (size_t i = 0; r == 0 && i < now->n; i++) {
 		const struct guard_account *a = &now->v[i];
 
-		sqlite3_reset(st);
-		guard_store_bind_text(st, 1, a->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
-		guard_store_bind_text(st, 2, a->name);
-		sqlite3_bind_int64(st, 3, a->id);
-		sqlite3_bind_int64(st, 4, a->gid);
-		guard_store_bind_text(st, 5, a->home);
-		guard_store_bind_text(st, 6, a->shell);
-		guard_store_bind_text(st, 7, a->members);
-		sqlite3_bind_int(st, 8, (int)a->password);
-		guard_store_bind_text(st, 9, a->mac);
-		r = guard_store_step_done(s, st, "recording the accounts seen", err);
+		r = guard_store_query_stmt(
+		    s, st,
+		    GUARD_SQL_ARGS(
+			guard_sql_text(a->kind == GUARD_ACCOUNT_GROUP ? "group" : "user"),
+			guard_sql_text(a->name), guard_sql_int(a->id), guard_sql_int(a->gid),
+			guard_sql_text(a->home), guard_sql_text(a->shell),
+			guard_sql_text(a->members), guard_sql_int((int)a->password),
+			guard_sql_text(a->mac)),
+		    NULL, NULL, "recording the accounts seen", err);
 	}
 	guard_store_release(s, st);
 	return r;
@@ -147,7 +127,6 @@ static int insert_all(struct guard_store *s, const struct guard_account_set *now
 int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account_set *now,
 			       int64_t at, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	r = guard_store_need_txn(s, err);
@@ -157,15 +136,11 @@ int guard_store_accounts_adopt(struct guard_store *s, const struct guard_account
 	if (r == 0)
 		r = insert_all(s, now, err);
 	if (r == 0)
-		r = guard_store_prepare(s,
-					"INSERT OR REPLACE INTO meta(key, value) VALUES"
-					" ('accounts_seen_at', ?1)",
-					&st, err);
-	if (r == 0) {
-		sqlite3_bind_int64(st, 1, at > 0 ? at : 1);
-		r = guard_store_step_done(s, st, "recording when accounts were seen", err);
-		guard_store_release(s, st);
-	}
+		r = guard_store_run(s,
+				    "INSERT OR REPLACE INTO meta(key, value) VALUES"
+				    " ('accounts_seen_at', ?1)",
+				    GUARD_SQL_ARGS(guard_sql_int(at > 0 ? at : 1)),
+				    "recording when accounts were seen", err);
 	return r;
 }
 
@@ -249,13 +224,21 @@ static bool always_reported(const struct guard_account_change *c)
 	       (strcmp(c->field, "uid") == 0 || strcmp(c->field, "gid") == 0);
 }
 
+/* Any row: found. */
+static int found_row(sqlite3_stmt *st, void *ctx)
+{
+	(void)st;
+	(void)ctx;
+	return 1;
+}
+
 int guard_store_change_explained(struct guard_store *s, const struct guard_account_change *c,
 				 int64_t since, bool *ret, struct guard_error *err)
 {
 	struct because v[8];
 	size_t n = always_reported(c) ? 0 : reasons(c, v);
 	sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
 	*ret = false;
 	r = guard_store_need_txn(s, err);
@@ -273,17 +256,13 @@ int guard_store_change_explained(struct guard_store *s, const struct guard_accou
 		    " AND (?4 IS NULL OR a.grp = ?4) LIMIT 1",
 		    &st, err);
 	for (size_t i = 0; r == 0 && i < n && !*ret; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, since);
-		guard_store_bind_text(st, 2, v[i].action);
-		guard_store_bind_text(st, 3, v[i].target);
-		guard_store_bind_text(st, 4, v[i].group);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*ret = true;
-		else if (rc != SQLITE_DONE)
-			r = guard_store_fail(s, rc, "reading the decisions", err);
+		r = guard_store_query_stmt(
+		    s, st,
+		    GUARD_SQL_ARGS(guard_sql_int(since), guard_sql_text(v[i].action),
+				   guard_sql_text(v[i].target), guard_sql_text(v[i].group)),
+		    found_row, NULL, "reading the decisions", err);
+		*ret = r > 0;
 	}
 	guard_store_release(s, st);
-	return r;
+	return r < 0 ? r : 0;
 }

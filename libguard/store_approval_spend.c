@@ -13,8 +13,7 @@ int guard_store_approval_find(struct guard_store *s, const struct guard_approval
 {
 	char hash[2 * GUARD_SHA256_LEN + 1];
 	struct guard_approval a;
-	sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
@@ -43,27 +42,34 @@ int guard_store_approval_find(struct guard_store *s, const struct guard_approval
 		guard_approval_clear(&a);
 		return r;
 	}
-	r = guard_store_prepare(
+	r = guard_store_query(
 	    s,
 	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
 	    "status = 'approved' AND used = 0 AND expires > ?3 ORDER BY id LIMIT 1",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, b->requester_uid);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-	} else if (rc == SQLITE_DONE) {
+	    GUARD_SQL_ARGS(guard_sql_int(b->requester_uid), guard_sql_text(hash),
+			   guard_sql_int(now)),
+	    guard_store_row_int, ret_id, "reading approvals", err);
+	if (r == 0) {
 		guard_error_set(err, "", 0, "no approved request for this");
-		r = -ENOENT;
-	} else {
-		r = guard_store_fail(s, rc, "reading approvals", err);
+		return -ENOENT;
 	}
-	guard_store_release(s, st);
-	return r;
+	return r < 0 ? r : 0;
+}
+
+/* Up to max ids. */
+struct ids {
+	int64_t *v;
+	size_t max, n;
+};
+
+static int id_row(sqlite3_stmt *st, void *ctx)
+{
+	struct ids *c = ctx;
+
+	if (c->n >= c->max)
+		return 1;
+	c->v[c->n++] = sqlite3_column_int64(st, 0);
+	return 0;
 }
 
 int guard_store_approval_candidates(struct guard_store *s, const struct guard_approval_binding *b,
@@ -71,58 +77,41 @@ int guard_store_approval_candidates(struct guard_store *s, const struct guard_ap
 				    struct guard_error *err)
 {
 	char hash[2 * GUARD_SHA256_LEN + 1];
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-	int r, rc;
+	struct ids c = {ids, max, 0};
+	int r;
 
 	*ret_n = 0;
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
 		return r;
 	guard_approval_binding_hash(b, hash);
-	r = guard_store_prepare(
+	r = guard_store_query(
 	    s,
 	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
 	    "status = 'approved' AND used = 0 AND expires > ?3 ORDER BY id DESC LIMIT ?4",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, b->requester_uid);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading approvals", err);
-	guard_store_release(s, st);
-	*ret_n = n;
-	return r;
+	    GUARD_SQL_ARGS(guard_sql_int(b->requester_uid), guard_sql_text(hash),
+			   guard_sql_int(now), guard_sql_int((int64_t)max)),
+	    id_row, &c, "reading approvals", err);
+	*ret_n = c.n;
+	return r < 0 ? r : 0;
 }
 
 int guard_store_approval_consume(struct guard_store *s, int64_t id, const char *hash,
 				 int64_t decision_id, int64_t now, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
 		return r;
 	/* MUST 12: at most once, whoever races. */
-	r = guard_store_prepare(s,
-				"UPDATE approvals SET used = 1, used_at = ?3, status = 'used',"
-				" decision_id = ?4 WHERE id = ?1 AND hash = ?2 AND used = 0 AND"
-				" status = 'approved' AND expires > ?3",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, decision_id);
-	r = guard_store_step_done(s, st, "spending the approval", err);
-	guard_store_release(s, st);
+	r = guard_store_run(s,
+			    "UPDATE approvals SET used = 1, used_at = ?3, status = 'used',"
+			    " decision_id = ?4 WHERE id = ?1 AND hash = ?2 AND used = 0 AND"
+			    " status = 'approved' AND expires > ?3",
+			    GUARD_SQL_ARGS(guard_sql_int(id), guard_sql_text(hash),
+					   guard_sql_int(now), guard_sql_int(decision_id)),
+			    "spending the approval", err);
 	if (r == 0 && sqlite3_changes(s->db) != 1) {
 		guard_error_set(err, "", 0, "request %lld is no longer approved and unused",
 				(long long)id);

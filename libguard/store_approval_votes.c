@@ -8,10 +8,21 @@
 
 #include "store_internal.h"
 
-static int not_pending(const struct guard_approval *a, struct guard_error *err)
+/* Request id as read in this transaction, while an answer can still move
+ * it: pending, or also approved (a denial). -ESTALE when it is past that. */
+static int answerable(struct guard_store *s, int64_t id, int64_t now, bool approved_too,
+		      struct guard_approval *a, struct guard_error *err)
 {
+	int r = guard_store_approval_get(s, id, now, a, err);
+
+	if (r < 0)
+		return r;
+	if (a->status == GUARD_APPROVAL_PENDING ||
+	    (approved_too && a->status == GUARD_APPROVAL_APPROVED))
+		return 0;
 	guard_error_set(err, "", 0, "request %lld is %s", (long long)a->id,
 			guard_approval_status_name(a->status));
+	guard_approval_clear(a);
 	return -ESTALE;
 }
 
@@ -20,7 +31,6 @@ int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t app
 				 enum guard_approval_status *ret_status, struct guard_error *err)
 {
 	struct guard_approval a;
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	r = guard_store_need_txn(s, err);
@@ -28,13 +38,9 @@ int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t app
 		return r;
 	if (!approver || ttl <= 0)
 		return -EINVAL;
-	r = guard_store_approval_get(s, id, now, &a, err);
+	r = answerable(s, id, now, false, &a, err);
 	if (r < 0)
 		return r;
-	if (a.status != GUARD_APPROVAL_PENDING) {
-		r = not_pending(&a, err);
-		goto out;
-	}
 	/* MUST 13: never the requester, even one who is an approver. */
 	if (approver_uid == a.requester_uid) {
 		guard_error_set(err, "", 0,
@@ -53,37 +59,25 @@ int guard_store_approval_approve(struct guard_store *s, int64_t id, uint32_t app
 			goto out;
 		}
 
-	r = guard_store_prepare(
-	    s,
-	    "INSERT INTO approval_votes(approval_id, approver_uid, approver, at)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	    &st, err);
-	if (r < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, approver_uid);
-	guard_store_bind_text(st, 3, approver);
-	sqlite3_bind_int64(st, 4, now);
-	r = guard_store_step_done(s, st, "recording the approval", err);
-	guard_store_release(s, st);
+	r = guard_store_run(s,
+			    "INSERT INTO approval_votes(approval_id, approver_uid, approver, at)"
+			    " VALUES (?1, ?2, ?3, ?4)",
+			    GUARD_SQL_ARGS(guard_sql_int(id), guard_sql_int(approver_uid),
+					   guard_sql_text(approver), guard_sql_int(now)),
+			    "recording the approval", err);
 	if (r < 0)
 		goto out;
 	*ret_status = GUARD_APPROVAL_PENDING;
 	if (a.n_votes + 1 >= a.needed) {
 		/* Approved: valid for approval_ttl from now. */
-		r = guard_store_prepare(s,
-					"UPDATE approvals SET status = 'approved', decided_at = ?2,"
-					" decided_by = ?3, expires = ?4 WHERE id = ?1 AND"
-					" status = 'pending'",
-					&st, err);
-		if (r < 0)
-			goto out;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, now);
-		guard_store_bind_text(st, 3, approver);
-		sqlite3_bind_int64(st, 4, now + ttl);
-		r = guard_store_step_done(s, st, "recording the approval", err);
-		guard_store_release(s, st);
+		r = guard_store_run(s,
+				    "UPDATE approvals SET status = 'approved', decided_at = ?2,"
+				    " decided_by = ?3, expires = ?4 WHERE id = ?1 AND"
+				    " status = 'pending'",
+				    GUARD_SQL_ARGS(guard_sql_int(id), guard_sql_int(now),
+						   guard_sql_text(approver),
+						   guard_sql_int(now + ttl)),
+				    "recording the approval", err);
 		if (r == 0 && sqlite3_changes(s->db) != 1)
 			r = -ESTALE;
 		if (r == 0)
@@ -98,35 +92,23 @@ int guard_store_approval_deny(struct guard_store *s, int64_t id, const char *by,
 			      const char *comment, int64_t now, struct guard_error *err)
 {
 	struct guard_approval a;
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
 		return r;
-	r = guard_store_approval_get(s, id, now, &a, err);
+	r = answerable(s, id, now, true, &a, err);
 	if (r < 0)
 		return r;
-	if (a.status != GUARD_APPROVAL_PENDING && a.status != GUARD_APPROVAL_APPROVED) {
-		r = not_pending(&a, err);
-		goto out;
-	}
-	r = guard_store_prepare(s,
-				"UPDATE approvals SET status = 'denied', decided_at = ?2,"
-				" decided_by = ?3, comment = ?4 WHERE id = ?1 AND used = 0 AND"
-				" status IN ('pending', 'approved')",
-				&st, err);
-	if (r < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	guard_store_bind_text(st, 3, by ? by : "?");
-	guard_store_bind_text(st, 4, comment);
-	r = guard_store_step_done(s, st, "recording the denial", err);
-	guard_store_release(s, st);
+	r = guard_store_run(s,
+			    "UPDATE approvals SET status = 'denied', decided_at = ?2,"
+			    " decided_by = ?3, comment = ?4 WHERE id = ?1 AND used = 0 AND"
+			    " status IN ('pending', 'approved')",
+			    GUARD_SQL_ARGS(guard_sql_int(id), guard_sql_int(now),
+					   guard_sql_text(by ? by : "?"), guard_sql_text(comment)),
+			    "recording the denial", err);
 	if (r == 0 && sqlite3_changes(s->db) != 1)
 		r = -ESTALE;
-out:
 	guard_approval_clear(&a);
 	return r;
 }

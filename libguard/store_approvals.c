@@ -233,70 +233,77 @@ static void read_row(sqlite3_stmt *st, int64_t now, struct guard_approval *a, bo
 	snprintf(a->nonce, sizeof(a->nonce), "%s", hash ? hash : "");
 }
 
+static int vote_row(sqlite3_stmt *st, void *ctx)
+{
+	struct guard_approval_vote *v = guard_store_rows_add(ctx, sizeof(*v), 4);
+	bool oom = false;
+
+	if (!v)
+		return -ENOMEM;
+	v->approver = guard_store_col_dup(st, 0, &oom);
+	v->approver_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	v->at = sqlite3_column_int64(st, 2);
+	return oom ? -ENOMEM : 0;
+}
+
 static int read_votes(struct guard_store *s, struct guard_approval *a, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	bool oom = false;
-	int r, rc;
+	struct guard_store_rows c = {0};
+	int r;
 
-	r = guard_store_prepare(s,
-				"SELECT approver, approver_uid, at FROM approval_votes WHERE "
-				"approval_id = ?1 ORDER BY at, approver_uid",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, a->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (a->n_votes == cap) {
-			size_t ncap = cap ? 2 * cap : 4;
-			struct guard_approval_vote *n = reallocarray(a->votes, ncap, sizeof(*n));
-
-			if (!n) {
-				oom = true;
-				break;
-			}
-			a->votes = n;
-			cap = ncap;
-		}
-		a->votes[a->n_votes].approver = guard_store_col_dup(st, 0, &oom);
-		a->votes[a->n_votes].approver_uid = (uint32_t)sqlite3_column_int64(st, 1);
-		a->votes[a->n_votes].at = sqlite3_column_int64(st, 2);
-		a->n_votes++;
-	}
-	if (oom)
-		r = -ENOMEM;
-	else if (rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading approvals", err);
-	guard_store_release(s, st);
+	r = guard_store_query(s,
+			      "SELECT approver, approver_uid, at FROM approval_votes WHERE"
+			      " approval_id = ?1 ORDER BY at, approver_uid",
+			      GUARD_SQL_ARGS(guard_sql_int(a->id)), vote_row, &c,
+			      "reading approvals", err);
+	a->votes = c.v;
+	a->n_votes = c.n;
 	return r;
+}
+
+/* Requests read at now: the one asked for, or a list. */
+struct approvals {
+	int64_t now;
+	struct guard_approval *one;
+	struct guard_store_rows list;
+};
+
+static int approval_row(sqlite3_stmt *st, void *ctx)
+{
+	struct approvals *c = ctx;
+	struct guard_approval *a = guard_store_rows_add(&c->list, sizeof(*a), 16);
+	bool oom = false;
+
+	if (!a)
+		return -ENOMEM;
+	read_row(st, c->now, a, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+static int approval_one(sqlite3_stmt *st, void *ctx)
+{
+	const struct approvals *c = ctx;
+	bool oom = false;
+
+	read_row(st, c->now, c->one, &oom);
+	return oom ? -ENOMEM : 1;
 }
 
 int guard_store_approval_get(struct guard_store *s, int64_t id, int64_t now,
 			     struct guard_approval *ret, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	bool oom = false;
-	int r, rc;
+	struct approvals c = {.now = now, .one = ret};
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = guard_store_prepare(s, "SELECT " COLUMNS " FROM approvals WHERE id = ?1", &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_row(st, now, ret, &oom);
-	} else if (rc == SQLITE_DONE) {
+	r = guard_store_query(s, "SELECT " COLUMNS " FROM approvals WHERE id = ?1",
+			      GUARD_SQL_ARGS(guard_sql_int(id)), approval_one, &c,
+			      "reading approvals", err);
+	if (r == 0) {
 		guard_error_set(err, "", 0, "no request %lld", (long long)id);
 		r = -ENOENT;
-	} else {
-		r = guard_store_fail(s, rc, "reading approvals", err);
 	}
-	guard_store_release(s, st);
-	if (r == 0 && oom)
-		r = -ENOMEM;
-	if (r == 0)
+	if (r > 0)
 		r = read_votes(s, ret, err);
 	if (r < 0)
 		guard_approval_clear(ret);
@@ -307,53 +314,29 @@ int guard_store_approval_list(struct guard_store *s, bool all_users, uint32_t re
 			      bool every_status, int64_t now, struct guard_approval **ret,
 			      size_t *ret_n, struct guard_error *err)
 {
-	struct guard_approval *list = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0;
-	bool oom = false;
-	int r, rc;
+	struct approvals c = {.now = now};
+	struct guard_approval *list;
+	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = guard_store_prepare(s,
-				"SELECT " COLUMNS " FROM approvals WHERE (?1 OR requester_uid = ?2)"
-				" AND (?3 OR (status IN ('pending', 'approved') AND expires > ?4))"
-				" ORDER BY id DESC LIMIT ?5",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int(st, 1, all_users);
-	sqlite3_bind_int64(st, 2, requester_uid);
-	sqlite3_bind_int(st, 3, every_status);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int(st, 5, MAX_LIST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			struct guard_approval *nl = reallocarray(list, ncap, sizeof(*nl));
-
-			if (!nl) {
-				oom = true;
-				break;
-			}
-			list = nl;
-			cap = ncap;
-		}
-		read_row(st, now, &list[n++], &oom);
-	}
-	if (oom)
-		r = -ENOMEM;
-	else if (rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "listing approvals", err);
-	guard_store_release(s, st);
-	for (size_t i = 0; r == 0 && i < n; i++)
+	r = guard_store_query(s,
+			      "SELECT " COLUMNS " FROM approvals WHERE (?1 OR requester_uid = ?2)"
+			      " AND (?3 OR (status IN ('pending', 'approved') AND expires > ?4))"
+			      " ORDER BY id DESC LIMIT ?5",
+			      GUARD_SQL_ARGS(guard_sql_int(all_users), guard_sql_int(requester_uid),
+					     guard_sql_int(every_status), guard_sql_int(now),
+					     guard_sql_int(MAX_LIST)),
+			      approval_row, &c, "listing approvals", err);
+	list = c.list.v;
+	for (size_t i = 0; r == 0 && i < c.list.n; i++)
 		r = read_votes(s, &list[i], err);
 	if (r < 0) {
-		guard_approvals_free(list, n);
+		guard_approvals_free(list, c.list.n);
 		return r;
 	}
 	*ret = list;
-	*ret_n = n;
+	*ret_n = c.list.n;
 	return 0;
 }
 
@@ -365,8 +348,7 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 	char hash[2 * GUARD_SHA256_LEN + 1], *argv = NULL, *shown = NULL;
 	size_t argv_len = 0, shown_len = 0;
 	bool command = b && b->argv && b->argc > 0;
-	sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
 	r = guard_store_need_txn(s, err);
 	if (r < 0)
@@ -381,74 +363,48 @@ int guard_store_approval_request(struct guard_store *s, const struct guard_appro
 
 	/* The requester's identical pending request, when there is one: the
 	 * same command, the same identities, the same rules asking. */
-	r = guard_store_prepare(
+	r = guard_store_query(
 	    s,
 	    "SELECT id FROM approvals WHERE requester_uid = ?1 AND hash = ?2 AND "
 	    "status = 'pending' AND expires > ?3 AND idents_digest = ?4 AND rule_terms = ?5 "
 	    "AND requester = ?6 ORDER BY id DESC LIMIT 1",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, b->requester_uid);
-	guard_store_bind_text(st, 2, hash);
-	sqlite3_bind_int64(st, 3, now);
-	guard_store_bind_text(st, 4, terms->idents_digest);
-	guard_store_bind_text(st, 5, terms->rule_terms);
-	guard_store_bind_text(st, 6, b->requester);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
+	    GUARD_SQL_ARGS(guard_sql_int(b->requester_uid), guard_sql_text(hash),
+			   guard_sql_int(now), guard_sql_text(terms->idents_digest),
+			   guard_sql_text(terms->rule_terms), guard_sql_text(b->requester)),
+	    guard_store_row_int, ret_id, "reading approvals", err);
+	if (r > 0)
 		*ret_created = false;
-	} else if (rc != SQLITE_DONE) {
-		r = guard_store_fail(s, rc, "reading approvals", err);
-	}
-	guard_store_release(s, st);
-	if (r < 0 || rc == SQLITE_ROW)
-		return r;
+	if (r != 0)
+		return r < 0 ? r : 0;
 
 	if (argv_blob(b->argc, b->argv, &argv, &argv_len) < 0 ||
 	    argv_blob(shown_argc, shown_argv, &shown, &shown_len) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = guard_store_prepare(
+	/* A command binds argv (shown as the caller says), a PAM request its
+	 * action and target. */
+	r = guard_store_run(
 	    s,
 	    "INSERT INTO approvals(requester, requester_uid, host, service, argv, shown_argv,"
 	    " action, target, hash, reason, rules, needed, status, created, expires, idents,"
 	    " idents_n, idents_digest, actions, actions_n, rule_terms, nonce) VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13, ?14, ?15, ?16,"
 	    " ?17, ?18, ?19, ?20, lower(hex(randomblob(16))))",
-	    &st, err);
-	if (r < 0)
-		goto out;
-	guard_store_bind_text(st, 1, b->requester);
-	sqlite3_bind_int64(st, 2, b->requester_uid);
-	guard_store_bind_text(st, 3, b->host);
-	guard_store_bind_text(st, 4, b->service);
-	if (command) {
-		sqlite3_bind_blob(st, 5, argv, (int)argv_len, SQLITE_TRANSIENT);
-		if (shown)
-			sqlite3_bind_blob(st, 6, shown, (int)shown_len, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_blob(st, 6, argv, (int)argv_len, SQLITE_TRANSIENT);
-	} else {
-		guard_store_bind_text(st, 7, guard_action_name(b->action));
-		guard_store_bind_text(st, 8, b->target);
-	}
-	guard_store_bind_text(st, 9, hash);
-	guard_store_bind_text(st, 10, reason);
-	guard_store_bind_text(st, 11, terms->rules);
-	sqlite3_bind_int(st, 12, (int)terms->needed);
-	sqlite3_bind_int64(st, 13, now);
-	sqlite3_bind_int64(st, 14, now + ttl);
-	guard_store_bind_text(st, 15, terms->idents);
-	sqlite3_bind_int64(st, 16, (int64_t)terms->n_idents);
-	guard_store_bind_text(st, 17, terms->idents_digest);
-	guard_store_bind_text(st, 18, terms->actions);
-	sqlite3_bind_int64(st, 19, (int64_t)terms->n_actions);
-	guard_store_bind_text(st, 20, terms->rule_terms);
-	r = guard_store_step_done(s, st, "recording the approval request", err);
-	guard_store_release(s, st);
+	    GUARD_SQL_ARGS(
+		guard_sql_text(b->requester), guard_sql_int(b->requester_uid),
+		guard_sql_text(b->host), guard_sql_text(b->service),
+		command ? guard_sql_blob(argv, argv_len) : guard_sql_null(),
+		command ? guard_sql_blob(shown ? shown : argv, shown ? shown_len : argv_len)
+			: guard_sql_null(),
+		guard_sql_text(command ? NULL : guard_action_name(b->action)),
+		guard_sql_text(command ? NULL : b->target), guard_sql_text(hash),
+		guard_sql_text(reason), guard_sql_text(terms->rules),
+		guard_sql_int((int)terms->needed), guard_sql_int(now), guard_sql_int(now + ttl),
+		guard_sql_text(terms->idents), guard_sql_int((int64_t)terms->n_idents),
+		guard_sql_text(terms->idents_digest), guard_sql_text(terms->actions),
+		guard_sql_int((int64_t)terms->n_actions), guard_sql_text(terms->rule_terms)),
+	    "recording the approval request", err);
 	if (r == 0) {
 		*ret_id = sqlite3_last_insert_rowid(s->db);
 		*ret_created = true;

@@ -64,15 +64,96 @@ void guard_store_release(struct guard_store *s, sqlite3_stmt *st);
 /* Finalizes every kept statement (before the connection closes). */
 void guard_store_release_all(struct guard_store *s);
 
-/* Runs a statement that returns no rows (SQLITE_DONE expected). */
-int guard_store_step_done(struct guard_store *s, sqlite3_stmt *st, const char *what,
+/* ---- Queries: one statement from its text to its end ---- */
+
+enum guard_sql_type {
+	GUARD_SQL_END = 0,
+	GUARD_SQL_NULL,
+	GUARD_SQL_INT,
+	GUARD_SQL_TEXT,
+	GUARD_SQL_BLOB
+};
+
+/* A statement's argument, bound to ?1, ?2, ... in the order given. */
+struct guard_sql_arg {
+	enum guard_sql_type type;
+	int64_t i;
+	const void *p; /* text or blob; NULL binds NULL */
+	size_t len;    /* blob */
+};
+
+static inline struct guard_sql_arg guard_sql_int(int64_t v)
+{
+	return (struct guard_sql_arg){.type = GUARD_SQL_INT, .i = v};
+}
+
+static inline struct guard_sql_arg guard_sql_text(const char *text)
+{
+	return (struct guard_sql_arg){.type = GUARD_SQL_TEXT, .p = text};
+}
+
+static inline struct guard_sql_arg guard_sql_blob(const void *data, size_t len)
+{
+	return (struct guard_sql_arg){.type = GUARD_SQL_BLOB, .p = data, .len = len};
+}
+
+static inline struct guard_sql_arg guard_sql_null(void)
+{
+	return (struct guard_sql_arg){.type = GUARD_SQL_NULL};
+}
+
+/* The argument list of a query: GUARD_SQL_ARGS(guard_sql_int(uid),
+ * guard_sql_text(name)). A query without arguments takes NULL. */
+#define GUARD_SQL_ARGS(...) ((const struct guard_sql_arg[]){__VA_ARGS__, {.type = GUARD_SQL_END}})
+
+/* What a query does with each row it returns: 0 asks for the next row, >0
+ * stops there (the query returns it), <0 fails the query with that error
+ * (err filled by the callback, or left as it was). */
+typedef int guard_store_row_fn(sqlite3_stmt *st, void *ctx);
+
+/* A row callback: the row's first column, an integer, into *(int64_t
+ * *)ctx; returns 1 (stop). */
+int guard_store_row_int(sqlite3_stmt *st, void *ctx);
+
+/* Runs st (from guard_store_prepare) with args bound to ?1, ?2, ...:
+ * row(st, ctx) for each row it returns; without row, a statement that
+ * returns no rows. Returns 0 when the rows ran out, what row returned when
+ * it stopped, or -errno; a bind or step that fails fails with what (MUST
+ * 9). The statement is reset first: one prepared for a list runs again
+ * with each element's arguments, and is released after the last. */
+int guard_store_query_stmt(struct guard_store *s, sqlite3_stmt *st,
+			   const struct guard_sql_arg *args, guard_store_row_fn *row, void *ctx,
+			   const char *what, struct guard_error *err);
+
+/* guard_store_prepare, guard_store_query_stmt, guard_store_release:
+ * one statement from its text to its end, released whatever happened. */
+int guard_store_query(struct guard_store *s, const char *sql, const struct guard_sql_arg *args,
+		      guard_store_row_fn *row, void *ctx, const char *what,
+		      struct guard_error *err);
+
+/* guard_store_query for a statement that returns no rows: 0 or -errno. */
+int guard_store_run(struct guard_store *s, const char *sql, const struct guard_sql_arg *args,
+		    const char *what, struct guard_error *err);
+
+/* guard_store_query for the first row of a statement that always returns
+ * one (a count, a pragma): row reads it; no row fails with what, like a
+ * failed step. 0 or -errno. */
+int guard_store_query_row(struct guard_store *s, const char *sql, const struct guard_sql_arg *args,
+			  guard_store_row_fn *row, void *ctx, const char *what,
 			  struct guard_error *err);
 
 /* A column's text, copied (NULL stays NULL); *oom set on allocation failure. */
 char *guard_store_col_dup(sqlite3_stmt *st, int col, bool *oom);
 
-/* Binds text (NULL binds NULL). */
-int guard_store_bind_text(sqlite3_stmt *st, int idx, const char *text);
+/* Rows read into an array that grows: v holds n elements. */
+struct guard_store_rows {
+	void *v;
+	size_t n, cap;
+};
+
+/* A new element of size bytes, zeroed, at the end of rows (whose capacity
+ * doubles from first); NULL when out of memory (rows unchanged). */
+void *guard_store_rows_add(struct guard_store_rows *rows, size_t size, size_t first);
 
 /* Fails with -EINVAL unless a transaction is open: every write and every
  * read a decision depends on happens inside BEGIN IMMEDIATE. */
@@ -82,6 +163,20 @@ int guard_store_need_txn(struct guard_store *s, struct guard_error *err);
  * ledger's rows older than cutoff and the lockouts, break-glass, freezes
  * and approvals that ended before it. Inside a transaction. */
 int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error *err);
+
+/* The lockout an actor is refused under: of those in force, the one that
+ * ends last. */
+struct guard_store_lockout {
+	int64_t id;
+	int64_t first_refusal; /* the ledger row of its first refusal; 0: none yet */
+	int64_t until;
+	char *watch; /* the watch that locked the actor out; the caller frees it */
+};
+
+/* Reads the actor's lockout in force at now: 1 with *ret filled, 0 when
+ * there is none (*ret zeroed), or -errno. */
+int guard_store_lockout_active(struct guard_store *s, uint32_t uid, int64_t now,
+			       struct guard_store_lockout *ret, struct guard_error *err);
 
 /* ---- Shared between the store's files (store_sql.c, store_txn.c,
  * store_files.c, store_schema.c) ---- */

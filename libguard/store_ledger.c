@@ -5,6 +5,7 @@
  * store_history.c. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -15,7 +16,6 @@ static int insert_decision(struct guard_store *s, const struct guard_store_recor
 {
 	const struct guard_request *rq = in->request;
 	const struct guard_verdict *v = in->verdict;
-	sqlite3_stmt *st = NULL;
 	char argv[4096];
 	struct guard_text t;
 	int r;
@@ -25,31 +25,21 @@ static int insert_decision(struct guard_store *s, const struct guard_store_recor
 		guard_text_init(&t, argv, sizeof(argv));
 		guard_text_command(&t, rq->argc, rq->argv);
 	}
-	r = guard_store_prepare(
+	r = guard_store_run(
 	    s,
 	    "INSERT INTO decisions(at, actor, actor_uid, service, decision, mode, host, tty, argv,"
 	    " reason, break_glass, approval_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	    " ?11, ?12)",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, in->now);
-	guard_store_bind_text(st, 2, rq->actor.name ? rq->actor.name : "?");
-	sqlite3_bind_int64(st, 3, rq->actor.uid);
-	guard_store_bind_text(st, 4, rq->service ? rq->service : "?");
-	guard_store_bind_text(st, 5, guard_decision_name(v->decision));
-	guard_store_bind_text(st, 6, v->mode == GUARD_MODE_MONITOR ? "monitor" : "enforce");
-	guard_store_bind_text(st, 7, in->host);
-	guard_store_bind_text(st, 8, rq->tty);
-	guard_store_bind_text(st, 9, argv[0] ? argv : NULL);
-	guard_store_bind_text(st, 10, in->reason);
-	sqlite3_bind_int(st, 11, v->break_glass_used);
-	if (in->approval_id > 0)
-		sqlite3_bind_int64(st, 12, in->approval_id);
-	else
-		sqlite3_bind_null(st, 12);
-	r = guard_store_step_done(s, st, "recording the decision", err);
-	guard_store_release(s, st);
+	    GUARD_SQL_ARGS(
+		guard_sql_int(in->now), guard_sql_text(rq->actor.name ? rq->actor.name : "?"),
+		guard_sql_int(rq->actor.uid), guard_sql_text(rq->service ? rq->service : "?"),
+		guard_sql_text(guard_decision_name(v->decision)),
+		guard_sql_text(v->mode == GUARD_MODE_MONITOR ? "monitor" : "enforce"),
+		guard_sql_text(in->host), guard_sql_text(rq->tty),
+		guard_sql_text(argv[0] ? argv : NULL), guard_sql_text(in->reason),
+		guard_sql_int(v->break_glass_used),
+		in->approval_id > 0 ? guard_sql_int(in->approval_id) : guard_sql_null()),
+	    "recording the decision", err);
 	if (r < 0)
 		return r;
 	*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -79,16 +69,12 @@ static int insert_action(struct guard_store *s, sqlite3_stmt *st, int64_t id, co
 			 const char *rule, const char *why, bool break_glass,
 			 struct guard_error *err)
 {
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	guard_store_bind_text(st, 2, action);
-	guard_store_bind_text(st, 3, target);
-	guard_store_bind_text(st, 4, group);
-	guard_store_bind_text(st, 5, guard_decision_name(decision));
-	guard_store_bind_text(st, 6, rule);
-	guard_store_bind_text(st, 7, why);
-	sqlite3_bind_int(st, 8, break_glass);
-	return guard_store_step_done(s, st, "recording the decision", err);
+	return guard_store_query_stmt(
+	    s, st,
+	    GUARD_SQL_ARGS(guard_sql_int(id), guard_sql_text(action), guard_sql_text(target),
+			   guard_sql_text(group), guard_sql_text(guard_decision_name(decision)),
+			   guard_sql_text(rule), guard_sql_text(why), guard_sql_int(break_glass)),
+	    NULL, NULL, "recording the decision", err);
 }
 
 /* At most GUARD_LEDGER_MAX_ACTIONS rows, whatever the batch's size; a
@@ -132,69 +118,28 @@ static int insert_actions(struct guard_store *s, const struct guard_store_record
 	return r;
 }
 
-/* The lockout the actor is refused under, and the ledger row of its first
- * refusal (0: none yet). */
-static int active_lockout(struct guard_store *s, uint32_t uid, int64_t now, int64_t *ret_id,
-			  int64_t *ret_decision, struct guard_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int r, rc;
-
-	*ret_id = *ret_decision = 0;
-	r = guard_store_prepare(s,
-				"SELECT id, decision_id FROM lockouts WHERE actor_uid = ?1 AND "
-				"lifted_at IS NULL AND until > ?2 ORDER BY until DESC LIMIT 1",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-		*ret_decision = sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE) {
-		r = guard_store_fail(s, rc, "reading the lockouts", err);
-	}
-	guard_store_release(s, st);
-	return r;
-}
-
-static int exec_bound(struct guard_store *s, const char *sql, int64_t a, int64_t b,
-		      const char *what, struct guard_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	r = guard_store_prepare(s, sql, &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	r = guard_store_step_done(s, st, what, err);
-	guard_store_release(s, st);
-	return r;
-}
-
 /* MUST 17: a refusal while locked out, after the lockout's first, adds 1
  * to that first one's row. *ret_id is the row counted on (0: none, write a
  * row of its own, which then becomes the lockout's first). */
 static int count_repeat(struct guard_store *s, const struct guard_store_record_in *in,
 			int64_t *ret_lockout, int64_t *ret_id, struct guard_error *err)
 {
-	uint32_t uid = in->request->actor.uid;
-	int64_t first = 0;
+	struct guard_store_lockout lockout;
 	int r;
 
 	*ret_id = 0;
 	s->spends++; /* MUST 19: a refusal while locked out */
-	r = active_lockout(s, uid, in->now, ret_lockout, &first, err);
-	if (r < 0 || *ret_lockout == 0 || first == 0)
-		return r;
-	r = exec_bound(s, "UPDATE decisions SET repeats = repeats + 1, last_at = ?2 WHERE id = ?1",
-		       first, in->now, "counting a refusal during a lockout", err);
+	r = guard_store_lockout_active(s, in->request->actor.uid, in->now, &lockout, err);
+	free(lockout.watch);
+	*ret_lockout = lockout.id;
+	if (r <= 0 || lockout.first_refusal == 0)
+		return r < 0 ? r : 0;
+	r = guard_store_run(
+	    s, "UPDATE decisions SET repeats = repeats + 1, last_at = ?2 WHERE id = ?1",
+	    GUARD_SQL_ARGS(guard_sql_int(lockout.first_refusal), guard_sql_int(in->now)),
+	    "counting a refusal during a lockout", err);
 	if (r == 0 && sqlite3_changes(s->db) == 1)
-		*ret_id = first;
+		*ret_id = lockout.first_refusal;
 	return r;
 }
 
@@ -216,12 +161,12 @@ static int insert_uses(struct guard_store *s, const struct guard_store_record_in
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < v->n_limit_rules; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, in->request->actor.uid);
-		guard_store_bind_text(st, 2, v->limit_rules[i]->name);
-		sqlite3_bind_int64(st, 3, in->now);
-		sqlite3_bind_int64(st, 4, id);
-		r = guard_store_step_done(s, st, "recording a limit use", err);
+		r = guard_store_query_stmt(s, st,
+					   GUARD_SQL_ARGS(guard_sql_int(in->request->actor.uid),
+							  guard_sql_text(v->limit_rules[i]->name),
+							  guard_sql_int(in->now),
+							  guard_sql_int(id)),
+					   NULL, NULL, "recording a limit use", err);
 	}
 	guard_store_release(s, st);
 	return r;
@@ -230,22 +175,9 @@ static int insert_uses(struct guard_store *s, const struct guard_store_record_in
 static int count_query(struct guard_store *s, const char *sql, uint32_t uid, int64_t from,
 		       const char *text, int64_t *ret, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int r, rc;
-
-	r = guard_store_prepare(s, sql, &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, from);
-	guard_store_bind_text(st, 3, text);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = sqlite3_column_int64(st, 0);
-	else
-		r = guard_store_fail(s, rc, "counting decisions for a watch", err);
-	guard_store_release(s, st);
-	return r;
+	return guard_store_query_row(
+	    s, sql, GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(from), guard_sql_text(text)),
+	    guard_store_row_int, ret, "counting decisions for a watch", err);
 }
 
 static void add_alert(struct guard_store_alert *alerts, size_t *n, enum guard_alert_kind kind,
@@ -271,7 +203,6 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 	uint32_t uid = in->request->actor.uid;
 	int64_t from = in->now - w->threshold.period_s, count = 0, fired = 0, ended = 0;
 	char set[64] = ",";
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	if (!(w->decisions & (1u << in->verdict->decision)))
@@ -303,39 +234,25 @@ static int check_watch(struct guard_store *s, const struct guard_store_record_in
 	if (r < 0 || fired > 0)
 		return r;
 
-	r = guard_store_prepare(s,
-				"INSERT INTO watch_alerts(actor_uid, watch, at, count)"
-				" VALUES (?1, ?2, ?3, ?4)",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	guard_store_bind_text(st, 2, w->name);
-	sqlite3_bind_int64(st, 3, in->now);
-	sqlite3_bind_int64(st, 4, count);
-	r = guard_store_step_done(s, st, "recording a watch alert", err);
-	guard_store_release(s, st);
-	if (r < 0)
-		return r;
-	if (w->lockout_s > 0) {
-		r = guard_store_prepare(
+	r = guard_store_run(s,
+			    "INSERT INTO watch_alerts(actor_uid, watch, at, count)"
+			    " VALUES (?1, ?2, ?3, ?4)",
+			    GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_text(w->name),
+					   guard_sql_int(in->now), guard_sql_int(count)),
+			    "recording a watch alert", err);
+	if (r == 0 && w->lockout_s > 0)
+		r = guard_store_run(
 		    s,
 		    "INSERT INTO lockouts(actor_uid, actor, watch, since, until)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5)",
-		    &st, err);
-		if (r < 0)
-			return r;
-		sqlite3_bind_int64(st, 1, uid);
-		guard_store_bind_text(st, 2,
-				      in->request->actor.name ? in->request->actor.name : "?");
-		guard_store_bind_text(st, 3, w->name);
-		sqlite3_bind_int64(st, 4, in->now);
-		sqlite3_bind_int64(st, 5, in->now + w->lockout_s);
-		r = guard_store_step_done(s, st, "recording a lockout", err);
-		guard_store_release(s, st);
-		if (r < 0)
-			return r;
-	}
+		    GUARD_SQL_ARGS(
+			guard_sql_int(uid),
+			guard_sql_text(in->request->actor.name ? in->request->actor.name : "?"),
+			guard_sql_text(w->name), guard_sql_int(in->now),
+			guard_sql_int(in->now + w->lockout_s)),
+		    "recording a lockout", err);
+	if (r < 0)
+		return r;
 	add_alert(alerts, n, GUARD_ALERT_WATCH, w->name,
 		  count > UINT32_MAX ? UINT32_MAX : (uint32_t)count,
 		  w->lockout_s > 0 ? in->now + w->lockout_s : 0);
@@ -372,8 +289,9 @@ int guard_store_record(struct guard_store *s, const struct guard_store_record_in
 	if (r == 0)
 		r = insert_uses(s, in, id, err);
 	if (r == 0 && lockout > 0)
-		r = exec_bound(s, "UPDATE lockouts SET decision_id = ?2 WHERE id = ?1", lockout, id,
-			       "recording a lockout's first refusal", err);
+		r = guard_store_run(s, "UPDATE lockouts SET decision_id = ?2 WHERE id = ?1",
+				    GUARD_SQL_ARGS(guard_sql_int(lockout), guard_sql_int(id)),
+				    "recording a lockout's first refusal", err);
 	if (r < 0)
 		return r;
 
@@ -409,20 +327,15 @@ prune:
 int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait_status,
 			    struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	int64_t now;
 	int r;
 
 	r = guard_store_begin_light(s, 0, &now, err); /* MUST 19: spends nothing */
 	if (r < 0)
 		return r;
-	r = guard_store_prepare(s, "UPDATE decisions SET exit_status = ?1 WHERE id = ?2", &st, err);
-	if (r == 0) {
-		sqlite3_bind_int(st, 1, wait_status);
-		sqlite3_bind_int64(st, 2, decision_id);
-		r = guard_store_step_done(s, st, "recording the exit status", err);
-		guard_store_release(s, st);
-	}
+	r = guard_store_run(s, "UPDATE decisions SET exit_status = ?1 WHERE id = ?2",
+			    GUARD_SQL_ARGS(guard_sql_int(wait_status), guard_sql_int(decision_id)),
+			    "recording the exit status", err);
 	if (r == 0 && sqlite3_changes(s->db) != 1) {
 		guard_error_set(err, s->path, 0, "no decision %lld to record an exit status for",
 				(long long)decision_id);

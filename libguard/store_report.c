@@ -30,11 +30,13 @@ static char *col(sqlite3_stmt *st, int i, bool *oom)
 	return guard_store_col_dup(st, i, oom);
 }
 
-static int read_row(sqlite3_stmt *st, struct guard_report_row *r)
+static int read_row(sqlite3_stmt *st, void *ctx)
 {
+	struct guard_report_row *r = guard_store_rows_add(ctx, sizeof(*r), 16);
 	bool oom = false;
 
-	memset(r, 0, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
 	r->kind = (enum guard_report_kind)sqlite3_column_int(st, 0);
 	r->at = sqlite3_column_int64(st, 1);
 	r->end = sqlite3_column_int64(st, 2);
@@ -67,68 +69,43 @@ void guard_report_rows_free(struct guard_report_row *rows, size_t n)
 int guard_store_report_rows(struct guard_store *s, int64_t since, int64_t until,
 			    struct guard_report_row **ret, size_t *ret_n, struct guard_error *err)
 {
-	struct guard_report_row *rows = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-	int r, rc;
+	struct guard_store_rows c = {0};
+	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = guard_store_prepare(s, report_sql, &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct guard_report_row *v = realloc(rows, (n + 1) * sizeof(*v));
-
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		rows = v;
-		r = read_row(st, &rows[n++]);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading the store for the report", err);
-	guard_store_release(s, st);
+	r = guard_store_query(s, report_sql,
+			      GUARD_SQL_ARGS(guard_sql_int(since), guard_sql_int(until)), read_row,
+			      &c, "reading the store for the report", err);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			guard_error_set(err, s->path, 0, "out of memory");
-		guard_report_rows_free(rows, n);
+		guard_report_rows_free(c.v, c.n);
 		return r;
 	}
-	*ret = rows;
-	*ret_n = n;
+	*ret = c.v;
+	*ret_n = c.n;
 	return 0;
 }
 
 int guard_store_account_change_record(struct guard_store *s, const struct guard_account_change *c,
 				      int64_t at, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	char text[512];
 	int r;
 
 	r = guard_store_need_txn(s, err);
-	if (r == 0)
-		r = guard_store_prepare(
-		    s,
-		    "INSERT INTO account_changes(at, kind, name, change, member,"
-		    " text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		    &st, err);
 	if (r < 0)
 		return r;
 	guard_account_change_text(c, text, sizeof(text));
-	sqlite3_bind_int64(st, 1, at);
-	guard_store_bind_text(st, 2, c->kind == GUARD_ACCOUNT_GROUP ? "group" : "user");
-	guard_store_bind_text(st, 3, c->name);
-	guard_store_bind_text(st, 4, guard_account_change_type_name(c->type));
-	guard_store_bind_text(st, 5, c->member);
-	guard_store_bind_text(st, 6, text);
-	r = guard_store_step_done(s, st, "recording an account change", err);
-	guard_store_release(s, st);
-	return r;
+	return guard_store_run(
+	    s,
+	    "INSERT INTO account_changes(at, kind, name, change, member,"
+	    " text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    GUARD_SQL_ARGS(guard_sql_int(at),
+			   guard_sql_text(c->kind == GUARD_ACCOUNT_GROUP ? "group" : "user"),
+			   guard_sql_text(c->name),
+			   guard_sql_text(guard_account_change_type_name(c->type)),
+			   guard_sql_text(c->member), guard_sql_text(text)),
+	    "recording an account change", err);
 }

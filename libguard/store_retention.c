@@ -33,17 +33,11 @@ int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error 
 {
 	int r = guard_store_need_txn(s, err);
 
-	for (size_t i = 0; r == 0 && i < sizeof(prune_sql) / sizeof(prune_sql[0]); i++) {
-		sqlite3_stmt *st = NULL;
-
-		r = guard_store_prepare(s, prune_sql[i], &st, err);
-		if (r < 0)
-			break;
-		sqlite3_bind_int64(st, 1, cutoff);
-		sqlite3_bind_int64(st, 2, GUARD_LEDGER_PRUNE_BATCH);
-		r = guard_store_step_done(s, st, "pruning the ledger", err);
-		guard_store_release(s, st);
-	}
+	for (size_t i = 0; r == 0 && i < sizeof(prune_sql) / sizeof(prune_sql[0]); i++)
+		r = guard_store_run(
+		    s, prune_sql[i],
+		    GUARD_SQL_ARGS(guard_sql_int(cutoff), guard_sql_int(GUARD_LEDGER_PRUNE_BATCH)),
+		    "pruning the ledger", err);
 	return r;
 }
 

@@ -27,123 +27,123 @@ static const struct guard_rule *rule_named(const struct guard_policy *p, const c
 	return NULL;
 }
 
+/* The limit uses of the rules the policy has. */
+struct uses {
+	const struct guard_policy *policy;
+	struct guard_store_rows rows;
+};
+
+static int use_row(sqlite3_stmt *st, void *ctx)
+{
+	struct uses *u = ctx;
+	const struct guard_rule *rule =
+	    rule_named(u->policy, (const char *)sqlite3_column_text(st, 0));
+	struct guard_history_use *use;
+
+	if (!rule)
+		return 0; /* a rule the policy no longer has */
+	use = guard_store_rows_add(&u->rows, sizeof(*use), 16);
+	if (!use)
+		return -ENOMEM;
+	use->rule = rule->name;
+	use->when = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 static int read_uses(struct guard_store *s, const struct guard_policy *policy, uint32_t uid,
 		     int64_t now, struct guard_store_snapshot *ret, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct uses u = {policy, {0}};
 	int64_t period = 0;
-	size_t cap = 0;
-	int r, rc;
+	int r;
 
 	for (size_t i = 0; i < policy->n_rules; i++)
 		if (policy->rules[i].has_limit && policy->rules[i].limit.period_s > period)
 			period = policy->rules[i].limit.period_s;
 	if (period == 0)
 		return 0;
-	r = guard_store_prepare(s,
-				"SELECT rule, at FROM limit_uses WHERE actor_uid = ?1 AND at > ?2 "
-				"AND at <= ?3",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now - period);
-	sqlite3_bind_int64(st, 3, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct guard_rule *rule =
-		    rule_named(policy, (const char *)sqlite3_column_text(st, 0));
-
-		if (!rule)
-			continue; /* a rule the policy no longer has */
-		if (ret->n_uses == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			struct guard_history_use *n = reallocarray(ret->uses, ncap, sizeof(*n));
-
-			if (!n) {
-				r = -ENOMEM;
-				break;
-			}
-			ret->uses = n;
-			cap = ncap;
-		}
-		ret->uses[ret->n_uses].rule = rule->name;
-		ret->uses[ret->n_uses].when = sqlite3_column_int64(st, 1);
-		ret->n_uses++;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading the limit history", err);
-	guard_store_release(s, st);
+	r = guard_store_query(
+	    s, "SELECT rule, at FROM limit_uses WHERE actor_uid = ?1 AND at > ?2 AND at <= ?3",
+	    GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(now - period), guard_sql_int(now)),
+	    use_row, &u, "reading the limit history", err);
+	ret->uses = u.rows.v;
+	ret->n_uses = u.rows.n;
 	return r;
+}
+
+struct freeze_read {
+	struct guard_store_snapshot *snap;
+	bool oom;
+};
+
+static int freeze_row(sqlite3_stmt *st, void *ctx)
+{
+	struct freeze_read *c = ctx;
+	struct guard_host_state *hs = &c->snap->state;
+
+	hs->frozen = true;
+	c->snap->frozen_by = guard_store_col_dup(st, 0, &c->oom);
+	c->snap->frozen_reason = guard_store_col_dup(st, 1, &c->oom);
+	hs->frozen_at = sqlite3_column_int64(st, 2);
+	hs->frozen_until = sqlite3_column_int64(st, 3);
+	return 1;
+}
+
+static int lockout_row(sqlite3_stmt *st, void *ctx)
+{
+	struct guard_store_lockout *l = ctx;
+	bool oom = false;
+
+	l->id = sqlite3_column_int64(st, 0);
+	l->first_refusal = sqlite3_column_int64(st, 1);
+	l->until = sqlite3_column_int64(st, 2);
+	l->watch = guard_store_col_dup(st, 3, &oom);
+	return oom ? -ENOMEM : 1;
+}
+
+int guard_store_lockout_active(struct guard_store *s, uint32_t uid, int64_t now,
+			       struct guard_store_lockout *ret, struct guard_error *err)
+{
+	memset(ret, 0, sizeof(*ret));
+	return guard_store_query(s,
+				 "SELECT id, decision_id, until, watch FROM lockouts WHERE"
+				 " actor_uid = ?1 AND lifted_at IS NULL AND until > ?2"
+				 " ORDER BY until DESC LIMIT 1",
+				 GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(now)),
+				 lockout_row, ret, "reading the lockouts", err);
 }
 
 static int read_state(struct guard_store *s, uint32_t uid, int64_t now,
 		      struct guard_store_snapshot *ret, struct guard_error *err)
 {
 	struct guard_host_state *hs = &ret->state;
-	sqlite3_stmt *st = NULL;
-	bool oom = false;
-	int r, rc;
+	struct guard_store_lockout lockout;
+	struct freeze_read c = {ret, false};
+	int r;
 
-	r = guard_store_prepare(
-	    s,
-	    "SELECT by, reason, since, until FROM freezes WHERE thawed_at IS NULL "
-	    "AND (until = 0 OR until > ?1) ORDER BY id DESC LIMIT 1",
-	    &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		hs->frozen = true;
-		ret->frozen_by = guard_store_col_dup(st, 0, &oom);
-		ret->frozen_reason = guard_store_col_dup(st, 1, &oom);
-		hs->frozen_at = sqlite3_column_int64(st, 2);
-		hs->frozen_until = sqlite3_column_int64(st, 3);
-	} else if (rc != SQLITE_DONE) {
-		r = guard_store_fail(s, rc, "reading the freeze", err);
-	}
-	guard_store_release(s, st);
-	if (r < 0)
-		return r;
-
-	r = guard_store_prepare(s,
-				"SELECT watch, until FROM lockouts WHERE actor_uid = ?1 AND "
-				"lifted_at IS NULL AND until > ?2 ORDER BY until DESC LIMIT 1",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	r = guard_store_query(s,
+			      "SELECT by, reason, since, until FROM freezes WHERE thawed_at IS NULL"
+			      " AND (until = 0 OR until > ?1) ORDER BY id DESC LIMIT 1",
+			      GUARD_SQL_ARGS(guard_sql_int(now)), freeze_row, &c,
+			      "reading the freeze", err);
+	if (r >= 0)
+		r = guard_store_lockout_active(s, uid, now, &lockout, err);
+	if (r > 0) {
 		hs->locked_out = true;
-		ret->lockout_watch = guard_store_col_dup(st, 0, &oom);
-		hs->lockout_until = sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE) {
-		r = guard_store_fail(s, rc, "reading the lockouts", err);
+		ret->lockout_watch = lockout.watch;
+		hs->lockout_until = lockout.until;
 	}
-	guard_store_release(s, st);
-	if (r < 0)
-		return r;
-
-	r = guard_store_prepare(s,
-				"SELECT until FROM break_glass WHERE actor_uid = ?1 AND until > ?2 "
-				"ORDER BY until DESC LIMIT 1",
-				&st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (r >= 0)
+		r = guard_store_query(
+		    s,
+		    "SELECT until FROM break_glass WHERE actor_uid = ?1 AND until > ?2"
+		    " ORDER BY until DESC LIMIT 1",
+		    GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(now)), guard_store_row_int,
+		    &hs->break_glass_until, "reading break-glass", err);
+	if (r > 0)
 		hs->break_glass = true;
-		hs->break_glass_until = sqlite3_column_int64(st, 0);
-	} else if (rc != SQLITE_DONE) {
-		r = guard_store_fail(s, rc, "reading break-glass", err);
-	}
-	guard_store_release(s, st);
-	if (r == 0 && oom)
-		r = -ENOMEM;
+	if (r >= 0)
+		r = c.oom ? -ENOMEM : 0;
 	hs->frozen_by = ret->frozen_by;
 	hs->frozen_reason = ret->frozen_reason;
 	hs->lockout_watch = ret->lockout_watch;

@@ -6,38 +6,19 @@
 
 #include "store_internal.h"
 
-static int run_write(struct guard_store *s, const char *sql, const char *what,
-		     struct guard_error *err, int nargs, const char *const *texts,
-		     const int64_t *ints)
+static int write_state(struct guard_store *s, const char *sql, const struct guard_sql_arg *args,
+		       const char *what, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
+	int r = guard_store_need_txn(s, err);
 
-	r = guard_store_need_txn(s, err);
-	if (r < 0)
-		return r;
-	r = guard_store_prepare(s, sql, &st, err);
-	if (r < 0)
-		return r;
-	/* Parameters ?1..?n: texts[i] when not NULL, else ints[i]. */
-	for (int i = 0; i < nargs; i++) {
-		if (texts && texts[i])
-			guard_store_bind_text(st, i + 1, texts[i]);
-		else
-			sqlite3_bind_int64(st, i + 1, ints[i]);
-	}
-	r = guard_store_step_done(s, st, what, err);
-	guard_store_release(s, st);
+	if (r == 0)
+		r = guard_store_run(s, sql, args, what, err);
 	return r;
 }
 
 int guard_store_freeze(struct guard_store *s, const char *by, const char *reason, int64_t until,
 		       int64_t now, struct guard_error *err)
 {
-	const char *t1[] = {NULL};
-	const int64_t i1[] = {now};
-	const char *t2[] = {by, reason, NULL, NULL};
-	const int64_t i2[] = {0, 0, now, until};
 	int r;
 
 	if (!by || !reason) {
@@ -45,29 +26,27 @@ int guard_store_freeze(struct guard_store *s, const char *by, const char *reason
 		return -EINVAL;
 	}
 	/* A new freeze replaces the one in force. */
-	r = run_write(
-	    s,
-	    "UPDATE freezes SET thawed_by = 'replaced', thawed_at = ?1 WHERE thawed_at IS "
-	    "NULL",
-	    "freezing", err, 1, t1, i1);
+	r = write_state(
+	    s, "UPDATE freezes SET thawed_by = 'replaced', thawed_at = ?1 WHERE thawed_at IS NULL",
+	    GUARD_SQL_ARGS(guard_sql_int(now)), "freezing", err);
 	if (r == 0)
-		r = run_write(
+		r = write_state(
 		    s, "INSERT INTO freezes(by, reason, since, until) VALUES (?1, ?2, ?3, ?4)",
-		    "freezing", err, 4, t2, i2);
+		    GUARD_SQL_ARGS(guard_sql_text(by), guard_sql_text(reason), guard_sql_int(now),
+				   guard_sql_int(until)),
+		    "freezing", err);
 	return r;
 }
 
 int guard_store_thaw(struct guard_store *s, const char *by, int64_t now, struct guard_error *err)
 {
-	const char *t[] = {by ? by : "?", NULL};
-	const int64_t i[] = {0, now};
 	int r;
 
-	r = run_write(
+	r = write_state(
 	    s,
 	    "UPDATE freezes SET thawed_by = ?1, thawed_at = ?2 WHERE thawed_at IS NULL AND "
 	    "(until = 0 OR until > ?2)",
-	    "thawing", err, 2, t, i);
+	    GUARD_SQL_ARGS(guard_sql_text(by ? by : "?"), guard_sql_int(now)), "thawing", err);
 	if (r == 0 && sqlite3_changes(s->db) == 0) {
 		guard_error_set(err, "", 0, "the host is not frozen");
 		return -ENOENT;
@@ -78,30 +57,31 @@ int guard_store_thaw(struct guard_store *s, const char *by, int64_t now, struct 
 int guard_store_break_glass(struct guard_store *s, uint32_t actor_uid, const char *actor,
 			    const char *reason, int64_t until, int64_t now, struct guard_error *err)
 {
-	const char *t[] = {NULL, actor, reason, NULL, NULL};
-	const int64_t i[] = {actor_uid, 0, 0, now, until};
-
 	if (!actor || !reason || until <= now) {
 		guard_error_set(err, "", 0, "break-glass needs who, why and an end after now");
 		return -EINVAL;
 	}
-	return run_write(s,
-			 "INSERT INTO break_glass(actor_uid, actor, reason, since, until) VALUES "
-			 "(?1, ?2, ?3, ?4, ?5)",
-			 "starting break-glass", err, 5, t, i);
+	return write_state(s,
+			   "INSERT INTO break_glass(actor_uid, actor, reason, since, until) VALUES "
+			   "(?1, ?2, ?3, ?4, ?5)",
+			   GUARD_SQL_ARGS(guard_sql_int(actor_uid), guard_sql_text(actor),
+					  guard_sql_text(reason), guard_sql_int(now),
+					  guard_sql_int(until)),
+			   "starting break-glass", err);
 }
 
 int guard_store_unlock(struct guard_store *s, uint32_t actor_uid, const char *by, int64_t now,
 		       struct guard_error *err)
 {
-	const char *t[] = {NULL, by ? by : "?", NULL};
-	const int64_t i[] = {actor_uid, 0, now};
 	int r;
 
-	r = run_write(s,
-		      "UPDATE lockouts SET lifted_by = ?2, lifted_at = ?3 WHERE actor_uid = ?1 AND "
-		      "lifted_at IS NULL AND until > ?3",
-		      "lifting a lockout", err, 3, t, i);
+	r = write_state(
+	    s,
+	    "UPDATE lockouts SET lifted_by = ?2, lifted_at = ?3 WHERE actor_uid = ?1 AND "
+	    "lifted_at IS NULL AND until > ?3",
+	    GUARD_SQL_ARGS(guard_sql_int(actor_uid), guard_sql_text(by ? by : "?"),
+			   guard_sql_int(now)),
+	    "lifting a lockout", err);
 	if (r == 0 && sqlite3_changes(s->db) == 0) {
 		guard_error_set(err, "", 0, "no active lockout for uid %u", (unsigned)actor_uid);
 		return -ENOENT;
@@ -130,45 +110,32 @@ void guard_store_status_clear(struct guard_store_status *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Reads rows of (who, uid, what, since, until) into a growing array. */
+/* A row of (who, uid, what, since, until). */
+static int item_row(sqlite3_stmt *st, void *ctx)
+{
+	struct guard_store_status_item *it = guard_store_rows_add(ctx, sizeof(*it), 8);
+	bool oom = false;
+
+	if (!it)
+		return -ENOMEM;
+	it->who = guard_store_col_dup(st, 0, &oom);
+	it->uid = (uint32_t)sqlite3_column_int64(st, 1);
+	it->what = guard_store_col_dup(st, 2, &oom);
+	it->since = sqlite3_column_int64(st, 3);
+	it->until = sqlite3_column_int64(st, 4);
+	return oom ? -ENOMEM : 0;
+}
+
 static int read_items(struct guard_store *s, const char *sql, int64_t now,
 		      struct guard_store_status_item **ret, size_t *ret_n, struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	bool oom = false;
-	int r, rc;
+	struct guard_store_rows c = {0};
+	int r;
 
-	r = guard_store_prepare(s, sql, &st, err);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct guard_store_status_item *it;
-
-		if (*ret_n == cap) {
-			size_t ncap = cap ? 2 * cap : 8;
-			struct guard_store_status_item *n = reallocarray(*ret, ncap, sizeof(*n));
-
-			if (!n) {
-				oom = true;
-				break;
-			}
-			*ret = n;
-			cap = ncap;
-		}
-		it = &(*ret)[(*ret_n)++];
-		it->who = guard_store_col_dup(st, 0, &oom);
-		it->uid = (uint32_t)sqlite3_column_int64(st, 1);
-		it->what = guard_store_col_dup(st, 2, &oom);
-		it->since = sqlite3_column_int64(st, 3);
-		it->until = sqlite3_column_int64(st, 4);
-	}
-	if (oom)
-		r = -ENOMEM;
-	else if (rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading the host state", err);
-	guard_store_release(s, st);
+	r = guard_store_query(s, sql, GUARD_SQL_ARGS(guard_sql_int(now)), item_row, &c,
+			      "reading the host state", err);
+	*ret = c.v;
+	*ret_n = c.n;
 	return r;
 }
 

@@ -105,9 +105,8 @@ int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *re
 static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
 		 struct guard_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	int64_t clock = 0, now;
-	int r, rc;
+	int r;
 
 	if (!s || !s->db || s->in_txn) {
 		guard_error_set(err, s && s->path ? s->path : "", 0,
@@ -123,26 +122,15 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 	s->spends = 0;
 
 	/* MUST 11: the clock is the later of the wall clock and the store's. */
-	r = guard_store_prepare(s, "SELECT value FROM meta WHERE key = 'clock'", &st, err);
-	if (r < 0)
-		goto fail;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		clock = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		r = guard_store_fail(s, rc, "reading the store's clock", err);
-	guard_store_release(s, st);
+	r = guard_store_query(s, "SELECT value FROM meta WHERE key = 'clock'", NULL,
+			      guard_store_row_int, &clock, "reading the store's clock", err);
 	if (r < 0)
 		goto fail;
 	now = wall_now > clock ? wall_now : clock;
 	if (now != clock) {
-		r = guard_store_prepare(
-		    s, "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock', ?)", &st, err);
-		if (r < 0)
-			goto fail;
-		sqlite3_bind_int64(st, 1, now);
-		r = guard_store_step_done(s, st, "writing the store's clock", err);
-		guard_store_release(s, st);
+		r = guard_store_run(
+		    s, "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock', ?)",
+		    GUARD_SQL_ARGS(guard_sql_int(now)), "writing the store's clock", err);
 		if (r < 0)
 			goto fail;
 	}
