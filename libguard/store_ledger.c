@@ -1,8 +1,8 @@
 /* The ledger: what a decision writes in its transaction (one row per
  * action, the limit uses it spends, a lockout's repeated refusals, watch
- * alerts and lockouts) and the exit status of what it ran. What it reads
- * first is store_snapshot.c's; `guardctl history` reads it back through
- * store_history.c. */
+ * alerts and lockouts), a request refused before any rule, and the exit
+ * status of what it ran. What it reads first is store_snapshot.c's;
+ * `guardctl history` reads it back through store_history.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,6 +322,59 @@ prune:
 	if (ret_n_alerts)
 		*ret_n_alerts = n_alerts;
 	return 0;
+}
+
+/* A request refused before any rule: one row, which watches count. */
+int guard_store_record_refusal(struct guard_store *s, const struct guard_store_refusal_in *in,
+			       struct guard_store_alert *ret_alerts, size_t *ret_n_alerts,
+			       struct guard_error *err)
+{
+	struct guard_store_snapshot snap = {0};
+	struct guard_verdict v = {.decision = GUARD_DECISION_DENY};
+	struct guard_store_record_in rec = {0};
+	struct guard_request req = {0};
+	char *argv[2] = {NULL, NULL};
+	int64_t now;
+	int r;
+
+	if (ret_n_alerts)
+		*ret_n_alerts = 0;
+	if (!in || !in->policy || !in->actor || !in->actor->uid_known || !in->why) {
+		guard_error_set(err, "", 0, "internal error: incomplete refusal record");
+		return -EINVAL;
+	}
+	argv[0] = (char *)in->argv0;
+	v.mode = in->policy->settings.mode;
+	req.actor = *in->actor;
+	req.service = in->service;
+	req.tty = in->tty;
+	req.argc = in->argv0 ? 1 : 0;
+	req.argv = in->argv0 ? argv : NULL;
+	r = guard_store_begin(s, in->wall_now, &now, err);
+	if (r < 0)
+		return r;
+	/* Locked out: counted on the lockout's row like any refusal. */
+	r = guard_store_snapshot(s, in->policy, in->actor->uid, now, &snap, err);
+	if (r < 0)
+		goto fail;
+	rec.policy = in->policy;
+	rec.request = &req;
+	rec.verdict = &v;
+	rec.reason = in->reason;
+	rec.host = in->host;
+	rec.locked_out = snap.state.locked_out;
+	rec.refusal = in->why;
+	rec.now = now;
+	guard_store_snapshot_clear(&snap);
+	r = guard_store_record(s, &rec, NULL, ret_alerts, ret_n_alerts, err);
+	if (r < 0)
+		goto fail;
+	return guard_store_commit(s, err);
+fail:
+	guard_store_rollback(s);
+	if (ret_n_alerts)
+		*ret_n_alerts = 0;
+	return r;
 }
 
 int guard_store_exec_result(struct guard_store *s, int64_t decision_id, int wait_status,

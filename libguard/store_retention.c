@@ -1,6 +1,6 @@
 /* What keeps the ledger bounded (MUST 17 in store.c): rows older than the
- * policy's retention pruned a bounded batch at a time, and a request
- * refused before any rule recorded as one row that watches count. */
+ * policy's retention pruned a bounded batch at a time, from each ledger
+ * write (store_ledger.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,57 +38,5 @@ int guard_store_prune(struct guard_store *s, int64_t cutoff, struct guard_error 
 		    s, prune_sql[i],
 		    GUARD_SQL_ARGS(guard_sql_int(cutoff), guard_sql_int(GUARD_LEDGER_PRUNE_BATCH)),
 		    "pruning the ledger", err);
-	return r;
-}
-
-int guard_store_record_refusal(struct guard_store *s, const struct guard_store_refusal_in *in,
-			       struct guard_store_alert *ret_alerts, size_t *ret_n_alerts,
-			       struct guard_error *err)
-{
-	struct guard_store_snapshot snap = {0};
-	struct guard_verdict v = {.decision = GUARD_DECISION_DENY};
-	struct guard_store_record_in rec = {0};
-	struct guard_request req = {0};
-	char *argv[2] = {NULL, NULL};
-	int64_t now;
-	int r;
-
-	if (ret_n_alerts)
-		*ret_n_alerts = 0;
-	if (!in || !in->policy || !in->actor || !in->actor->uid_known || !in->why) {
-		guard_error_set(err, "", 0, "internal error: incomplete refusal record");
-		return -EINVAL;
-	}
-	argv[0] = (char *)in->argv0;
-	v.mode = in->policy->settings.mode;
-	req.actor = *in->actor;
-	req.service = in->service;
-	req.tty = in->tty;
-	req.argc = in->argv0 ? 1 : 0;
-	req.argv = in->argv0 ? argv : NULL;
-	r = guard_store_begin(s, in->wall_now, &now, err);
-	if (r < 0)
-		return r;
-	/* Locked out: counted on the lockout's row like any refusal. */
-	r = guard_store_snapshot(s, in->policy, in->actor->uid, now, &snap, err);
-	if (r < 0)
-		goto fail;
-	rec.policy = in->policy;
-	rec.request = &req;
-	rec.verdict = &v;
-	rec.reason = in->reason;
-	rec.host = in->host;
-	rec.locked_out = snap.state.locked_out;
-	rec.refusal = in->why;
-	rec.now = now;
-	guard_store_snapshot_clear(&snap);
-	r = guard_store_record(s, &rec, NULL, ret_alerts, ret_n_alerts, err);
-	if (r < 0)
-		goto fail;
-	return guard_store_commit(s, err);
-fail:
-	guard_store_rollback(s);
-	if (ret_n_alerts)
-		*ret_n_alerts = 0;
 	return r;
 }
