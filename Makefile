@@ -212,6 +212,7 @@ valgrind: $(UNIT_BINS)
 
 check: deps
 	$(MAKE) all
+	@tools/call-loops $(B)/obj
 	$(MAKE) format-check
 	$(MAKE) lint
 	@tools/attack-mutants -c
