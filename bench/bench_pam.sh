@@ -92,6 +92,15 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/pamtester.json" \
 	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
 python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_permit-pam_permit<=1.0"
 
+echo "== the same with passwd and group from the files alone (no nss_systemd; no goal): what the userdb probes cost"
+cp /etc/nsswitch.conf "$work/nsswitch.conf"
+sed -i -E 's/^(passwd|group):.*/\1: files/' /etc/nsswitch.conf
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/files.json" \
+	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
+	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
+python3 "$SRC/bench/report.py" "$work/files.json" pam_permit
+cp "$work/nsswitch.conf" /etc/nsswitch.conf
+
 kill "$decided"
 wait "$decided" || true
 echo "== the same without the decision service (the exec'd helper decides; no goal)"
