@@ -280,6 +280,12 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	r = cl_resolve_user(ctx, p->operands[0], &user);
 	if (r == 0)
 		r = cl_add(ctx, GUARD_USER_DELETE, &user, NULL, NULL);
+	/* Both remove the home as userdel -r does (--remove-all-files also
+	 * every file the account owns elsewhere): the home must be the
+	 * account's own real directory, or an account made with another's
+	 * home deletes it. */
+	if (r == 0 && (cl_has(p, K_REMOVE_HOME) || cl_has(p, K_REMOVE_ALL)))
+		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, p->operands[0]);
 	guard_identity_clear(&user);
 	return r;
 }

@@ -9,7 +9,8 @@
 #   F1 groups     useradd/adduser/newusers that make a privileged group
 #   F2 passwords  -p '!..', -p '*', -p '', passwd -d, chpasswd "" and -e '!'
 #   F3 homes      a symlink, a caller's directory, a world-writable parent,
-#                 another's home moved or removed
+#                 another's home moved or removed (userdel -r, deluser
+#                 --remove-home and --remove-all-files)
 #   F4 controls   useradd -m, usermod -d -m, userdel -r, useradd -N -g,
 #                 usermod -aG of a standard group
 set -euo pipefail
@@ -163,6 +164,22 @@ case_homes() {
 	assert_contains "$ERR" "owned by alice"
 	[[ -d /home/alice ]] || fail "alice's home is gone"
 	getent passwd victim3 >/dev/null || fail "victim3 was deleted"
+
+	step "refused: deluser --remove-home of an account whose home is alice's"
+	useradd -M -d /home/alice victim4
+	run_as_alice deluser --remove-home victim4 </dev/null
+	assert_eq 1 "$STATUS" "deluser --remove-home, home alice's: $OUT $ERR"
+	assert_contains "$ERR" "owned by alice"
+	[[ -d /home/alice ]] || fail "alice's home is gone"
+	getent passwd victim4 >/dev/null || fail "victim4 was deleted"
+
+	step "refused: deluser --remove-all-files of an account whose home is a symlink"
+	useradd -M -d /home/linkhome2 victim5
+	ln -sfn /home/alice /home/linkhome2
+	run_as_alice deluser --remove-all-files victim5 </dev/null
+	assert_eq 1 "$STATUS" "deluser --remove-all-files, home a symlink: $OUT $ERR"
+	assert_contains "$ERR" "symbolic link"
+	[[ -d /home/alice ]] || fail "alice's home is gone"
 }
 
 # F4: the ordinary forms pass, and do what they say.
@@ -184,6 +201,11 @@ case_controls() {
 	run_as_alice userdel -r plainuser </dev/null
 	assert_eq 0 "$STATUS" "userdel -r plainuser: $OUT $ERR"
 	[[ ! -e /home/new ]] || fail "userdel -r left the home"
+	step "allowed: deluser --remove-home plainuser2 (its own home)"
+	useradd -m plainuser2
+	run_as_alice deluser --remove-home plainuser2 </dev/null
+	assert_eq 0 "$STATUS" "deluser --remove-home plainuser2: $OUT $ERR"
+	[[ ! -e /home/plainuser2 ]] || fail "deluser --remove-home left the home"
 	step "allowed: usermod -aG users dave"
 	run_as_alice usermod -aG users dave </dev/null
 	assert_eq 0 "$STATUS" "usermod -aG users dave: $OUT $ERR"

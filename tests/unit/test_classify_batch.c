@@ -98,6 +98,15 @@ Test(classify_batch, deluser)
 	expect_ok(classify("deluser", "--remove-home", "bob", NULL));
 	cr_expect(find(GUARD_USER_DELETE, "bob", NULL));
 	cr_expect_str_eq(exec_joined(), "deluser|--remove-home|--|bob");
+	/* The home it removes is checked as userdel -r's. */
+	cr_assert_eq(cls.n_homes, 1);
+	cr_expect_eq(cls.homes[0].op, GUARD_HOME_OWN);
+	cr_expect_null(cls.homes[0].path);
+	cr_expect_str_eq(cls.homes[0].user, "bob");
+	expect_ok(classify("deluser", "--remove-all-files", "bob", NULL));
+	cr_expect_eq(cls.n_homes, 1);
+	expect_ok(classify("deluser", "bob", NULL));
+	cr_expect_eq(cls.n_homes, 0);
 	expect_ok(classify("deluser", "bob", "sudo", NULL));
 	cr_expect(find(GUARD_GROUP_MEMBER_REMOVE, "bob", "sudo"));
 	expect_ok(classify("delgroup", "staff", NULL));
