@@ -212,7 +212,7 @@ valgrind: $(UNIT_BINS)
 
 check: deps
 	$(MAKE) all
-	@tools/call-loops $(B)/obj
+	@tools/call-loops $(B)
 	$(MAKE) format-check
 	$(MAKE) lint
 	@tools/attack-mutants -c
