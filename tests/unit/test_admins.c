@@ -5,7 +5,8 @@
 #include <errno.h>
 
 #include "approvers.h"
-#include "store_fixture.h"
+#define STORE_SUITE_OPEN
+#include "store_suite.h"
 
 static char *g_appr[] = {"guard-approvers"}, *g_admin[] = {"admins"}, *g_none[] = {"users"};
 static struct guard_identity carol = {
@@ -21,44 +22,45 @@ static struct guard_identity dave = {
 
 Test(admins, default_is_the_settings_approvers_not_a_rules)
 {
-	struct guard_policy *p =
+	struct guard_policy *pol =
 	    test_policy("settings {\n approvers = { \"%guard-approvers\" }\n}\n" APPROVE_RULE);
 
-	cr_assert_not(p->settings.admins.present);
-	cr_assert(guard_is_admin(p, &carol), "the settings' approvers");
-	cr_assert_not(guard_is_admin(p, &bob), "a rule's approver administers nothing");
-	cr_assert(guard_is_any_approver(p, &bob), "though he approves that rule's requests");
-	cr_assert_not(guard_is_admin(p, &dave));
-	guard_policy_free(p);
+	cr_assert_not(pol->settings.admins.present);
+	cr_assert(guard_is_admin(pol, &carol), "the settings' approvers");
+	cr_assert_not(guard_is_admin(pol, &bob), "a rule's approver administers nothing");
+	cr_assert(guard_is_any_approver(pol, &bob), "though he approves that rule's requests");
+	cr_assert_not(guard_is_admin(pol, &dave));
+	guard_policy_free(pol);
 }
 
 Test(admins, the_admins_list_replaces_the_default)
 {
-	struct guard_policy *p = test_policy("settings {\n approvers = { \"%guard-approvers\" }\n"
-					     " admins = { \"%admins\", \"!mallory\" }\n}\n");
+	struct guard_policy *pol = test_policy("settings {\n approvers = { \"%guard-approvers\" }\n"
+					       " admins = { \"%admins\", \"!mallory\" }\n}\n");
 
-	cr_assert(p->settings.admins.present);
-	cr_assert_eq(p->settings.admins.n, 2);
-	cr_assert_eq(p->settings.admins.items[0].kind, GUARD_ITEM_GROUP);
-	cr_assert_str_eq(p->settings.admins.items[0].name, "admins");
-	cr_assert(p->settings.admins.items[1].negated);
-	cr_assert(guard_is_admin(p, &bob));
-	cr_assert_not(guard_is_admin(p, &carol), "an approver is not an admin when admins is set");
-	guard_policy_free(p);
+	cr_assert(pol->settings.admins.present);
+	cr_assert_eq(pol->settings.admins.n, 2);
+	cr_assert_eq(pol->settings.admins.items[0].kind, GUARD_ITEM_GROUP);
+	cr_assert_str_eq(pol->settings.admins.items[0].name, "admins");
+	cr_assert(pol->settings.admins.items[1].negated);
+	cr_assert(guard_is_admin(pol, &bob));
+	cr_assert_not(guard_is_admin(pol, &carol),
+		      "an approver is not an admin when admins is set");
+	guard_policy_free(pol);
 }
 
 Test(admins, root_alone_and_no_approvers)
 {
-	struct guard_policy *p = test_policy("settings {\n approvers = { \"%guard-approvers\" }\n"
-					     " admins = { \"root\" }\n}\n");
+	struct guard_policy *pol = test_policy("settings {\n approvers = { \"%guard-approvers\" }\n"
+					       " admins = { \"root\" }\n}\n");
 	struct guard_policy *none = test_policy("# no settings\n");
 
-	cr_assert_not(guard_is_admin(p, &carol));
-	cr_assert_not(guard_is_admin(p, &bob));
+	cr_assert_not(guard_is_admin(pol, &carol));
+	cr_assert_not(guard_is_admin(pol, &bob));
 	cr_assert_not(guard_is_admin(none, &carol), "no approvers, no admins: root alone");
 	cr_assert_not(guard_is_admin(NULL, &carol));
 	guard_policy_free(none);
-	guard_policy_free(p);
+	guard_policy_free(pol);
 }
 
 Test(admins, errors_name_their_line)
@@ -90,25 +92,7 @@ Test(admins, who_ends_a_freeze)
 /* ---- watches through the store (TEST_POLICY: denial-burst, 3/10m, 30m
  * lockout) ---- */
 
-static char dir[64];
-static struct guard_policy *p;
-static struct guard_store *s;
-
-static void setup(void)
-{
-	store_dir(dir, sizeof(dir));
-	p = test_policy(TEST_POLICY);
-	s = store_open(dir);
-}
-
-static void teardown(void)
-{
-	guard_store_close(s);
-	guard_policy_free(p);
-	store_rm(dir);
-}
-
-TestSuite(rearm, .init = setup, .fini = teardown);
+TestSuite(rearm, .init = store_suite_init, .fini = store_suite_fini);
 
 /* One denial of alice's at t: how many alerts it raised. */
 static size_t deny_at(int64_t t)

@@ -5,27 +5,10 @@
 
 #include "approval_terms.h"
 #include "approvers.h"
-#include "store_fixture.h"
+#define STORE_SUITE_OPEN
+#include "store_suite.h"
 
-static char dir[64];
-static struct guard_policy *p;
-static struct guard_store *s;
-
-static void setup(void)
-{
-	store_dir(dir, sizeof(dir));
-	p = test_policy(TEST_POLICY);
-	s = store_open(dir);
-}
-
-static void teardown(void)
-{
-	guard_store_close(s);
-	guard_policy_free(p);
-	store_rm(dir);
-}
-
-TestSuite(approvals, .init = setup, .fini = teardown);
+TestSuite(approvals, .init = store_suite_init, .fini = store_suite_fini);
 
 /* bob asks to delete dave: a pending request. */
 static int64_t pending_delete(struct sreq *q, int64_t now)

@@ -5,27 +5,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "store_fixture.h"
+#include "store_suite.h"
 
-static char dir[64];
-static struct guard_policy *p;
-
-static void setup(void)
-{
-	store_dir(dir, sizeof(dir));
-	p = test_policy(TEST_POLICY);
-}
-
-static void teardown(void)
-{
-	guard_policy_free(p);
-	store_rm(dir);
-}
-
-TestSuite(bounds, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(bounds, .init = store_suite_init, .fini = store_suite_fini, .timeout = 120);
 
 static struct guard_store *open_limited(int txn_limit_ms)
 {
@@ -36,14 +20,6 @@ static struct guard_store *open_limited(int txn_limit_ms)
 
 	cr_assert_eq(guard_store_open(&o, &s, &err), 0, "%s", err.message);
 	return s;
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Waits up to 5 s for pid to end (its wait status); then kills it, and the
@@ -65,6 +41,39 @@ static int reap(pid_t pid)
 }
 
 /* ---- MUST 16 ---- */
+
+/* Forks a process that begins a transaction on a store bounded at 300 ms
+ * and then blocks: asleep, or stopped when stop is set; returns its pid
+ * once it holds the lock. */
+static pid_t fork_holder(bool stop)
+{
+	struct guard_error err = {0};
+	int ready[2];
+	int64_t t;
+	pid_t pid;
+	char c;
+
+	guard_store_close(store_open(dir));
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct guard_store *h = open_limited(300);
+
+		close(ready[0]);
+		if (guard_store_begin(h, T0, &t, &err) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		if (stop)
+			(void)raise(SIGSTOP);
+		else
+			sleep(30);
+		_exit(2);
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
 
 Test(bounds, must_16_txn_open_says_when)
 {
@@ -126,28 +135,12 @@ Test(bounds, must_16_blocked_holder_is_killed)
 {
 	struct guard_store *s;
 	struct guard_error err = {0};
-	int ready[2], st;
+	int st;
 	double t0;
 	int64_t t;
 	pid_t pid;
-	char c;
 
-	guard_store_close(store_open(dir));
-	cr_assert_eq(pipe(ready), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		struct guard_store *h = open_limited(300);
-
-		close(ready[0]);
-		if (guard_store_begin(h, T0, &t, &err) < 0 || write(ready[1], "x", 1) != 1)
-			_exit(1);
-		sleep(30);
-		_exit(2);
-	}
-	close(ready[1]);
-	cr_assert_eq(read(ready[0], &c, 1), 1);
-	close(ready[0]);
+	pid = fork_holder(false);
 	t0 = seconds();
 	st = reap(pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
@@ -161,28 +154,10 @@ Test(bounds, must_16_blocked_holder_is_killed)
 /* A stopped holder too: SIGSTOP cannot hold the lock for longer. */
 Test(bounds, must_16_stopped_holder_is_killed)
 {
-	struct guard_error err = {0};
-	int ready[2], st;
-	int64_t t;
+	int st;
 	pid_t pid;
-	char c;
 
-	guard_store_close(store_open(dir));
-	cr_assert_eq(pipe(ready), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		struct guard_store *h = open_limited(300);
-
-		close(ready[0]);
-		if (guard_store_begin(h, T0, &t, &err) < 0 || write(ready[1], "x", 1) != 1)
-			_exit(1);
-		raise(SIGSTOP);
-		_exit(2);
-	}
-	close(ready[1]);
-	cr_assert_eq(read(ready[0], &c, 1), 1);
-	close(ready[0]);
+	pid = fork_holder(true);
 	st = reap(pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the holder ended with %d", st);
 }

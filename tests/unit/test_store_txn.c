@@ -8,35 +8,11 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "store_fixture.h"
+#include "store_suite.h"
 
-static char dir[64];
-static struct guard_policy *p;
-
-static void setup(void)
-{
-	store_dir(dir, sizeof(dir));
-	p = test_policy(TEST_POLICY);
-}
-
-static void teardown(void)
-{
-	guard_policy_free(p);
-	store_rm(dir);
-}
-
-TestSuite(txn, .init = setup, .fini = teardown, .timeout = 600);
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+TestSuite(txn, .init = store_suite_init, .fini = store_suite_fini, .timeout = 600);
 
 /* Forks n children that wait for a common start, each running fn(i) and
  * exiting with its result; counts[k] is how many exited with k. */
@@ -74,18 +50,29 @@ static void race(int n, int (*fn)(int), int counts[8])
 
 /* ---- MUST 14: 200 concurrent requests against a limit of 10 ---- */
 
-static int one_create(int i)
+/* A racing child's decision on q, on a connection of its own: 0 with the
+ * outcome in *ret (as store_outcome() gives it), or -1 when the store
+ * would not open. */
+static int child_outcome(struct sreq *q, int64_t approval_id, int64_t now, int *ret)
 {
 	struct guard_store *s = NULL;
 	struct guard_error err = {0};
+
+	if (store_try_open(dir, 120000, &s, &err) < 0)
+		return -1;
+	*ret = store_outcome(s, p, q, approval_id, now, NULL);
+	guard_store_close(s);
+	return 0;
+}
+
+static int one_create(int i)
+{
 	struct sreq q;
 	int o;
 
-	if (store_try_open(dir, 120000, &s, &err) < 0)
-		return 6;
 	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "zed");
-	o = store_outcome(s, p, &q, 0, T0 + i % 7, NULL);
-	guard_store_close(s);
+	if (child_outcome(&q, 0, T0 + i % 7, &o) < 0)
+		return 6;
 	return o == GUARD_OUTCOME_GO ? 1 : o == GUARD_OUTCOME_DENIED ? 0 : 5;
 }
 
@@ -114,17 +101,13 @@ static int64_t approved_id;
 
 static int one_redeem(int i)
 {
-	struct guard_store *s = NULL;
-	struct guard_error err = {0};
 	struct sreq q;
 	int o;
 
-	if (store_try_open(dir, 120000, &s, &err) < 0)
-		return 6;
 	sreq_init(&q, "bob", 1002, "admins", GUARD_USER_DELETE, "dave");
 	/* Half by id (guardctl run ID), half by repeating the command. */
-	o = store_outcome(s, p, &q, i % 2 ? approved_id : 0, T0 + 100, NULL);
-	guard_store_close(s);
+	if (child_outcome(&q, i % 2 ? approved_id : 0, T0 + 100, &o) < 0)
+		return 6;
 	return o == GUARD_OUTCOME_GO ? 1 : o == GUARD_OUTCOME_PENDING || o < 0 ? 0 : 5;
 }
 
