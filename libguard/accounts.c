@@ -307,6 +307,20 @@ static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 	return lookup_passwd(ctx, name, 0, ret);
 }
 
+static int name_of_uid(void *ctx, uint32_t uid, char **ret_name)
+{
+	struct guard_identity id = {0};
+	int r = lookup_passwd(ctx, NULL, (uid_t)uid, &id);
+
+	if (r == 0) {
+		*ret_name = id.name;
+		id.name = NULL;
+		r = *ret_name ? 0 : -ENOMEM;
+	}
+	guard_identity_clear(&id);
+	return r;
+}
+
 static int lookup_group(const char *name, gid_t gid, uint32_t *ret_gid, char **ret_name)
 {
 	struct nss_query q = {.group = true, .name = name, .id = gid};
@@ -394,6 +408,7 @@ void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_poli
 	/* Read only through user_by_name. */
 	ret->ctx = (void *)(uintptr_t)policy;
 	ret->user_by_name = user_by_name;
+	ret->name_of_uid = name_of_uid;
 	ret->group_by_name = group_by_name;
 	ret->group_by_gid = group_by_gid;
 	ret->shell_allowed = shell_allowed;

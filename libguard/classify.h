@@ -29,6 +29,9 @@ struct guard_tool_defaults {
  * other -errno when the database could not be read (which refuses). */
 struct guard_resolver {
 	int (*user_by_name)(void *ctx, const char *name, struct guard_identity *ret);
+	/* The name of an account with uid (malloc'd): 0, -ENOENT, or another
+	 * -errno. NULL: an explicit uid that may be another's is refused. */
+	int (*name_of_uid)(void *ctx, uint32_t uid, char **ret_name);
 	int (*group_by_name)(void *ctx, const char *name, uint32_t *ret_gid);
 	int (*group_by_gid)(void *ctx, uint32_t gid, char **ret_name);
 	/* Is shell listed in /etc/shells? 0 yes, -ENOENT no, other -errno:

@@ -117,6 +117,34 @@ static int chpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 
 /* newusers' uid field: "", a uid, or the name of a user whose uid the new
  * account then shares. */
+/* newusers gives a uid that is already another account's to the new name
+ * without -o: a second name for that account, which logs in as it (its
+ * groups, its Guard roles, its home). Raised as role.escalate, as a
+ * duplicate uid named by the account is. */
+static int other_uid(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
+		     const char *field)
+{
+	char *owner = NULL, grant[96];
+	int r;
+
+	if (!ctx->resolver->name_of_uid)
+		return cl_refuse(ctx, "uid %s: cannot tell whose it is", QUOTED(field));
+	r = ctx->resolver->name_of_uid(ctx->resolver->ctx, uid, &owner);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up uid %u", uid);
+		return r;
+	}
+	r = 0;
+	if (!user->name || strcmp(owner, user->name) != 0) {
+		snprintf(grant, sizeof(grant), "duplicate uid (of %s)", owner);
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
+	}
+	free(owner);
+	return r;
+}
+
 static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const char *field,
 			const char *what, bool *protect)
 {
@@ -134,7 +162,8 @@ static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const c
 			user->uid_known = true;
 			user->uid = uid;
 		}
-		return cl_add_uid_grant(ctx, user, uid, protect);
+		r = other_uid(ctx, user, uid, field);
+		return r < 0 ? r : cl_add_uid_grant(ctx, user, uid, protect);
 	}
 	if (!guard_name_is_valid(field))
 		return cl_refuse(ctx, "%s: '%s' is neither a uid nor a user name", what,

@@ -277,6 +277,21 @@ case_protected_uid0_alias() {
 	protected_target toor "toor has uid 0"
 }
 
+# newusers takes a uid by number without -o: a new name for carol's uid
+# logs in as carol, an approver.
+case_protected_uid_alias() {
+	install_policy "$T/model.conf"
+	local uid
+	uid=$(id -u carol)
+	run_cmd as_alice_clean bash -c "printf 'evilc:Pw-1234567:$uid:users::/home/evilc:/bin/sh\n' | $GUARDCTL newusers"
+	assert_eq 1 "$STATUS" "newusers with carol's uid: $OUT $ERR"
+	assert_contains "$ERR" "duplicate uid (of carol)"
+	assert_eq "" "$(getent passwd evilc)" "evilc"
+	run_cmd as_alice_clean bash -c "printf 'f2fresh:Pw-1234567:4711:users::/home/f2fresh:/bin/sh\n' | $GUARDCTL newusers"
+	assert_eq 0 "$STATUS" "newusers with a free uid: $OUT $ERR"
+	userdel -r f2fresh 2>/dev/null || true
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -312,5 +327,6 @@ attack_case "F2 @protected: a sudo member" case_protected_sudo_member
 attack_case "F2 @protected: a role member" case_protected_role_member
 attack_case "F2 @protected: primary group sudo" case_protected_primary
 attack_case "F2 @protected: an alias of root" case_protected_uid0_alias
+attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid_alias
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

@@ -46,6 +46,17 @@ static int fuzz_group_by_name(void *ctx, const char *name, uint32_t *ret_gid)
 	return -ENOENT;
 }
 
+static int fuzz_name_of_uid(void *ctx, uint32_t uid, char **ret_name)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(fuzz_users) / sizeof(fuzz_users[0]); i++)
+		if (fuzz_users[i].uid == uid) {
+			*ret_name = strdup(fuzz_users[i].name);
+			return *ret_name ? 0 : -ENOMEM;
+		}
+	return -ENOENT;
+}
+
 static int fuzz_group_by_gid(void *ctx, uint32_t gid, char **ret_name)
 {
 	(void)ctx;
@@ -74,6 +85,7 @@ static const struct guard_tool_defaults fuzz_defaults = {
 static const struct guard_resolver fuzz_resolver = {
     .defaults = &fuzz_defaults,
     .user_by_name = fuzz_user_by_name,
+    .name_of_uid = fuzz_name_of_uid,
     .group_by_name = fuzz_group_by_name,
     .group_by_gid = fuzz_group_by_gid,
     .shell_allowed = fuzz_shell_allowed,

@@ -232,6 +232,15 @@ Test(classify_batch, newusers_privileged_line_among_good_ones)
 	cr_expect(find_grant("group docker"));
 	expect_ok(classify_batch(prot, strlen(prot), "newusers", NULL));
 	cr_expect(find_grant("protected uid 500"));
+	/* Another account's uid by number: a second name for carol. */
+	expect_ok(classify_batch("evil:pw:1003::::\n", 17, "newusers", NULL));
+	cr_expect(find_grant("duplicate uid (of carol)"));
+	cr_expect_str_eq(find_grant("duplicate uid (of carol)")->user.name, "evil");
+	expect_ok(classify_batch("fresh:pw:2003::::\n", 18, "newusers", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+	expect_ok(classify_batch("carol:pw:1003::::\n", 18, "newusers", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0, "carol's own uid");
+	cr_expect_eq(classify_batch("evil:pw:666::::\n", 16, "newusers", NULL), -EIO);
 	expect_ok(classify_batch("svc:pw:::::\n", 12, "newusers", "-r", NULL));
 	cr_expect(find_grant("system account (-r)"));
 	cr_expect(find(GUARD_USER_CREATE, "svc", NULL)->protected_grant);

@@ -60,6 +60,19 @@ static int fake_user_by_name(void *ctx, const char *name, struct guard_identity 
 	return -ENOENT;
 }
 
+static int fake_name_of_uid(void *ctx, uint32_t uid, char **ret_name)
+{
+	(void)ctx;
+	if (uid == 666)
+		return -EIO;
+	for (size_t i = 0; i < sizeof(fake_users) / sizeof(fake_users[0]); i++)
+		if (fake_users[i].uid == uid) {
+			*ret_name = strdup(fake_users[i].name);
+			return *ret_name ? 0 : -ENOMEM;
+		}
+	return -ENOENT;
+}
+
 static int fake_group_by_name(void *ctx, const char *name, uint32_t *ret_gid)
 {
 	(void)ctx;
@@ -108,6 +121,7 @@ static struct guard_tool_defaults fake_defaults = {
 
 static struct guard_resolver fake_resolver = {
     .user_by_name = fake_user_by_name,
+    .name_of_uid = fake_name_of_uid,
     .group_by_name = fake_group_by_name,
     .group_by_gid = fake_group_by_gid,
     .shell_allowed = fake_shell_allowed,
