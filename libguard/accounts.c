@@ -307,18 +307,20 @@ static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 	return lookup_passwd(ctx, name, 0, ret);
 }
 
+/* The name alone: whose a uid is needs none of the account's groups. */
 static int name_of_uid(void *ctx, uint32_t uid, char **ret_name)
 {
-	struct guard_identity id = {0};
-	int r = lookup_passwd(ctx, NULL, (uid_t)uid, &id);
+	struct nss_query q = {.id = uid};
+	char *buf = NULL;
+	int r;
 
-	if (r == 0) {
-		*ret_name = id.name;
-		id.name = NULL;
-		r = *ret_name ? 0 : -ENOMEM;
-	}
-	guard_identity_clear(&id);
-	return r;
+	(void)ctx;
+	r = nss_lookup(&q, 4096, &buf);
+	if (r < 0)
+		return r;
+	*ret_name = strdup(q.pw_res->pw_name);
+	free(buf);
+	return *ret_name ? 0 : -ENOMEM;
 }
 
 static int lookup_group(const char *name, gid_t gid, uint32_t *ret_gid, char **ret_name)

@@ -115,16 +115,22 @@ static int chpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	return each_line(ctx, p, chpasswd_line);
 }
 
-/* newusers' uid field: "", a uid, or the name of a user whose uid the new
- * account then shares. */
-/* newusers gives a uid that is already another account's to the new name
- * without -o: a second name for that account, which logs in as it (its
- * groups, its Guard roles, its home). Raised as role.escalate, as a
- * duplicate uid named by the account is. */
+/* A uid that is already owner's, given to another name (newusers takes it
+ * without -o): a second name for that account, which logs in as it (its
+ * groups, its Guard roles, its home). */
+static int duplicate_uid(struct cl_ctx *ctx, const struct guard_identity *user, const char *owner)
+{
+	char grant[96];
+
+	snprintf(grant, sizeof(grant), "duplicate uid (of %s)", owner);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
+}
+
+/* A uid by number: whose it is now, if anyone's but the account's own. */
 static int other_uid(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     const char *field)
 {
-	char *owner = NULL, grant[96];
+	char *owner = NULL;
 	int r;
 
 	if (!ctx->resolver->name_of_uid)
@@ -136,20 +142,18 @@ static int other_uid(struct cl_ctx *ctx, const struct guard_identity *user, uint
 		guard_error_set(ctx->err, NULL, 0, "cannot look up uid %u", uid);
 		return r;
 	}
-	r = 0;
-	if (!user->name || strcmp(owner, user->name) != 0) {
-		snprintf(grant, sizeof(grant), "duplicate uid (of %s)", owner);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
-	}
+	if (!user->name || strcmp(owner, user->name) != 0)
+		r = duplicate_uid(ctx, user, owner);
 	free(owner);
 	return r;
 }
 
+/* newusers' uid field: "", a uid, or the name of a user whose uid the new
+ * account then shares. */
 static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const char *field,
 			const char *what, bool *protect)
 {
 	struct guard_identity other = {0};
-	char grant[96];
 	uint32_t uid;
 	int r;
 
@@ -169,10 +173,8 @@ static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const c
 		return cl_refuse(ctx, "%s: '%s' is neither a uid nor a user name", what,
 				 QUOTED(field));
 	r = cl_resolve_user(ctx, field, &other);
-	if (r == 0) {
-		snprintf(grant, sizeof(grant), "duplicate uid (of %s)", field);
-		r = cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
-	}
+	if (r == 0)
+		r = duplicate_uid(ctx, user, field);
 	if (r == 0 && other.uid_known)
 		r = cl_add_uid_grant(ctx, user, other.uid, protect);
 	guard_identity_clear(&other);
