@@ -206,8 +206,10 @@ int main(int argc, char **argv)
 			       "COMMAND [ARGS...]");
 		return EXIT_USAGE;
 	}
-	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0)
-		return guardctl_help(cmd->name);
+	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0) {
+		guardctl_command_help(cmd, stdout);
+		return 0;
+	}
 	ctx.cmd = cmd;
 	return cmd->fn(&ctx, argc - i, argv + i);
 
