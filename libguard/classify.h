@@ -23,6 +23,12 @@ struct guard_tool_defaults {
 	bool adduser_usergroups;  /* adduser.conf USERGROUPS (missing: yes) */
 	char adduser_home[256];	  /* adduser.conf DHOME (missing: /home) */
 	bool adduser_odd_homes;	  /* adduser.conf GROUPHOMES or LETTERHOMES: refused */
+	/* The groups adduser adds a new user to from its settings alone, so
+	 * that what they grant is seen as if named on the command line. */
+	char adduser_extra_groups[512]; /* EXTRA_GROUPS, comma-separated (missing: users) */
+	bool adduser_add_extra_groups;	/* ADD_EXTRA_GROUPS: added without the option */
+	char adduser_users_group[64];	/* USERS_GROUP ("": not set) */
+	char adduser_users_gid[16];	/* USERS_GID ("": not set; "-1": no group) */
 };
 
 /* Look-ups return 0 when found, -ENOENT when there is no such entry, and any

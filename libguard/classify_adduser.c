@@ -160,6 +160,34 @@ static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
 }
 
+/* The groups adduser's settings (root's adduser.conf) add a new user to,
+ * checked as if named on the command line: a privileged one listed there
+ * must not reach whoever may run adduser. EXTRA_GROUPS under
+ * --add-extra-groups or ADD_EXTRA_GROUPS; the users group (USERS_GID, else
+ * USERS_GROUP, else "users", as adduser picks it) as a supplementary group
+ * when USERGROUPS is on but --ingroup or --gid names the primary one, and
+ * as the primary group (else gid 100) when USERGROUPS is off and --ingroup
+ * names none. */
+static int settings_groups(struct cl_ctx *ctx, const struct cl_parsed *p,
+			   const struct guard_tool_defaults *d, const struct guard_identity *user)
+{
+	const char *users = d->adduser_users_gid[0]	? d->adduser_users_gid
+			    : d->adduser_users_group[0] ? d->adduser_users_group
+							: NULL;
+	bool extra = cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD) || d->adduser_add_extra_groups;
+	int r = 0;
+
+	if (extra && d->adduser_extra_groups[0])
+		r = cl_add_memberships(ctx, user, d->adduser_extra_groups, false);
+	if (r < 0 || (users && strcmp(users, "-1") == 0))
+		return r;
+	if (d->adduser_usergroups && (cl_has(p, K_INGROUP) || cl_has(p, K_GID)))
+		return cl_add_memberships(ctx, user, users ? users : "users", false);
+	if (!d->adduser_usergroups && !cl_has(p, K_INGROUP))
+		return cl_add_memberships(ctx, user, users ? users : "100", true);
+	return 0;
+}
+
 /* adduser USER, adduser --system USER [--group]. */
 static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *name, bool sys)
 {
@@ -183,9 +211,8 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	}
 	if (r == 0)
 		r = primary_group(ctx, p, &user);
-	/* The groups are adduser.conf's EXTRA_GROUPS, set by root. */
-	if (r == 0 && (cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD)))
-		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, &user, NULL, NULL);
+	if (r == 0 && !sys)
+		r = settings_groups(ctx, p, d, &user);
 	if (r == 0 && sys && cl_has(p, K_GROUP))
 		r = new_group(ctx, name, NULL);
 	if (r == 0 && !sys)

@@ -20,6 +20,7 @@ void guard_tool_defaults_init(struct guard_tool_defaults *ret)
 	*ret = (struct guard_tool_defaults){.adduser_usergroups = true};
 	snprintf(ret->useradd_home, sizeof(ret->useradd_home), "/home");
 	snprintf(ret->adduser_home, sizeof(ret->adduser_home), "/home");
+	snprintf(ret->adduser_extra_groups, sizeof(ret->adduser_extra_groups), "users");
 }
 
 static int set_path(char *dst, size_t size, const char *v, size_t len)
@@ -29,6 +30,44 @@ static int set_path(char *dst, size_t size, const char *v, size_t len)
 	memcpy(dst, v, len);
 	dst[len] = '\0';
 	return 0;
+}
+
+/* A list of names as adduser splits it (on white space), kept
+ * comma-separated as the classifier reads a group list. */
+static int set_list(char *dst, size_t size, const char *v, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		bool space = v[i] == ' ' || v[i] == '\t';
+
+		if (space && (n == 0 || dst[n - 1] == ','))
+			continue;
+		if (n + 1 >= size || v[i] == '\0')
+			return -EINVAL;
+		dst[n++] = v[i];
+		if (space)
+			dst[n - 1] = ',';
+	}
+	if (n > 0 && dst[n - 1] == ',')
+		n--;
+	dst[n] = '\0';
+	return 0;
+}
+
+static int set_word(char *dst, size_t size, const char *v, size_t len)
+{
+	if (len >= size || memchr(v, '\0', len))
+		return -EINVAL;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Perl's truth, as adduser tests ADD_EXTRA_GROUPS: "" and "0" are false. */
+static bool perl_true(const char *v, size_t len)
+{
+	return !(len == 0 || (len == 1 && v[0] == '0'));
 }
 
 /* shadow's getdef_bool: "yes" in any case is true, anything else false. */
@@ -111,6 +150,17 @@ static int apply_line(enum guard_defaults_file kind, const char *s, size_t len,
 		else if (key_is(k, klen, "GROUPHOMES", true) ||
 			 key_is(k, klen, "LETTERHOMES", true))
 			d->adduser_odd_homes |= adduser_yes(v, vlen);
+		else if (key_is(k, klen, "EXTRA_GROUPS", true))
+			return set_list(d->adduser_extra_groups, sizeof(d->adduser_extra_groups), v,
+					vlen);
+		else if (key_is(k, klen, "ADD_EXTRA_GROUPS", true))
+			d->adduser_add_extra_groups = perl_true(v, vlen);
+		else if (key_is(k, klen, "USERS_GROUP", true))
+			return set_word(d->adduser_users_group, sizeof(d->adduser_users_group), v,
+					vlen);
+		else if (key_is(k, klen, "USERS_GID", true))
+			return set_word(d->adduser_users_gid, sizeof(d->adduser_users_gid), v,
+					vlen);
 		return 0;
 	}
 	return -EINVAL; /* fail safe */
@@ -224,7 +274,8 @@ int guard_tool_defaults_read(struct guard_tool_defaults *ret, struct guard_error
 		r = guard_tool_defaults_parse(files[i].kind, text, len, &d);
 		free(text);
 		if (r < 0) {
-			guard_error_set(err, files[i].path, 0, "a home path that is not absolute");
+			guard_error_set(err, files[i].path, 0,
+					"a home path that is not absolute, or a value too long");
 			return r;
 		}
 	}

@@ -6,7 +6,8 @@
 # allows ordinary account work; the controls show that the legitimate form
 # of each request still passes.
 #
-#   F1 groups     useradd/adduser/newusers that make a privileged group
+#   F1 groups     useradd/adduser/newusers that make a privileged group, and
+#                 the groups adduser.conf adds a new account to
 #   F2 passwords  -p '!..', -p '*', -p '', passwd -d, chpasswd "" and -e '!'
 #   F3 homes      a symlink, a caller's directory, a world-writable parent,
 #                 another's home moved or removed (userdel -r, deluser
@@ -70,6 +71,36 @@ case_groups() {
 	explain_as_alice useradd admins
 	assert_not_allowed "useradd admins"
 	assert_contains "$ERR" "-g admins"
+}
+
+# F1: the groups adduser adds a new account to from root's adduser.conf
+# (EXTRA_GROUPS under ADD_EXTRA_GROUPS, the users group) are checked as if
+# named: a privileged one there is a role.escalate, not a quiet grant to
+# whoever may run adduser.
+case_settings_groups() {
+	cp -p /etc/adduser.conf "$T/adduser.conf.orig"
+	step "refused: adduser when adduser.conf adds every new user to sudo"
+	printf 'ADD_EXTRA_GROUPS=1\nEXTRA_GROUPS="users sudo"\n' >>/etc/adduser.conf
+	explain_as_alice adduser --disabled-password --gecos x extra1 </dev/null
+	assert_not_allowed "adduser extra1 with sudo in EXTRA_GROUPS"
+	assert_contains "$OUT" "role.escalate to extra1 via group sudo" "the grant names the group"
+	run_as_alice adduser --disabled-password --gecos x extra1 </dev/null
+	assert_eq 1 "$STATUS" "adduser extra1: $OUT $ERR"
+	getent passwd extra1 >/dev/null && fail "adduser made extra1"
+	step "refused: USERS_GROUP=sudo with --ingroup (adduser adds the users group beside it)"
+	cp -p "$T/adduser.conf.orig" /etc/adduser.conf
+	printf 'USERS_GROUP=sudo\n' >>/etc/adduser.conf
+	run_as_alice adduser --disabled-password --gecos x --ingroup users extra2 </dev/null
+	assert_eq 1 "$STATUS" "adduser --ingroup users extra2: $OUT $ERR"
+	assert_contains "$ERR" "group sudo"
+	getent passwd extra2 >/dev/null && fail "adduser made extra2"
+	step "allowed: the same with only standard groups listed; the account joins them"
+	cp -p "$T/adduser.conf.orig" /etc/adduser.conf
+	printf 'ADD_EXTRA_GROUPS=1\nEXTRA_GROUPS="users"\n' >>/etc/adduser.conf
+	run_as_alice adduser --disabled-password --gecos x extra3 </dev/null
+	assert_eq 0 "$STATUS" "adduser extra3: $OUT $ERR"
+	id -nG extra3 | grep -qw users || fail "extra3 is not in users: $(id -nG extra3)"
+	cp -p "$T/adduser.conf.orig" /etc/adduser.conf
 }
 
 # F2: values that lock, unlock or empty a password raise user.lock or
@@ -215,6 +246,7 @@ case_controls() {
 }
 
 attack_case "F4 groups a tool creates" case_groups
+attack_case "F4 groups a tool's settings add" case_settings_groups
 attack_case "F6 passwords that lock or empty" case_passwords
 attack_case "F3 homes on the filesystem" case_homes
 attack_case "F3 controls" case_controls

@@ -41,7 +41,48 @@ Test(classify_batch, adduser_grants)
 	expect_ok(classify("adduser", "--system", "--group", "svc", NULL));
 	cr_expect(find(GUARD_GROUP_CREATE, NULL, "svc"));
 	expect_ok(classify("adduser", "--add-extra-groups", "dave", NULL));
-	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", NULL));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
+}
+
+/* What adduser.conf adds a new user to is checked as if named: a privileged
+ * group root listed there is role.escalate for whoever runs adduser. */
+Test(classify_batch, adduser_settings_groups)
+{
+	snprintf(fake_defaults.adduser_extra_groups, sizeof(fake_defaults.adduser_extra_groups),
+		 "users,sudo");
+	expect_ok(classify("adduser", "--add_extra_groups", "dave", NULL));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "sudo"));
+	cr_expect(find_grant("group sudo"));
+	/* Without the option, only when ADD_EXTRA_GROUPS says so. */
+	expect_ok(classify("adduser", "dave", NULL));
+	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "dave", "sudo"));
+	fake_defaults.adduser_add_extra_groups = true;
+	expect_ok(classify("adduser", "dave", NULL));
+	cr_expect(find_grant("group sudo"));
+	/* A system account gets none of them. */
+	expect_ok(classify("adduser", "--system", "svc", NULL));
+	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "svc", "sudo"));
+	fake_defaults.adduser_add_extra_groups = false;
+
+	/* USERGROUPS on, --ingroup: the users group is added beside it. */
+	expect_ok(classify("adduser", "--ingroup", "staff", "dave", NULL));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
+	cr_expect_not(find_grant("group sudo"));
+	snprintf(fake_defaults.adduser_users_group, sizeof(fake_defaults.adduser_users_group),
+		 "sudo");
+	expect_ok(classify("adduser", "--gid", "1001", "dave", NULL));
+	cr_expect(find_grant("group sudo"));
+	snprintf(fake_defaults.adduser_users_gid, sizeof(fake_defaults.adduser_users_gid), "-1");
+	expect_ok(classify("adduser", "--ingroup", "staff", "dave", NULL));
+	cr_expect_not(find_grant("group sudo"));
+	/* USERGROUPS off: the users group is the primary one. */
+	fake_defaults.adduser_usergroups = false;
+	snprintf(fake_defaults.adduser_users_gid, sizeof(fake_defaults.adduser_users_gid), "0");
+	expect_ok(classify("adduser", "dave", NULL));
+	cr_expect(find_grant("primary group 0"));
+	expect_ok(classify("adduser", "--ingroup", "staff", "dave", NULL));
+	cr_expect_not(find_grant("primary group 0"));
 }
 
 Test(classify_batch, adduser_user_to_group)

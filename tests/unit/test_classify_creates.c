@@ -214,3 +214,33 @@ Test(classify_creates, tool_defaults_files)
 	cr_expect_str_eq(d.adduser_home, "/srv/h");
 	cr_expect(d.adduser_odd_homes);
 }
+
+Test(classify_creates, tool_defaults_adduser_groups)
+{
+	struct guard_tool_defaults d;
+	char long_list[600];
+
+	guard_tool_defaults_init(&d);
+	cr_expect_str_eq(d.adduser_extra_groups, "users"); /* adduser's default */
+	cr_expect_not(d.adduser_add_extra_groups);
+	cr_expect_str_eq(d.adduser_users_group, "");
+	cr_expect_eq(parse(GUARD_DEFAULTS_ADDUSER_CONF,
+			   "EXTRA_GROUPS=\"  audio\tvideo  sudo \"\nadd_extra_groups=1\n"
+			   "USERS_GROUP=staff\nUSERS_GID=-1\n",
+			   &d),
+		     0);
+	cr_expect_str_eq(d.adduser_extra_groups, "audio,video,sudo");
+	cr_expect(d.adduser_add_extra_groups);
+	cr_expect_str_eq(d.adduser_users_group, "staff");
+	cr_expect_str_eq(d.adduser_users_gid, "-1");
+	/* Perl's truth: "0" and "" are false, "no" is true. */
+	cr_expect_eq(parse(GUARD_DEFAULTS_ADDUSER_CONF, "ADD_EXTRA_GROUPS=0\n", &d), 0);
+	cr_expect_not(d.adduser_add_extra_groups);
+	cr_expect_eq(parse(GUARD_DEFAULTS_ADDUSER_CONF, "ADD_EXTRA_GROUPS=no\n", &d), 0);
+	cr_expect(d.adduser_add_extra_groups);
+	/* Longer than Guard keeps: refused, never cut. */
+	memset(long_list, 'a', sizeof(long_list));
+	memcpy(long_list, "EXTRA_GROUPS=", 13);
+	long_list[sizeof(long_list) - 1] = '\0';
+	cr_expect_eq(parse(GUARD_DEFAULTS_ADDUSER_CONF, long_list, &d), -EINVAL);
+}

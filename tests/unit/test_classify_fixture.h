@@ -117,6 +117,7 @@ static struct guard_tool_defaults fake_defaults = {
     .useradd_home = "/home",
     .adduser_usergroups = true,
     .adduser_home = "/home",
+    .adduser_extra_groups = "users",
 };
 
 static struct guard_resolver fake_resolver = {
@@ -151,6 +152,7 @@ static void fixture_setup(void)
 	    .useradd_home = "/home",
 	    .adduser_usergroups = true,
 	    .adduser_home = "/home",
+	    .adduser_extra_groups = "users",
 	};
 	fake_resolver.defaults = &fake_defaults;
 	policy = test_policy(fixture_policy_text);
