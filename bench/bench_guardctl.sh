@@ -76,6 +76,27 @@ noop=$(mktemp -d)
 printf 'int main(void) { return 0; }\n' >"$noop/noop.c"
 cc -O2 -o /usr/local/bin/guardbench-setuid-noop "$noop/noop.c"
 chmod 4755 /usr/local/bin/guardbench-setuid-noop
+# The least any setuid wrapper pays that runs a command and learns how it
+# ended, as guardctl does to record the exit status: its own start, the
+# command's, the wait. No goal: it shows how much of guardctl's time is
+# Guard's own.
+cat >"$noop/run.c" <<'EOF'
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	int status;
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)0);
+		_exit(127);
+	}
+	return pid < 0 || waitpid(pid, &status, 0) < 0 || status != 0;
+}
+EOF
+cc -O2 -o /usr/local/bin/guardbench-setuid-run "$noop/run.c"
+chmod 4755 /usr/local/bin/guardbench-setuid-run
 
 as_bench() {
 	setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups -- "$@"
@@ -95,7 +116,9 @@ as_bench hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$json" \
 	-n sudo 'sudo -n /bin/true' \
 	-n doas 'doas -n /bin/true' \
 	-n setuid-noop '/usr/local/bin/guardbench-setuid-noop' \
+	-n setuid-run-true '/usr/local/bin/guardbench-setuid-run' \
 	-n true '/bin/true'
 
-python3 "$SRC/bench/report.py" "$json" doas "guardctl/doas<=0.5" "guardctl/setuid-noop<=3"
+python3 "$SRC/bench/report.py" "$json" doas "guardctl/doas<=0.5" "guardctl/setuid-noop<=3" \
+	setuid-run-true/setuid-noop guardctl-setuid-run-true
 rm -f "$json"

@@ -91,6 +91,16 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/pamtester.json" \
 	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
 	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
 python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_permit-pam_permit<=1.0"
+# The service's own CPU time per decision (utime + stime from /proc): the
+# part of the delta that is the decision; the rest is the round trip (the
+# socket, waking the service, waking pamtester). No goal.
+service_ticks() { awk '{ print $14 + $15 }' "/proc/$decided/stat"; }
+before=$(service_ticks)
+for _ in $(seq "$RUNS"); do
+	pamtester -I ruser="$USER_NAME" guardbench-guarded root acct_mgmt >/dev/null
+done
+awk -v d="$(($(service_ticks) - before))" -v hz="$(getconf CLK_TCK)" -v n="$RUNS" \
+	'BEGIN { printf "figure: guard-decided CPU per decision = %.2f ms\n", d * 1000 / hz / n }'
 
 echo "== the same with passwd and group from the files alone (no nss_systemd; no goal): what the userdb probes cost"
 cp /etc/nsswitch.conf "$work/nsswitch.conf"
