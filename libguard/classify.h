@@ -20,6 +20,8 @@ struct guard_tool_defaults {
 	bool useradd_usergroups;  /* login.defs USERGROUPS_ENAB (missing: no) */
 	bool useradd_create_home; /* login.defs CREATE_HOME: useradd -m by default */
 	char useradd_home[256];	  /* /etc/default/useradd HOME (missing: /home) */
+	char useradd_group[64];	  /* /etc/default/useradd GROUP: the primary group
+				     without a private one or -g (missing: 100) */
 	bool adduser_usergroups;  /* adduser.conf USERGROUPS (missing: yes) */
 	char adduser_home[256];	  /* adduser.conf DHOME (missing: /home) */
 	bool adduser_odd_homes;	  /* adduser.conf GROUPHOMES or LETTERHOMES: refused */

@@ -160,9 +160,9 @@ static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
 }
 
-/* The groups adduser's settings (root's adduser.conf) add a new user to,
- * checked as if named on the command line: a privileged one listed there
- * must not reach whoever may run adduser. EXTRA_GROUPS under
+/* The groups adduser's settings (root's adduser.conf) add a new user to:
+ * a privileged one listed there must not reach whoever may run adduser
+ * (cl_add_setting_groups). EXTRA_GROUPS under
  * --add-extra-groups or ADD_EXTRA_GROUPS; the users group (USERS_GID, else
  * USERS_GROUP, else "users", as adduser picks it) as a supplementary group
  * when USERGROUPS is on but --ingroup or --gid names the primary one, and
@@ -177,14 +177,17 @@ static int settings_groups(struct cl_ctx *ctx, const struct cl_parsed *p,
 	bool extra = cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD) || d->adduser_add_extra_groups;
 	int r = 0;
 
+	/* Asked for with the option: memberships the caller wants. */
 	if (extra && d->adduser_extra_groups[0])
-		r = cl_add_memberships(ctx, user, d->adduser_extra_groups, false);
+		r = (cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD))
+			? cl_add_memberships(ctx, user, d->adduser_extra_groups, false)
+			: cl_add_setting_groups(ctx, user, d->adduser_extra_groups, false);
 	if (r < 0 || (users && strcmp(users, "-1") == 0))
 		return r;
 	if (d->adduser_usergroups && (cl_has(p, K_INGROUP) || cl_has(p, K_GID)))
-		return cl_add_memberships(ctx, user, users ? users : "users", false);
+		return cl_add_setting_groups(ctx, user, users ? users : "users", false);
 	if (!d->adduser_usergroups && !cl_has(p, K_INGROUP))
-		return cl_add_memberships(ctx, user, users ? users : "100", true);
+		return cl_add_setting_groups(ctx, user, users ? users : "100", true);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 struct membership {
 	const struct guard_identity *user;
 	bool primary;
+	bool grant_only; /* a tool's setting: no group.member.add */
 };
 
 static int add_membership(struct cl_ctx *ctx, const char *group, const void *data)
@@ -18,7 +19,7 @@ static int add_membership(struct cl_ctx *ctx, const char *group, const void *dat
 	struct cl_group g = {0};
 	int r = cl_resolve_group(ctx, group, &g);
 
-	if (r == 0)
+	if (r == 0 && !m->grant_only)
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, m->user, &g, NULL);
 	if (r == 0 && g.privileged && m->primary && g.gid_known && g.gid == 0)
 		r = cl_add(ctx, GUARD_ROLE_ESCALATE, m->user, &g, "primary group 0");
@@ -31,7 +32,15 @@ static int add_membership(struct cl_ctx *ctx, const char *group, const void *dat
 int cl_add_memberships(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
 		       bool primary)
 {
-	struct membership m = {user, primary};
+	struct membership m = {user, primary, false};
+
+	return cl_each_item(ctx, "groups", groups, add_membership, &m);
+}
+
+int cl_add_setting_groups(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
+			  bool primary)
+{
+	struct membership m = {user, primary, true};
 
 	return cl_each_item(ctx, "groups", groups, add_membership, &m);
 }

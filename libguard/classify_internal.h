@@ -242,6 +242,12 @@ int cl_apply_options(struct cl_ctx *ctx, const struct cl_parsed *p,
  * with role.escalate for a privileged one. primary: the user's primary group. */
 int cl_add_memberships(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
 		       bool primary);
+/* The groups a tool's own settings (root's files) put a new account in:
+ * role.escalate for a privileged one, as cl_add_memberships, but no
+ * group.member.add: making an account as root configured the tool is
+ * user.create's business. */
+int cl_add_setting_groups(struct cl_ctx *ctx, const struct guard_identity *user, const char *groups,
+			  bool primary);
 
 /* The one operand a tool requires: refused when there is none or more. */
 int cl_one_operand(struct cl_ctx *ctx, const struct cl_parsed *p, const char *what,

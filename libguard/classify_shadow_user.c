@@ -152,7 +152,10 @@ static int the_account(struct cl_ctx *ctx, const struct cl_parsed *p, struct gua
 /* useradd's user-private group: made under USERGROUPS_ENAB unless -N or
  * -g say otherwise, or by -U. A group of that name that exists already
  * makes useradd refuse ("group exists - if you want to add this user to
- * that group, use -g"): refused here with the same advice. */
+ * that group, use -g"): refused here with the same advice. Without a
+ * private group or -g, the primary group is /etc/default/useradd's GROUP:
+ * root's setting, but a privileged group there must not reach whoever may
+ * run useradd (cl_add_setting_groups). */
 static int useradd_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 			 const struct guard_tool_defaults *d, const struct guard_identity *user)
 {
@@ -161,7 +164,8 @@ static int useradd_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 	if (cl_has(p, 'U') && (cl_has(p, 'N') || cl_has(p, 'g')))
 		return cl_refuse(ctx, "useradd: -U conflicts with -N and -g");
 	if (!upg)
-		return 0;
+		return cl_has(p, 'g') ? 0
+				      : cl_add_setting_groups(ctx, user, d->useradd_group, true);
 	return cl_add_private_group(ctx, user, "name it with -g");
 }
 

@@ -19,6 +19,7 @@ void guard_tool_defaults_init(struct guard_tool_defaults *ret)
 {
 	*ret = (struct guard_tool_defaults){.adduser_usergroups = true};
 	snprintf(ret->useradd_home, sizeof(ret->useradd_home), "/home");
+	snprintf(ret->useradd_group, sizeof(ret->useradd_group), "100");
 	snprintf(ret->adduser_home, sizeof(ret->adduser_home), "/home");
 	snprintf(ret->adduser_extra_groups, sizeof(ret->adduser_extra_groups), "users");
 }
@@ -141,6 +142,8 @@ static int apply_line(enum guard_defaults_file kind, const char *s, size_t len,
 	case GUARD_DEFAULTS_DEFAULT_USERADD:
 		if (key_is(k, klen, "HOME", false))
 			return set_path(d->useradd_home, sizeof(d->useradd_home), v, vlen);
+		if (key_is(k, klen, "GROUP", false))
+			return set_word(d->useradd_group, sizeof(d->useradd_group), v, vlen);
 		return 0;
 	case GUARD_DEFAULTS_ADDUSER_CONF:
 		if (key_is(k, klen, "USERGROUPS", true))

@@ -73,10 +73,11 @@ case_groups() {
 	assert_contains "$ERR" "-g admins"
 }
 
-# F1: the groups adduser adds a new account to from root's adduser.conf
-# (EXTRA_GROUPS under ADD_EXTRA_GROUPS, the users group) are checked as if
-# named: a privileged one there is a role.escalate, not a quiet grant to
-# whoever may run adduser.
+# F1: the groups adduser and useradd add a new account to from root's
+# settings (adduser.conf's EXTRA_GROUPS under ADD_EXTRA_GROUPS and its users
+# group, /etc/default/useradd's GROUP) are checked as if named: a
+# privileged one there is a role.escalate, not a quiet grant to whoever may
+# run the tool.
 case_settings_groups() {
 	cp -p /etc/adduser.conf "$T/adduser.conf.orig"
 	step "refused: adduser when adduser.conf adds every new user to sudo"
@@ -101,6 +102,21 @@ case_settings_groups() {
 	assert_eq 0 "$STATUS" "adduser extra3: $OUT $ERR"
 	id -nG extra3 | grep -qw users || fail "extra3 is not in users: $(id -nG extra3)"
 	cp -p "$T/adduser.conf.orig" /etc/adduser.conf
+
+	step "refused: useradd -N when /etc/default/useradd's GROUP is sudo"
+	cp -p /etc/default/useradd "$T/useradd.orig"
+	sed -i '/^GROUP=/d' /etc/default/useradd
+	echo "GROUP=sudo" >>/etc/default/useradd
+	run_as_alice useradd -N extra4 </dev/null
+	assert_eq 1 "$STATUS" "useradd -N extra4: $OUT $ERR"
+	assert_contains "$ERR" "group sudo"
+	getent passwd extra4 >/dev/null && fail "useradd made extra4"
+	step "allowed: useradd -N with GROUP=users; the account's primary group is users"
+	sed -i 's/^GROUP=sudo$/GROUP=users/' /etc/default/useradd
+	run_as_alice useradd -N extra5 </dev/null
+	assert_eq 0 "$STATUS" "useradd -N extra5: $OUT $ERR"
+	assert_eq users "$(id -gn extra5)" "extra5's primary group"
+	cp -p "$T/useradd.orig" /etc/default/useradd
 }
 
 # F2: values that lock, unlock or empty a password raise user.lock or

@@ -78,6 +78,7 @@ static const struct guard_tool_defaults fuzz_defaults = {
     .useradd_usergroups = true,
     .useradd_create_home = true,
     .useradd_home = "/home",
+    .useradd_group = "100",
     .adduser_usergroups = true,
     .adduser_home = "/home",
 };

@@ -57,9 +57,12 @@ Test(classify_batch, adduser_settings_groups)
 	/* Without the option, only when ADD_EXTRA_GROUPS says so. */
 	expect_ok(classify("adduser", "dave", NULL));
 	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "dave", "sudo"));
+	/* ADD_EXTRA_GROUPS: root's setting, so the privilege check alone
+	 * (user.create covers the account made as root configured it). */
 	fake_defaults.adduser_add_extra_groups = true;
 	expect_ok(classify("adduser", "dave", NULL));
 	cr_expect(find_grant("group sudo"));
+	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
 	/* A system account gets none of them. */
 	expect_ok(classify("adduser", "--system", "svc", NULL));
 	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "svc", "sudo"));
@@ -67,7 +70,8 @@ Test(classify_batch, adduser_settings_groups)
 
 	/* USERGROUPS on, --ingroup: the users group is added beside it. */
 	expect_ok(classify("adduser", "--ingroup", "staff", "dave", NULL));
-	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
+	cr_expect(find(GUARD_GROUP_MEMBER_ADD, "dave", "staff"));
+	cr_expect_not(find(GUARD_GROUP_MEMBER_ADD, "dave", "users"));
 	cr_expect_not(find_grant("group sudo"));
 	snprintf(fake_defaults.adduser_users_group, sizeof(fake_defaults.adduser_users_group),
 		 "sudo");

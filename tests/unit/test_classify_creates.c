@@ -65,6 +65,27 @@ Test(classify_creates, adduser_private_group)
 	cr_expect_eq(count(GUARD_GROUP_CREATE), 0);
 }
 
+/* Without a private group or -g, useradd's primary group is
+ * /etc/default/useradd's GROUP: role.escalate when privileged; otherwise
+ * user.create alone, as root configured the tool. */
+Test(classify_creates, useradd_default_group)
+{
+	expect_ok(classify("useradd", "-N", "dave", NULL));
+	cr_expect_eq(cls.n_targets, 1);
+	cr_expect(find(GUARD_USER_CREATE, "dave", NULL));
+	snprintf(fake_defaults.useradd_group, sizeof(fake_defaults.useradd_group), "sudo");
+	expect_ok(classify("useradd", "-N", "dave", NULL));
+	cr_expect(find_grant("group sudo"));
+	expect_ok(classify("useradd", "-N", "-g", "users", "dave", NULL));
+	cr_expect_not(find_grant("group sudo"));
+	expect_ok(classify("useradd", "dave", NULL)); /* USERGROUPS_ENAB: a private group */
+	cr_expect_not(find_grant("group sudo"));
+	fake_defaults.useradd_usergroups = false;
+	snprintf(fake_defaults.useradd_group, sizeof(fake_defaults.useradd_group), "0");
+	expect_ok(classify("useradd", "dave", NULL));
+	cr_expect(find_grant("primary group 0"));
+}
+
 Test(classify_creates, newusers_missing_groups)
 {
 	static const char gid[] = "wheel:pw:2001:4242:::\n";
@@ -206,6 +227,9 @@ Test(classify_creates, tool_defaults_files)
 	cr_expect_eq(parse(GUARD_DEFAULTS_DEFAULT_USERADD, "SHELL=/bin/sh\nHOME=/srv/homes", &d),
 		     0);
 	cr_expect_str_eq(d.useradd_home, "/srv/homes");
+	cr_expect_str_eq(d.useradd_group, "100");
+	cr_expect_eq(parse(GUARD_DEFAULTS_DEFAULT_USERADD, "GROUP=sudo\n", &d), 0);
+	cr_expect_str_eq(d.useradd_group, "sudo");
 	cr_expect_eq(parse(GUARD_DEFAULTS_DEFAULT_USERADD, "HOME=homes\n", &d), -EINVAL);
 	cr_expect_eq(parse(GUARD_DEFAULTS_ADDUSER_CONF,
 			   "usergroups = \"no\"\nDHOME= '/srv/h'\nLETTERHOMES=yes\n", &d),

@@ -115,6 +115,7 @@ static int fake_shell_allowed(void *ctx, const char *shell)
 static struct guard_tool_defaults fake_defaults = {
     .useradd_usergroups = true,
     .useradd_home = "/home",
+    .useradd_group = "100",
     .adduser_usergroups = true,
     .adduser_home = "/home",
     .adduser_extra_groups = "users",
@@ -150,6 +151,7 @@ static void fixture_setup(void)
 	fake_defaults = (struct guard_tool_defaults){
 	    .useradd_usergroups = true,
 	    .useradd_home = "/home",
+	    .useradd_group = "100",
 	    .adduser_usergroups = true,
 	    .adduser_home = "/home",
 	    .adduser_extra_groups = "users",
