@@ -88,7 +88,9 @@
  *         Both are in the audit log already. FULL is the default; a
  *         transaction is light only when its caller says so before BEGIN
  *         and nothing in it spent (a write that spends counts in
- *         s->spends; store_decide.c retries FULL when one did).
+ *         s->spends): one that did is committed, then made durable by a FULL
+ *         commit before anything it allowed runs
+ *         (guard_store_commit_durable).
  */
 #include "store.h"
 

@@ -139,11 +139,11 @@ static void mark_approved(struct guard_verdict *v, int64_t approval)
 		v->decision = guard_decision_stricter(v->decision, v->actions[i].decision);
 }
 
-/* One attempt; light: commit with synchronous=NORMAL (MUST 19 of
- * store.c), which is given up (*ret_again) as soon as the decision turns
- * out to spend something. */
-static int decide_once(struct guard_store *s, const struct guard_decide_in *in, bool light,
-		       struct guard_decision_result *ret, bool *ret_again, struct guard_error *err)
+/* light: begun synchronous=NORMAL (MUST 19 of store.c); a decision that
+ * turns out to spend, to be refused or to wait for approval is made
+ * durable at its commit (guard_store_commit_durable). */
+static int decide(struct guard_store *s, const struct guard_decide_in *in, bool light,
+		  struct guard_decision_result *ret, struct guard_error *err)
 {
 	struct guard_store_snapshot snap = {0};
 	struct guard_store_record_in rec = {0};
@@ -224,11 +224,6 @@ static int decide_once(struct guard_store *s, const struct guard_decide_in *in, 
 		if (r < 0)
 			goto fail;
 	}
-	if (light && (!goes || approval > 0 || pending || s->spends > 0)) {
-		*ret_again = true; /* durable: from the start, with the lock let go */
-		guard_store_rollback(s);
-		goto out;
-	}
 	if (pending) {
 		int64_t ttl = in->policy->settings.approval_ttl_s;
 
@@ -239,7 +234,9 @@ static int decide_once(struct guard_store *s, const struct guard_decide_in *in, 
 		if (r < 0)
 			goto fail;
 	}
-	r = guard_store_commit(s, err);
+	/* Only a decision that goes ahead and spends nothing stays light. */
+	r = !goes || approval > 0 || pending || s->spends > 0 ? guard_store_commit_durable(s, err)
+							      : guard_store_commit(s, err);
 	if (r < 0)
 		goto out;
 	ret->approval_id = approval;
@@ -265,15 +262,7 @@ out:
 int guard_store_decide(struct guard_store *s, const struct guard_decide_in *in,
 		       struct guard_decision_result *ret, struct guard_error *err)
 {
-	/* Light first where it can be: a run ID spends an approval, and a
-	 * request files one. */
-	bool again = false, light = in && !in->request_only && in->approval_id == 0;
-	int r = decide_once(s, in, light, ret, &again, err);
-
-	if (r == 0 && again) {
-		guard_verdict_clear(&ret->verdict);
-		again = false;
-		r = decide_once(s, in, false, ret, &again, err);
-	}
-	return r;
+	/* Light where it can be: a run ID spends an approval, and a request
+	 * files one. */
+	return decide(s, in, in && !in->request_only && in->approval_id == 0, ret, err);
 }

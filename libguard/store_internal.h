@@ -42,8 +42,10 @@ struct guard_store {
 };
 
 /* guard_store_begin for a transaction that commits light (MUST 19,
- * synchronous=NORMAL) unless a write in it spends: then its commit is
- * refused and the caller starts again with guard_store_begin. */
+ * synchronous=NORMAL) unless a write in it spends: then guard_store_commit
+ * refuses it, and guard_store_commit_durable commits it and makes it
+ * durable before returning. */
+int guard_store_commit_durable(struct guard_store *s, struct guard_error *err);
 int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 			    struct guard_error *err);
 
