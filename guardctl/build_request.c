@@ -63,8 +63,8 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 			guardctl_error("refused: %s", ret->refusal);
 		return EXIT_DENIED;
 	}
-	r = as_user ? guard_accounts_user_by_name(policy, as_user, &ret->actor)
-		    : guard_accounts_user_by_uid(policy, ctx->uid, &ret->actor);
+	r = as_user ? guard_accounts_actor_by_name(policy, as_user, &ret->actor)
+		    : guard_accounts_actor_by_uid(policy, ctx->uid, &ret->actor);
 	if (r < 0) {
 		if (as_user && r == -ENOENT) {
 			guardctl_error("--as \"%s\": no such user",

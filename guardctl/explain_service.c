@@ -27,8 +27,8 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 				   "it (PAM_IGNORE)";
 		return 0;
 	}
-	r = as_user ? guard_accounts_user_by_name(policy, as_user, &ret->actor)
-		    : guard_accounts_user_by_uid(policy, ctx->uid, &ret->actor);
+	r = as_user ? guard_accounts_actor_by_name(policy, as_user, &ret->actor)
+		    : guard_accounts_actor_by_uid(policy, ctx->uid, &ret->actor);
 	if (r < 0) {
 		guardctl_error("cannot look up %s \"%s\": %s",
 			       as_user ? "user" : "the calling user",

@@ -201,17 +201,18 @@ static int confirm_list(struct guard_identity *id, const struct guard_list *l)
 /* Each %group of the policy's membership lists, confirmed by name. A
  * group the user is not in is looked up again for every rule naming it:
  * a few microseconds each from /etc/group. */
-static int confirm_groups(const struct guard_policy *p, struct guard_identity *id)
+static int confirm_groups(const struct guard_policy *p, struct guard_identity *id, bool target)
 {
 	int r = 0;
 
 	if (!p)
 		return 0;
-	/* The @privileged groups too: @protected counts their members. */
-	for (size_t i = 0; r == 0 && i < p->n_privileged_groups; i++)
+	/* The @privileged groups too, for a target: @protected counts their
+	 * members. */
+	for (size_t i = 0; target && r == 0 && i < p->n_privileged_groups; i++)
 		if (!has_group(id, p->privileged_groups[i]))
 			r = confirm_group(id, p->privileged_groups[i]);
-	if (r == 0 && p->utmp_group && !has_group(id, p->utmp_group))
+	if (target && r == 0 && p->utmp_group && !has_group(id, p->utmp_group))
 		r = confirm_group(id, p->utmp_group);
 	r = r ?: confirm_list(id, &p->settings.approvers);
 	r = r ?: confirm_list(id, &p->settings.admins);
@@ -225,7 +226,7 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 }
 
 static int lookup_passwd(const struct guard_policy *policy, const char *name, uid_t uid,
-			 struct guard_identity *ret)
+			 bool target, struct guard_identity *ret)
 {
 	struct nss_query q = {.name = name, .id = uid};
 	struct passwd *res;
@@ -272,7 +273,7 @@ static int lookup_passwd(const struct guard_policy *policy, const char *name, ui
 	}
 	free(buf);
 	if (r == 0)
-		r = confirm_groups(policy, ret);
+		r = confirm_groups(policy, ret, target);
 	if (r < 0)
 		guard_identity_clear(ret);
 	return r;
@@ -281,13 +282,25 @@ static int lookup_passwd(const struct guard_policy *policy, const char *name, ui
 int guard_accounts_user_by_name(const struct guard_policy *policy, const char *name,
 				struct guard_identity *ret)
 {
-	return lookup_passwd(policy, name, 0, ret);
+	return lookup_passwd(policy, name, 0, true, ret);
 }
 
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 			       struct guard_identity *ret)
 {
-	return lookup_passwd(policy, NULL, uid, ret);
+	return lookup_passwd(policy, NULL, uid, true, ret);
+}
+
+int guard_accounts_actor_by_name(const struct guard_policy *policy, const char *name,
+				 struct guard_identity *ret)
+{
+	return lookup_passwd(policy, name, 0, false, ret);
+}
+
+int guard_accounts_actor_by_uid(const struct guard_policy *policy, uid_t uid,
+				struct guard_identity *ret)
+{
+	return lookup_passwd(policy, NULL, uid, false, ret);
 }
 
 int guard_accounts_target_by_name(const struct guard_policy *policy, const char *name,
@@ -304,7 +317,7 @@ int guard_accounts_target_by_name(const struct guard_policy *policy, const char 
 
 static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 {
-	return lookup_passwd(ctx, name, 0, ret);
+	return lookup_passwd(ctx, name, 0, true, ret);
 }
 
 /* The name alone: whose a uid is needs none of the account's groups. */

@@ -26,6 +26,16 @@ int guard_accounts_user_by_name(const struct guard_policy *policy, const char *n
 				struct guard_identity *ret);
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
 			       struct guard_identity *ret);
+/* Who asks (guardctl's caller, PAM's and sudo's actor): as above, but the
+ * @privileged groups and the utmp group are not confirmed: @protected
+ * counts their members among targets, and no rule matches an actor by
+ * them (match.c); a target is resolved on its own, even the actor's own
+ * account. Their look-ups are most of an actor's (nss_systemd walks the
+ * userdb directories for each privileged group that does not exist). */
+int guard_accounts_actor_by_name(const struct guard_policy *policy, const char *name,
+				 struct guard_identity *ret);
+int guard_accounts_actor_by_uid(const struct guard_policy *policy, uid_t uid,
+				struct guard_identity *ret);
 void guard_accounts_forget(void);
 /* The account a PAM or sudo decision is about (su's, sudo's target): as
  * guard_accounts_user_by_name, but one that does not exist is a target

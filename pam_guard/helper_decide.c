@@ -77,14 +77,14 @@ static int find_actor(const struct guard_policy *policy, const struct guard_wire
 
 	if (w->ruid == 0 && ruser) {
 		*ret_how = "PAM_RUSER";
-		return guard_accounts_user_by_name(policy, w->ruser, ret);
+		return guard_accounts_actor_by_name(policy, w->ruser, ret);
 	}
 	if (action == GUARD_SESSION_LOGIN && !ruser) {
 		*ret_how = "PAM_USER";
-		return guard_accounts_user_by_name(policy, w->user, ret);
+		return guard_accounts_actor_by_name(policy, w->user, ret);
 	}
 	*ret_how = "the real uid";
-	return guard_accounts_user_by_uid(policy, (uid_t)w->ruid, ret);
+	return guard_accounts_actor_by_uid(policy, (uid_t)w->ruid, ret);
 }
 
 static void pam_request_clear(struct pam_request *p)

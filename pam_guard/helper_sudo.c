@@ -295,7 +295,7 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 		goto out;
 	}
 	/* 1. Who asks: the uid sudo read from the kernel. */
-	r = guard_accounts_user_by_uid(policy, (uid_t)w->ruid, &s.actor);
+	r = guard_accounts_actor_by_uid(policy, (uid_t)w->ruid, &s.actor);
 	if (r < 0) {
 		guard_sudo_fail(ans, "the calling user cannot be identified.",
 				r == -ENOENT ? "the caller's uid has no account" : strerror(-r));
