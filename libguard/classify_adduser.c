@@ -40,6 +40,9 @@ enum {
 };
 
 #define WHY_CONF "it reads another configuration file"
+#define WHY_DELUSER_FILES                                                                          \
+	"deluser removes and archives the files by path, and a process of the account can point "  \
+	"them anywhere; use guardctl userdel -r, which checks and removes the home safely"
 
 static const struct cl_opt adduser_opts[] = {
     CL_LONG_FLAG(K_EXTRA, "add-extra-groups"),
@@ -82,9 +85,13 @@ static const struct cl_opt deluser_opts[] = {
     CL_REFUSE('c', "conf", CL_HOME, WHY_CONF),
     CL_LONG_FLAG(K_SYSTEM, "system"),
     CL_LONG_FLAG(K_ONLY_IF_EMPTY, "only-if-empty"),
-    CL_LONG_FLAG(K_REMOVE_HOME, "remove-home"),
-    CL_LONG_FLAG(K_REMOVE_ALL, "remove-all-files"),
-    CL_LONG_FLAG(K_BACKUP, "backup"),
+    /* deluser finds the files first (File::Find), then archives and
+     * unlinks them by path: a process of the account swaps a directory
+     * for a symlink in between and root removes, or copies into the
+     * archive, any file. userdel -r's removal does not follow links. */
+    {.key = K_REMOVE_HOME, .long_name = "remove-home", .refuse = WHY_DELUSER_FILES},
+    {.key = K_REMOVE_ALL, .long_name = "remove-all-files", .refuse = WHY_DELUSER_FILES},
+    {.key = K_BACKUP, .long_name = "backup", .refuse = WHY_DELUSER_FILES},
     {.key = K_BACKUP_TO,
      .long_name = "backup-to",
      .arg = CL_HOME,
@@ -310,12 +317,6 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 	r = cl_resolve_user(ctx, p->operands[0], &user);
 	if (r == 0)
 		r = cl_add(ctx, GUARD_USER_DELETE, &user, NULL, NULL);
-	/* Both remove the home as userdel -r does (--remove-all-files also
-	 * every file the account owns elsewhere): the home must be the
-	 * account's own real directory, or an account made with another's
-	 * home deletes it. */
-	if (r == 0 && (cl_has(p, K_REMOVE_HOME) || cl_has(p, K_REMOVE_ALL)))
-		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, p->operands[0]);
 	guard_identity_clear(&user);
 	return r;
 }

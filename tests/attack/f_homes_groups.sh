@@ -10,8 +10,8 @@
 #                 the groups adduser.conf adds a new account to
 #   F2 passwords  -p '!..', -p '*', -p '', passwd -d, chpasswd "" and -e '!'
 #   F3 homes      a symlink, a caller's directory, a world-writable parent,
-#                 another's home moved or removed (userdel -r, deluser
-#                 --remove-home and --remove-all-files)
+#                 another's home moved or removed (userdel -r); deluser's
+#                 removal and backup, which follow swappable paths
 #   F4 controls   useradd -m, usermod -d -m, userdel -r, useradd -N -g,
 #                 usermod -aG of a standard group
 set -euo pipefail
@@ -212,21 +212,22 @@ case_homes() {
 	[[ -d /home/alice ]] || fail "alice's home is gone"
 	getent passwd victim3 >/dev/null || fail "victim3 was deleted"
 
-	step "refused: deluser --remove-home of an account whose home is alice's"
-	useradd -M -d /home/alice victim4
-	run_as_alice deluser --remove-home victim4 </dev/null
-	assert_eq 1 "$STATUS" "deluser --remove-home, home alice's: $OUT $ERR"
-	assert_contains "$ERR" "owned by alice"
-	[[ -d /home/alice ]] || fail "alice's home is gone"
-	getent passwd victim4 >/dev/null || fail "victim4 was deleted"
-
-	step "refused: deluser --remove-all-files of an account whose home is a symlink"
-	useradd -M -d /home/linkhome2 victim5
-	ln -sfn /home/alice /home/linkhome2
-	run_as_alice deluser --remove-all-files victim5 </dev/null
-	assert_eq 1 "$STATUS" "deluser --remove-all-files, home a symlink: $OUT $ERR"
-	assert_contains "$ERR" "symbolic link"
-	[[ -d /home/alice ]] || fail "alice's home is gone"
+	# deluser finds the files, then archives and unlinks them by path: a
+	# process of the account that swaps a directory for a symlink in
+	# between has root remove, or copy into a backup, any file. Refused
+	# whatever the home; userdel -r removes it without following links.
+	local opt
+	useradd -m victim4
+	for opt in --remove-home --remove-all-files --backup; do
+		step "refused: deluser $opt of an account with its own home (userdel -r instead)"
+		run_as_alice deluser "$opt" victim4 </dev/null
+		assert_eq 1 "$STATUS" "deluser $opt victim4: $OUT $ERR"
+		assert_contains "$ERR" "userdel -r"
+		getent passwd victim4 >/dev/null || fail "deluser $opt deleted victim4"
+		[[ -d /home/victim4 ]] || fail "deluser $opt removed the home"
+		compgen -G "/victim4.tar*" >/dev/null && fail "deluser $opt wrote a backup"
+	done
+	return 0
 }
 
 # F4: the ordinary forms pass, and do what they say.
@@ -248,11 +249,12 @@ case_controls() {
 	run_as_alice userdel -r plainuser </dev/null
 	assert_eq 0 "$STATUS" "userdel -r plainuser: $OUT $ERR"
 	[[ ! -e /home/new ]] || fail "userdel -r left the home"
-	step "allowed: deluser --remove-home plainuser2 (its own home)"
+	step "allowed: deluser plainuser2 (its home kept)"
 	useradd -m plainuser2
-	run_as_alice deluser --remove-home plainuser2 </dev/null
-	assert_eq 0 "$STATUS" "deluser --remove-home plainuser2: $OUT $ERR"
-	[[ ! -e /home/plainuser2 ]] || fail "deluser --remove-home left the home"
+	run_as_alice deluser plainuser2 </dev/null
+	assert_eq 0 "$STATUS" "deluser plainuser2: $OUT $ERR"
+	getent passwd plainuser2 >/dev/null && fail "deluser left plainuser2"
+	[[ -d /home/plainuser2 ]] || fail "deluser removed the home"
 	step "allowed: usermod -aG users dave"
 	run_as_alice usermod -aG users dave </dev/null
 	assert_eq 0 "$STATUS" "usermod -aG users dave: $OUT $ERR"
