@@ -2,6 +2,7 @@
  * error but a clean "not found" is reported as an error. */
 #include "accounts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -371,6 +372,80 @@ static int group_by_gid(void *ctx, uint32_t gid, char **ret_name)
 	return lookup_group(NULL, (gid_t)gid, NULL, ret_name);
 }
 
+/* Does thread tid's status (dir: /proc/PID/task) show uid among its real,
+ * effective, saved and filesystem uids? */
+static bool task_has_uid(int dir, const char *tid, uint32_t uid)
+{
+	char path[300], line[256];
+	bool found = false;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/status", tid);
+	fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "re"))) {
+		if (fd >= 0)
+			close(fd);
+		return false; /* ended since */
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line + 4;
+
+		if (strncmp(line, "Uid:", 4) != 0)
+			continue;
+		/* Real, effective, saved, filesystem. */
+		for (int i = 0; i < 4; i++) {
+			char *end;
+			unsigned long u = strtoul(s, &end, 10);
+
+			if (end == s)
+				break;
+			found = found || u == uid;
+			s = end;
+		}
+		break;
+	}
+	(void)fclose(f); /* read only */
+	return found;
+}
+
+/* Every thread of every process /proc shows (credentials are per thread;
+ * a process of another user namespace shows its uid as seen here). */
+static int uid_running(void *ctx, uint32_t uid, int *ret_pid)
+{
+	DIR *procs = opendir("/proc");
+	struct dirent *p;
+	int r = -ENOENT;
+
+	(void)ctx;
+	if (!procs)
+		return -errno;
+	/* cppcheck-suppress readdirCalled ; the streams are this call's own,
+	 * and glibc deprecates readdir_r */
+	while (r == -ENOENT && (p = readdir(procs))) {
+		char tasks[300];
+		struct dirent *t;
+		char *end;
+		long pid = strtol(p->d_name, &end, 10);
+		DIR *d;
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(tasks, sizeof(tasks), "/proc/%ld/task", pid);
+		if (!(d = opendir(tasks)))
+			continue; /* ended since */
+		/* cppcheck-suppress readdirCalled */
+		while (r == -ENOENT && (t = readdir(d)))
+			if (t->d_name[0] != '.' && task_has_uid(dirfd(d), t->d_name, uid)) {
+				*ret_pid = (int)pid;
+				r = 0;
+			}
+		closedir(d);
+	}
+	closedir(procs);
+	return r;
+}
+
 /* /etc/shells, read directly: getusershell keeps global state. */
 static int shell_allowed(void *ctx, const char *shell)
 {
@@ -427,4 +502,5 @@ void guard_accounts_resolver(struct guard_resolver *ret, const struct guard_poli
 	ret->group_by_name = group_by_name;
 	ret->group_by_gid = group_by_gid;
 	ret->shell_allowed = shell_allowed;
+	ret->uid_running = uid_running;
 }

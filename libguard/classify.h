@@ -45,6 +45,11 @@ struct guard_resolver {
 	/* Is shell listed in /etc/shells? 0 yes, -ENOENT no, other -errno:
 	 * the list could not be read. NULL: every shell is refused. */
 	int (*shell_allowed)(void *ctx, const char *shell);
+	/* Does a process run with uid (real, effective, saved or filesystem
+	 * uid, in any thread)? 0 yes (*ret_pid one of them), -ENOENT no, other
+	 * -errno: cannot tell. NULL: deleting an account, changing its uid or
+	 * giving a new one a uid no account has is refused. */
+	int (*uid_running)(void *ctx, uint32_t uid, int *ret_pid);
 	void *ctx;
 	/* NULL: the tools' settings could not be read, and a command whose
 	 * effect depends on them (useradd, adduser) is refused. */

@@ -198,9 +198,16 @@ int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
  * sudo"), or "gid N" for a gid no group holds. Returns 0 or -ENOMEM. */
 int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 		       const struct cl_group *g, const char *what);
-/* The role.escalate a uid grants (0 or protected), if any. */
+/* The role.escalate a uid grants (0 or protected), if any; and a refusal
+ * when no account has the uid but a process runs with it (cl_uid_idle). */
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected);
+/* A process that runs with a uid outlives the account: an account given
+ * that uid later owns the process, which can then prepare whatever the
+ * tools make for the account (adduser copies the skeleton into the new
+ * home by path). So an account is deleted, or its uid changed, only when
+ * no process runs with its uid. Refuses (naming what) otherwise. */
+int cl_account_idle(struct cl_ctx *ctx, const char *what, const struct guard_identity *user);
 /* Records a home the tool will create (op CREATE) or move away or remove
  * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user);

@@ -278,6 +278,9 @@ static int usermod(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if ((cl_has(p, 'a') || cl_has(p, 'r')) && !cl_has(p, 'G'))
 		return cl_refuse(ctx, "usermod: -a and -r go with -G");
 	r = the_account(ctx, p, &user);
+	/* -u leaves the old uid to the account's processes (cl_account_idle). */
+	if (r == 0 && cl_has(p, 'u'))
+		r = cl_account_idle(ctx, "usermod -u", &user);
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)
@@ -312,13 +315,21 @@ static int one_account(struct cl_ctx *ctx, const struct cl_parsed *p, int none)
 	return r;
 }
 
-/* -r removes the account's home. */
+/* -r removes the account's home. The account must run no process, -f or
+ * not (cl_account_idle): userdel's own check skips a process with another
+ * root directory. */
 static int userdel(struct cl_ctx *ctx, const struct cl_parsed *p)
 {
+	struct guard_identity user = {0};
 	int r = one_account(ctx, p, GUARD_USER_DELETE);
 
+	if (r == 0)
+		r = cl_resolve_user(ctx, p->operands[0], &user);
+	if (r == 0)
+		r = cl_account_idle(ctx, "userdel", &user);
 	if (r == 0 && cl_has(p, 'r'))
 		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, p->operands[0]);
+	guard_identity_clear(&user);
 	return r;
 }
 

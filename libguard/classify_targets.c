@@ -242,11 +242,69 @@ int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
 }
 
+/* 0 when no process runs with uid; a refusal (what says for what) when
+ * one does or it cannot be told. */
+static int uid_idle(struct cl_ctx *ctx, const char *what, uint32_t uid, const char *advice)
+{
+	const struct guard_resolver *res = ctx->resolver;
+	int pid = 0, r;
+
+	if (!res->uid_running)
+		return cl_refuse(ctx, "%s: cannot tell whether uid %u runs processes", what, uid);
+	r = res->uid_running(res->ctx, uid, &pid);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		guard_error_set(ctx->err, NULL, 0, "cannot tell whether uid %u runs processes",
+				uid);
+		return r;
+	}
+	return cl_refuse(ctx, "%s: process %d runs with uid %u: %s", what, pid, uid, advice);
+}
+
+int cl_account_idle(struct cl_ctx *ctx, const char *what, const struct guard_identity *user)
+{
+	char w[160];
+
+	if (!user->exists || !user->uid_known)
+		return 0;
+	snprintf(w, sizeof(w), "%s %s", what, QUOTED(user->name));
+	return uid_idle(ctx, w, user->uid,
+			"an account given that uid later would own it; end the account's "
+			"processes first");
+}
+
+/* A uid no account has but a process runs with: an account deleted while
+ * it ran (outside Guard). */
+static int orphan_uid(struct cl_ctx *ctx, uint32_t uid)
+{
+	const struct guard_resolver *res = ctx->resolver;
+	char *owner = NULL;
+	int r;
+
+	if (!res->name_of_uid)
+		return cl_refuse(ctx, "uid %u: cannot tell whose it is", uid);
+	r = res->name_of_uid(res->ctx, uid, &owner);
+	free(owner);
+	if (r == 0)
+		return 0; /* an account's: a duplicate, raised where it is asked for */
+	if (r != -ENOENT) {
+		guard_error_set(ctx->err, NULL, 0, "cannot look up uid %u", uid);
+		return r;
+	}
+	return uid_idle(ctx, ctx->tool->name, uid,
+			"no account has it (one deleted while it ran?), and the new account "
+			"would own that process; end it first");
+}
+
 int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint32_t uid,
 		     bool *ret_protected)
 {
 	char grant[64];
+	int r = orphan_uid(ctx, uid);
 
+	if (r < 0)
+		return r;
 	if (uid == 0)
 		snprintf(grant, sizeof(grant), "uid 0");
 	else if (cl_uid_is_protected(ctx->policy, uid))

@@ -292,6 +292,49 @@ case_protected_uid_alias() {
 	userdel -r f2fresh 2>/dev/null || true
 }
 
+# A process outlives its account: deleted while it ran (userdel -f, or a
+# process in its own user and mount namespace, which userdel's own check
+# skips), the uid goes to the next account, whose home the process then
+# prepares (adduser copies the skeleton by path: /etc/shadow was chowned to
+# the new account). Deleting or renumbering a running account, or giving a
+# new one a uid a process runs with, is refused.
+case_process_outlives() {
+	install_policy "$T/model.conf"
+	local pid uid
+	useradd -m -u 3100 f2run
+	setpriv --reuid=3100 --regid=3100 --clear-groups -- unshare -Urm sleep 60 &
+	pid=$!
+	for _ in $(seq 50); do
+		[[ $(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) == 3100 ]] && break
+		sleep 0.1
+	done
+	for req in "userdel f2run" "userdel -f f2run" "deluser f2run" "usermod -u 3101 f2run"; do
+		# shellcheck disable=SC2086 # req is a list of words
+		run_cmd as_alice_clean "$GUARDCTL" $req
+		assert_eq 1 "$STATUS" "$req while a process runs: $OUT $ERR"
+		assert_contains "$ERR" "runs with uid 3100"
+	done
+	assert_eq 3100 "$(id -u f2run)" "f2run is still there, uid 3100"
+	# Root deletes it outside Guard: the uid has no account, a process.
+	userdel -f f2run 2>/dev/null
+	for req in "useradd -m -u 3100 f2new" "adduser --uid 3100 --disabled-password --gecos x f2new"; do
+		# shellcheck disable=SC2086
+		run_cmd as_alice_clean "$GUARDCTL" $req </dev/null
+		assert_eq 1 "$STATUS" "$req onto a uid a process runs with: $OUT $ERR"
+		assert_contains "$ERR" "no account has it"
+		getent passwd f2new >/dev/null && fail "$req made f2new"
+	done
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	uid=$(id -u dave)
+	step "controls: the uid free again, an account deleted once idle"
+	run_cmd as_alice_clean "$GUARDCTL" adduser --uid 3100 --disabled-password --gecos x f2new </dev/null
+	assert_eq 0 "$STATUS" "adduser --uid 3100 once no process runs: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" userdel -r f2new
+	assert_eq 0 "$STATUS" "userdel -r f2new: $OUT $ERR"
+	assert_eq "$uid" "$(id -u dave)" "dave untouched"
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -328,5 +371,6 @@ attack_case "F2 @protected: a role member" case_protected_role_member
 attack_case "F2 @protected: primary group sudo" case_protected_primary
 attack_case "F2 @protected: an alias of root" case_protected_uid0_alias
 attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid_alias
+attack_case "F2 uids: a process outlives its account" case_process_outlives
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

@@ -74,6 +74,15 @@ static int fuzz_shell_allowed(void *ctx, const char *shell)
 	return strcmp(shell, "/bin/bash") == 0 || strcmp(shell, "/bin/sh") == 0 ? 0 : -ENOENT;
 }
 
+static int fuzz_uid_running(void *ctx, uint32_t uid, int *ret_pid)
+{
+	(void)ctx;
+	if (uid != 3000)
+		return -ENOENT;
+	*ret_pid = 1;
+	return 0;
+}
+
 static const struct guard_tool_defaults fuzz_defaults = {
     .useradd_usergroups = true,
     .useradd_create_home = true,
@@ -90,6 +99,7 @@ static const struct guard_resolver fuzz_resolver = {
     .group_by_name = fuzz_group_by_name,
     .group_by_gid = fuzz_group_by_gid,
     .shell_allowed = fuzz_shell_allowed,
+    .uid_running = fuzz_uid_running,
 };
 
 #endif

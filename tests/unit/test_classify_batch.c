@@ -308,3 +308,26 @@ Test(classify_batch, newusers_refusals)
 	expect_refused(classify_batch("", 0, "newusers", NULL), "empty batch");
 	cr_expect_eq(classify_batch("broken:pw:::::\n", 15, "newusers", NULL), -EIO);
 }
+
+/* A process that runs with a uid outlives its account: the next account
+ * given the uid owns it. Deleting an account or changing its uid waits
+ * until none runs; a new account never gets a uid one runs with. */
+Test(classify_batch, processes_outlive_accounts)
+{
+	static const char orphan[] = "newu:pw:3000:users:::\n";
+
+	expect_refused(classify("userdel", "busy", NULL), "process 41010 runs with uid 1010");
+	expect_refused(classify("userdel", "-f", "busy", NULL), "end the account's processes");
+	expect_refused(classify("deluser", "busy", NULL), "process 41010");
+	expect_refused(classify("usermod", "-u", "2000", "busy", NULL), "process 41010");
+	expect_ok(classify("usermod", "-s", "/bin/sh", "busy", NULL));
+	expect_ok(classify("userdel", "bob", NULL));
+	expect_ok(classify("usermod", "-u", "2000", "bob", NULL));
+	expect_refused(classify("useradd", "-u", "3000", "dave", NULL), "no account has it");
+	expect_refused(classify("adduser", "--uid", "3000", "dave", NULL), "process 43000");
+	expect_refused(classify("usermod", "-u", "3000", "bob", NULL), "process 43000");
+	expect_refused(classify_batch(orphan, strlen(orphan), "newusers", NULL), "process 43000");
+	expect_ok(classify("useradd", "-u", "3001", "dave", NULL));
+	/* Cannot tell: refused as an error. */
+	cr_expect_eq(classify("useradd", "-u", "666", "dave", NULL), -EIO);
+}

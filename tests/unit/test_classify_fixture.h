@@ -23,7 +23,7 @@ struct fake_user {
 static const struct fake_user fake_users[] = {
     {"root", 0, {"root"}},	     {"daemon", 1, {"daemon"}},
     {"bob", 1001, {"bob", "users"}}, {"alice", 1002, {"alice", "sudo", "users"}},
-    {"carol", 1003, {"carol"}},
+    {"carol", 1003, {"carol"}},	     {"busy", 1010, {"users"}},
 };
 
 struct fake_group {
@@ -110,6 +110,19 @@ static int fake_shell_allowed(void *ctx, const char *shell)
 	return -ENOENT;
 }
 
+/* Processes: busy's (uid 1010), and one left by an account deleted while
+ * it ran (uid 3000); uid 666 cannot be told. */
+static int fake_uid_running(void *ctx, uint32_t uid, int *ret_pid)
+{
+	(void)ctx;
+	if (uid == 666)
+		return -EIO;
+	if (uid != 1010 && uid != 3000)
+		return -ENOENT;
+	*ret_pid = (int)uid + 40000;
+	return 0;
+}
+
 /* Debian 12's: login.defs USERGROUPS_ENAB yes, no CREATE_HOME; adduser.conf
  * as shipped. */
 static struct guard_tool_defaults fake_defaults = {
@@ -127,6 +140,7 @@ static struct guard_resolver fake_resolver = {
     .group_by_name = fake_group_by_name,
     .group_by_gid = fake_group_by_gid,
     .shell_allowed = fake_shell_allowed,
+    .uid_running = fake_uid_running,
     .defaults = &fake_defaults,
 };
 
