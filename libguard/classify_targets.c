@@ -10,17 +10,20 @@
 #include "classify_internal.h"
 #include "numparse.h"
 
-bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
+static bool in_ranges(const struct guard_list *l, uint32_t uid)
 {
-	const struct guard_list *l = &policy->protected_users;
-
-	if (uid == 0)
-		return true;
 	for (size_t i = 0; i < l->n; i++)
 		if (l->items[i].kind == GUARD_ITEM_ID_RANGE && !l->items[i].negated &&
 		    uid >= l->items[i].lo && uid <= l->items[i].hi)
 			return true;
 	return false;
+}
+
+/* uid 0, protected_users' ranges, and the ranges a role list names. */
+bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
+{
+	return uid == 0 || in_ranges(&policy->protected_users, uid) ||
+	       in_ranges(&policy->role_users, uid);
 }
 
 void cl_group_clear(struct cl_group *g)
@@ -266,7 +269,8 @@ int cl_account_idle(struct cl_ctx *ctx, const char *what, const struct guard_ide
 {
 	char w[160];
 
-	if (!user->exists || !user->uid_known)
+	/* uid 0 is root's whatever becomes of this name (and always runs). */
+	if (!user->exists || !user->uid_known || user->uid == 0)
 		return 0;
 	snprintf(w, sizeof(w), "%s %s", what, QUOTED(user->name));
 	return uid_idle(ctx, w, user->uid,

@@ -84,6 +84,9 @@ enum protected_why guard_match_protected_why(const struct guard_match_ctx *c,
 		return PROTECTED_LISTED;
 	if (u->uid_known && u->uid == 0)
 		return PROTECTED_UID0;
+	/* Even when protected_users says "!name": a role is a role. */
+	if (listed_protected(&c->policy->role_users, u))
+		return PROTECTED_ROLE;
 	/* Setting the password of a member of sudo is root: the edges fill
 	 * groups with every group of an existing account, primary included. */
 	for (size_t i = 0; u->exists && i < u->n_groups; i++)

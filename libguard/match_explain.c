@@ -17,10 +17,14 @@ static void protected_reason(const struct guard_match_ctx *c, struct guard_text 
 	const char *group = NULL;
 	enum protected_why why = guard_match_protected_why(c, &group);
 
-	if (why != PROTECTED_UID0 && why != PROTECTED_MEMBER)
+	if (why != PROTECTED_UID0 && why != PROTECTED_MEMBER && why != PROTECTED_ROLE)
 		return;
 	guard_text_add(out, " (");
 	guard_text_escaped(out, u->name ? u->name : "the account");
+	if (why == PROTECTED_ROLE) {
+		guard_text_add(out, " is named in a Guard role)");
+		return;
+	}
 	if (why == PROTECTED_UID0) {
 		guard_text_add(out, " has uid 0)");
 		return;

@@ -18,6 +18,7 @@ extern const enum guard_condition guard_match_describe_order[MATCH_FIELDS];
 enum protected_why {
 	PROTECTED_NO,
 	PROTECTED_GRANT,  /* the request makes it protected (-r, -u 500) */
+	PROTECTED_ROLE,	  /* a role list names it (guard_policy.role_users) */
 	PROTECTED_LISTED, /* protected_users names it */
 	PROTECTED_UID0,	  /* uid 0, under any name */
 	PROTECTED_MEMBER, /* an existing member of a @privileged group */

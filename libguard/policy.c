@@ -92,6 +92,7 @@ void guard_policy_free(struct guard_policy *p)
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
 	strv_free(p->privileged_groups, p->n_privileged_groups);
 	list_clear(&p->protected_users);
+	list_clear(&p->role_users);
 	for (size_t i = 0; i < p->n_role_groups; i++) {
 		free(p->role_groups[i].name);
 		free(p->role_groups[i].role);

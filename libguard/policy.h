@@ -162,6 +162,9 @@ struct guard_policy {
 	struct guard_list protected_users;    /* NAME and ID_RANGE items */
 	struct guard_role_group *role_groups; /* computed by guard_policy_finish */
 	size_t n_role_groups;
+	/* The accounts the role lists name by name or uid range (computed by
+	 * guard_policy_finish): @protected as a role group's members are. */
+	struct guard_list role_users;
 	/* The group that can write the utmp file, as guard_policy_load found
 	 * it on this host (host state, read at load; the core only compares). */
 	bool utmp_gid_known;

@@ -321,18 +321,33 @@ static int compare_roles(const void *a, const void *b)
 }
 
 /* The %groups of one list (a negated item grants nothing), appended to v,
- * which has room for every item. */
-static void seen_list(const struct guard_list *l, const struct role_seen *proto,
-		      struct role_seen *v, size_t *n)
+ * which has room for every item; its names and uid ranges to users. */
+static int seen_list(const struct guard_list *l, const struct role_seen *proto, struct role_seen *v,
+		     size_t *n, struct guard_list *users)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->items[i].kind == GUARD_ITEM_GROUP && !l->items[i].negated &&
-		    l->items[i].name) {
+	for (size_t i = 0; i < l->n; i++) {
+		const struct guard_item *it = &l->items[i];
+
+		if (it->negated)
+			continue;
+		if (it->kind == GUARD_ITEM_GROUP && it->name) {
 			v[*n] = *proto;
-			v[*n].name = l->items[i].name;
+			v[*n].name = it->name;
 			v[*n].seq = *n;
 			(*n)++;
+		} else if (it->kind == GUARD_ITEM_NAME || it->kind == GUARD_ITEM_ID_RANGE) {
+			struct guard_item *u = &users->items[users->n];
+
+			*u = (struct guard_item){.kind = it->kind, .lo = it->lo, .hi = it->hi};
+			if ((it->name && !(u->name = strdup(it->name))) ||
+			    (it->text && !(u->text = strdup(it->text)))) {
+				guard_item_clear(u);
+				return -ENOMEM;
+			}
+			users->n++;
 		}
+	}
+	return 0;
 }
 
 static void role_groups_clear(struct guard_policy *p)
@@ -376,51 +391,63 @@ static int keep_roles(struct guard_policy *p, const struct role_seen *v, size_t 
 /* Every group whose members hold a Guard power (docs/design.md, "The privilege
  * model"): settings break_glass and approvers, and the approvers and
  * actors of every allow or approve rule. Kept sorted by name, each group
- * once, with the first role found. */
+ * once, with the first role found. The accounts the same lists name by
+ * name or uid range go to role_users: protected as the groups' members. */
 static int role_groups(struct guard_policy *p, struct guard_error *err)
 {
 	const struct guard_settings *st = &p->settings;
 	size_t max = st->approvers.n + st->admins.n + st->break_glass.n, n = 0;
+	struct guard_list *users = &p->role_users;
 	struct role_seen *v;
 	int r = -ENOMEM;
 
 	role_groups_clear(p);
+	for (size_t i = 0; i < users->n; i++)
+		guard_item_clear(&users->items[i]);
+	free(users->items);
+	*users = (struct guard_list){.present = true};
 	for (size_t i = 0; i < p->n_rules; i++)
 		max += p->rules[i].actors.n + p->rules[i].approvers.n;
 	v = calloc(max + 1, sizeof(*v));
-	if (!v)
+	users->items = calloc(max + 1, sizeof(*users->items));
+	if (!v || !users->items)
 		goto out;
-	seen_list(&st->break_glass,
-		  &(struct role_seen){.file = st->break_glass_file,
-				      .line = st->break_glass_line,
-				      .what = "may break the glass"},
-		  v, &n);
-	seen_list(&st->approvers,
-		  &(struct role_seen){.file = st->approvers_file,
-				      .line = st->approvers_line,
-				      .what = "approves requests"},
-		  v, &n);
-	seen_list(&st->admins,
-		  &(struct role_seen){.file = st->admins_file,
-				      .line = st->admins_line,
-				      .what = "administers Guard (freeze, thaw, unlock)"},
-		  v, &n);
-	for (size_t i = 0; i < p->n_rules; i++) {
+	r = seen_list(&st->break_glass,
+		      &(struct role_seen){.file = st->break_glass_file,
+					  .line = st->break_glass_line,
+					  .what = "may break the glass"},
+		      v, &n, users);
+	r = r
+		?: seen_list(&st->approvers,
+			     &(struct role_seen){.file = st->approvers_file,
+						 .line = st->approvers_line,
+						 .what = "approves requests"},
+			     v, &n, users);
+	r = r
+		?: seen_list(
+		       &st->admins,
+		       &(struct role_seen){.file = st->admins_file,
+					   .line = st->admins_line,
+					   .what = "administers Guard (freeze, thaw, unlock)"},
+		       v, &n, users);
+	for (size_t i = 0; r == 0 && i < p->n_rules; i++) {
 		const struct guard_rule *rule = &p->rules[i];
 		struct role_seen proto = {
 		    .file = rule->file, .line = rule->line, .rule = rule->name};
 
 		if (rule->decision == GUARD_DECISION_APPROVE) {
 			proto.what = "approves requests under";
-			seen_list(&rule->approvers, &proto, v, &n);
+			r = seen_list(&rule->approvers, &proto, v, &n, users);
 			proto.what = "is an actor of approve";
 		} else if (rule->decision == GUARD_DECISION_ALLOW) {
 			proto.what = "is an actor of allow";
 		} else {
 			continue; /* a deny rule's actors gain nothing */
 		}
-		seen_list(&rule->actors, &proto, v, &n);
+		r = r ?: seen_list(&rule->actors, &proto, v, &n, users);
 	}
+	if (r < 0)
+		goto out;
 	qsort(v, n, sizeof(*v), compare_roles);
 	r = keep_roles(p, v, n);
 out:

@@ -244,7 +244,7 @@ case_missing_role_refuses() {
 # account unchanged, and explain says why.
 protected_target() {
 	local target=$1 why=$2 before
-	install_policy "$T/model.conf" # whatever a case before left
+	install_policy "${3:-$T/model.conf}" # whatever a case before left
 	before=$(getent shadow "$target")
 	run_cmd as_alice_clean "$GUARDCTL" explain passwd "$target"
 	assert_not_allowed "passwd $target"
@@ -275,6 +275,24 @@ case_protected_primary() {
 
 case_protected_uid0_alias() {
 	protected_target toor "toor has uid 0"
+}
+
+# A role given to an account by name or uid range (the lists take them as
+# they take %groups): protected as a role group's members are. Before,
+# alice set erin's password, and erin broke the glass into sudo.
+case_protected_role_user() {
+	useradd -m -K UID_MIN=1000 f2erin
+	sed -e 's/break_glass = { "%oncall" }/break_glass = { "%oncall", "f2erin" }/' \
+		-e 's/approvers   = { "%guard-approvers" }/approvers   = { "%guard-approvers", "uid:1500" }/' \
+		"$T/model.conf" >"$T/roleusers.conf"
+	grep -q '"f2erin" }' "$T/roleusers.conf" || fail "the break_glass edit did not apply"
+	grep -q '"uid:1500" }' "$T/roleusers.conf" || fail "the approvers edit did not apply"
+	protected_target f2erin "f2erin is named in a Guard role" "$T/roleusers.conf"
+	step "refused: an account made with a uid a role names"
+	refused_as_alice "useradd -u 1500" useradd -u 1500 f2appr
+	assert_contains "$ERR" "f2appr (uid 1500) is @protected"
+	getent passwd f2appr >/dev/null && fail "useradd made f2appr"
+	install_policy "$T/model.conf"
 }
 
 # newusers takes a uid by number without -o: a new name for carol's uid
@@ -371,6 +389,7 @@ attack_case "F2 @protected: a role member" case_protected_role_member
 attack_case "F2 @protected: primary group sudo" case_protected_primary
 attack_case "F2 @protected: an alias of root" case_protected_uid0_alias
 attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid_alias
+attack_case "F2 @protected: a role given by name or uid" case_protected_role_user
 attack_case "F2 uids: a process outlives its account" case_process_outlives
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

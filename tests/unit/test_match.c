@@ -382,3 +382,43 @@ Test(match, privileged_role_group_says_why)
 	cr_expect(matches("actors = { \"%helpdesk\" }\n  groups = { \"@privileged\" }"),
 		  "the actors of an allow rule are a role");
 }
+
+/* An account a role list names by name or uid range holds the role as a
+ * role group's member does: @protected, and said so. */
+Test(match, protected_role_by_name_or_uid)
+{
+	static const char *const roles[] = {
+	    "rule \"role\" {\n  actions = { \"user.create\" }\n  actors = { \"%helpdesk\" }\n"
+	    "  decision = approve\n  approvers = { \"vic\" }\n}\n",
+	    "rule \"role\" {\n  actions = { \"user.create\" }\n  actors = { \"uid:1000-1300\" }\n"
+	    "  decision = allow\n}\n",
+	    "rule \"role\" {\n  actions = { \"user.create\" }\n  actors = { \"vic\" }\n"
+	    "  decision = allow\n}\n",
+	    "",
+	};
+
+	target_in("users");
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		char text[1024], buf[1024];
+		struct guard_text out;
+		struct guard_policy *p;
+		enum guard_decision d;
+
+		snprintf(text, sizeof(text),
+			 "%srule \"r\" {\n  actions = { \"user.modify\" }\n"
+			 "  targets = { \"@protected\" }\n  decision = allow\n}\n",
+			 roles[i]);
+		p = policy(text);
+		d = decide_at(p, at(p, WEDNESDAY), NULL, NULL);
+		guard_verdict_clear(&verdict);
+		cr_expect_eq(d, roles[i][0] ? GUARD_DECISION_ALLOW : GUARD_DECISION_DENY, "%s",
+			     roles[i]);
+		guard_text_init(&out, buf, sizeof(buf));
+		guard_match_why_applied(
+		    &(struct guard_match_ctx){.policy = p, .request = &fx.r, .target = &fx.t[0]},
+		    &p->rules[p->n_rules - 1], &out);
+		if (roles[i][0])
+			cr_expect(strstr(buf, "(vic is named in a Guard role)") != NULL, "%s", buf);
+		guard_policy_free(p);
+	}
+}
