@@ -80,12 +80,30 @@ static int the_group(struct cl_ctx *ctx, const struct cl_parsed *p, struct cl_gr
 	return r < 0 ? r : cl_resolve_group(ctx, name, ret);
 }
 
+/* A group's administrators (gpasswd -A) change its members with gpasswd
+ * itself, and its password lets whoever knows it in with newgrp: members
+ * that no rule of Guard's decides or sees. So a role.escalate on any group,
+ * privileged or not. */
+static int beside_guard(struct cl_ctx *ctx, const struct guard_identity *user,
+			const struct cl_group *g, const char *what)
+{
+	char grant[160];
+
+	if (g->name)
+		snprintf(grant, sizeof(grant), "%s%s", what, g->name);
+	else
+		snprintf(grant, sizeof(grant), "%sgid %u", what, g->gid);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
+}
+
 /* What each user of a list gets: action on group (GUARD_ACTION_COUNT:
- * none), and role.escalate when it is privileged (grant NULL: never). */
+ * none), and role.escalate when it is privileged (grant NULL: never), or
+ * on any group (any_group: beside_guard). */
 struct per_user {
 	const struct cl_group *group;
 	enum guard_action action;
 	const char *grant;
+	bool any_group;
 };
 
 static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
@@ -97,7 +115,8 @@ static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
 	if (r == 0 && u->action != GUARD_ACTION_COUNT)
 		r = cl_add(ctx, u->action, &user, u->group, NULL);
 	if (r == 0 && u->grant)
-		r = cl_add_group_grant(ctx, &user, u->group, u->grant);
+		r = u->any_group ? beside_guard(ctx, &user, u->group, u->grant)
+				 : cl_add_group_grant(ctx, &user, u->group, u->grant);
 	guard_identity_clear(&user);
 	return r;
 }
@@ -105,7 +124,14 @@ static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
 static int per_user(struct cl_ctx *ctx, const char *list, const struct cl_group *g,
 		    enum guard_action action, const char *grant)
 {
-	struct per_user u = {g, action, grant};
+	struct per_user u = {g, action, grant, false};
+
+	return cl_each_item(ctx, "users", list, one_user, &u);
+}
+
+static int group_admins(struct cl_ctx *ctx, const char *list, const struct cl_group *g)
+{
+	struct per_user u = {g, GUARD_ACTION_COUNT, "administrator of group ", true};
 
 	return cl_each_item(ctx, "users", list, one_user, &u);
 }
@@ -147,7 +173,7 @@ static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const str
 			r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "duplicate gid (-o)");
 			break;
 		case K_PASSWORD:
-			r = cl_add_group_grant(ctx, NULL, g, "password on group ");
+			r = beside_guard(ctx, NULL, g, "password on group ");
 			break;
 		case K_USERS:
 			r = per_user(ctx, o->value, g, GUARD_GROUP_MEMBER_ADD, "group ");
@@ -230,7 +256,7 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if (p->n_opts == 0 || (p->n_opts == 1 && cl_has(p, 'g'))) {
 		r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
 		if (r == 0)
-			r = cl_add_group_grant(ctx, NULL, &g, "password on group ");
+			r = beside_guard(ctx, NULL, &g, "password on group ");
 	}
 	for (size_t i = 0; r == 0 && i < p->n_opts; i++) {
 		const struct cl_parsed_opt *o = &p->opts[i];
@@ -249,8 +275,7 @@ static int gpasswd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		case 'A':
 			r = cl_add(ctx, GUARD_GROUP_MODIFY, NULL, &g, NULL);
 			if (r == 0)
-				r = per_user(ctx, o->value, &g, GUARD_ACTION_COUNT,
-					     "administrator of group ");
+				r = group_admins(ctx, o->value, &g);
 			break;
 		case 'r':
 		case 'R':

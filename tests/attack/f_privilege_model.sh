@@ -353,6 +353,24 @@ case_process_outlives() {
 	assert_eq "$uid" "$(id -u dave)" "dave untouched"
 }
 
+# A group's administrators change its members with the setuid gpasswd
+# directly, and a group password lets anyone who knows it in with newgrp:
+# membership no rule decides and no decision records. Before, alice made
+# dave administrator of a plain group, and dave added members unseen.
+case_group_beside_guard() {
+	install_policy "$T/model.conf"
+	groupadd f1proj
+	refused_as_alice "gpasswd -A dave f1proj" gpasswd -A dave f1proj
+	assert_eq "" "$(getent gshadow f1proj | cut -d: -f3)" "f1proj's administrators"
+	refused_as_alice "gpasswd f1proj (a group password)" gpasswd f1proj </dev/null
+	assert_contains "$(getent gshadow f1proj | cut -d: -f2)" "!" "f1proj has no password"
+	step "control: alice adds dave to f1proj herself, through Guard"
+	run_cmd as_alice_clean "$GUARDCTL" gpasswd -a dave f1proj
+	assert_eq 0 "$STATUS" "gpasswd -a dave f1proj: $OUT $ERR"
+	member f1proj dave || fail "dave is not in f1proj"
+	groupdel f1proj
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -391,5 +409,6 @@ attack_case "F2 @protected: an alias of root" case_protected_uid0_alias
 attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid_alias
 attack_case "F2 @protected: a role given by name or uid" case_protected_role_user
 attack_case "F2 uids: a process outlives its account" case_process_outlives
+attack_case "F1 group administrators and passwords: members beside Guard" case_group_beside_guard
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

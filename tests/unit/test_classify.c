@@ -499,6 +499,22 @@ Test(classify, gpasswd)
 	cr_expect(find(GUARD_GROUP_MODIFY, NULL, "staff"));
 }
 
+/* A group's administrators change its members with gpasswd itself, and its
+ * password lets anyone who knows it in with newgrp: beside Guard, so a
+ * role.escalate on an ordinary group too. */
+Test(classify, group_members_beside_guard)
+{
+	expect_ok(classify("gpasswd", "-A", "bob", "staff", NULL));
+	cr_assert(find_grant("administrator of group staff"));
+	cr_expect_str_eq(find_grant("administrator of group staff")->user.name, "bob");
+	expect_ok(classify("gpasswd", "staff", NULL));
+	cr_expect(find_grant("password on group staff"));
+	expect_ok(classify("groupmod", "-p", "$6$x$y", "staff", NULL));
+	cr_expect(find_grant("password on group staff"));
+	expect_ok(classify("gpasswd", "-a", "bob", "staff", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+}
+
 /* ---- commands, bounds, argv ----------------------------------------- */
 
 Test(classify, policy_commands_and_unknown_names)
