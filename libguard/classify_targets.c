@@ -278,6 +278,20 @@ int cl_account_idle(struct cl_ctx *ctx, const char *what, const struct guard_ide
 			"processes first");
 }
 
+int cl_add_named_group_delete(struct cl_ctx *ctx, const struct guard_identity *user)
+{
+	struct cl_group g = {0};
+	int r;
+
+	if (!user->exists || !user->name || !user->uid_known)
+		return 0;
+	r = cl_resolve_group(ctx, user->name, &g);
+	if (r == 0 && g.gid_known && g.gid != user->uid)
+		r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
+	cl_group_clear(&g);
+	return r;
+}
+
 /* A uid no account has but a process runs with: an account deleted while
  * it ran (outside Guard). */
 static int orphan_uid(struct cl_ctx *ctx, uint32_t uid)

@@ -117,6 +117,24 @@ case_settings_groups() {
 	assert_eq 0 "$STATUS" "useradd -N extra5: $OUT $ERR"
 	assert_eq users "$(id -gn extra5)" "extra5's primary group"
 	cp -p "$T/useradd.orig" /etc/default/useradd
+
+	# userdel deletes an account's primary group named like it: an
+	# account "users" in group users took the shared group with it.
+	step "refused: userdel of an account named like its shared primary group"
+	run_as_alice useradd -N -g users -M users </dev/null
+	assert_eq 0 "$STATUS" "useradd -N -g users -M users: $OUT $ERR"
+	run_as_alice userdel -f users </dev/null
+	assert_eq 1 "$STATUS" "userdel -f users: $OUT $ERR"
+	assert_contains "$ERR" "group.delete"
+	getent group users >/dev/null || fail "userdel deleted group users"
+	userdel users
+	step "allowed: userdel of an account with its own private group, which goes with it"
+	run_as_alice useradd -M f4own </dev/null
+	assert_eq 0 "$STATUS" "useradd -M f4own: $OUT $ERR"
+	run_as_alice userdel f4own </dev/null
+	assert_eq 0 "$STATUS" "userdel f4own: $OUT $ERR"
+	getent group f4own >/dev/null && fail "userdel left group f4own"
+	return 0
 }
 
 # F2: values that lock, unlock or empty a password raise user.lock or

@@ -331,3 +331,18 @@ Test(classify_batch, processes_outlive_accounts)
 	/* Cannot tell: refused as an error. */
 	cr_expect_eq(classify("useradd", "-u", "666", "dave", NULL), -EIO);
 }
+
+/* userdel deletes the account's primary group when it is named like the
+ * account: its own private group goes with it, another (an account
+ * "users" in group users) is a group.delete. */
+Test(classify_batch, userdel_named_group)
+{
+	expect_ok(classify("userdel", "bob", NULL)); /* group bob, gid 1001 = uid */
+	cr_expect_eq(count(GUARD_GROUP_DELETE), 0);
+	expect_ok(classify("userdel", "users", NULL));
+	cr_expect(find(GUARD_GROUP_DELETE, NULL, "users"));
+	expect_ok(classify("deluser", "users", NULL));
+	cr_expect(find(GUARD_GROUP_DELETE, NULL, "users"));
+	expect_ok(classify("userdel", "carol", NULL)); /* group carol, gid = uid */
+	cr_expect_eq(count(GUARD_GROUP_DELETE), 0);
+}

@@ -24,6 +24,7 @@ static const struct fake_user fake_users[] = {
     {"root", 0, {"root"}},	     {"daemon", 1, {"daemon"}},
     {"bob", 1001, {"bob", "users"}}, {"alice", 1002, {"alice", "sudo", "users"}},
     {"carol", 1003, {"carol"}},	     {"busy", 1010, {"users"}},
+    {"users", 1020, {"users"}},
 };
 
 struct fake_group {
