@@ -319,8 +319,6 @@ static int deluser(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = cl_add(ctx, GUARD_USER_DELETE, &user, NULL, NULL);
 	if (r == 0)
 		r = cl_account_idle(ctx, "deluser", &user);
-	if (r == 0)
-		r = cl_add_named_group_delete(ctx, &user);
 	guard_identity_clear(&user);
 	return r;
 }

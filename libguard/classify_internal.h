@@ -208,11 +208,11 @@ int cl_add_uid_grant(struct cl_ctx *ctx, const struct guard_identity *user, uint
  * home by path). So an account is deleted, or its uid changed, only when
  * no process runs with its uid. Refuses (naming what) otherwise. */
 int cl_account_idle(struct cl_ctx *ctx, const char *what, const struct guard_identity *user);
-/* userdel (and deluser, which runs it) also deletes the account's primary
- * group when it is named like the account and lists no members. Its own
- * user-private group (gid = uid, as useradd makes it) goes with it; any
- * other group so named (an account "users" put in group users) raises
- * group.delete. */
+/* userdel -f also deletes the account's primary group when it is named
+ * like the account and lists no members, even one that is another
+ * account's primary group (without -f userdel keeps that one): an account
+ * "users" put in group users took the shared group with it. So -f raises
+ * group.delete for a group named like the account. */
 int cl_add_named_group_delete(struct cl_ctx *ctx, const struct guard_identity *user);
 /* Records a home the tool will create (op CREATE) or move away or remove
  * (op OWN; path NULL: the account's current one). Returns 0 or -ENOMEM. */

@@ -327,7 +327,7 @@ static int userdel(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = cl_resolve_user(ctx, p->operands[0], &user);
 	if (r == 0)
 		r = cl_account_idle(ctx, "userdel", &user);
-	if (r == 0)
+	if (r == 0 && cl_has(p, 'f'))
 		r = cl_add_named_group_delete(ctx, &user);
 	if (r == 0 && cl_has(p, 'r'))
 		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, p->operands[0]);

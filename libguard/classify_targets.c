@@ -286,7 +286,7 @@ int cl_add_named_group_delete(struct cl_ctx *ctx, const struct guard_identity *u
 	if (!user->exists || !user->name || !user->uid_known)
 		return 0;
 	r = cl_resolve_group(ctx, user->name, &g);
-	if (r == 0 && g.gid_known && g.gid != user->uid)
+	if (r == 0 && g.gid_known)
 		r = cl_add(ctx, GUARD_GROUP_DELETE, NULL, &g, NULL);
 	cl_group_clear(&g);
 	return r;

@@ -118,9 +118,9 @@ case_settings_groups() {
 	assert_eq users "$(id -gn extra5)" "extra5's primary group"
 	cp -p "$T/useradd.orig" /etc/default/useradd
 
-	# userdel deletes an account's primary group named like it: an
-	# account "users" in group users took the shared group with it.
-	step "refused: userdel of an account named like its shared primary group"
+	# userdel -f deletes an account's primary group named like it, shared
+	# or not: an account "users" in group users took the shared group.
+	step "refused: userdel -f of an account named like its shared primary group"
 	run_as_alice useradd -N -g users -M users </dev/null
 	assert_eq 0 "$STATUS" "useradd -N -g users -M users: $OUT $ERR"
 	run_as_alice userdel -f users </dev/null

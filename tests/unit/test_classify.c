@@ -367,7 +367,8 @@ Test(classify, userdel)
 {
 	expect_ok(classify("userdel", "-rf", "bob", NULL));
 	cr_expect(find(GUARD_USER_DELETE, "bob", NULL));
-	cr_expect_eq(cls.n_targets, 1);
+	cr_expect(find(GUARD_GROUP_DELETE, NULL, "bob")); /* -f: test_classify_batch.c */
+	cr_expect_eq(cls.n_targets, 2);
 	cr_expect_str_eq(exec_joined(), "userdel|-r|-f|--|bob");
 	expect_ok(classify("userdel", "--remove", "--selinux-user", "root", NULL));
 	cr_expect(find(GUARD_USER_DELETE, "root", NULL)->user.uid_known);

@@ -332,17 +332,16 @@ Test(classify_batch, processes_outlive_accounts)
 	cr_expect_eq(classify("useradd", "-u", "666", "dave", NULL), -EIO);
 }
 
-/* userdel deletes the account's primary group when it is named like the
- * account: its own private group goes with it, another (an account
- * "users" in group users) is a group.delete. */
+/* userdel -f deletes the account's primary group named like it even when
+ * it is another account's primary group: a group.delete. */
 Test(classify_batch, userdel_named_group)
 {
-	expect_ok(classify("userdel", "bob", NULL)); /* group bob, gid 1001 = uid */
+	expect_ok(classify("userdel", "users", NULL)); /* userdel keeps a shared one */
 	cr_expect_eq(count(GUARD_GROUP_DELETE), 0);
-	expect_ok(classify("userdel", "users", NULL));
+	expect_ok(classify("userdel", "-f", "users", NULL));
 	cr_expect(find(GUARD_GROUP_DELETE, NULL, "users"));
-	expect_ok(classify("deluser", "users", NULL));
-	cr_expect(find(GUARD_GROUP_DELETE, NULL, "users"));
-	expect_ok(classify("userdel", "carol", NULL)); /* group carol, gid = uid */
+	expect_ok(classify("userdel", "-f", "bob", NULL));
+	cr_expect(find(GUARD_GROUP_DELETE, NULL, "bob"));
+	expect_ok(classify("deluser", "users", NULL)); /* deluser runs userdel without -f */
 	cr_expect_eq(count(GUARD_GROUP_DELETE), 0);
 }
