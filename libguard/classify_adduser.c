@@ -181,14 +181,14 @@ static int settings_groups(struct cl_ctx *ctx, const struct cl_parsed *p,
 	const char *users = d->adduser_users_gid[0]	? d->adduser_users_gid
 			    : d->adduser_users_group[0] ? d->adduser_users_group
 							: NULL;
-	bool extra = cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD) || d->adduser_add_extra_groups;
+	bool asked = cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD);
 	int r = 0;
 
 	/* Asked for with the option: memberships the caller wants. */
-	if (extra && d->adduser_extra_groups[0])
-		r = (cl_has(p, K_EXTRA) || cl_has(p, K_EXTRA_OLD))
-			? cl_add_memberships(ctx, user, d->adduser_extra_groups, false)
-			: cl_add_setting_groups(ctx, user, d->adduser_extra_groups, false);
+	if (asked && d->adduser_extra_groups[0])
+		r = cl_add_memberships(ctx, user, d->adduser_extra_groups, false);
+	else if (d->adduser_add_extra_groups && d->adduser_extra_groups[0])
+		r = cl_add_setting_groups(ctx, user, d->adduser_extra_groups, false);
 	if (r < 0 || (users && strcmp(users, "-1") == 0))
 		return r;
 	if (d->adduser_usergroups && (cl_has(p, K_INGROUP) || cl_has(p, K_GID)))

@@ -141,19 +141,14 @@ fail:
 	return r;
 }
 
-int guard_store_commit(struct guard_store *s, struct guard_error *err)
+/* COMMIT, at whatever level the transaction began. */
+static int commit(struct guard_store *s, struct guard_error *err)
 {
 	int rc;
 
 	if (!s || !s->db || !s->in_txn) {
 		guard_error_set(err, s && s->path ? s->path : "", 0,
 				"internal error: commit without a transaction");
-		return -EINVAL;
-	}
-	/* MUST 19: never light when something was spent. */
-	if (s->light && s->spends > 0) {
-		guard_error_set(err, s->path, 0, "internal error: a light commit that spends");
-		guard_store_rollback(s);
 		return -EINVAL;
 	}
 	/* MUST 16: a transaction held past its bound is not committed. */
@@ -171,6 +166,17 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 	return 0;
 }
 
+int guard_store_commit(struct guard_store *s, struct guard_error *err)
+{
+	/* MUST 19: never light when something was spent. */
+	if (s && s->in_txn && s->light && s->spends > 0) {
+		guard_error_set(err, s->path, 0, "internal error: a light commit that spends");
+		guard_store_rollback(s);
+		return -EINVAL;
+	}
+	return commit(s, err);
+}
+
 /* MUST 19 for a light transaction that turned out to need FULL: its
  * commit, then a FULL one that only counts itself (a write that changes
  * nothing writes no frame, and an empty commit syncs nothing). In WAL mode
@@ -184,11 +190,8 @@ int guard_store_commit_durable(struct guard_store *s, struct guard_error *err)
 {
 	bool light = s && s->light;
 	int64_t now = 0;
-	int r;
+	int r = commit(s, err);
 
-	if (light)
-		s->spends = 0; /* committed now; made durable just below */
-	r = guard_store_commit(s, err);
 	if (r < 0 || !light)
 		return r;
 	r = guard_store_begin(s, 0, &now, err);
