@@ -319,6 +319,48 @@ Test(bounds, must_17_retention_prunes_in_bounded_batches)
 	guard_store_close(s);
 }
 
+/* SQLite's count of the rows a statement walked in a whole-table scan,
+ * summed over every statement the connection finishes. */
+static int count_full_scans(unsigned type, void *ctx, void *stmt, void *x)
+{
+	(void)x;
+	if (type == SQLITE_TRACE_PROFILE)
+		*(int64_t *)ctx +=
+		    sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+	return 0;
+}
+
+/* The retention's pruning, run by every ledger write, walks indexes: with
+ * a year of decisions and approvals in the ledger, a decision walks no
+ * table whole (ordered by id alone, each prune walked the table). */
+Test(bounds, must_17_a_decision_walks_no_table_as_the_ledger_grows)
+{
+	struct guard_store *s = store_open(dir);
+	int64_t scanned = 0;
+	char sql[1024];
+	struct sreq q;
+
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+		 " INSERT INTO decisions(at, actor, actor_uid, service, decision, mode)"
+		 " SELECT %lld - i, 'erin', 1005, 'guardctl', 'allow', 'enforce' FROM n;"
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+		 " INSERT INTO approvals(requester, requester_uid, host, service, hash, rules,"
+		 " needed, status, created, expires)"
+		 " SELECT 'erin', 1005, 'h', 'guardctl', 'x', 'r', 1, 'denied', %lld - i,"
+		 " %lld + i FROM n;",
+		 (long long)T0, (long long)T0, (long long)T0);
+	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, count_full_scans, &scanned),
+		     SQLITE_OK);
+	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "bob");
+	cr_assert_eq(store_outcome(s, p, &q, 0, T0, NULL), GUARD_OUTCOME_GO);
+	cr_assert_eq(store_int(s, "SELECT count(*) FROM decisions"), 20001);
+	cr_assert_lt(scanned, 100, "a decision walked %lld rows of whole tables",
+		     (long long)scanned);
+	guard_store_close(s);
+}
+
 Test(bounds, must_17_refusal_before_any_rule_is_a_row_watches_count)
 {
 	struct guard_store *s = store_open(dir);
