@@ -273,8 +273,11 @@ static int lookup_passwd(const struct guard_policy *policy, const char *name, ui
 		free(gids);
 	}
 	free(buf);
+	/* Root is @protected for its uid before any group counts (match.c):
+	 * its privileged groups would be looked up for nothing, and sudo and
+	 * su to root are most of the decisions. */
 	if (r == 0)
-		r = confirm_groups(policy, ret, target);
+		r = confirm_groups(policy, ret, target && ret->uid != 0);
 	if (r < 0)
 		guard_identity_clear(ret);
 	return r;

@@ -16,8 +16,10 @@
  * what it found, the primary group at least): so every group the policy
  * names in a membership list (actors, targets, approvers, admins,
  * break_glass) is also looked up by name, where a failure is reported, and
- * counted when it lists the user. A failure refuses: a missing group could turn a deny
- * into an allow, through a skipped deny rule or a "!%group".
+ * counted when it lists the user; so are the @privileged groups and the
+ * utmp group, for any account but one with uid 0 (@protected by its uid).
+ * A failure refuses: a missing group could turn a deny into an allow,
+ * through a skipped deny rule or a "!%group".
  * policy may be NULL (no group is confirmed). Each group's answer is
  * kept for the process (one decision, one view of the groups; a failed
  * look-up is never kept): guard_accounts_forget() drops them. Returns 0,
