@@ -11,10 +11,13 @@
 #include "request.h"
 
 /* What the store remembers that a decision needs: for each rule with a
- * limit, the times of the actor's allowed requests under it. */
+ * limit, the times of the actor's allowed requests under it, count uses
+ * at each (0 counts as 1: never fewer uses than entries). The store gives
+ * the uses that free a slot one by one, the newer ones as one entry. */
 struct guard_history_use {
 	const char *rule;
 	int64_t when;
+	uint32_t count;
 };
 
 struct guard_history {

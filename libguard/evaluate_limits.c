@@ -5,11 +5,19 @@
 
 #include "evaluate_internal.h"
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_when(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t x = ((const struct guard_history_use *)a)->when,
+		y = ((const struct guard_history_use *)b)->when;
 
 	return (x > y) - (x < y);
+}
+
+static bool in_window(const struct eval *e, const struct guard_rule *rule,
+		      const struct guard_history_use *u)
+{
+	return u->when > e->now - rule->limit.period_s && u->when <= e->now && u->rule &&
+	       strcmp(u->rule, rule->name) == 0;
 }
 
 /* Counts the actor's uses of the rule in (now - period, now]. When the
@@ -17,20 +25,18 @@ static int cmp_i64(const void *a, const void *b)
 uint32_t eval_limit_uses(const struct eval *e, const struct guard_rule *rule, int64_t *ret_next)
 {
 	const struct guard_history *h = e->history;
-	int64_t from = e->now - rule->limit.period_s, oldest = INT64_MAX;
-	uint64_t n = 0, k;
-	int64_t *whens;
+	int64_t oldest = INT64_MAX;
+	uint64_t n = 0, k, seen = 0;
+	size_t m = 0;
+	struct guard_history_use *mine;
 
-	for (size_t i = 0; h && i < h->n_uses; i++) {
-		const struct guard_history_use *u = &h->uses[i];
-
-		if (u->when > from && u->when <= e->now && u->rule &&
-		    strcmp(u->rule, rule->name) == 0) {
-			n++;
-			if (u->when < oldest)
-				oldest = u->when;
+	for (size_t i = 0; h && i < h->n_uses; i++)
+		if (in_window(e, rule, &h->uses[i])) {
+			n += h->uses[i].count ? h->uses[i].count : 1;
+			m++;
+			if (h->uses[i].when < oldest)
+				oldest = h->uses[i].when;
 		}
-	}
 	*ret_next = 0;
 	if (n < rule->limit.count)
 		return (uint32_t)n;
@@ -38,19 +44,21 @@ uint32_t eval_limit_uses(const struct eval *e, const struct guard_rule *rule, in
 	 * first slot; at it, the oldest. */
 	*ret_next = oldest + rule->limit.period_s;
 	k = n - rule->limit.count;
-	if (k > 0 && (whens = calloc(n, sizeof(*whens)))) {
+	if (k > 0 && (mine = calloc(m, sizeof(*mine)))) {
 		size_t j = 0;
 
-		for (size_t i = 0; i < h->n_uses && j < n; i++) {
-			const struct guard_history_use *u = &h->uses[i];
-
-			if (u->when > from && u->when <= e->now && u->rule &&
-			    strcmp(u->rule, rule->name) == 0)
-				whens[j++] = u->when;
+		for (size_t i = 0; i < h->n_uses && j < m; i++)
+			if (in_window(e, rule, &h->uses[i]))
+				mine[j++] = h->uses[i];
+		qsort(mine, j, sizeof(*mine), cmp_when);
+		for (size_t i = 0; i < j; i++) {
+			seen += mine[i].count ? mine[i].count : 1;
+			if (seen > k) {
+				*ret_next = mine[i].when + rule->limit.period_s;
+				break;
+			}
 		}
-		qsort(whens, j, sizeof(*whens), cmp_i64);
-		*ret_next = whens[k < j ? k : j - 1] + rule->limit.period_s;
-		free(whens);
+		free(mine);
 	}
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }

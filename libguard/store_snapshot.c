@@ -1,6 +1,6 @@
 /* What a decision reads from the store before it is made, in the deciding
- * transaction: the actor's limit uses within the longest period of the
- * policy's limits, and the host's state (freeze, the actor's lockout and
+ * transaction: the actor's uses of each limit rule within its period, and
+ * the host's state (freeze, the actor's lockout and
  * break-glass). What the decision then writes is store_ledger.c's. */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,53 +19,85 @@ void guard_store_snapshot_clear(struct guard_store_snapshot *snap)
 	memset(snap, 0, sizeof(*snap));
 }
 
-static const struct guard_rule *rule_named(const struct guard_policy *p, const char *name)
-{
-	for (size_t i = 0; name && i < p->n_rules; i++)
-		if (p->rules[i].has_limit && strcmp(p->rules[i].name, name) == 0)
-			return &p->rules[i];
-	return NULL;
-}
-
-/* The limit uses of the rules the policy has. */
+/* The uses of one limit rule the evaluation needs, in ctx. */
 struct uses {
-	const struct guard_policy *policy;
+	const struct guard_rule *rule;
 	struct guard_store_rows rows;
+	int64_t n, newest;
 };
 
-static int use_row(sqlite3_stmt *st, void *ctx)
+static int add_use(struct uses *u, int64_t when, int64_t count)
 {
-	struct uses *u = ctx;
-	const struct guard_rule *rule =
-	    rule_named(u->policy, (const char *)sqlite3_column_text(st, 0));
-	struct guard_history_use *use;
+	struct guard_history_use *use = guard_store_rows_add(&u->rows, sizeof(*use), 4);
 
-	if (!rule)
-		return 0; /* a rule the policy no longer has */
-	use = guard_store_rows_add(&u->rows, sizeof(*use), 16);
 	if (!use)
 		return -ENOMEM;
-	use->rule = rule->name;
-	use->when = sqlite3_column_int64(st, 1);
+	use->rule = u->rule->name;
+	use->when = when;
+	use->count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
 	return 0;
+}
+
+static int count_row(sqlite3_stmt *st, void *ctx)
+{
+	struct uses *u = ctx;
+
+	u->n = sqlite3_column_int64(st, 0);
+	u->newest = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+static int oldest_row(sqlite3_stmt *st, void *ctx)
+{
+	return add_use(ctx, sqlite3_column_int64(st, 0), 1);
+}
+
+#define USES_WHERE " FROM limit_uses WHERE actor_uid = ?1 AND rule = ?2 AND at > ?3 AND at <= ?4"
+
+/* One rule's uses within its period, read from the index in two steps
+ * whatever their number: how many and the newest; past the limit (uses
+ * under break-glass), also the n - count + 1 oldest one by one, the k-th
+ * of which frees the first slot (evaluate_limits.c). The rest are one
+ * entry at the newest time. Reading every use made each decision cost time
+ * in proportion to the limit's count. */
+static int read_rule_uses(struct guard_store *s, struct uses *u, uint32_t uid, int64_t now,
+			  struct guard_error *err)
+{
+	const struct guard_rule *rule = u->rule;
+	int64_t listed = 0, first = now - rule->limit.period_s;
+	size_t before = u->rows.n;
+	int r;
+
+	r = guard_store_query(s, "SELECT count(*), coalesce(max(at), 0)" USES_WHERE,
+			      GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_text(rule->name),
+					     guard_sql_int(first), guard_sql_int(now)),
+			      count_row, u, "reading the limit history", err);
+	if (r < 0 || u->n == 0)
+		return r;
+	if (u->n >= (int64_t)rule->limit.count) {
+		r = guard_store_query(s, "SELECT at" USES_WHERE " ORDER BY at LIMIT ?5",
+				      GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_text(rule->name),
+						     guard_sql_int(first), guard_sql_int(now),
+						     guard_sql_int(u->n - rule->limit.count + 1)),
+				      oldest_row, u, "reading the limit history", err);
+		if (r < 0)
+			return r;
+		listed = (int64_t)(u->rows.n - before);
+	}
+	return u->n > listed ? add_use(u, u->newest, u->n - listed) : 0;
 }
 
 static int read_uses(struct guard_store *s, const struct guard_policy *policy, uint32_t uid,
 		     int64_t now, struct guard_store_snapshot *ret, struct guard_error *err)
 {
-	struct uses u = {policy, {0}};
-	int64_t period = 0;
-	int r;
+	struct uses u = {0};
+	int r = 0;
 
-	for (size_t i = 0; i < policy->n_rules; i++)
-		if (policy->rules[i].has_limit && policy->rules[i].limit.period_s > period)
-			period = policy->rules[i].limit.period_s;
-	if (period == 0)
-		return 0;
-	r = guard_store_query(
-	    s, "SELECT rule, at FROM limit_uses WHERE actor_uid = ?1 AND at > ?2 AND at <= ?3",
-	    GUARD_SQL_ARGS(guard_sql_int(uid), guard_sql_int(now - period), guard_sql_int(now)),
-	    use_row, &u, "reading the limit history", err);
+	for (size_t i = 0; r == 0 && i < policy->n_rules; i++)
+		if (policy->rules[i].has_limit) {
+			u.rule = &policy->rules[i];
+			r = read_rule_uses(s, &u, uid, now, err);
+		}
 	ret->uses = u.rows.v;
 	ret->n_uses = u.rows.n;
 	return r;

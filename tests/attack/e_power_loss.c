@@ -728,7 +728,8 @@ static int verify_child(const void *arg)
 		r = guard_store_snapshot(s, policy, ALICE_UID, t, &snap, &err);
 	if (r == 0)
 		for (size_t i = 0; i < snap.n_uses; i++)
-			limit_uses += strcmp(snap.uses[i].rule, "limited") == 0;
+			if (strcmp(snap.uses[i].rule, "limited") == 0)
+				limit_uses += snap.uses[i].count;
 	guard_store_snapshot_clear(&snap);
 	guard_store_rollback(s);
 	check(r == 0 && limit_uses == (size_t)uses, "cut after %d: alice's limit uses: %d (%zu)", k,

@@ -209,6 +209,37 @@ Test(evaluate, limit_at_the_boundary)
 	guard_policy_free(p);
 }
 
+/* An entry of the store's may count several uses at one time (the newer
+ * ones, folded): they count for the limit, and the k-th oldest use frees
+ * the next slot wherever it falls. */
+Test(evaluate, limit_counts_folded_uses)
+{
+	struct guard_policy *p = policy(onboarding);
+	int64_t now = at(p, "2026-03-25 11:00");
+	struct guard_history_use u[] = {
+	    {.rule = "helpdesk-onboarding", .when = now - 600, .count = 3},
+	    {.rule = "helpdesk-onboarding", .when = now - 3000, .count = 1},
+	    {.rule = "helpdesk-onboarding", .when = now - 2400, .count = 1},
+	};
+	struct guard_history h = {.uses = u, .n_uses = 1};
+
+	request(GUARD_USER_CREATE, "bob");
+	/* 3 uses at 10:50 alone reach 3/1h; they free a slot at 11:50. */
+	cr_expect_eq(decide_at(p, now, &h, NULL), GUARD_DECISION_DENY);
+	cr_expect_eq(verdict.actions[0].retry_at, now - 600 + 3600);
+	/* 5 uses (2 past the limit, under break-glass): the third oldest,
+	 * the first of 10:50's, frees it. */
+	h.n_uses = 3;
+	cr_expect_eq(decide_at(p, now, &h, NULL), GUARD_DECISION_DENY);
+	cr_expect_eq(verdict.actions[0].retry_at, now - 600 + 3600);
+	/* 2 folded uses and the 10:10 one: at the limit, the oldest frees it. */
+	u[0].count = 2;
+	u[2].when = now - 4000; /* out of the hour */
+	cr_expect_eq(decide_at(p, now, &h, NULL), GUARD_DECISION_DENY);
+	cr_expect_eq(verdict.actions[0].retry_at, now - 3000 + 3600);
+	guard_policy_free(p);
+}
+
 Test(evaluate, limit_next_at_rounds_up_and_names_the_day)
 {
 	struct guard_policy *p = policy("rule \"r\" {\n  actions = { \"user.create\" }\n"

@@ -279,6 +279,87 @@ Test(bounds, must_17_limits_count_requests)
 	guard_store_close(s);
 }
 
+/* alice's uses of the rule in the snapshot at now: *ret_entries entries
+ * counting *ret_uses uses. */
+static void snapshot_uses(struct guard_store *s, const struct guard_policy *pol, int64_t now,
+			  size_t *ret_entries, int64_t *ret_uses)
+{
+	struct guard_store_snapshot snap = {0};
+	struct guard_error err = {0};
+	int64_t t;
+
+	cr_assert_eq(guard_store_begin(s, now, &t, &err), 0, "%s", err.message);
+	cr_assert_eq(guard_store_snapshot(s, pol, 1001, t, &snap, &err), 0, "%s", err.message);
+	*ret_entries = snap.n_uses;
+	*ret_uses = 0;
+	for (size_t i = 0; i < snap.n_uses; i++) {
+		cr_assert_str_eq(snap.uses[i].rule, "many");
+		cr_assert_gt(snap.uses[i].count, 0);
+		*ret_uses += snap.uses[i].count;
+	}
+	guard_store_snapshot_clear(&snap);
+	guard_store_rollback(s);
+}
+
+/* A limit's uses are read as a count and the oldest few, however many
+ * there are: 2999 uses of a 3000/1h limit are one entry; at the limit, the
+ * oldest frees the next slot; past it (break-glass), the k-th oldest. */
+Test(bounds, must_17_limit_uses_are_counted_not_listed)
+{
+	struct guard_policy *many =
+	    test_policy("settings {\n  timezone = \"UTC\"\n  audit = off\n}\n"
+			"rule \"many\" {\n  actions = { \"user.create\" }\n"
+			"  actors = { \"%helpdesk\" }\n  limit = \"3000/1h\"\n"
+			"  decision = allow\n}\n");
+	struct guard_store *s = store_open(dir);
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	char sql[1024];
+	int64_t uses;
+	size_t entries;
+	struct sreq q;
+
+	/* alice's 2999 in the hour, T0 - 3500 the oldest; older ones and
+	 * another actor's do not count. */
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2998)"
+		 " INSERT INTO limit_uses(actor_uid, rule, at, decision_id)"
+		 " SELECT 1001, 'many', %lld + i, 0 FROM n;"
+		 "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES"
+		 " (1001, 'many', %lld, 0), (1002, 'many', %lld, 0), (1001, 'other', %lld, 0);",
+		 (long long)(T0 - 3500), (long long)(T0 - 3600), (long long)T0, (long long)T0);
+	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snapshot_uses(s, many, T0, &entries, &uses);
+	cr_assert_eq(uses, 2999);
+	cr_assert_eq(entries, 1);
+
+	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "bob");
+	cr_assert_eq(store_outcome(s, many, &q, 0, T0, NULL), GUARD_OUTCOME_GO);
+	snapshot_uses(s, many, T0, &entries, &uses);
+	cr_assert_eq(uses, 3000);
+	cr_assert_eq(entries, 2);
+	cr_assert_eq(store_decide(s, many, &q, 0, T0 + 1, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
+	cr_assert_eq(res.verdict.actions[0].retry_at, T0 - 3500 + 3600);
+	guard_verdict_clear(&res.verdict);
+
+	/* Two more under break-glass: the third oldest frees the next slot. */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO limit_uses(actor_uid, rule, at, decision_id) VALUES"
+		 " (1001, 'many', %lld, 0), (1001, 'many', %lld, 0);",
+		 (long long)(T0 + 1), (long long)(T0 + 2));
+	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snapshot_uses(s, many, T0 + 2, &entries, &uses);
+	cr_assert_eq(uses, 3002);
+	cr_assert_eq(entries, 4);
+	cr_assert_eq(store_decide(s, many, &q, 0, T0 + 3, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
+	cr_assert_eq(res.verdict.actions[0].retry_at, T0 - 3498 + 3600);
+	guard_verdict_clear(&res.verdict);
+	guard_store_close(s);
+	guard_policy_free(many);
+}
+
 static void old_decision(struct guard_store *s, int64_t at)
 {
 	char sql[512];
@@ -325,8 +406,7 @@ static int count_full_scans(unsigned type, void *ctx, void *stmt, void *x)
 {
 	(void)x;
 	if (type == SQLITE_TRACE_PROFILE)
-		*(int64_t *)ctx +=
-		    sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+		*(int64_t *)ctx += sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 	return 0;
 }
 
