@@ -301,6 +301,26 @@ static void snapshot_uses(struct guard_store *s, const struct guard_policy *pol,
 	guard_store_rollback(s);
 }
 
+/* At now the snapshot holds uses in entries, and a request a second
+ * later is refused by the limit until retry. */
+static void expect_limit_reached(struct guard_store *s, const struct guard_policy *pol,
+				 struct sreq *q, int64_t now, int64_t uses, size_t entries,
+				 int64_t retry)
+{
+	struct guard_decision_result res;
+	struct guard_error err = {0};
+	int64_t got_uses;
+	size_t got_entries;
+
+	snapshot_uses(s, pol, now, &got_entries, &got_uses);
+	cr_assert_eq(got_uses, uses);
+	cr_assert_eq(got_entries, entries);
+	cr_assert_eq(store_decide(s, pol, q, 0, now + 1, &res, &err), 0, "%s", err.message);
+	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
+	cr_assert_eq(res.verdict.actions[0].retry_at, retry);
+	guard_verdict_clear(&res.verdict);
+}
+
 /* A limit's uses are read as a count and the oldest few, however many
  * there are: 2999 uses of a 3000/1h limit are one entry; at the limit, the
  * oldest frees the next slot; past it (break-glass), the k-th oldest. */
@@ -312,8 +332,6 @@ Test(bounds, must_17_limit_uses_are_counted_not_listed)
 			"  actors = { \"%helpdesk\" }\n  limit = \"3000/1h\"\n"
 			"  decision = allow\n}\n");
 	struct guard_store *s = store_open(dir);
-	struct guard_decision_result res;
-	struct guard_error err = {0};
 	char sql[1024];
 	int64_t uses;
 	size_t entries;
@@ -335,13 +353,7 @@ Test(bounds, must_17_limit_uses_are_counted_not_listed)
 
 	sreq_init(&q, "alice", 1001, "helpdesk", GUARD_USER_CREATE, "bob");
 	cr_assert_eq(store_outcome(s, many, &q, 0, T0, NULL), GUARD_OUTCOME_GO);
-	snapshot_uses(s, many, T0, &entries, &uses);
-	cr_assert_eq(uses, 3000);
-	cr_assert_eq(entries, 2);
-	cr_assert_eq(store_decide(s, many, &q, 0, T0 + 1, &res, &err), 0, "%s", err.message);
-	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
-	cr_assert_eq(res.verdict.actions[0].retry_at, T0 - 3500 + 3600);
-	guard_verdict_clear(&res.verdict);
+	expect_limit_reached(s, many, &q, T0, 3000, 2, T0 - 3500 + 3600);
 
 	/* Two more under break-glass: the third oldest frees the next slot. */
 	snprintf(sql, sizeof(sql),
@@ -349,13 +361,7 @@ Test(bounds, must_17_limit_uses_are_counted_not_listed)
 		 " (1001, 'many', %lld, 0), (1001, 'many', %lld, 0);",
 		 (long long)(T0 + 1), (long long)(T0 + 2));
 	cr_assert_eq(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
-	snapshot_uses(s, many, T0 + 2, &entries, &uses);
-	cr_assert_eq(uses, 3002);
-	cr_assert_eq(entries, 4);
-	cr_assert_eq(store_decide(s, many, &q, 0, T0 + 3, &res, &err), 0, "%s", err.message);
-	cr_assert_eq(res.outcome, GUARD_OUTCOME_DENIED);
-	cr_assert_eq(res.verdict.actions[0].retry_at, T0 - 3498 + 3600);
-	guard_verdict_clear(&res.verdict);
+	expect_limit_reached(s, many, &q, T0 + 2, 3002, 4, T0 - 3498 + 3600);
 	guard_store_close(s);
 	guard_policy_free(many);
 }
