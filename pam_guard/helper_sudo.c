@@ -13,11 +13,13 @@
  * uid sudo read from the kernel, the command the path sudo resolved, the
  * location the terminal sudo found and utmp. Every failure refuses. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "accounts.h"
 #include "classify.h"
@@ -67,17 +69,91 @@ static bool same_file(const char *path, const char *policy_path)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Can only root change which file path names? Every directory the kernel
+ * walks to resolve it, through every symlink, and the file itself are
+ * root's and writable by no one else. sudo runs the command by its path
+ * after this decision: a path through the caller's own directory (a
+ * symlink to useradd in ~/bin) would be classified as useradd and then
+ * run whatever the caller put there in between. */
+static bool root_only_path(const char *path)
+{
+	char rest[PATH_MAX], dir[PATH_MAX] = "", next[2 * PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	int links = 0;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(rest) || lstat("/", &st) < 0 ||
+	    !root_only(&st))
+		return false;
+	strcpy(rest, path + 1); /* what is left to resolve, below dir ("": /) */
+	while (rest[0]) {
+		char *slash = strchr(rest, '/');
+		size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+		char name[NAME_MAX + 1];
+		ssize_t k;
+
+		if (n > NAME_MAX)
+			return false;
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		memmove(rest, rest + n + (slash ? 1 : 0), strlen(rest + n + (slash ? 1 : 0)) + 1);
+		if (n == 0 || strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) { /* dir has no symlink: its parent is lexical */
+			char *up = strrchr(dir, '/');
+
+			if (up)
+				*up = '\0';
+			continue;
+		}
+		snprintf(next, sizeof(next), "%s/%s", dir, name);
+		if (strlen(next) >= sizeof(dir) || lstat(next, &st) < 0)
+			return false;
+		if (S_ISLNK(st.st_mode)) {
+			/* The link is in dir, which only root may change. */
+			k = readlink(next, target, sizeof(target) - 1);
+			if (++links > 40 || k <= 0)
+				return false;
+			target[k] = '\0';
+			if (snprintf(next, sizeof(next), "%s%s%s",
+				     target[0] == '/' ? target + 1 : target, rest[0] ? "/" : "",
+				     rest) >= (int)sizeof(rest))
+				return false;
+			strcpy(rest, next);
+			if (target[0] == '/')
+				dir[0] = '\0';
+			continue;
+		}
+		if (!root_only(&st))
+			return false;
+		if (!S_ISDIR(st.st_mode))
+			return !rest[0] && S_ISREG(st.st_mode);
+		strcpy(dir, next);
+	}
+	return false; /* a directory */
+}
+
 /* The name guardctl knows the file sudo will run by: a command block of
  * the policy, else a built-in tool at its own path (guardctl runs those
- * without a block too). NULL: not a guarded tool. */
+ * without a block too), when only root can change what the path names.
+ * The name sudo runs it by must be the block's or the tool's: adduser and
+ * deluser read their mode from it (delgroup is deluser's file). NULL: not
+ * a guarded tool. */
 static const char *guarded_name(const struct guard_policy *policy, const char *path,
 				bool *ret_generic)
 {
 	const char *base = strrchr(path, '/') + 1, *builtin;
 
 	*ret_generic = false;
+	if (!root_only_path(path))
+		return NULL;
 	for (size_t i = 0; i < policy->n_commands; i++)
-		if (same_file(path, policy->commands[i].path)) {
+		if (strcmp(base, strrchr(policy->commands[i].path, '/') + 1) == 0 &&
+		    same_file(path, policy->commands[i].path)) {
 			*ret_generic = policy->commands[i].actions != 0;
 			return policy->commands[i].name;
 		}

@@ -109,8 +109,13 @@ int sudo_guard_parse_command_info(char *const command_info[], struct sudo_guard_
 		return -EINVAL;
 	}
 	if (optional(command_info, "runas_groups", &ret->runas_groups) < 0 ||
-	    optional(command_info, "cwd", &ret->cwd) < 0) {
-		*ret_why = "command_info names runas_groups or cwd twice";
+	    optional(command_info, "cwd", &ret->cwd) < 0 ||
+	    optional(command_info, "chroot", &ret->chroot) < 0) {
+		*ret_why = "command_info names runas_groups, cwd or chroot twice";
+		return -EINVAL;
+	}
+	if (ret->chroot && ret->chroot[0] != '/') {
+		*ret_why = "command_info has a chroot that is not an absolute path";
 		return -EINVAL;
 	}
 	return 0;

@@ -188,8 +188,8 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	struct sudo_guard_command cmd;
 	const char *why = NULL;
 	size_t argc = 0;
-
-	char env_name[128];
+	char env_name[128], *in_root = NULL;
+	int rc;
 
 	if (!st.opened || st.error) {
 		*errstr = st.error ? st.error : "sudo_guard: not opened";
@@ -225,6 +225,16 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	req.runas_gid = cmd.runas_gid;
 	req.runas_groups = (char *)cmd.runas_groups;
 	req.command = (char *)cmd.command;
+	/* Under a chroot sudo runs the file of that name inside it: the
+	 * helper looks at that one (the root's own tool is not it). */
+	if (cmd.chroot && strcmp(cmd.chroot, "/") != 0) {
+		if (asprintf(&in_root, "%s%s", cmd.chroot, cmd.command) < 0) {
+			*errstr = "sudo_guard: out of memory";
+			tell(SUDO_CONV_ERROR_MSG, "guard: refused: out of memory.");
+			return 0;
+		}
+		req.command = in_root;
+	}
 	req.cwd = cmd.cwd ? (char *)cmd.cwd : st.cwd;
 	req.argv = (char **)run_argv;
 	req.argc = argc;
@@ -232,7 +242,9 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	 * environment: that refuses a guarded tool, and decides nothing
 	 * else. */
 	req.env_unsafe = (char *)sudo_guard_env_unsafe(run_envp, env_name, sizeof(env_name));
-	return ask_helper(&req, errstr);
+	rc = ask_helper(&req, errstr);
+	free(in_root);
+	return rc;
 }
 
 static int guard_show_version(int verbose)

@@ -19,6 +19,13 @@
 #                                    caller's sudo while the helper waits for
 #                                    the store: nothing the caller stops holds
 #                                    the store; a killed sudo runs nothing)
+#   H6 a path the caller can change  case_caller_path (a symlink to useradd in
+#                                    ~/bin is what sudo runs after the
+#                                    decision: no guarded tool, an escalation)
+#   H7 sudo -R ..................... case_chroot (the jail's useradd is not
+#                                    the host's: an escalation)
+#   H8 delgroup is not deluser ..... case_link_name (deluser's file under
+#                                    another name: the mode is the name's)
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -255,9 +262,71 @@ case_signals() {
 	assert_eq 0 "$STATUS" "sudo after the kill: $ERR"
 }
 
+case_caller_path() {
+	step "the control: useradd by its own path, and through root's /sbin link"
+	sudo_as_alice /usr/sbin/useradd -M h6ok
+	assert_eq 0 "$STATUS" "sudo /usr/sbin/useradd: $ERR"
+	if [[ -L /sbin ]]; then
+		sudo_as_alice /sbin/useradd -M h6ok2
+		assert_eq 0 "$STATUS" "sudo /sbin/useradd: $ERR"
+	fi
+	step "a symlink to useradd in alice's own directory: an escalation to root"
+	run_cmd as_alice_clean sh -c 'mkdir -p /home/alice/h6bin && ln -sfn /usr/sbin/useradd /home/alice/h6bin/useradd'
+	assert_eq 0 "$STATUS" "$ERR"
+	sudo_as_alice /home/alice/h6bin/useradd -M h6sym
+	assert_eq 1 "$STATUS" "sudo ~/h6bin/useradd: $ERR"
+	assert_contains "$ERR" "role.escalate to root"
+	getent passwd h6sym >/dev/null && fail "h6sym was created"
+	step "a directory of alice's on the way, through a symlink of root's"
+	ln -sfn /home/alice/h6bin /usr/local/sbin/h6dir
+	sudo_as_alice /usr/local/sbin/h6dir/useradd -M h6sym2
+	rm -f /usr/local/sbin/h6dir
+	assert_eq 1 "$STATUS" "sudo /usr/local/sbin/h6dir/useradd: $ERR"
+	if getent passwd h6sym2 >/dev/null; then fail "h6sym2 was created"; fi
+}
+
+case_chroot() {
+	local before
+	echo 'Defaults:alice runchroot=*' >/etc/sudoers.d/h7-chroot
+	chmod 0440 /etc/sudoers.d/h7-chroot
+	run_cmd as_alice_clean sh -c 'mkdir -p /home/alice/jail/usr/sbin && cp /usr/sbin/useradd /home/alice/jail/usr/sbin/'
+	assert_eq 0 "$STATUS" "$ERR"
+	step "the control: useradd without -R"
+	sudo_as_alice /usr/sbin/useradd -M h7ok
+	assert_eq 0 "$STATUS" "sudo useradd: $ERR"
+	step "sudo -R ~/jail useradd: the jail's file, an escalation to root"
+	before=$(accounts_sum)
+	sudo_as_alice -R /home/alice/jail /usr/sbin/useradd -M h7chr
+	rm -f /etc/sudoers.d/h7-chroot
+	assert_eq 1 "$STATUS" "sudo -R ~/jail useradd: $ERR"
+	assert_contains "$ERR" "role.escalate to root"
+	assert_eq "$before" "$(accounts_sum)" "the account files changed"
+}
+
+case_link_name() {
+	printf '%s\n' 'command "adduser" { path = "/usr/sbin/adduser" }' \
+		'command "deluser" { path = "/usr/sbin/deluser" }' >/etc/guard/guard.d/h8.conf
+	chmod 0644 /etc/guard/guard.d/h8.conf
+	groupadd h8grp
+	useradd -M h8user
+	step "the control: deluser removes an ordinary account"
+	sudo_as_alice /usr/sbin/deluser h8user
+	assert_eq 0 "$STATUS" "sudo deluser h8user: $ERR"
+	getent passwd h8user >/dev/null && fail "h8user is still there"
+	step "delgroup (deluser's file): group.delete, which helpdesk does not have"
+	sudo_as_alice /usr/sbin/delgroup h8grp
+	rm -f /etc/guard/guard.d/h8.conf
+	assert_eq 1 "$STATUS" "sudo delgroup h8grp: $ERR"
+	assert_contains "$ERR" "group.delete"
+	getent group h8grp >/dev/null || fail "group h8grp was deleted"
+}
+
 attack_case "H1 hostile argv through sudo: guardctl's refusals" case_argv
 attack_case "H2 sudo VAR=value and -E never reach a guarded tool" case_tool_env
 attack_case "H3 run-as groups: sudo -g, sudo -u self -g" case_runas_groups
 attack_case "H4 the caller's environment decides nothing" case_caller_env
 attack_case "H5 signals to sudo while the helper decides" case_signals
+attack_case "H6 a path the caller can change is no guarded tool" case_caller_path
+attack_case "H7 sudo -R: the file in the chroot is no guarded tool" case_chroot
+attack_case "H8 delgroup through a deluser command block" case_link_name
 attack_done

@@ -79,6 +79,7 @@ Test(sudo_info, command_info)
 			"runas_groups=0,42",
 			"cwd=/tmp",
 			"umask=022",
+			"chroot=/srv/jail",
 			NULL};
 	struct sudo_guard_command c;
 	const char *why = NULL;
@@ -89,6 +90,7 @@ Test(sudo_info, command_info)
 	cr_expect_eq(c.runas_gid, 0);
 	cr_expect_str_eq(c.runas_groups, "0,42");
 	cr_expect_str_eq(c.cwd, "/tmp");
+	cr_expect_str_eq(c.chroot, "/srv/jail");
 }
 
 Test(sudo_info, command_info_refused)
@@ -106,8 +108,13 @@ Test(sudo_info, command_info_refused)
 	char *bad_euid[] = {"command=/bin/id", "runas_uid=0", "runas_euid=x", "runas_gid=0", NULL};
 	char *groups_twice[] = {"command=/bin/id", "runas_uid=0",    "runas_gid=0",
 				"runas_groups=1",  "runas_groups=0", NULL};
-	char **cases[] = {relative,  no_command, no_uid,   no_gid,	 two_commands,
-			  split_uid, split_gid,	 bad_euid, groups_twice, NULL};
+	char *chroot_twice[] = {"command=/bin/id", "runas_uid=0", "runas_gid=0",
+				"chroot=/a",	   "chroot=/b",	  NULL};
+	char *chroot_relative[] = {"command=/bin/id", "runas_uid=0", "runas_gid=0", "chroot=jail",
+				   NULL};
+	char **cases[] = {relative,	no_command,   no_uid,	       no_gid,
+			  two_commands, split_uid,    split_gid,       bad_euid,
+			  groups_twice, chroot_twice, chroot_relative, NULL};
 	struct sudo_guard_command c;
 
 	for (size_t i = 0; cases[i]; i++) {
