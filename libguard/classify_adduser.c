@@ -115,13 +115,13 @@ static int primary_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 }
 
 /* addgroup NAME, adduser --group NAME: a group with the gid --gid gives. */
-static int new_group(struct cl_ctx *ctx, const char *name, const char *gid)
+static int new_group(struct cl_ctx *ctx, const char *name, const char *gid, bool sys)
 {
 	uint32_t id = 0;
 	bool gid_known = gid && guard_parse_id(gid, &id) == 0;
 	int r = cl_check_name(ctx, "group", name);
 
-	return r < 0 ? r : cl_add_new_group(ctx, NULL, name, gid_known, id);
+	return r < 0 ? r : cl_add_new_group(ctx, NULL, name, gid_known, id, sys);
 }
 
 /* The user-private group adduser makes under adduser.conf's USERGROUPS
@@ -224,7 +224,7 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	if (r == 0 && !sys)
 		r = settings_groups(ctx, p, d, &user);
 	if (r == 0 && sys && cl_has(p, K_GROUP))
-		r = new_group(ctx, name, NULL);
+		r = new_group(ctx, name, NULL, true);
 	if (r == 0 && !sys)
 		r = private_group(ctx, p, d, &user);
 	if (r == 0)
@@ -293,7 +293,7 @@ static int adduser(struct cl_ctx *ctx, const struct cl_parsed *p)
 		return cl_refuse(ctx, "%s: --group, --ingroup and --gid exclude each other",
 				 ctx->tool->name);
 	if (is_addgroup || (group && !sys))
-		return new_group(ctx, p->operands[0], cl_last(p, K_GID));
+		return new_group(ctx, p->operands[0], cl_last(p, K_GID), sys);
 	return new_user(ctx, p, p->operands[0], sys);
 }
 

@@ -200,9 +200,9 @@ static int newusers_group(struct cl_ctx *ctx, const struct guard_identity *user,
 
 		if (guard_parse_id(field, &gid) < 0)
 			return cl_refuse(ctx, "'%s' is not a valid gid", QUOTED(field));
-		return cl_add_new_group(ctx, user, user->name, true, gid);
+		return cl_add_new_group(ctx, user, user->name, true, gid, false);
 	}
-	return cl_add_new_group(ctx, user, field, false, 0);
+	return cl_add_new_group(ctx, user, field, false, 0, false);
 }
 
 /* name:password:uid:gid:gecos:dir:shell. A new name is created, an

@@ -196,6 +196,9 @@ int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
 /* The role.escalate putting user (NULL: none named) in group g grants
  * when g is privileged: "WHAT NAME" ("group sudo", "password on group
  * sudo"), or "gid N" for a gid no group holds. Returns 0 or -ENOMEM. */
+/* role.escalate when g is a system group: system (-r, --system), or a
+ * gid below login.defs' GID_MIN. */
+int cl_add_system_group_grant(struct cl_ctx *ctx, const struct cl_group *g, bool system);
 int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 		       const struct cl_group *g, const char *what);
 /* The role.escalate a uid grants (0 or protected), if any; and a refusal
@@ -225,9 +228,10 @@ int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char 
 		    const struct guard_tool_defaults **ret_defaults);
 /* A group the tool makes for user (name, or gid when gid_known):
  * group.create, group.member.add of user (NULL: none) and role.escalate
- * when its name or gid is privileged. */
+ * when its name or gid is privileged, or it is a system group (system:
+ * asked for; else by its gid). */
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
-		     bool gid_known, uint32_t gid);
+		     bool gid_known, uint32_t gid, bool system);
 /* The user-private group the tool makes for user, named like it. A group
  * of that name makes the tool refuse, and so Guard: the message ends with
  * advice ("name it with -g") and the name. */

@@ -157,6 +157,17 @@ static int gid_grant(struct cl_ctx *ctx, const struct cl_group *g, const char *g
 	return r;
 }
 
+/* -g into the system range: the group becomes a system group. */
+static int system_gid(struct cl_ctx *ctx, const struct cl_group *g, const char *value)
+{
+	struct cl_group moved = *g;
+
+	if (guard_parse_id(value, &moved.gid) < 0)
+		return 0; /* refused by the value's check */
+	moved.gid_known = true;
+	return cl_add_system_group_grant(ctx, &moved, false);
+}
+
 /* Options both groupadd and groupmod take: -g, -o, -p, -U. */
 static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const struct cl_group *g,
 			bool replaces_members)
@@ -168,6 +179,8 @@ static int group_common(struct cl_ctx *ctx, const struct cl_parsed *p, const str
 		switch (o->opt->key) {
 		case 'g':
 			r = gid_grant(ctx, g, o->value);
+			if (r == 0)
+				r = system_gid(ctx, g, o->value);
 			break;
 		case 'o':
 			r = cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "duplicate gid (-o)");
@@ -200,6 +213,8 @@ static int groupadd(struct cl_ctx *ctx, const struct cl_parsed *p)
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
 	if (r == 0)
 		r = cl_add_group_grant(ctx, NULL, &g, "group ");
+	if (r == 0 && cl_has(p, 'r'))
+		r = cl_add_system_group_grant(ctx, &g, true);
 	if (r == 0)
 		r = group_common(ctx, p, &g, false);
 	cl_group_clear(&g);

@@ -245,6 +245,38 @@ int cl_add_group_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
 }
 
+/* The tools' settings, or a refusal naming the tool when they are unknown. */
+static int tool_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
+{
+	if (!ctx->resolver->defaults)
+		return cl_refuse(ctx,
+				 "%s: its settings (login.defs, adduser.conf) could not be read, "
+				 "so what it would create is unknown",
+				 ctx->tool->name);
+	*ret = ctx->resolver->defaults;
+	return 0;
+}
+
+/* A system group: one made with -r (--system), or with a gid below
+ * login.defs' GID_MIN. A package that finds a system group of its name
+ * takes it for its own and gives it powers (wireshark's capture
+ * capabilities to dumpcap, kvm's /dev/kvm), with the members it has: made,
+ * or moved into that range, only as role.escalate. */
+int cl_add_system_group_grant(struct cl_ctx *ctx, const struct cl_group *g, bool system)
+{
+	const struct guard_tool_defaults *d = NULL;
+	int r;
+
+	if (!system && !g->gid_known)
+		return 0;
+	r = tool_defaults(ctx, &d);
+	if (r < 0)
+		return r;
+	if (!system && d && g->gid >= d->gid_min)
+		return 0;
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "system group");
+}
+
 /* 0 when no process runs with uid; a refusal (what says for what) when
  * one does or it cannot be told. */
 static int uid_idle(struct cl_ctx *ctx, const char *what, uint32_t uid, const char *advice)
@@ -358,18 +390,6 @@ int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, con
 	return 0;
 }
 
-/* The tools' settings, or a refusal naming the tool when they are unknown. */
-static int tool_defaults(struct cl_ctx *ctx, const struct guard_tool_defaults **ret)
-{
-	if (!ctx->resolver->defaults)
-		return cl_refuse(ctx,
-				 "%s: its settings (login.defs, adduser.conf) could not be read, "
-				 "so what it would create is unknown",
-				 ctx->tool->name);
-	*ret = ctx->resolver->defaults;
-	return 0;
-}
-
 int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
 		    const struct guard_tool_defaults **ret_defaults)
 {
@@ -383,7 +403,7 @@ int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char 
 }
 
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
-		     bool gid_known, uint32_t gid)
+		     bool gid_known, uint32_t gid, bool system)
 {
 	struct cl_group g = {.gid_known = gid_known, .gid = gid};
 	int r = 0;
@@ -398,6 +418,8 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
 	if (r == 0)
 		r = cl_add_group_grant(ctx, user, &g, "group ");
+	if (r == 0)
+		r = cl_add_system_group_grant(ctx, &g, system);
 	cl_group_clear(&g);
 	return r;
 }
@@ -417,7 +439,7 @@ int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, 
 		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
 		return r;
 	}
-	return cl_add_new_group(ctx, user, user->name, false, 0);
+	return cl_add_new_group(ctx, user, user->name, false, 0, false);
 }
 
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,

@@ -3,6 +3,7 @@
  * runs: does it make a user-private group, where does it put a home. The
  * parser is pure; guard_tool_defaults_read does the I/O. */
 #include "tool_defaults.h"
+#include "numparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +18,25 @@
 
 void guard_tool_defaults_init(struct guard_tool_defaults *ret)
 {
-	*ret = (struct guard_tool_defaults){.adduser_usergroups = true};
+	*ret = (struct guard_tool_defaults){.adduser_usergroups = true, .gid_min = 1000};
 	snprintf(ret->useradd_home, sizeof(ret->useradd_home), "/home");
 	snprintf(ret->useradd_group, sizeof(ret->useradd_group), "100");
 	snprintf(ret->adduser_home, sizeof(ret->adduser_home), "/home");
 	snprintf(ret->adduser_extra_groups, sizeof(ret->adduser_extra_groups), "users");
+}
+
+/* A decimal id; anything else leaves the default, as shadow does. */
+static void set_id(uint32_t *dst, const char *v, size_t len)
+{
+	char buf[16];
+	uint32_t id;
+
+	if (len == 0 || len >= sizeof(buf))
+		return;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	if (guard_parse_id(buf, &id) == 0)
+		*dst = id;
 }
 
 static int set_path(char *dst, size_t size, const char *v, size_t len)
@@ -138,6 +153,8 @@ static int apply_line(enum guard_defaults_file kind, const char *s, size_t len,
 			d->useradd_usergroups = shadow_yes(v, vlen);
 		else if (key_is(k, klen, "CREATE_HOME", false))
 			d->useradd_create_home = shadow_yes(v, vlen);
+		else if (key_is(k, klen, "GID_MIN", false))
+			set_id(&d->gid_min, v, vlen);
 		return 0;
 	case GUARD_DEFAULTS_DEFAULT_USERADD:
 		if (key_is(k, klen, "HOME", false))

@@ -15,6 +15,8 @@
 #                                     case_protected_role_member,
 #                                     case_protected_primary,
 #                                     case_protected_uid0_alias
+#   system groups ................... case_system_group (groupadd -r, -g
+#                                     below GID_MIN, addgroup --system)
 #   what helpdesk may still do ...... case_controls
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
@@ -371,6 +373,28 @@ case_group_beside_guard() {
 	groupdel f1proj
 }
 
+# A system group (groupadd -r, addgroup --system, a gid below GID_MIN) is
+# one a package adopts by name when it is installed later ("already exists
+# as a system group") and gives its powers to (wireshark's capture
+# capabilities), with whatever members helpdesk put in it.
+case_system_group() {
+	install_policy "$T/model.conf"
+	refused_as_alice "groupadd -r wireshark" groupadd -r wireshark
+	refused_as_alice "groupadd --system wireshark" groupadd --system wireshark
+	refused_as_alice "groupadd -g 994 wireshark" groupadd -g 994 wireshark
+	refused_as_alice "addgroup --system wireshark" addgroup --system wireshark
+	if getent group wireshark >/dev/null; then fail "group wireshark was made"; fi
+	groupadd f1plain
+	refused_as_alice "groupmod -g 994 f1plain" groupmod -g 994 f1plain
+	assert_ne 994 "$(getent group f1plain | cut -d: -f3)" "f1plain's gid"
+	step "control: an ordinary group, by groupadd and by addgroup"
+	run_cmd as_alice_clean "$GUARDCTL" groupadd f1devs
+	assert_eq 0 "$STATUS" "groupadd f1devs: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" addgroup f1devs2
+	assert_eq 0 "$STATUS" "addgroup f1devs2: $OUT $ERR"
+	groupdel f1plain
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -410,5 +434,6 @@ attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid
 attack_case "F2 @protected: a role given by name or uid" case_protected_role_user
 attack_case "F2 uids: a process outlives its account" case_process_outlives
 attack_case "F1 group administrators and passwords: members beside Guard" case_group_beside_guard
+attack_case "F1 system groups: what a package will adopt" case_system_group
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

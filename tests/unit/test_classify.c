@@ -443,6 +443,32 @@ Test(classify, groupadd)
 	cr_expect_str_eq(shown_joined(), "groupadd|-p|********|-f|devs");
 }
 
+/* A system group is one a package takes for its own by name and gives
+ * powers to: -r, --system, or a gid below GID_MIN (1000 by default). */
+Test(classify, system_groups_are_escalations)
+{
+	expect_ok(classify("groupadd", "devs", NULL));
+	cr_expect_not(find_grant("system group"));
+	expect_ok(classify("groupadd", "-g", "1000", "devs", NULL));
+	cr_expect_not(find_grant("system group"));
+	expect_ok(classify("groupadd", "-r", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("groupadd", "--system", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("groupadd", "-g", "994", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("groupmod", "-g", "994", "devs", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("groupmod", "-g", "5000", "devs", NULL));
+	cr_expect_not(find_grant("system group"));
+	expect_ok(classify("addgroup", "--system", "kvmx", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("addgroup", "kvmx", NULL));
+	cr_expect_not(find_grant("system group"));
+	expect_ok(classify("addgroup", "--gid", "500", "kvmx", NULL));
+	cr_expect(find_grant("system group"));
+}
+
 Test(classify, groupmod)
 {
 	expect_ok(classify("groupmod", "-n", "sudo", "staff", NULL));

@@ -224,6 +224,11 @@ Test(classify_creates, tool_defaults_files)
 	cr_expect(d.useradd_create_home);
 	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "USERGROUPS_ENAB yesno\n", &d), 0);
 	cr_expect_not(d.useradd_usergroups);
+	cr_expect_eq(d.gid_min, 1000);
+	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "GID_MIN\t\t 2000\n", &d), 0);
+	cr_expect_eq(d.gid_min, 2000);
+	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "GID_MIN lots\n", &d), 0);
+	cr_expect_eq(d.gid_min, 2000); /* left as it was */
 	cr_expect_eq(parse(GUARD_DEFAULTS_DEFAULT_USERADD, "SHELL=/bin/sh\nHOME=/srv/homes", &d),
 		     0);
 	cr_expect_str_eq(d.useradd_home, "/srv/homes");

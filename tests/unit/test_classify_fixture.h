@@ -133,6 +133,7 @@ static struct guard_tool_defaults fake_defaults = {
     .adduser_usergroups = true,
     .adduser_home = "/home",
     .adduser_extra_groups = "users",
+    .gid_min = 1000,
 };
 
 static struct guard_resolver fake_resolver = {
@@ -170,6 +171,7 @@ static void fixture_setup(void)
 	    .adduser_usergroups = true,
 	    .adduser_home = "/home",
 	    .adduser_extra_groups = "users",
+	    .gid_min = 1000,
 	};
 	fake_resolver.defaults = &fake_defaults;
 	policy = test_policy(fixture_policy_text);
