@@ -31,7 +31,7 @@ struct guard_tool_defaults {
 	bool adduser_add_extra_groups;	/* ADD_EXTRA_GROUPS: added without the option */
 	char adduser_users_group[64];	/* USERS_GROUP ("": not set) */
 	char adduser_users_gid[16];	/* USERS_GID ("": not set; "-1": no group) */
-	uint32_t gid_min;		/* login.defs GID_MIN: below, system groups (missing: 1000) */
+	uint32_t gid_min; /* login.defs GID_MIN: below, system groups (missing: 1000) */
 };
 
 /* Look-ups return 0 when found, -ENOENT when there is no such entry, and any

@@ -31,7 +31,7 @@ struct sudo_guard_command {
 	uint32_t runas_uid, runas_gid;
 	const char *runas_groups; /* "0,42"; NULL: none */
 	const char *cwd;	  /* cwd=; NULL: none given */
-	const char *chroot;	  /* chroot= (sudo -R, runchroot): command is inside it; NULL: none */
+	const char *chroot; /* chroot= (sudo -R, runchroot): command is inside it; NULL: none */
 };
 
 /* Each returns 0, or -EINVAL with *ret_why saying which key is missing or
