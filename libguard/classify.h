@@ -62,6 +62,7 @@ struct guard_resolver {
 enum guard_home_op {
 	GUARD_HOME_CREATE, /* made: it must not exist yet */
 	GUARD_HOME_OWN,	   /* moved away or removed: the account's own, if it exists */
+	GUARD_HOME_ADOPT,  /* given as is: root's or the account's own, if it exists */
 };
 
 struct guard_home {

@@ -135,9 +135,9 @@ static int private_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return cl_add_private_group(ctx, user, "use --ingroup");
 }
 
-/* The home adduser makes (with its parents) unless --no-create-home:
- * --home, else DHOME/USER; a system account's only with --home. A path
- * under /nonexistent is never made. */
+/* The home adduser makes (with its parents), or with --no-create-home
+ * gives as it is: --home, else DHOME/USER; a system account's only with
+ * --home. A path under /nonexistent is never made. */
 static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 		    const struct guard_tool_defaults *d, const char *name, bool sys)
 {
@@ -145,7 +145,7 @@ static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 	char path[512];
 	int r;
 
-	if (cl_has(p, K_NO_CREATE_HOME) || (sys && !dir))
+	if (sys && !dir)
 		return 0;
 	if (!dir) {
 		if (d->adduser_odd_homes)
@@ -164,7 +164,8 @@ static int new_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 	}
 	if (strncmp(dir, "/nonexistent", 12) == 0 && (dir[12] == '/' || !dir[12]))
 		return 0;
-	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
+	return cl_add_home(ctx, cl_has(p, K_NO_CREATE_HOME) ? GUARD_HOME_ADOPT : GUARD_HOME_CREATE,
+			   dir, name);
 }
 
 /* The groups adduser's settings (root's adduser.conf) add a new user to:

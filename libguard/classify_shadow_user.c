@@ -175,11 +175,10 @@ static int useradd_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 			const struct guard_tool_defaults *d, const char *name)
 {
 	const char *dir = cl_last(p, 'd'), *base = cl_last(p, 'b');
+	bool create = cl_has(p, 'm') || (d->useradd_create_home && !cl_has(p, 'M'));
 	char path[512];
 	int r;
 
-	if (!cl_has(p, 'm') && (!d->useradd_create_home || cl_has(p, 'M')))
-		return 0;
 	if (!dir) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", base ? base : d->useradd_home,
 				     name) >= sizeof(path))
@@ -189,7 +188,8 @@ static int useradd_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 			return r;
 		dir = path;
 	}
-	return cl_add_home(ctx, GUARD_HOME_CREATE, dir, name);
+	/* Not made, the path is the account's home all the same. */
+	return cl_add_home(ctx, create ? GUARD_HOME_CREATE : GUARD_HOME_ADOPT, dir, name);
 }
 
 static int useradd(struct cl_ctx *ctx, const struct cl_parsed *p)
@@ -285,11 +285,14 @@ static int usermod(struct cl_ctx *ctx, const struct cl_parsed *p)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)
 		r = usermod_groups(ctx, p, &user);
-	/* -d with -m moves the current home to the new one. */
+	/* -d with -m moves the current home to the new one; without, the
+	 * account is given the directory as it is. */
 	if (r == 0 && cl_has(p, 'm') && cl_has(p, 'd'))
 		r = cl_add_home(ctx, GUARD_HOME_OWN, NULL, user.name);
 	if (r == 0 && cl_has(p, 'm') && cl_has(p, 'd'))
 		r = cl_add_home(ctx, GUARD_HOME_CREATE, cl_last(p, 'd'), user.name);
+	if (r == 0 && !cl_has(p, 'm') && cl_has(p, 'd'))
+		r = cl_add_home(ctx, GUARD_HOME_ADOPT, cl_last(p, 'd'), user.name);
 	if (r == 0 && protect)
 		cl_mark_protected(ctx, user.name);
 	guard_identity_clear(&user);

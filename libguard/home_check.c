@@ -161,6 +161,15 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 		guard_error_set(err, NULL, 0, "home '%s' is not a directory", QUOTED(home));
 		return -EPERM;
 	}
+	if (h->op == GUARD_HOME_ADOPT) {
+		if (st.st_uid == 0 || st.st_uid == owner)
+			return 0;
+		guard_error_set(err, NULL, 0,
+				"home '%s' is owned by %s: an account is given a home of its own "
+				"or root's, never another's (whose files would run as it)",
+				QUOTED(home), owner_name(st.st_uid, who, sizeof(who)));
+		return -EPERM;
+	}
 	if (st.st_uid != owner) {
 		guard_error_set(err, NULL, 0,
 				"home '%s' is owned by %s, not by %s: only an account's own home "
@@ -187,6 +196,18 @@ int guard_home_check(const struct guard_policy *policy, const struct guard_home 
 	size_t n = 0, len;
 	int fd = -1, r;
 
+	/* A home given as it is may be the account's own (as passwd has its
+	 * uid now), or no one's but root's: a new account has none yet. */
+	if (h->op == GUARD_HOME_ADOPT && h->path) {
+		r = h->user ? account_home(h->user, &owner, &home) : -ENOENT;
+		if (r == -ENOENT)
+			owner = 0;
+		else if (r < 0) {
+			guard_error_set(err, NULL, 0, "cannot look up the account '%s'",
+					QUOTED(h->user ? h->user : "?"));
+			return r;
+		}
+	}
 	/* An account's own home is checked against its uid, as passwd has
 	 * them now. */
 	if (h->op == GUARD_HOME_OWN || !h->path) {

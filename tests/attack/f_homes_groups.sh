@@ -11,7 +11,9 @@
 #   F2 passwords  -p '!..', -p '*', -p '', passwd -d, chpasswd "" and -e '!'
 #   F3 homes      a symlink, a caller's directory, a world-writable parent,
 #                 another's home moved or removed (userdel -r); deluser's
-#                 removal and backup, which follow swappable paths
+#                 removal and backup, which follow swappable paths; a home
+#                 given as it is (-M, --no-create-home, usermod -d): root's
+#                 or the account's own
 #   F4 controls   useradd -m, usermod -d -m, userdel -r, useradd -N -g,
 #                 usermod -aG of a standard group
 set -euo pipefail
@@ -248,6 +250,39 @@ case_homes() {
 	return 0
 }
 
+# A home given as it is (useradd -M, -d without -m, adduser
+# --no-create-home, usermod -d without -m) is the account's all the same:
+# another's directory would run its owner's dotfiles as the account, in
+# every later session (and after an admin makes it privileged), and a dead
+# account's home would hand its files to the new one. Only root's or the
+# account's own.
+case_given_homes() {
+	local req
+	useradd -m f3old
+	userdel f3old
+	for req in "useradd -M -d /home/alice f3sk1" "useradd -d /home/bob f3sk2" \
+		"adduser --disabled-password --gecos x --no-create-home --home /home/alice f3sk3" \
+		"useradd -M f3old" "usermod -d /home/alice dave"; do
+		step "refused: $req"
+		# shellcheck disable=SC2086 # the request's words
+		run_as_alice $req </dev/null
+		assert_eq 1 "$STATUS" "$req: $OUT $ERR"
+		assert_contains "$ERR" "never another's"
+	done
+	for req in f3sk1 f3sk2 f3sk3 f3old; do
+		if getent passwd "$req" >/dev/null; then fail "$req was created"; fi
+	done
+	[[ $(getent passwd dave | cut -d: -f6) != /home/alice ]] || fail "dave's home is alice's"
+	step "allowed: a directory of root's, one that does not exist, the account's own"
+	install -d -m 0755 -o root -g root /home/f3shared
+	run_as_alice useradd -M -d /home/f3shared f3srv </dev/null
+	assert_eq 0 "$STATUS" "useradd -M -d /home/f3shared (root's): $OUT $ERR"
+	run_as_alice useradd -M -d /home/f3none f3none </dev/null
+	assert_eq 0 "$STATUS" "useradd -M -d /home/f3none: $OUT $ERR"
+	run_as_alice usermod -d /home/dave dave </dev/null
+	assert_eq 0 "$STATUS" "usermod -d /home/dave dave: $OUT $ERR"
+}
+
 # F4: the ordinary forms pass, and do what they say.
 case_controls() {
 	step "allowed: useradd -m newbie (its own group, its home)"
@@ -285,5 +320,6 @@ attack_case "F4 groups a tool creates" case_groups
 attack_case "F4 groups a tool's settings add" case_settings_groups
 attack_case "F6 passwords that lock or empty" case_passwords
 attack_case "F3 homes on the filesystem" case_homes
+attack_case "F3 homes given as they are" case_given_homes
 attack_case "F3 controls" case_controls
 attack_done

@@ -150,10 +150,12 @@ Test(classify_creates, chpasswd_values)
 
 Test(classify_creates, useradd_homes)
 {
+	/* A home not made is the account's all the same: given as it is. */
 	expect_ok(classify("useradd", "dave", NULL));
-	cr_expect_eq(cls.n_homes, 0);
+	cr_expect_eq(cls.n_homes, 1);
+	cr_expect(find_home(GUARD_HOME_ADOPT, "/home/dave", "dave"));
 	expect_ok(classify("useradd", "-d", "/home/x", "dave", NULL));
-	cr_expect_eq(cls.n_homes, 0);
+	cr_expect(find_home(GUARD_HOME_ADOPT, "/home/x", "dave"));
 	expect_ok(classify("useradd", "-m", "-d", "/home/x", "dave", NULL));
 	cr_expect(find_home(GUARD_HOME_CREATE, "/home/x", "dave"));
 	expect_ok(classify("useradd", "-m", "-b", "/srv/homes", "dave", NULL));
@@ -162,7 +164,8 @@ Test(classify_creates, useradd_homes)
 	expect_ok(classify("useradd", "dave", NULL));
 	cr_expect(find_home(GUARD_HOME_CREATE, "/home/dave", "dave"));
 	expect_ok(classify("useradd", "-M", "dave", NULL));
-	cr_expect_eq(cls.n_homes, 0);
+	cr_expect_eq(cls.n_homes, 1);
+	cr_expect(find_home(GUARD_HOME_ADOPT, "/home/dave", "dave"));
 	/* The default base is checked like -b. */
 	snprintf(fake_defaults.useradd_home, sizeof(fake_defaults.useradd_home), "/opt");
 	expect_refused(classify("useradd", "-m", "dave", NULL), "home_roots");
@@ -175,7 +178,8 @@ Test(classify_creates, moved_and_removed_homes)
 	cr_expect(find_home(GUARD_HOME_OWN, NULL, "bob"));
 	cr_expect(find_home(GUARD_HOME_CREATE, "/home/new", "bob"));
 	expect_ok(classify("usermod", "-d", "/home/new", "bob", NULL));
-	cr_expect_eq(cls.n_homes, 0);
+	cr_expect_eq(cls.n_homes, 1);
+	cr_expect(find_home(GUARD_HOME_ADOPT, "/home/new", "bob"));
 	expect_ok(classify("userdel", "-r", "bob", NULL));
 	cr_expect(find_home(GUARD_HOME_OWN, NULL, "bob"));
 	expect_ok(classify("userdel", "-f", "--remove", "bob", NULL));
@@ -191,7 +195,8 @@ Test(classify_creates, adduser_homes)
 	expect_ok(classify("adduser", "--home", "/srv/homes/d", "dave", NULL));
 	cr_expect(find_home(GUARD_HOME_CREATE, "/srv/homes/d", "dave"));
 	expect_ok(classify("adduser", "--no-create-home", "dave", NULL));
-	cr_expect_eq(cls.n_homes, 0);
+	cr_expect_eq(cls.n_homes, 1);
+	cr_expect(find_home(GUARD_HOME_ADOPT, "/home/dave", "dave"));
 	expect_ok(classify("adduser", "--system", "svc", NULL));
 	cr_expect_eq(cls.n_homes, 0);
 	expect_ok(classify("adduser", "--system", "--home", "/home/svc", "svc", NULL));
