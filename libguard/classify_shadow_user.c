@@ -278,9 +278,16 @@ static int usermod(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if ((cl_has(p, 'a') || cl_has(p, 'r')) && !cl_has(p, 'G'))
 		return cl_refuse(ctx, "usermod: -a and -r go with -G");
 	r = the_account(ctx, p, &user);
-	/* -u leaves the old uid to the account's processes (cl_account_idle). */
+	/* -u leaves the old uid to the account's processes (cl_account_idle),
+	 * and to its files outside the home, which usermod does not touch: a
+	 * setuid copy left in /dev/shm or a directory of the caller's runs as
+	 * whichever account is given the old uid next (adduser takes the
+	 * lowest free one). Renumbering is an escalation. */
 	if (r == 0 && cl_has(p, 'u'))
 		r = cl_account_idle(ctx, "usermod -u", &user);
+	if (r == 0 && cl_has(p, 'u') && user.exists)
+		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, NULL,
+			   "uid change (-u): the old uid's files go to its next account");
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)

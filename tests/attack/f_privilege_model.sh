@@ -15,6 +15,8 @@
 #                                     case_protected_role_member,
 #                                     case_protected_primary,
 #                                     case_protected_uid0_alias
+#   usermod -u ...................... case_uid_renumbered (the old uid's
+#                                     files go to its next account)
 #   system groups ................... case_system_group (groupadd -r, -g
 #                                     below GID_MIN, addgroup --system)
 #   what helpdesk may still do ...... case_controls
@@ -373,6 +375,24 @@ case_group_beside_guard() {
 	groupdel f1proj
 }
 
+# usermod -u re-owns the home only: what the account left elsewhere (a
+# setuid copy in a directory of alice's) keeps the old uid, which adduser
+# gives the next account it makes (the lowest free uid): an admin's, say.
+case_uid_renumbered() {
+	install_policy "$T/model.conf"
+	run_cmd as_alice_clean "$GUARDCTL" useradd -m -u 3200 f2ren
+	assert_eq 0 "$STATUS" "useradd -m -u 3200 f2ren: $OUT $ERR"
+	install -d -m 0755 -o alice /home/alice/f2drop
+	install -m 4755 -o 3200 -g 3200 /bin/true /home/alice/f2drop/k
+	refused_as_alice "usermod -u 7777 f2ren" usermod -u 7777 f2ren
+	assert_contains "$ERR" "uid change (-u)"
+	assert_eq 3200 "$(id -u f2ren)" "f2ren's uid"
+	step "control: the rest of usermod on the same account"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -c "renamed later" f2ren
+	assert_eq 0 "$STATUS" "usermod -c on f2ren: $OUT $ERR"
+	rm -rf /home/alice/f2drop
+}
+
 # A system group (groupadd -r, addgroup --system, a gid below GID_MIN) is
 # one a package adopts by name when it is installed later ("already exists
 # as a system group") and gives its powers to (wireshark's capture
@@ -434,6 +454,7 @@ attack_case "F2 @protected: a new name for an approver's uid" case_protected_uid
 attack_case "F2 @protected: a role given by name or uid" case_protected_role_user
 attack_case "F2 uids: a process outlives its account" case_process_outlives
 attack_case "F1 group administrators and passwords: members beside Guard" case_group_beside_guard
+attack_case "F2 uids: a renumbered account's files keep its old uid" case_uid_renumbered
 attack_case "F1 system groups: what a package will adopt" case_system_group
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

@@ -340,6 +340,11 @@ Test(classify, usermod_fields_and_grants)
 	expect_ok(classify("usermod", "-u", "999", "bob", NULL));
 	cr_expect(find_grant("protected uid 999"));
 	cr_expect(find(GUARD_USER_MODIFY, "bob", NULL)->protected_grant);
+	/* Any new uid leaves the old one's files to its next account. */
+	expect_ok(classify("usermod", "-u", "5000", "bob", NULL));
+	cr_expect(find_grant("uid change (-u): the old uid's files go to its next account"));
+	expect_ok(classify("usermod", "-c", "x", "bob", NULL));
+	cr_expect_not(find_grant("uid change (-u): the old uid's files go to its next account"));
 	expect_refused(classify("usermod", "bob", NULL), "no change");
 }
 
