@@ -14,8 +14,10 @@
  * its own) and writable by no one else; for GUARD_HOME_CREATE the home does
  * not exist yet; for GUARD_HOME_OWN (h->path NULL: the account's home as
  * passwd has it now) it is, if it exists, a real directory owned by the
- * account and under the policy's home_roots. A path whose parent does not
- * exist is fine: the tool makes what is missing as root.
+ * account and under the policy's home_roots; for GUARD_HOME_ADOPT it is, if
+ * it exists, a real directory of root's or of the account's (a new account
+ * has no uid yet: root's). A path whose parent does not exist is fine: the
+ * tool makes what is missing as root.
  * Returns 0; -EPERM when refused (err says which directory and why); or
  * another -errno when the check could not be made (err says so). */
 int guard_home_check(const struct guard_policy *policy, const struct guard_home *h,
