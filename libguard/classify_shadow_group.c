@@ -244,6 +244,10 @@ static int groupmod(struct cl_ctx *ctx, const struct cl_parsed *p)
 		/* What is granted after the rename is the new name's privilege. */
 		g.privileged = true;
 	}
+	/* A system group under a new name is one a package of that name will
+	 * adopt (-g moving it out of the range is group_common's). */
+	if (r == 0 && new_name && !cl_has(p, 'g'))
+		r = cl_add_system_group_grant(ctx, &g, false);
 	if (r == 0)
 		r = group_common(ctx, p, &g, !cl_has(p, 'a'));
 	cl_group_clear(&g);

@@ -175,7 +175,9 @@ static int useradd_home(struct cl_ctx *ctx, const struct cl_parsed *p,
 			const struct guard_tool_defaults *d, const char *name)
 {
 	const char *dir = cl_last(p, 'd'), *base = cl_last(p, 'b');
-	bool create = cl_has(p, 'm') || (d->useradd_create_home && !cl_has(p, 'M'));
+	/* shadow ignores CREATE_HOME for a system account (-r). */
+	bool create =
+	    cl_has(p, 'm') || (d->useradd_create_home && !cl_has(p, 'M') && !cl_has(p, 'r'));
 	char path[512];
 	int r;
 

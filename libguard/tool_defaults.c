@@ -3,7 +3,6 @@
  * runs: does it make a user-private group, where does it put a home. The
  * parser is pure; guard_tool_defaults_read does the I/O. */
 #include "tool_defaults.h"
-#include "numparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,18 +24,22 @@ void guard_tool_defaults_init(struct guard_tool_defaults *ret)
 	snprintf(ret->adduser_extra_groups, sizeof(ret->adduser_extra_groups), "users");
 }
 
-/* A decimal id; anything else leaves the default, as shadow does. */
-static void set_id(uint32_t *dst, const char *v, size_t len)
+/* A number as shadow's getdef_ulong reads it (strtoul, base 0: decimal,
+ * 0x hex, 0 octal); anything else is dflt, as shadow then uses its own. */
+static void set_id(uint32_t *dst, const char *v, size_t len, uint32_t dflt)
 {
-	char buf[16];
-	uint32_t id;
+	char buf[24], *end;
+	unsigned long n;
 
-	if (len == 0 || len >= sizeof(buf))
+	*dst = dflt;
+	if (len == 0 || len >= sizeof(buf) || v[0] == '-' || v[0] == '+')
 		return;
 	memcpy(buf, v, len);
 	buf[len] = '\0';
-	if (guard_parse_id(buf, &id) == 0)
-		*dst = id;
+	errno = 0;
+	n = strtoul(buf, &end, 0);
+	if (errno == 0 && *end == '\0' && end != buf && n <= UINT32_MAX)
+		*dst = (uint32_t)n;
 }
 
 static int set_path(char *dst, size_t size, const char *v, size_t len)
@@ -154,7 +157,7 @@ static int apply_line(enum guard_defaults_file kind, const char *s, size_t len,
 		else if (key_is(k, klen, "CREATE_HOME", false))
 			d->useradd_create_home = shadow_yes(v, vlen);
 		else if (key_is(k, klen, "GID_MIN", false))
-			set_id(&d->gid_min, v, vlen);
+			set_id(&d->gid_min, v, vlen, 1000);
 		return 0;
 	case GUARD_DEFAULTS_DEFAULT_USERADD:
 		if (key_is(k, klen, "HOME", false))

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -79,7 +81,8 @@ static bool root_only(const struct stat *st)
  * root's and writable by no one else. sudo runs the command by its path
  * after this decision: a path through the caller's own directory (a
  * symlink to useradd in ~/bin) would be classified as useradd and then
- * run whatever the caller put there in between. */
+ * run whatever the caller put there in between. Nothing through procfs,
+ * whose links the kernel follows to objects, not to their text. */
 static bool root_only_path(const char *path)
 {
 	char rest[PATH_MAX], dir[PATH_MAX] = "", next[2 * PATH_MAX], target[PATH_MAX];
@@ -91,16 +94,18 @@ static bool root_only_path(const char *path)
 		return false;
 	strcpy(rest, path + 1); /* what is left to resolve, below dir ("": /) */
 	while (rest[0]) {
-		char *slash = strchr(rest, '/');
-		size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+		const char *slash = strchr(rest, '/');
+		bool more = slash != NULL; /* a '/' after this name */
+		size_t n = more ? (size_t)(slash - rest) : strlen(rest);
 		char name[NAME_MAX + 1];
+		struct statfs fs;
 		ssize_t k;
 
 		if (n > NAME_MAX)
 			return false;
 		memcpy(name, rest, n);
 		name[n] = '\0';
-		memmove(rest, rest + n + (slash ? 1 : 0), strlen(rest + n + (slash ? 1 : 0)) + 1);
+		memmove(rest, rest + n + more, strlen(rest + n + more) + 1);
 		if (n == 0 || strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) { /* dir has no symlink: its parent is lexical */
@@ -130,8 +135,10 @@ static bool root_only_path(const char *path)
 		}
 		if (!root_only(&st))
 			return false;
-		if (!S_ISDIR(st.st_mode))
-			return !rest[0] && S_ISREG(st.st_mode);
+		if (!S_ISDIR(st.st_mode)) /* "file/" is no file */
+			return !rest[0] && !more && S_ISREG(st.st_mode);
+		if (statfs(next, &fs) < 0 || fs.f_type == PROC_SUPER_MAGIC)
+			return false;
 		strcpy(dir, next);
 	}
 	return false; /* a directory */
@@ -392,7 +399,7 @@ void guard_helper_decide_sudo(const struct guard_policy *policy, const struct gu
 	s.req.layered = true; /* sudoers authorizes too: monitor mode applies */
 
 	/* 3. What: a guarded tool run as root, or an escalation. */
-	if (w->runas_uid == 0)
+	if (w->runas_uid == 0 && !(w->flags & GUARD_WIRE_F_CHROOT))
 		cmd = guarded_name(policy, w->command, &generic);
 	if (cmd && guard_classify_reads_batch(cmd) && !generic) {
 		/* sudo hands the tool the caller's stdin, which Guard cannot

@@ -37,6 +37,7 @@ enum guard_wire_stage {
 /* Request flags: module arguments and PAM flags the helper needs. */
 #define GUARD_WIRE_F_MONITOR 0x1u /* "monitor": decide and log, never refuse */
 #define GUARD_WIRE_F_DEBUG   0x2u /* "debug": the answer's log line says more */
+#define GUARD_WIRE_F_CHROOT  0x4u /* sudo runs the command in a chroot: never a guarded tool */
 
 struct guard_wire_request {
 	uint32_t stage; /* enum guard_wire_stage */

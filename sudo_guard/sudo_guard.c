@@ -225,9 +225,12 @@ static int guard_check(char *const command_info[], char *const run_argv[], char 
 	req.runas_gid = cmd.runas_gid;
 	req.runas_groups = (char *)cmd.runas_groups;
 	req.command = (char *)cmd.command;
-	/* Under a chroot sudo runs the file of that name inside it: the
-	 * helper looks at that one (the root's own tool is not it). */
+	/* Under a chroot sudo runs the file of that name inside it, which the
+	 * helper cannot resolve as the kernel will (".." stops at the jail's
+	 * root, a link's target is the jail's): never a guarded tool, and the
+	 * record names the jail's file. */
 	if (cmd.chroot && strcmp(cmd.chroot, "/") != 0) {
+		req.flags |= GUARD_WIRE_F_CHROOT;
 		if (asprintf(&in_root, "%s%s", cmd.chroot, cmd.command) < 0) {
 			*errstr = "sudo_guard: out of memory";
 			tell(SUDO_CONV_ERROR_MSG, "guard: refused: out of memory.");

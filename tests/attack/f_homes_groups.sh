@@ -269,7 +269,12 @@ case_given_homes() {
 		assert_eq 1 "$STATUS" "$req: $OUT $ERR"
 		assert_contains "$ERR" "never another's"
 	done
-	for req in f3sk1 f3sk2 f3sk3 f3old; do
+	step "refused: a directory of root's that everyone may write (a /tmp under /home)"
+	install -d -m 1777 -o root -g root /home/f3ww
+	run_as_alice useradd -M -d /home/f3ww f3tmp </dev/null
+	assert_eq 1 "$STATUS" "useradd -M -d /home/f3ww: $OUT $ERR"
+	assert_contains "$ERR" "writable by others"
+	for req in f3sk1 f3sk2 f3sk3 f3old f3tmp; do
 		if getent passwd "$req" >/dev/null; then fail "$req was created"; fi
 	done
 	[[ $(getent passwd dave | cut -d: -f6) != /home/alice ]] || fail "dave's home is alice's"

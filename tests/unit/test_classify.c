@@ -466,6 +466,11 @@ Test(classify, system_groups_are_escalations)
 	cr_expect(find_grant("system group"));
 	expect_ok(classify("groupmod", "-g", "5000", "devs", NULL));
 	cr_expect_not(find_grant("system group"));
+	/* A system group renamed: what a package of the new name adopts. */
+	expect_ok(classify("groupmod", "-n", "wireshark", "users", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("groupmod", "-n", "wireshark", "-g", "5000", "users", NULL));
+	cr_expect_not(find_grant("system group"));
 	expect_ok(classify("addgroup", "--system", "kvmx", NULL));
 	cr_expect(find_grant("system group"));
 	expect_ok(classify("addgroup", "kvmx", NULL));

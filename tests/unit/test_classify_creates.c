@@ -232,8 +232,10 @@ Test(classify_creates, tool_defaults_files)
 	cr_expect_eq(d.gid_min, 1000);
 	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "GID_MIN\t\t 2000\n", &d), 0);
 	cr_expect_eq(d.gid_min, 2000);
+	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "GID_MIN 0x7d1\n", &d), 0);
+	cr_expect_eq(d.gid_min, 2001); /* shadow's strtoul, base 0 */
 	cr_expect_eq(parse(GUARD_DEFAULTS_LOGIN_DEFS, "GID_MIN lots\n", &d), 0);
-	cr_expect_eq(d.gid_min, 2000); /* left as it was */
+	cr_expect_eq(d.gid_min, 1000); /* shadow's own default */
 	cr_expect_eq(parse(GUARD_DEFAULTS_DEFAULT_USERADD, "SHELL=/bin/sh\nHOME=/srv/homes", &d),
 		     0);
 	cr_expect_str_eq(d.useradd_home, "/srv/homes");
