@@ -34,6 +34,12 @@ PAM_DIR=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name p
 	exit 2
 }
 
+# The journal the policy reports to, and auditd, as on a host.
+. "$SRC/tests/integration/daemons.sh"
+trap stop_daemons EXIT
+start_journald || exit 2
+start_auditd "$(mktemp -d)" || exit 2
+
 USER_NAME=guardbench
 useradd -m -s /bin/bash "$USER_NAME"
 # The shipped list of privileged groups: each is looked up for every
@@ -41,7 +47,7 @@ useradd -m -s /bin/bash "$USER_NAME"
 privileged=$(sed -n '/^privileged_groups = {/,/^}/p' "$SRC/conf/guard.conf")
 cat >/etc/guard/guard.conf <<POLICY
 settings {
-  audit    = off
+  audit    = ${BENCH_AUDIT:-off}
   journal  = yes
   timezone = "UTC"
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_NSS_BUFFER (1u << 20)
@@ -71,31 +73,277 @@ static bool has_group(const struct guard_identity *id, const char *name)
 	return false;
 }
 
-/* The groups confirmed by name, each looked up once per process: a
- * decision looks up the actor and every target against the same groups
- * (the shipped policy names some 25), and NSS with nss_systemd walks the
- * userdb directories for each. One process makes one decision, against one
- * view of the groups; guard_accounts_forget() drops it. */
-#define GROUP_CACHE_MAX 256
+/* What NSS answered, each question asked once: a decision looks up the
+ * actor and every target against the same groups (the shipped policy
+ * names some 25), and nss_systemd walks the userdb directories for each
+ * miss. A process that makes one decision keeps its answers for that
+ * decision; the decision service keeps them across requests while
+ * guard_accounts_refresh() finds the account files as they were and the
+ * answers younger than GUARD_ACCOUNTS_KEEP_MS. A failed look-up is never
+ * kept. */
+#define MEMO_MAX 1024
 
-struct cached_group {
-	char *name;
-	int result;	/* 0, or -errno of the look-up (-ENOENT: no such group) */
-	char **members; /* NULL-terminated */
+enum memo_kind { MEMO_USER, MEMO_GROUP, MEMO_GROUP_LIST };
+
+struct nss_answer {
+	int result;	/* 0 or -ENOENT */
+	char *name;	/* pw_name, gr_name */
+	uint32_t id;	/* pw_uid, gr_gid */
+	uint32_t gid;	/* pw_gid */
+	char **members; /* gr_mem, NULL-terminated */
+	gid_t *gids;	/* the group list */
+	size_t n_gids;
 };
 
-static struct cached_group group_cache[GROUP_CACHE_MAX];
-static size_t group_cache_n;
+struct memo {
+	enum memo_kind kind;
+	char *key; /* NULL: by id */
+	uint32_t key_id;
+	struct nss_answer a;
+};
+
+static struct memo memo[MEMO_MAX];
+static size_t memo_n;
+/* An answer the full memo has no room for: valid until the next one. */
+static struct memo spare;
+
+/* The files whose change drops the kept answers at once. */
+static const char *const ACCOUNT_SOURCES[] = {"/etc/passwd", "/etc/group", "/etc/nsswitch.conf"};
+#define N_SOURCES (sizeof(ACCOUNT_SOURCES) / sizeof(ACCOUNT_SOURCES[0]))
+
+struct source_key {
+	int err; /* 0, or the errno of its stat */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	int64_t mtime_ns, ctime_ns;
+};
+
+static struct {
+	bool valid;
+	int64_t since_ms; /* CLOCK_MONOTONIC */
+	struct source_key keys[N_SOURCES];
+} kept;
+
+static void memo_clear(struct memo *m)
+{
+	for (char **p = m->a.members; p && *p; p++)
+		free(*p);
+	free(m->a.members);
+	free(m->a.name);
+	free(m->a.gids);
+	free(m->key);
+	memset(m, 0, sizeof(*m));
+}
 
 void guard_accounts_forget(void)
 {
-	for (size_t i = 0; i < group_cache_n; i++) {
-		for (char **m = group_cache[i].members; m && *m; m++)
-			free(*m);
-		free(group_cache[i].members);
-		free(group_cache[i].name);
+	for (size_t i = 0; i < memo_n; i++)
+		memo_clear(&memo[i]);
+	memo_n = 0;
+	memo_clear(&spare);
+	kept.valid = false;
+}
+
+static void take_keys(struct source_key *keys)
+{
+	for (size_t i = 0; i < N_SOURCES; i++) {
+		struct stat st;
+
+		memset(&keys[i], 0, sizeof(keys[i]));
+		if (stat(ACCOUNT_SOURCES[i], &st) < 0) {
+			keys[i].err = errno;
+			continue;
+		}
+		keys[i].dev = st.st_dev;
+		keys[i].ino = st.st_ino;
+		keys[i].size = st.st_size;
+		keys[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		keys[i].ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	}
-	group_cache_n = 0;
+}
+
+static bool same_keys(const struct source_key *a, const struct source_key *b)
+{
+	for (size_t i = 0; i < N_SOURCES; i++)
+		if (a[i].err != b[i].err || a[i].dev != b[i].dev || a[i].ino != b[i].ino ||
+		    a[i].size != b[i].size || a[i].mtime_ns != b[i].mtime_ns ||
+		    a[i].ctime_ns != b[i].ctime_ns)
+			return false;
+	return true;
+}
+
+void guard_accounts_refresh(void)
+{
+	struct source_key now_keys[N_SOURCES];
+	struct timespec ts;
+	int64_t now;
+
+	/* The keys are taken before anything is asked: an answer read after a
+	 * change is never kept under the keys from before it. */
+	take_keys(now_keys);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (kept.valid && now - kept.since_ms < GUARD_ACCOUNTS_KEEP_MS &&
+	    same_keys(kept.keys, now_keys))
+		return;
+	guard_accounts_forget();
+	memcpy(kept.keys, now_keys, sizeof(now_keys));
+	kept.since_ms = now;
+	kept.valid = true;
+	for (size_t i = 0; i < N_SOURCES; i++)
+		if (now_keys[i].err && now_keys[i].err != ENOENT)
+			kept.valid = false; /* kept for this request only */
+}
+
+static char **copy_strv(char *const *v)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v && v[n])
+		n++;
+	c = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			for (size_t k = 0; k < i; k++)
+				free(c[k]);
+			free(c);
+			return NULL;
+		}
+	return c;
+}
+
+static const struct memo *memo_find(enum memo_kind kind, const char *key, uint32_t key_id)
+{
+	for (size_t i = 0; i < memo_n; i++) {
+		const struct memo *m = &memo[i];
+
+		if (m->kind == kind && m->key_id == key_id &&
+		    (key ? m->key && strcmp(m->key, key) == 0 : !m->key))
+			return m;
+	}
+	return NULL;
+}
+
+/* A slot for a new answer: in the memo, else the spare. */
+static struct memo *memo_slot(enum memo_kind kind, const char *key, uint32_t key_id)
+{
+	struct memo *m = memo_n < MEMO_MAX ? &memo[memo_n] : &spare;
+
+	memo_clear(m);
+	m->kind = kind;
+	m->key_id = key_id;
+	if (key && !(m->key = strdup(key)))
+		return NULL;
+	return m;
+}
+
+static void memo_keep(const struct memo *m)
+{
+	if (m != &spare)
+		memo_n++;
+}
+
+/* The user (by name, or by uid when name is NULL). Returns 0 with *ret,
+ * -ENOENT, or another -errno. *ret is valid until the next question. */
+static int ask_user(const char *name, uint32_t uid, const struct nss_answer **ret)
+{
+	const struct memo *found = memo_find(MEMO_USER, name, name ? 0 : uid);
+	struct nss_query q = {.name = name, .id = uid};
+	struct memo *m;
+	char *buf = NULL;
+	int r;
+
+	if (found) {
+		*ret = &found->a;
+		return found->a.result;
+	}
+	r = nss_lookup(&q, 4096, &buf);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	m = memo_slot(MEMO_USER, name, name ? 0 : uid);
+	if (m && r == 0) {
+		m->a.name = strdup(q.pw_res->pw_name);
+		m->a.id = q.pw_res->pw_uid;
+		m->a.gid = q.pw_res->pw_gid;
+	}
+	free(buf);
+	if (!m || (r == 0 && !m->a.name)) {
+		if (m)
+			memo_clear(m);
+		return -ENOMEM;
+	}
+	m->a.result = r;
+	memo_keep(m);
+	*ret = &m->a;
+	return r;
+}
+
+/* The group (by name, or by gid when name is NULL), as ask_user. */
+static int ask_group(const char *name, uint32_t gid, const struct nss_answer **ret)
+{
+	const struct memo *found = memo_find(MEMO_GROUP, name, name ? 0 : gid);
+	struct nss_query q = {.group = true, .name = name, .id = gid};
+	struct memo *m;
+	char *buf = NULL;
+	int r;
+
+	if (found) {
+		*ret = &found->a;
+		return found->a.result;
+	}
+	r = nss_lookup(&q, 16384, &buf);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	m = memo_slot(MEMO_GROUP, name, name ? 0 : gid);
+	if (m && r == 0) {
+		m->a.name = strdup(q.gr_res->gr_name);
+		m->a.id = q.gr_res->gr_gid;
+		m->a.members = copy_strv(q.gr_res->gr_mem);
+	}
+	free(buf);
+	if (!m || (r == 0 && (!m->a.name || !m->a.members))) {
+		if (m)
+			memo_clear(m);
+		return -ENOMEM;
+	}
+	m->a.result = r;
+	memo_keep(m);
+	*ret = &m->a;
+	return r;
+}
+
+/* The gids of user's groups (getgrouplist, gid its primary group). */
+static int ask_group_list(const char *user, uint32_t gid, const struct nss_answer **ret)
+{
+	const struct memo *found = memo_find(MEMO_GROUP_LIST, user, gid);
+	struct memo *m;
+	gid_t *gids;
+	int n = MAX_GROUPS;
+
+	if (found) {
+		*ret = &found->a;
+		return 0;
+	}
+	gids = calloc(MAX_GROUPS, sizeof(gid_t));
+	if (!gids)
+		return -ENOMEM;
+	if (getgrouplist(user, (gid_t)gid, gids, &n) < 0) {
+		free(gids);
+		return -E2BIG;
+	}
+	m = memo_slot(MEMO_GROUP_LIST, user, gid);
+	if (!m) {
+		free(gids);
+		return -ENOMEM;
+	}
+	m->a.gid = gid;
+	m->a.gids = gids;
+	m->a.n_gids = (size_t)n;
+	memo_keep(m);
+	*ret = &m->a;
+	return 0;
 }
 
 static bool lists(char *const *mem, const char *user)
@@ -106,56 +354,14 @@ static bool lists(char *const *mem, const char *user)
 	return false;
 }
 
-/* Keeps the outcome of a look-up of group name (members: its list, NULL
- * for a group that does not exist). Nothing kept when the cache is full
- * or memory short: the next question asks NSS again. */
-static void remember(const char *name, int result, char *const *members)
-{
-	struct cached_group *c = &group_cache[group_cache_n];
-	size_t n = 0;
-
-	if (group_cache_n == GROUP_CACHE_MAX)
-		return;
-	while (members && members[n])
-		n++;
-	c->name = strdup(name);
-	c->members = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; c->members && i < n; i++)
-		if (!(c->members[i] = strdup(members[i]))) {
-			for (size_t k = 0; k < i; k++)
-				free(c->members[k]);
-			free(c->members);
-			c->members = NULL;
-		}
-	if (!c->name || !c->members) {
-		free(c->name);
-		free(c->members);
-		return;
-	}
-	c->result = result;
-	group_cache_n++;
-}
-
 /* Is user a member (by name, in the group's own list) of group name?
- * -ENOENT: no such group; another -errno: the look-up failed, which is
- * never kept. */
+ * -ENOENT: no such group; another -errno: the look-up failed. */
 static int listed_in(const char *name, const char *user, bool *ret)
 {
-	struct nss_query q = {.group = true, .name = name};
-	char *buf = NULL;
-	int r;
+	const struct nss_answer *a;
+	int r = ask_group(name, 0, &a);
 
-	for (size_t i = 0; i < group_cache_n; i++)
-		if (strcmp(group_cache[i].name, name) == 0) {
-			*ret = lists(group_cache[i].members, user);
-			return group_cache[i].result;
-		}
-	r = nss_lookup(&q, 16384, &buf);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	*ret = r == 0 && lists(q.gr_res->gr_mem, user);
-	remember(name, r, r == 0 ? q.gr_res->gr_mem : NULL);
-	free(buf);
+	*ret = r == 0 && lists(a->members, user);
 	return r;
 }
 
@@ -229,50 +435,43 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 static int lookup_passwd(const struct guard_policy *policy, const char *name, uid_t uid,
 			 bool target, struct guard_identity *ret)
 {
-	struct nss_query q = {.name = name, .id = uid};
-	struct passwd *res;
-	char *buf = NULL;
+	const struct nss_answer *a;
+	uint32_t gid;
 	int r;
 
-	r = nss_lookup(&q, 4096, &buf);
+	memset(ret, 0, sizeof(*ret));
+	r = ask_user(name, (uint32_t)uid, &a);
 	if (r < 0)
 		return r;
-	res = q.pw_res;
-	memset(ret, 0, sizeof(*ret));
-	ret->name = strdup(res->pw_name);
+	ret->name = strdup(a->name);
 	ret->exists = true;
 	ret->uid_known = true;
-	ret->uid = res->pw_uid;
-	r = ret->name ? 0 : -ENOMEM;
-
+	ret->uid = a->id;
+	gid = a->gid;
+	r = ret->name ? ask_group_list(ret->name, gid, &a) : -ENOMEM;
 	if (r == 0) {
-		gid_t *gids = calloc(MAX_GROUPS, sizeof(gid_t));
-		int n = MAX_GROUPS;
+		/* Copied: each name below is another question. */
+		size_t n = a->n_gids;
+		gid_t *gids = malloc((n ? n : 1) * sizeof(gid_t));
 
-		if (!gids || getgrouplist(res->pw_name, res->pw_gid, gids, &n) < 0) {
-			r = gids ? -E2BIG : -ENOMEM;
-		} else {
-			ret->groups = calloc((size_t)n + 1, sizeof(char *));
-			if (!ret->groups)
+		if (gids)
+			memcpy(gids, a->gids, n * sizeof(gid_t));
+		ret->groups = calloc(n + 1, sizeof(char *));
+		if (!gids || !ret->groups)
+			r = -ENOMEM;
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			const struct nss_answer *g;
+			int k = ask_group(NULL, gids[i], &g);
+
+			if (k == -ENOENT)
+				continue; /* a gid without a name matches no %group */
+			if (k < 0)
+				r = k;
+			else if (!(ret->groups[ret->n_groups++] = strdup(g->name)))
 				r = -ENOMEM;
-			for (int i = 0; r == 0 && i < n; i++) {
-				struct guard_resolver sys;
-				char *gname = NULL;
-				int g;
-
-				guard_accounts_resolver(&sys, NULL);
-				g = sys.group_by_gid(NULL, gids[i], &gname);
-				if (g == -ENOENT)
-					continue; /* a gid without a name matches no %group */
-				if (g < 0)
-					r = g;
-				else
-					ret->groups[ret->n_groups++] = gname;
-			}
 		}
 		free(gids);
 	}
-	free(buf);
 	/* Root is @protected for its uid before any group counts (match.c):
 	 * its privileged groups would be looked up for nothing, and sudo and
 	 * su to root are most of the decisions. */
@@ -327,40 +526,30 @@ static int user_by_name(void *ctx, const char *name, struct guard_identity *ret)
 /* The name alone: whose a uid is needs none of the account's groups. */
 static int name_of_uid(void *ctx, uint32_t uid, char **ret_name)
 {
-	struct nss_query q = {.id = uid};
-	char *buf = NULL;
+	const struct nss_answer *a;
 	int r;
 
 	(void)ctx;
-	r = nss_lookup(&q, 4096, &buf);
+	r = ask_user(NULL, uid, &a);
 	if (r < 0)
 		return r;
-	*ret_name = strdup(q.pw_res->pw_name);
-	free(buf);
+	*ret_name = strdup(a->name);
 	return *ret_name ? 0 : -ENOMEM;
 }
 
 static int lookup_group(const char *name, gid_t gid, uint32_t *ret_gid, char **ret_name)
 {
-	struct nss_query q = {.group = true, .name = name, .id = gid};
-	struct group *res;
-	char *buf = NULL;
+	const struct nss_answer *a;
 	int r;
 
-	r = nss_lookup(&q, 16384, &buf);
+	r = ask_group(name, (uint32_t)gid, &a);
 	if (r < 0)
 		return r;
-	res = q.gr_res;
 	if (ret_gid)
-		*ret_gid = res->gr_gid;
-	r = 0;
-	if (ret_name) {
-		*ret_name = strdup(res->gr_name);
-		if (!*ret_name)
-			r = -ENOMEM;
-	}
-	free(buf);
-	return r;
+		*ret_gid = a->id;
+	if (ret_name && !(*ret_name = strdup(a->name)))
+		return -ENOMEM;
+	return 0;
 }
 
 static int group_by_name(void *ctx, const char *name, uint32_t *ret_gid)

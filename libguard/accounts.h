@@ -20,10 +20,10 @@
  * utmp group, for any account but one with uid 0 (@protected by its uid).
  * A failure refuses: a missing group could turn a deny into an allow,
  * through a skipped deny rule or a "!%group".
- * policy may be NULL (no group is confirmed). Each group's answer is
- * kept for the process (one decision, one view of the groups; a failed
- * look-up is never kept): guard_accounts_forget() drops them. Returns 0,
- * -ENOENT, or another -errno. */
+ * policy may be NULL (no group is confirmed). Every answer NSS gives is
+ * kept (one decision, one view of the accounts; a failed look-up is never
+ * kept) until guard_accounts_forget() or guard_accounts_refresh() drops
+ * it. Returns 0, -ENOENT, or another -errno. */
 int guard_accounts_user_by_name(const struct guard_policy *policy, const char *name,
 				struct guard_identity *ret);
 int guard_accounts_user_by_uid(const struct guard_policy *policy, uid_t uid,
@@ -39,6 +39,15 @@ int guard_accounts_actor_by_name(const struct guard_policy *policy, const char *
 int guard_accounts_actor_by_uid(const struct guard_policy *policy, uid_t uid,
 				struct guard_identity *ret);
 void guard_accounts_forget(void);
+/* For a process that decides again and again (the decision service), at
+ * the start of each request: keeps the answers of the requests before
+ * while /etc/passwd, /etc/group and /etc/nsswitch.conf are the files they
+ * were read from (device, inode, size, mtime, ctime) and for at most
+ * GUARD_ACCOUNTS_KEEP_MS, else drops them. The files' change is seen at
+ * the next request; a change in another source (nss_systemd's userdb
+ * records, a directory service) within GUARD_ACCOUNTS_KEEP_MS. */
+#define GUARD_ACCOUNTS_KEEP_MS 1000
+void guard_accounts_refresh(void);
 /* The account a PAM or sudo decision is about (su's, sudo's target): as
  * guard_accounts_user_by_name, but one that does not exist is a target
  * all the same (named, exists false: it matches no positive item).

@@ -1,9 +1,11 @@
 /* What a decision reuses from the one before it. The exec'd helper makes
  * one decision and keeps nothing; the decision service (decided.c) keeps
- * the loaded policy and the open store between requests, and takes them
- * again only while a fresh load or open would give the same: the policy
- * while none of its inputs changed (guard_policy_unchanged), the store
- * while it is still the checked file at its path (guard_store_current).
+ * the loaded policy, the open store and NSS's answers between requests,
+ * and takes them again only while a fresh load or open would give the
+ * same: the policy while none of its inputs changed
+ * (guard_policy_unchanged), the store while it is still the checked file
+ * at its path (guard_store_current), the answers while the account files
+ * are unchanged, for a second at most (guard_accounts_refresh).
  * Anything else is loaded or opened afresh, with every check of a first
  * load or open. */
 #include <stdlib.h>
@@ -36,7 +38,10 @@ int guard_helper_policy_get(const char *path, struct guard_policy **ret, struct 
 	int r;
 
 	/* The account databases may have changed since the last request. */
-	guard_accounts_forget();
+	if (keep.on)
+		guard_accounts_refresh();
+	else
+		guard_accounts_forget();
 	if (keep.on && keep.policy && !keep.policy_lent && strcmp(keep.policy_path, key) == 0 &&
 	    guard_policy_unchanged(keep.policy)) {
 		keep.policy_lent = true;

@@ -14,6 +14,7 @@
 #   C34 a request naming another host .. case_other_pid
 #   C35 stalled askers, a stopped
 #       service, no service ............ case_stalled, case_no_service
+#   C36 accounts changed under it ...... case_accounts_change
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -314,6 +315,35 @@ case_no_service() {
 	allowed bob
 }
 
+# C36: the service keeps NSS's answers between requests (accounts.c):
+# never once the account files changed, and an answer from another source
+# (here nss_systemd's userdb drop-ins) for GUARD_ACCOUNTS_KEEP_MS (1 s) at
+# most. A member taken out of a role's group is refused at the next
+# request, not a second later.
+case_accounts_change() {
+	need_service
+	start_service
+	without_helper
+	allowed bob
+	step "bob taken out of admins: refused at once"
+	gpasswd -d bob admins >/dev/null
+	refused bob "guard: denied"
+	step "control: back in admins, allowed at once"
+	gpasswd -a bob admins >/dev/null
+	allowed bob
+	step "a userdb membership record puts dave in admins: seen within the second"
+	refused dave "guard: denied"
+	mkdir -p /etc/userdb
+	echo '{"userName":"dave","groupName":"admins"}' >/etc/userdb/dave:admins.membership
+	id -Gn dave | grep -qw admins || skip "nss_systemd does not read /etc/userdb here"
+	sleep 1.2
+	allowed dave
+	step "the record removed: dave refused again within the second"
+	rm /etc/userdb/dave:admins.membership
+	sleep 1.2
+	refused dave "guard: denied"
+}
+
 attack_case "C30 decision service: decides alone" case_decides
 attack_case "C31 decision service: a changed policy is read again" case_policy_changes
 attack_case "C32 decision service: a changed store is opened again" case_store_changes
@@ -321,4 +351,5 @@ attack_case "C33 decision service: only root may ask" case_root_only
 attack_case "C34 decision service: a request is its sender's" case_other_pid
 attack_case "C35 decision service: a stalled asker holds a slot, not the service" case_stalled
 attack_case "C35 decision service: no service, or one not root's alone, means the helper" case_no_service
+attack_case "C36 decision service: changed accounts are read again" case_accounts_change
 attack_done
