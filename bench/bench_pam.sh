@@ -5,8 +5,10 @@
 # (so the helper decides and the store records it); hyperfine times
 # `sudo -n /bin/true` with pam_guard in sudo's session stack and without,
 # then pamtester's acct_mgmt through a stack of pam_permit with and without
-# pam_guard before it, each pair in one run. Prints both tables and the
-# goals. Needs root (it starts the sandbox), hyperfine and pamtester.
+# pam_guard before it, each pair in one run. journald and auditd run, as on
+# a host; the goals are decided with the policy's audit off, and pamtester
+# is timed again with audit required for the figure. Prints the tables and
+# the goals. Needs root (it starts the sandbox), hyperfine and pamtester.
 
 set -euo pipefail
 
@@ -45,9 +47,11 @@ useradd -m -s /bin/bash "$USER_NAME"
 # The shipped list of privileged groups: each is looked up for every
 # account a decision is about but root (Debian has six of them not).
 privileged=$(sed -n '/^privileged_groups = {/,/^}/p' "$SRC/conf/guard.conf")
-cat >/etc/guard/guard.conf <<POLICY
+# policy AUDIT: the bench's policy, its audit setting AUDIT.
+policy() {
+	cat >/etc/guard/guard.conf <<POLICY
 settings {
-  audit    = ${BENCH_AUDIT:-off}
+  audit    = $1
   journal  = yes
   timezone = "UTC"
 }
@@ -59,7 +63,9 @@ rule "bench" {
 }
 service "sudo" { action = "role.escalate" }
 POLICY
-chmod 0644 /etc/guard/guard.conf
+	chmod 0644 /etc/guard/guard.conf
+}
+policy off
 echo "$USER_NAME ALL=(root) NOPASSWD: /bin/true" >/etc/sudoers.d/guardbench
 chmod 0440 /etc/sudoers.d/guardbench
 
@@ -111,6 +117,14 @@ for _ in $(seq "$RUNS"); do
 done
 awk -v d="$(($(service_ticks) - before))" -v hz="$(getconf CLK_TCK)" -v n="$RUNS" \
 	'BEGIN { printf "figure: guard-decided CPU per decision = %.2f ms\n", d * 1000 / hz / n }'
+
+echo "== the same with audit = required, as guard.conf ships (no goal): each decision waits for the kernel's acknowledgement"
+policy required
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/audit.json" \
+	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
+	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
+python3 "$SRC/bench/report.py" "$work/audit.json" pam_permit
+policy off
 
 echo "== the same with passwd and group from the files alone (no nss_systemd; no goal): what the userdb probes cost"
 cp /etc/nsswitch.conf "$work/nsswitch.conf"

@@ -33,6 +33,12 @@ PLUGIN=/usr/local/libexec/guard/sudo_guard.so
 	exit 2
 }
 
+# The journal the policy reports to, and auditd, as on a host.
+. "$SRC/tests/integration/daemons.sh"
+trap stop_daemons EXIT
+start_journald || exit 2
+start_auditd "$(mktemp -d)" || exit 2
+
 USER_NAME=guardbench
 useradd -m -s /bin/bash "$USER_NAME"
 # The shipped list of privileged groups: each is looked up for every
