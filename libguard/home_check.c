@@ -153,7 +153,8 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 	if (h->op == GUARD_HOME_CREATE) {
 		guard_error_set(err, NULL, 0,
 				"home '%s' exists already (owned by %s): a new home must not "
-				"exist yet",
+				"exist yet; choose a path that does not, or ask an admin to "
+				"remove or reuse that one",
 				QUOTED(home), owner_name(st.st_uid, who, sizeof(who)));
 		return -EPERM;
 	}
@@ -165,7 +166,8 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 			guard_error_set(err, NULL, 0,
 					"home '%s' is writable by others than its owner: what they "
-					"put there would run as the account",
+					"put there would run as the account; let the tool make a new "
+					"home (-m) instead",
 					QUOTED(home));
 			return -EPERM;
 		}
@@ -173,14 +175,15 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 			return 0;
 		guard_error_set(err, NULL, 0,
 				"home '%s' is owned by %s: an account is given a home of its own "
-				"or root's, never another's (whose files would run as it)",
+				"or root's, never another's (whose files would run as it); let "
+				"the tool make a new home (-m) instead",
 				QUOTED(home), owner_name(st.st_uid, who, sizeof(who)));
 		return -EPERM;
 	}
 	if (st.st_uid != owner) {
 		guard_error_set(err, NULL, 0,
 				"home '%s' is owned by %s, not by %s: only an account's own home "
-				"is moved or removed",
+				"is moved or removed; ask an admin to deal with this one",
 				QUOTED(home), owner_name(st.st_uid, who, sizeof(who)),
 				QUOTED(h->user ? h->user : "?"));
 		return -EPERM;
@@ -188,7 +191,7 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 	if (!under_home_roots(policy, home)) {
 		guard_error_set(err, NULL, 0,
 				"home '%s' is outside the policy's home_roots: moved or removed "
-				"only there",
+				"only there; ask an admin to deal with this one",
 				QUOTED(home));
 		return -EPERM;
 	}
