@@ -81,7 +81,8 @@ static bool has_group(const struct guard_identity *id, const char *name)
  * guard_accounts_refresh() finds the account files as they were and the
  * answers younger than GUARD_ACCOUNTS_KEEP_MS. A failed look-up is never
  * kept. */
-#define MEMO_MAX 1024
+#define MEMO_MAX     1024
+#define MEMO_KEY_MAX 256 /* LOGIN_NAME_MAX */
 
 enum memo_kind { MEMO_USER, MEMO_GROUP, MEMO_GROUP_LIST };
 
@@ -107,8 +108,14 @@ static size_t memo_n;
 /* An answer the full memo has no room for: valid until the next one. */
 static struct memo spare;
 
-/* The files whose change drops the kept answers at once. */
-static const char *const ACCOUNT_SOURCES[] = {"/etc/passwd", "/etc/group", "/etc/nsswitch.conf"};
+/* What a change drops the kept answers at once for: the files, and
+ * nss_systemd's drop-in directories (a record added or removed changes the
+ * directory; one edited in place, or a varlink service's answer, counts
+ * within GUARD_ACCOUNTS_KEEP_MS). */
+static const char *const ACCOUNT_SOURCES[] = {
+    "/etc/passwd", "/etc/group",       "/etc/nsswitch.conf",	"/etc/userdb",
+    "/run/userdb", "/run/host/userdb", "/usr/local/lib/userdb", "/usr/lib/userdb",
+};
 #define N_SOURCES (sizeof(ACCOUNT_SOURCES) / sizeof(ACCOUNT_SOURCES[0]))
 
 struct source_key {
@@ -121,7 +128,7 @@ struct source_key {
 
 static struct {
 	bool valid;
-	int64_t since_ms; /* CLOCK_MONOTONIC */
+	int64_t since_ms; /* CLOCK_BOOTTIME: a suspend counts */
 	struct source_key keys[N_SOURCES];
 } kept;
 
@@ -182,7 +189,7 @@ void guard_accounts_refresh(void)
 	/* The keys are taken before anything is asked: an answer read after a
 	 * change is never kept under the keys from before it. */
 	take_keys(now_keys);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (kept.valid && now - kept.since_ms < GUARD_ACCOUNTS_KEEP_MS &&
 	    same_keys(kept.keys, now_keys))
@@ -229,7 +236,9 @@ static const struct memo *memo_find(enum memo_kind kind, const char *key, uint32
 /* A slot for a new answer: in the memo, else the spare. */
 static struct memo *memo_slot(enum memo_kind kind, const char *key, uint32_t key_id)
 {
-	struct memo *m = memo_n < MEMO_MAX ? &memo[memo_n] : &spare;
+	/* A name no account can have (a PAM_USER of 100 KB) is not kept. */
+	bool keep = memo_n < MEMO_MAX && (!key || strlen(key) <= MEMO_KEY_MAX);
+	struct memo *m = keep ? &memo[memo_n] : &spare;
 
 	memo_clear(m);
 	m->kind = kind;
@@ -300,7 +309,8 @@ static int ask_group(const char *name, uint32_t gid, const struct nss_answer **r
 	if (m && r == 0) {
 		m->a.name = strdup(q.gr_res->gr_name);
 		m->a.id = q.gr_res->gr_gid;
-		m->a.members = copy_strv(q.gr_res->gr_mem);
+		/* Members are asked of a group by name only (listed_in). */
+		m->a.members = name ? copy_strv(q.gr_res->gr_mem) : calloc(1, sizeof(char *));
 	}
 	free(buf);
 	if (!m || (r == 0 && (!m->a.name || !m->a.members))) {

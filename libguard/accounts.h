@@ -41,11 +41,12 @@ int guard_accounts_actor_by_uid(const struct guard_policy *policy, uid_t uid,
 void guard_accounts_forget(void);
 /* For a process that decides again and again (the decision service), at
  * the start of each request: keeps the answers of the requests before
- * while /etc/passwd, /etc/group and /etc/nsswitch.conf are the files they
- * were read from (device, inode, size, mtime, ctime) and for at most
- * GUARD_ACCOUNTS_KEEP_MS, else drops them. The files' change is seen at
- * the next request; a change in another source (nss_systemd's userdb
- * records, a directory service) within GUARD_ACCOUNTS_KEEP_MS. */
+ * while /etc/passwd, /etc/group, /etc/nsswitch.conf and nss_systemd's
+ * drop-in directories are as they were (device, inode, size, mtime,
+ * ctime) and for at most GUARD_ACCOUNTS_KEEP_MS, else drops them. Their
+ * change is seen at the next request; a change in another source (a
+ * drop-in record edited in place, a varlink service, a directory service)
+ * within GUARD_ACCOUNTS_KEEP_MS. */
 #define GUARD_ACCOUNTS_KEEP_MS 1000
 void guard_accounts_refresh(void);
 /* The account a PAM or sudo decision is about (su's, sudo's target): as

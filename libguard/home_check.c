@@ -164,11 +164,12 @@ static int check_last(const struct guard_policy *policy, const struct guard_home
 	}
 	if (h->op == GUARD_HOME_ADOPT) {
 		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-			guard_error_set(err, NULL, 0,
-					"home '%s' is writable by others than its owner: what they "
-					"put there would run as the account; let the tool make a new "
-					"home (-m) instead",
-					QUOTED(home));
+			guard_error_set(
+			    err, NULL, 0,
+			    "home '%s' is writable by others than its owner: what they "
+			    "put there would run as the account; let the tool make a new "
+			    "home (-m) instead",
+			    QUOTED(home));
 			return -EPERM;
 		}
 		if (st.st_uid == 0 || st.st_uid == owner)
