@@ -14,7 +14,8 @@
 #   C34 a request naming another host .. case_other_pid
 #   C35 stalled askers, a stopped
 #       service, no service ............ case_stalled, case_no_service
-#   C36 accounts changed under it ...... case_accounts_change
+#   C36 accounts changed under it ...... case_accounts_change,
+#                                         case_accounts_keep_bound
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -316,32 +317,73 @@ case_no_service() {
 }
 
 # C36: the service keeps NSS's answers between requests (accounts.c):
-# never once the account files changed, and an answer from another source
-# (here nss_systemd's userdb drop-ins) for GUARD_ACCOUNTS_KEEP_MS (1 s) at
-# most. A member taken out of a role's group is refused at the next
-# request, not a second later.
+# never once the account files or nss_systemd's drop-in directories
+# changed, and an answer that no file shows changing (a drop-in record
+# edited in place, a varlink service, a directory service) for
+# GUARD_ACCOUNTS_KEEP_MS (1 s) at most. Each step below runs well within
+# that second of the answer it makes stale.
 case_accounts_change() {
 	need_service
 	start_service
 	without_helper
 	allowed bob
-	step "bob taken out of admins: refused at once"
+	step "bob taken out of admins (/etc/group replaced): refused at once"
 	gpasswd -d bob admins >/dev/null
 	refused bob "guard: denied"
 	step "control: back in admins, allowed at once"
 	gpasswd -a bob admins >/dev/null
 	allowed bob
-	step "a userdb membership record puts dave in admins: seen within the second"
+	step "/etc/group edited in place, same size: bob out of admins, refused at once"
+	cp -p /etc/group "$T/group"
+	python3 - <<'PY'
+import re
+with open("/etc/group", "r+") as f:
+    t = f.read()
+    u = re.sub(r"^(admins:[^:]*:[^:]*:.*)\bbob\b", lambda m: m.group(1) + "xxx", t, flags=re.M)
+    assert u != t and len(u) == len(t)
+    f.seek(0)
+    f.write(u)
+PY
+	refused bob "guard: denied"
+	cat "$T/group" >/etc/group
+	allowed bob
+	step "dave's primary group made admins (/etc/passwd): allowed at once"
 	refused dave "guard: denied"
+	usermod -g admins dave
+	allowed dave
+	usermod -g dave dave
+	refused dave "guard: denied"
+	step "a userdb membership record added, then removed: seen at once"
 	mkdir -p /etc/userdb
 	echo '{"userName":"dave","groupName":"admins"}' >/etc/userdb/dave:admins.membership
 	id -Gn dave | grep -qw admins || skip "nss_systemd does not read /etc/userdb here"
+	allowed dave
+	rm /etc/userdb/dave:admins.membership
+	refused dave "guard: denied"
+}
+
+# C36: a membership record edited in place changes no directory: the kept
+# answers follow it within GUARD_ACCOUNTS_KEEP_MS (an empty record is no
+# membership, nss_systemd reads the file's content).
+case_accounts_keep_bound() {
+	local rec=/etc/userdb/dave:admins.membership
+	need_service
+	mkdir -p /etc/userdb
+	: >"$rec"
+	id -Gn dave | grep -qw admins && skip "nss_systemd counts an empty membership record here"
+	start_service
+	without_helper
+	refused dave "guard: denied"
+	step "the record filled in place: dave allowed within the second"
+	echo '{"userName":"dave","groupName":"admins"}' >"$rec"
+	id -Gn dave | grep -qw admins || skip "nss_systemd does not read /etc/userdb here"
 	sleep 1.2
 	allowed dave
-	step "the record removed: dave refused again within the second"
-	rm /etc/userdb/dave:admins.membership
+	step "the record emptied in place: dave refused again within the second"
+	: >"$rec"
 	sleep 1.2
 	refused dave "guard: denied"
+	rm -f "$rec"
 }
 
 attack_case "C30 decision service: decides alone" case_decides
@@ -352,4 +394,5 @@ attack_case "C34 decision service: a request is its sender's" case_other_pid
 attack_case "C35 decision service: a stalled asker holds a slot, not the service" case_stalled
 attack_case "C35 decision service: no service, or one not root's alone, means the helper" case_no_service
 attack_case "C36 decision service: changed accounts are read again" case_accounts_change
+attack_case "C36 decision service: answers no file shows changing are kept a second at most" case_accounts_keep_bound
 attack_done
