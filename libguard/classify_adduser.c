@@ -114,14 +114,37 @@ static int primary_group(struct cl_ctx *ctx, const struct cl_parsed *p,
 	return g ? cl_add_memberships(ctx, user, g, true) : 0;
 }
 
-/* addgroup NAME, adduser --group NAME: a group with the gid --gid gives. */
-static int new_group(struct cl_ctx *ctx, const char *name, const char *gid, bool sys)
+/* --firstgid and --lastgid bound the gid adduser picks for a new group:
+ * either below GID_MIN may make it a system group (cl_add_system_group_grant). */
+static int gid_range(struct cl_ctx *ctx, const struct cl_parsed *p, const char *name)
+{
+	static const int keys[] = {K_FIRSTGID, K_LASTGID};
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = cl_last(p, keys[i]);
+		struct cl_group g = {.name = (char *)name, .gid_known = true};
+
+		if (v && guard_parse_id(v, &g.gid) == 0)
+			r = cl_add_system_group_grant(ctx, &g, false);
+	}
+	return r;
+}
+
+/* addgroup NAME, adduser --group NAME: a group with the gid --gid gives,
+ * else one from --firstgid..--lastgid. */
+static int new_group(struct cl_ctx *ctx, const struct cl_parsed *p, const char *name,
+		     const char *gid, bool sys)
 {
 	uint32_t id = 0;
 	bool gid_known = gid && guard_parse_id(gid, &id) == 0;
 	int r = cl_check_name(ctx, "group", name);
 
-	return r < 0 ? r : cl_add_new_group(ctx, NULL, name, gid_known, id, sys);
+	if (r == 0)
+		r = cl_add_new_group(ctx, NULL, name, gid_known, id, sys);
+	if (r == 0 && !gid)
+		r = gid_range(ctx, p, name);
+	return r;
 }
 
 /* The user-private group adduser makes under adduser.conf's USERGROUPS
@@ -225,9 +248,13 @@ static int new_user(struct cl_ctx *ctx, const struct cl_parsed *p, const char *n
 	if (r == 0 && !sys)
 		r = settings_groups(ctx, p, d, &user);
 	if (r == 0 && sys && cl_has(p, K_GROUP))
-		r = new_group(ctx, name, NULL, true);
+		r = new_group(ctx, p, name, NULL, true);
 	if (r == 0 && !sys)
 		r = private_group(ctx, p, d, &user);
+	/* The user-private group's gid, when not the uid's, comes from the
+	 * gid range too. */
+	if (r == 0 && !sys && d->adduser_usergroups && !cl_has(p, K_INGROUP) && !cl_has(p, K_GID))
+		r = gid_range(ctx, p, name);
 	if (r == 0)
 		r = new_home(ctx, p, d, name, sys);
 	if (r == 0 && protect)
@@ -251,7 +278,7 @@ static int membership(struct cl_ctx *ctx, const char *user_name, const char *gro
 	if (r == 0)
 		r = cl_add(ctx, action, &user, &g, NULL);
 	if (r == 0 && action == GUARD_GROUP_MEMBER_ADD)
-		r = cl_add_group_grant(ctx, &user, &g, "group ");
+		r = cl_add_join_grant(ctx, &user, &g, "group ");
 	cl_group_clear(&g);
 	guard_identity_clear(&user);
 	return r;
@@ -294,7 +321,7 @@ static int adduser(struct cl_ctx *ctx, const struct cl_parsed *p)
 		return cl_refuse(ctx, "%s: --group, --ingroup and --gid exclude each other",
 				 ctx->tool->name);
 	if (is_addgroup || (group && !sys))
-		return new_group(ctx, p->operands[0], cl_last(p, K_GID), sys);
+		return new_group(ctx, p, p->operands[0], cl_last(p, K_GID), sys);
 	return new_user(ctx, p, p->operands[0], sys);
 }
 

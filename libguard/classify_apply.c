@@ -24,7 +24,7 @@ static int add_membership(struct cl_ctx *ctx, const char *group, const void *dat
 	if (r == 0 && g.privileged && m->primary && g.gid_known && g.gid == 0)
 		r = cl_add(ctx, GUARD_ROLE_ESCALATE, m->user, &g, "primary group 0");
 	else if (r == 0)
-		r = cl_add_group_grant(ctx, m->user, &g, "group ");
+		r = cl_add_join_grant(ctx, m->user, &g, "group ");
 	cl_group_clear(&g);
 	return r;
 }

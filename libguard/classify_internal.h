@@ -196,6 +196,10 @@ int cl_add_granted_by(struct cl_ctx *ctx, const struct guard_identity *user,
 /* The role.escalate putting user (NULL: none named) in group g grants
  * when g is privileged: "WHAT NAME" ("group sudo", "password on group
  * sudo"), or "gid N" for a gid no group holds. Returns 0 or -ENOMEM. */
+/* Joining an existing group: cl_add_group_grant, and role.escalate for a
+ * system group (below GID_MIN) other than the tools' default group. */
+int cl_add_join_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		      const struct cl_group *g, const char *what);
 /* role.escalate when g is a system group: system (-r, --system), or a
  * gid below login.defs' GID_MIN. */
 int cl_add_system_group_grant(struct cl_ctx *ctx, const struct cl_group *g, bool system);

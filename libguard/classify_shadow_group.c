@@ -116,7 +116,7 @@ static int one_user(struct cl_ctx *ctx, const char *name, const void *data)
 		r = cl_add(ctx, u->action, &user, u->group, NULL);
 	if (r == 0 && u->grant)
 		r = u->any_group ? beside_guard(ctx, &user, u->group, u->grant)
-				 : cl_add_group_grant(ctx, &user, u->group, u->grant);
+				 : cl_add_join_grant(ctx, &user, u->group, u->grant);
 	guard_identity_clear(&user);
 	return r;
 }

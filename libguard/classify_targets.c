@@ -277,6 +277,50 @@ int cl_add_system_group_grant(struct cl_ctx *ctx, const struct cl_group *g, bool
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, NULL, g, "system group");
 }
 
+/* The group every account may be given by the tools' settings alone
+ * (useradd's GROUP, adduser's USERS_GROUP and USERS_GID: users, gid 100,
+ * on Debian). */
+static bool tools_default_group(const struct guard_tool_defaults *d, const struct cl_group *g)
+{
+	const char *const v[] = {d->useradd_group, d->adduser_users_group, d->adduser_users_gid};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint32_t id;
+
+		if (!v[i][0])
+			continue;
+		if (guard_parse_id(v[i], &id) == 0) {
+			if (g->gid_known && g->gid == id)
+				return true;
+		} else if (g->name && strcmp(g->name, v[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Joining an existing group: role.escalate when it is privileged, and when
+ * it is a system group (a gid below GID_MIN) other than the tools' default
+ * group. The policy's list names the groups known to lead to root; the
+ * system range holds the others that open what is not the member's: mail
+ * reads and replaces every spool, dialout the serial consoles, tty and
+ * video the consoles' screens, a daemon's group its data. */
+int cl_add_join_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+		      const struct cl_group *g, const char *what)
+{
+	const struct guard_tool_defaults *d = NULL;
+	int r;
+
+	if (g->privileged || !g->gid_known)
+		return cl_add_group_grant(ctx, user, g, what);
+	r = tool_defaults(ctx, &d);
+	if (r < 0)
+		return r;
+	if (d && (g->gid >= d->gid_min || tools_default_group(d, g)))
+		return 0;
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, "system group");
+}
+
 /* 0 when no process runs with uid; a refusal (what says for what) when
  * one does or it cannot be told. */
 static int uid_idle(struct cl_ctx *ctx, const char *what, uint32_t uid, const char *advice)

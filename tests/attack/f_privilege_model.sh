@@ -18,7 +18,9 @@
 #   usermod -u ...................... case_uid_renumbered (the old uid's
 #                                     files go to its next account)
 #   system groups ................... case_system_group (groupadd -r, -g
-#                                     below GID_MIN, addgroup --system)
+#                                     below GID_MIN, addgroup --system,
+#                                     --firstgid), case_system_group_join
+#                                     (mail, by every tool)
 #   what helpdesk may still do ...... case_controls
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
@@ -183,7 +185,7 @@ case_role_batch() {
 
 # A group that can write the utmp file could write any location: it is
 # privileged though no list names it; when the file is not group-writable
-# the same group is an ordinary one.
+# the same group is only what its gid makes it (a system group on Debian).
 case_utmp_group() {
 	getent group utmp >/dev/null || skip "no utmp group"
 	local had=0
@@ -196,10 +198,11 @@ case_utmp_group() {
 	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG utmp dave
 	assert_contains "$OUT" "role.escalate to dave via group utmp (it can write the utmp file): deny"
 	assert_eq "" "$(member utmp dave && echo member)" "dave is not in utmp"
-	step "control: not group-writable, utmp is an ordinary group"
+	step "control: not group-writable, utmp no longer writes the location (a system group still)"
 	chmod 0644 /run/utmp
 	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG utmp dave
-	assert_eq 0 "$STATUS" "utmp without group write: $OUT $ERR"
+	assert_not_contains "$OUT" "can write the utmp file" "utmp without group write"
+	assert_contains "$OUT" "system group"
 	chmod 0664 /run/utmp
 	[[ $had == 1 ]] || rm -f /run/utmp
 }
@@ -407,12 +410,45 @@ case_system_group() {
 	groupadd f1plain
 	refused_as_alice "groupmod -g 994 f1plain" groupmod -g 994 f1plain
 	assert_ne 994 "$(getent group f1plain | cut -d: -f3)" "f1plain's gid"
-	step "control: an ordinary group, by groupadd and by addgroup"
+	step "addgroup's gid range below GID_MIN"
+	refused_as_alice "addgroup --firstgid 994 --lastgid 994 wireshark" \
+		addgroup --firstgid 994 --lastgid 994 wireshark
+	refused_as_alice "adduser --group --firstgid 994 wireshark" \
+		adduser --group --firstgid 994 wireshark
+	if getent group wireshark >/dev/null; then fail "group wireshark was made"; fi
+	step "control: an ordinary group, by groupadd and by addgroup (and a gid range above)"
 	run_cmd as_alice_clean "$GUARDCTL" groupadd f1devs
 	assert_eq 0 "$STATUS" "groupadd f1devs: $OUT $ERR"
 	run_cmd as_alice_clean "$GUARDCTL" addgroup f1devs2
 	assert_eq 0 "$STATUS" "addgroup f1devs2: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" addgroup --firstgid 5000 --lastgid 5100 f1devs3
+	assert_eq 0 "$STATUS" "addgroup --firstgid 5000 f1devs3: $OUT $ERR"
 	groupdel f1plain
+}
+
+# Existing system groups the policy does not list (mail: every spool,
+# /var/mail 2775 root:mail; tty, dialout, video: consoles): joined by any
+# tool, a role.escalate; the tools' default group (users) is not.
+case_system_group_join() {
+	install_policy "$T/model.conf"
+	getent group mail >/dev/null || groupadd -r mail
+	[[ $(getent group mail | cut -d: -f3) -lt 1000 ]] || skip "mail is not a system group here"
+	refused_as_alice "usermod -aG mail dave" usermod -aG mail dave
+	refused_as_alice "gpasswd -a dave mail" gpasswd -a dave mail
+	refused_as_alice "useradd -G mail f1mallory" useradd -G mail f1mallory
+	refused_as_alice "useradd -g mail f1mallory" useradd -g mail f1mallory
+	refused_as_alice "adduser dave mail" adduser dave mail
+	if id -Gn dave | grep -qw mail; then fail "dave joined mail"; fi
+	if getent passwd f1mallory >/dev/null; then fail "f1mallory was made"; fi
+	step "control: users (the tools' default group) and an ordinary group"
+	getent group users >/dev/null || groupadd -g 100 users
+	groupadd f1team
+	run_cmd as_alice_clean "$GUARDCTL" usermod -aG users,f1team dave
+	assert_eq 0 "$STATUS" "usermod -aG users,f1team dave: $OUT $ERR"
+	id -Gn dave | grep -qw f1team || fail "dave is not in f1team"
+	gpasswd -d dave users >/dev/null || true
+	gpasswd -d dave f1team >/dev/null
+	groupdel f1team
 }
 
 # What helpdesk is for still works, really run.
@@ -456,5 +492,6 @@ attack_case "F2 uids: a process outlives its account" case_process_outlives
 attack_case "F1 group administrators and passwords: members beside Guard" case_group_beside_guard
 attack_case "F2 uids: a renumbered account's files keep its old uid" case_uid_renumbered
 attack_case "F1 system groups: what a package will adopt" case_system_group
+attack_case "F1 system groups: joining one the policy does not list" case_system_group_join
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

@@ -548,7 +548,32 @@ Test(classify, group_members_beside_guard)
 	cr_expect(find_grant("password on group staff"));
 	expect_ok(classify("groupmod", "-p", "$6$x$y", "staff", NULL));
 	cr_expect(find_grant("password on group staff"));
-	expect_ok(classify("gpasswd", "-a", "bob", "staff", NULL));
+	expect_ok(classify("gpasswd", "-a", "bob", "project", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+}
+
+/* An existing group below GID_MIN (1000 here) that the policy does not
+ * list is a system group all the same: joining it escalates, by every
+ * tool; the tools' default group (users, gid 100) does not. */
+Test(classify, joining_a_system_group)
+{
+	static const char *const joins[][6] = {
+	    {"gpasswd", "-a", "bob", "staff"},
+	    {"usermod", "-aG", "staff", "bob"},
+	    {"usermod", "-g", "50", "bob"},
+	    {"useradd", "-G", "staff", "newbie"},
+	    {"groupmod", "-U", "bob", "staff"},
+	    {"gpasswd", "-M", "bob,carol", "staff"},
+	};
+
+	for (size_t i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+		expect_ok(classify(joins[i][0], joins[i][1], joins[i][2], joins[i][3], NULL));
+		cr_expect(find_grant("system group"), "%s %s %s %s", joins[i][0], joins[i][1],
+			  joins[i][2], joins[i][3]);
+	}
+	expect_ok(classify("usermod", "-aG", "users,project", "bob", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+	expect_ok(classify("useradd", "-g", "users", "newbie", NULL));
 	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
 }
 

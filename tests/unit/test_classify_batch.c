@@ -96,12 +96,32 @@ Test(classify_batch, adduser_user_to_group)
 	cr_expect(find_grant("group sudo"));
 	cr_expect_eq(count(GUARD_USER_CREATE), 0);
 	cr_expect_str_eq(exec_joined(), "adduser|--|bob|sudo");
-	expect_ok(classify("adduser", "--quiet", "bob", "staff", NULL));
+	expect_ok(classify("adduser", "--quiet", "bob", "project", NULL));
 	cr_expect_eq(cls.n_targets, 1);
+	expect_ok(classify("adduser", "--quiet", "bob", "staff", NULL));
+	cr_expect(find_grant("system group")); /* gid 50, below GID_MIN */
 	expect_refused(classify("adduser", "--uid", "5", "bob", "staff", NULL), "no effect");
 	expect_refused(classify("adduser", "--system", "bob", "staff", NULL), "two names");
 	expect_refused(classify("adduser", "a", "b", "c", NULL), "one or two");
 	expect_refused(classify("adduser", NULL), "name the account");
+}
+
+/* --firstgid/--lastgid below GID_MIN (1000 here): adduser may pick a
+ * system gid, which a package's later addgroup --system adopts. */
+Test(classify_batch, adduser_gid_range)
+{
+	expect_ok(classify("addgroup", "--firstgid", "150", "--lastgid", "150", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("addgroup", "--lastgid", "150", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("adduser", "--group", "--firstgid", "150", "wireshark", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("adduser", "--firstgid", "150", "newbie", NULL));
+	cr_expect(find_grant("system group"));
+	expect_ok(classify("addgroup", "--firstgid", "2000", "--lastgid", "2100", "devs", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0);
+	expect_ok(classify("addgroup", "--gid", "2000", "--firstgid", "150", "devs", NULL));
+	cr_expect_eq(count(GUARD_ROLE_ESCALATE), 0); /* --gid decides */
 }
 
 Test(classify_batch, addgroup)
