@@ -558,12 +558,9 @@ Test(classify, group_members_beside_guard)
 Test(classify, joining_a_system_group)
 {
 	static const char *const joins[][6] = {
-	    {"gpasswd", "-a", "bob", "staff"},
-	    {"usermod", "-aG", "staff", "bob"},
-	    {"usermod", "-g", "50", "bob"},
-	    {"useradd", "-G", "staff", "newbie"},
-	    {"groupmod", "-U", "bob", "staff"},
-	    {"gpasswd", "-M", "bob,carol", "staff"},
+	    {"gpasswd", "-a", "bob", "staff"},	{"usermod", "-aG", "staff", "bob"},
+	    {"usermod", "-g", "50", "bob"},	{"useradd", "-G", "staff", "newbie"},
+	    {"groupmod", "-U", "bob", "staff"}, {"gpasswd", "-M", "bob,carol", "staff"},
 	};
 
 	for (size_t i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {

@@ -33,9 +33,9 @@ struct fake_group {
 };
 
 static const struct fake_group fake_groups[] = {
-    {"root", 0},    {"daemon", 1},   {"adm", 4},    {"sudo", 27},    {"staff", 50},
-    {"users", 100}, {"docker", 999}, {"bob", 1001}, {"alice", 1002}, {"carol", 1003},
-    {"project", 1500},
+    {"root", 0},     {"daemon", 1},   {"adm", 4},	 {"sudo", 27},
+    {"staff", 50},   {"users", 100},  {"docker", 999},	 {"bob", 1001},
+    {"alice", 1002}, {"carol", 1003}, {"project", 1500},
 };
 
 static int fake_user_by_name(void *ctx, const char *name, struct guard_identity *ret)
