@@ -309,6 +309,7 @@ int cl_add_join_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 		      const struct cl_group *g, const char *what)
 {
 	const struct guard_tool_defaults *d = NULL;
+	char grant[160];
 	int r;
 
 	if (g->privileged || !g->gid_known)
@@ -318,7 +319,11 @@ int cl_add_join_grant(struct cl_ctx *ctx, const struct guard_identity *user,
 		return r;
 	if (d && (g->gid >= d->gid_min || tools_default_group(d, g)))
 		return 0;
-	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, "system group");
+	if (g->name)
+		snprintf(grant, sizeof(grant), "system group %s", g->name);
+	else
+		snprintf(grant, sizeof(grant), "system gid %u", g->gid);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, g, grant);
 }
 
 /* 0 when no process runs with uid; a refusal (what says for what) when

@@ -202,7 +202,7 @@ case_utmp_group() {
 	chmod 0644 /run/utmp
 	run_cmd as_alice_clean "$GUARDCTL" explain usermod -aG utmp dave
 	assert_not_contains "$OUT" "can write the utmp file" "utmp without group write"
-	assert_contains "$OUT" "system group"
+	assert_contains "$OUT" "system group utmp"
 	chmod 0664 /run/utmp
 	[[ $had == 1 ]] || rm -f /run/utmp
 }
@@ -434,6 +434,7 @@ case_system_group_join() {
 	getent group mail >/dev/null || groupadd -r mail
 	[[ $(getent group mail | cut -d: -f3) -lt 1000 ]] || skip "mail is not a system group here"
 	refused_as_alice "usermod -aG mail dave" usermod -aG mail dave
+	assert_contains "$ERR" "system group mail"
 	refused_as_alice "gpasswd -a dave mail" gpasswd -a dave mail
 	refused_as_alice "useradd -G mail f1mallory" useradd -G mail f1mallory
 	refused_as_alice "useradd -g mail f1mallory" useradd -g mail f1mallory

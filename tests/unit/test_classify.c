@@ -565,7 +565,7 @@ Test(classify, joining_a_system_group)
 
 	for (size_t i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
 		expect_ok(classify(joins[i][0], joins[i][1], joins[i][2], joins[i][3], NULL));
-		cr_expect(find_grant("system group"), "%s %s %s %s", joins[i][0], joins[i][1],
+		cr_expect(find_grant("system group staff"), "%s %s %s %s", joins[i][0], joins[i][1],
 			  joins[i][2], joins[i][3]);
 	}
 	expect_ok(classify("usermod", "-aG", "users,project", "bob", NULL));

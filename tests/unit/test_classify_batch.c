@@ -99,7 +99,7 @@ Test(classify_batch, adduser_user_to_group)
 	expect_ok(classify("adduser", "--quiet", "bob", "project", NULL));
 	cr_expect_eq(cls.n_targets, 1);
 	expect_ok(classify("adduser", "--quiet", "bob", "staff", NULL));
-	cr_expect(find_grant("system group")); /* gid 50, below GID_MIN */
+	cr_expect(find_grant("system group staff")); /* gid 50, below GID_MIN */
 	expect_refused(classify("adduser", "--uid", "5", "bob", "staff", NULL), "no effect");
 	expect_refused(classify("adduser", "--system", "bob", "staff", NULL), "two names");
 	expect_refused(classify("adduser", "a", "b", "c", NULL), "one or two");
