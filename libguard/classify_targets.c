@@ -296,7 +296,9 @@ static bool tools_default_group(const struct guard_tool_defaults *d, const struc
 			return true;
 		}
 	}
-	return false;
+	/* adduser's own default when adduser.conf names none. */
+	return !d->adduser_users_gid[0] && !d->adduser_users_group[0] && g->name &&
+	       strcmp(g->name, "users") == 0;
 }
 
 /* Joining an existing group: role.escalate when it is privileged, and when
