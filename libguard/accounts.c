@@ -254,12 +254,14 @@ static void memo_keep(const struct memo *m)
 		memo_n++;
 }
 
-/* The user (by name, or by uid when name is NULL). Returns 0 with *ret,
- * -ENOENT, or another -errno. *ret is valid until the next question. */
-static int ask_user(const char *name, uint32_t uid, const struct nss_answer **ret)
+/* The user (MEMO_USER) or group (MEMO_GROUP) by name, or by id when name
+ * is NULL. Returns 0 with *ret, -ENOENT, or another -errno. *ret is valid
+ * until the next question. */
+static int ask(enum memo_kind kind, const char *name, uint32_t id, const struct nss_answer **ret)
 {
-	const struct memo *found = memo_find(MEMO_USER, name, name ? 0 : uid);
-	struct nss_query q = {.name = name, .id = uid};
+	bool group = kind == MEMO_GROUP;
+	const struct memo *found = memo_find(kind, name, name ? 0 : id);
+	struct nss_query q = {.group = group, .name = name, .id = id};
 	struct memo *m;
 	char *buf = NULL;
 	int r;
@@ -268,17 +270,22 @@ static int ask_user(const char *name, uint32_t uid, const struct nss_answer **re
 		*ret = &found->a;
 		return found->a.result;
 	}
-	r = nss_lookup(&q, 4096, &buf);
+	r = nss_lookup(&q, group ? 16384 : 4096, &buf);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	m = memo_slot(MEMO_USER, name, name ? 0 : uid);
-	if (m && r == 0) {
+	m = memo_slot(kind, name, name ? 0 : id);
+	if (m && r == 0 && group) {
+		m->a.name = strdup(q.gr_res->gr_name);
+		m->a.id = q.gr_res->gr_gid;
+		/* Members are asked of a group by name only (listed_in). */
+		m->a.members = name ? copy_strv(q.gr_res->gr_mem) : calloc(1, sizeof(char *));
+	} else if (m && r == 0) {
 		m->a.name = strdup(q.pw_res->pw_name);
 		m->a.id = q.pw_res->pw_uid;
 		m->a.gid = q.pw_res->pw_gid;
 	}
 	free(buf);
-	if (!m || (r == 0 && !m->a.name)) {
+	if (!m || (r == 0 && (!m->a.name || (group && !m->a.members)))) {
 		if (m)
 			memo_clear(m);
 		return -ENOMEM;
@@ -289,39 +296,14 @@ static int ask_user(const char *name, uint32_t uid, const struct nss_answer **re
 	return r;
 }
 
-/* The group (by name, or by gid when name is NULL), as ask_user. */
+static int ask_user(const char *name, uint32_t uid, const struct nss_answer **ret)
+{
+	return ask(MEMO_USER, name, uid, ret);
+}
+
 static int ask_group(const char *name, uint32_t gid, const struct nss_answer **ret)
 {
-	const struct memo *found = memo_find(MEMO_GROUP, name, name ? 0 : gid);
-	struct nss_query q = {.group = true, .name = name, .id = gid};
-	struct memo *m;
-	char *buf = NULL;
-	int r;
-
-	if (found) {
-		*ret = &found->a;
-		return found->a.result;
-	}
-	r = nss_lookup(&q, 16384, &buf);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	m = memo_slot(MEMO_GROUP, name, name ? 0 : gid);
-	if (m && r == 0) {
-		m->a.name = strdup(q.gr_res->gr_name);
-		m->a.id = q.gr_res->gr_gid;
-		/* Members are asked of a group by name only (listed_in). */
-		m->a.members = name ? copy_strv(q.gr_res->gr_mem) : calloc(1, sizeof(char *));
-	}
-	free(buf);
-	if (!m || (r == 0 && (!m->a.name || !m->a.members))) {
-		if (m)
-			memo_clear(m);
-		return -ENOMEM;
-	}
-	m->a.result = r;
-	memo_keep(m);
-	*ret = &m->a;
-	return r;
+	return ask(MEMO_GROUP, name, gid, ret);
 }
 
 /* The gids of user's groups (getgrouplist, gid its primary group). */
