@@ -71,6 +71,11 @@ struct guard_home {
 	char *user; /* the account it is (or will be) the home of */
 };
 
+/* Is one of two clean absolute paths the other or inside it? "/" and
+ * /nonexistent (Debian's home that must never exist) hold nothing: many
+ * accounts share them, and no file of theirs is there to run. */
+bool guard_homes_overlap(const char *a, const char *b);
+
 struct guard_classification {
 	const struct guard_command
 	    *command;	  /* the policy's entry; NULL: a built-in it does not name */

@@ -424,9 +424,43 @@ void cl_mark_protected(struct cl_ctx *ctx, const char *user)
 			ctx->targets[i].protected_grant = true;
 }
 
+static bool never_exists(const char *p)
+{
+	return strncmp(p, "/nonexistent", 12) == 0 && (p[12] == '/' || !p[12]);
+}
+
+bool guard_homes_overlap(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!a || !b || a[0] != '/' || b[0] != '/' || !a[1] || !b[1] || never_exists(a) ||
+	    never_exists(b))
+		return false;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > lb)
+		return guard_homes_overlap(b, a);
+	return strncmp(a, b, la) == 0 && (b[la] == '\0' || b[la] == '/');
+}
+
 int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, const char *user)
 {
 	struct guard_home h = {.op = op}, *homes;
+
+	/* Two accounts of one request (a newusers batch) with one home, or one
+	 * inside the other's: the filesystem check sees neither yet, and the
+	 * tool gives the second what the first made. */
+	for (size_t i = 0; path && op != GUARD_HOME_OWN && i < ctx->n_homes; i++) {
+		const struct guard_home *o = &ctx->homes[i];
+
+		if (o->op != GUARD_HOME_OWN && o->path && user && o->user &&
+		    strcmp(user, o->user) != 0 && guard_homes_overlap(path, o->path))
+			return cl_refuse(ctx,
+					 "%s: '%s' and '%s' would share a home ('%s', '%s'): give "
+					 "each account a home of its own",
+					 ctx->tool->name, QUOTED(o->user), QUOTED(user),
+					 QUOTED(o->path), QUOTED(path));
+	}
 
 	homes = room_for_one(ctx->homes, ctx->n_homes, &ctx->cap_homes, sizeof(*homes), 4);
 	if (!homes)

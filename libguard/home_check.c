@@ -55,6 +55,50 @@ static int account_home(const char *user, uid_t *ret_uid, char **ret_home)
 	return -r;
 }
 
+/* Another account whose home is home, or holds it, or lies inside it: what
+ * one account puts there runs as the other (a home set with usermod -d to a
+ * path that does not exist yet, then made by useradd -m for an account of
+ * the caller's). Every account the databases list, but user itself. */
+static int shared_home(const char *home, const char *user, struct guard_error *err)
+{
+	struct passwd pw, *res = NULL;
+	char *buf = malloc(PW_BUFFER), who[96];
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	setpwent();
+	while (r == 0) {
+		int e = getpwent_r(&pw, buf, PW_BUFFER, &res);
+
+		if (e == ENOENT || (e == 0 && !res))
+			break;
+		if (e != 0) {
+			r = -e;
+			guard_error_set(err, NULL, 0, "cannot list the accounts: %s", strerror(e));
+			break;
+		}
+		if ((user && strcmp(pw.pw_name, user) == 0) ||
+		    !guard_homes_overlap(home, pw.pw_dir))
+			continue;
+		snprintf(who, sizeof(who), "%s (uid %u)", pw.pw_name, (unsigned)pw.pw_uid);
+		if (strcmp(home, pw.pw_dir) == 0)
+			guard_error_set(err, NULL, 0,
+					"home '%s' is the home of %s already: give the account a "
+					"home of its own",
+					QUOTED(home), QUOTED(who));
+		else
+			guard_error_set(err, NULL, 0,
+					"home '%s' and the home of %s ('%s') would hold one "
+					"another: give the account a home of its own",
+					QUOTED(home), QUOTED(who), QUOTED(pw.pw_dir));
+		r = -EPERM;
+	}
+	endpwent();
+	free(buf);
+	return r;
+}
+
 /* Splits a clean absolute path into its components, in place. */
 static int split(char *path, char **comp, size_t max, size_t *ret_n)
 {
@@ -290,6 +334,9 @@ int guard_home_check(const struct guard_policy *policy, const struct guard_home 
 	if (r == 0)
 		r = check_last(policy, h, fd, comp[n - 1], home, owner, err);
 out:
+	/* Also when the walk stopped at a directory the tool will make. */
+	if (r == 0 && h->path && h->op != GUARD_HOME_OWN)
+		r = shared_home(home, h->user, err);
 	if (fd >= 0)
 		close(fd);
 	free(walk);

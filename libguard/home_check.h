@@ -17,7 +17,9 @@
  * account and under the policy's home_roots; for GUARD_HOME_ADOPT it is, if
  * it exists, a real directory of root's or of the account's (a new account
  * has no uid yet: root's). A path whose parent does not exist is fine: the
- * tool makes what is missing as root.
+ * tool makes what is missing as root. A home made or given (CREATE, ADOPT)
+ * is no other account's, holds none and lies in none, as the account
+ * databases list them (guard_homes_overlap).
  * Returns 0; -EPERM when refused (err says which directory and why); or
  * another -errno when the check could not be made (err says so). */
 int guard_home_check(const struct guard_policy *policy, const struct guard_home *h,

@@ -13,7 +13,7 @@
 #                 another's home moved or removed (userdel -r); deluser's
 #                 removal and backup, which follow swappable paths; a home
 #                 given as it is (-M, --no-create-home, usermod -d): root's
-#                 or the account's own
+#                 or the account's own; one home for two accounts
 #   F4 controls   useradd -m, usermod -d -m, userdel -r, useradd -N -g,
 #                 usermod -aG of a standard group
 set -euo pipefail
@@ -288,6 +288,44 @@ case_given_homes() {
 	assert_eq 0 "$STATUS" "usermod -d /home/dave dave: $OUT $ERR"
 }
 
+# F3: a home path no directory has yet, given to one account (usermod -d)
+# and then made for another of the caller's (useradd -m): the second owns
+# the first's home and what runs from it. One batch, two lines, one home
+# (or one inside the other's). The filesystem cannot tell: the account
+# databases can.
+case_shared_homes() {
+	local before
+	before=$(getent passwd dave | cut -d: -f6)
+	run_as_alice usermod -d /home/f3future dave </dev/null
+	assert_eq 0 "$STATUS" "usermod -d /home/f3future dave (no such directory): $OUT $ERR"
+	step "refused: useradd -m -d /home/f3future (dave's home, not made yet)"
+	run_as_alice useradd -m -d /home/f3future f3u9 </dev/null
+	assert_eq 1 "$STATUS" "useradd -m -d /home/f3future: $OUT $ERR"
+	assert_contains "$ERR" "is the home of dave"
+	step "refused: a home that would hold dave's, or lie in it"
+	usermod -d /home/f3par/dave dave
+	run_as_alice useradd -m -d /home/f3par f3u9 </dev/null
+	assert_eq 1 "$STATUS" "useradd -m -d /home/f3par: $OUT $ERR"
+	assert_contains "$ERR" "would hold one another"
+	usermod -d /home/f3future dave
+	run_as_alice useradd -m -d /home/f3future/sub f3u9 </dev/null
+	assert_eq 1 "$STATUS" "useradd -m -d /home/f3future/sub: $OUT $ERR"
+	assert_contains "$ERR" "would hold one another"
+	if getent passwd f3u9 >/dev/null; then fail "f3u9 was created"; fi
+	[[ ! -e /home/f3future ]] || fail "/home/f3future was made"
+	step "refused: one newusers batch, two accounts, one home"
+	run_cmd as_alice_clean bash -c "printf 'f3n1:pw::::/home/f3nh:/bin/bash\nf3n2:pw::::/home/f3nh:/bin/bash\n' | $GUARDCTL newusers"
+	assert_eq 1 "$STATUS" "newusers with a shared home: $OUT $ERR"
+	assert_contains "$ERR" "would share a home"
+	if getent passwd f3n1 >/dev/null; then fail "f3n1 was created"; fi
+	step "control: a home of its own, by useradd and by newusers"
+	run_as_alice useradd -m -d /home/f3own f3u9 </dev/null
+	assert_eq 0 "$STATUS" "useradd -m -d /home/f3own: $OUT $ERR"
+	run_cmd as_alice_clean bash -c "printf 'f3n1:pw::::/home/f3nh1:/bin/bash\nf3n2:pw::::/home/f3nh2:/bin/bash\n' | $GUARDCTL newusers"
+	assert_eq 0 "$STATUS" "newusers with homes of their own: $OUT $ERR"
+	usermod -d "$before" dave
+}
+
 # F4: the ordinary forms pass, and do what they say.
 case_controls() {
 	step "allowed: useradd -m newbie (its own group, its home)"
@@ -326,5 +364,6 @@ attack_case "F4 groups a tool's settings add" case_settings_groups
 attack_case "F6 passwords that lock or empty" case_passwords
 attack_case "F3 homes on the filesystem" case_homes
 attack_case "F3 homes given as they are" case_given_homes
+attack_case "F3 one home for two accounts" case_shared_homes
 attack_case "F3 controls" case_controls
 attack_done

@@ -329,6 +329,38 @@ Test(classify_batch, newusers_refusals)
 	cr_expect_eq(classify_batch("broken:pw:::::\n", 15, "newusers", NULL), -EIO);
 }
 
+/* Two lines of one batch with one home, or one inside the other's: the
+ * filesystem check sees neither yet, and newusers gives the second line's
+ * account the directory the first one's owns. */
+Test(classify_batch, newusers_shared_homes)
+{
+	static const char same[] = "u1:pw::::/home/shared:/bin/bash\n"
+				   "u2:pw::::/home/shared:/bin/bash\n";
+	static const char nested[] = "u1:pw::::/home/u1d:/bin/bash\n"
+				     "u2:pw::::/home/u1d/sub:/bin/bash\n";
+	static const char apart[] = "u1:pw::::/home/u1d:/bin/bash\n"
+				    "u2:pw::::/home/u1dx:/bin/bash\n";
+
+	expect_refused(classify_batch(same, strlen(same), "newusers", NULL), "would share a home");
+	expect_refused(classify_batch(nested, strlen(nested), "newusers", NULL),
+		       "would share a home");
+	expect_ok(classify_batch(apart, strlen(apart), "newusers", NULL));
+}
+
+Test(classify_batch, homes_overlap)
+{
+	cr_expect(guard_homes_overlap("/home/a", "/home/a"));
+	cr_expect(guard_homes_overlap("/home/a", "/home/a/b"));
+	cr_expect(guard_homes_overlap("/home/a/b", "/home/a"));
+	cr_expect_not(guard_homes_overlap("/home/a", "/home/ab"));
+	cr_expect_not(guard_homes_overlap("/home/ab", "/home/a"));
+	cr_expect_not(guard_homes_overlap("/", "/home/a"));
+	cr_expect_not(guard_homes_overlap("/nonexistent", "/nonexistent"));
+	cr_expect_not(guard_homes_overlap("/nonexistent/x", "/nonexistent"));
+	cr_expect(guard_homes_overlap("/nonexistentx", "/nonexistentx/y"));
+	cr_expect_not(guard_homes_overlap(NULL, "/home/a"));
+}
+
 /* A process that runs with a uid outlives its account: the next account
  * given the uid owns it. Deleting an account or changing its uid waits
  * until none runs; a new account never gets a uid one runs with. */
