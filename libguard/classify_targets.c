@@ -527,6 +527,24 @@ int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, 
 	return cl_add_new_group(ctx, user, user->name, false, 0, false);
 }
 
+/* A value crypt(3) can have made: "$id$...", traditional DES (13
+ * characters of its alphabet), or BSDi's extended DES ("_" and 19). */
+static bool crypt_form(const char *v)
+{
+	static const char alphabet[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	size_t n = strlen(v);
+
+	if (v[0] == '$') {
+		const char *end = strchr(v + 1, '$');
+
+		return end && end > v + 1 && end[1];
+	}
+	if (v[0] == '_')
+		return n == 20 && strspn(v + 1, alphabet) == 19;
+	return n == 13 && strspn(v, alphabet) == 13;
+}
+
 int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, const char *value,
 		      const char *how)
 {
@@ -542,6 +560,13 @@ int cl_password_value(struct cl_ctx *ctx, const struct guard_identity *user, con
 	 * password (usermod -L writes '!'; '*' is "no password"). */
 	if (value[0] == '!' || value[0] == '*') {
 		snprintf(why, sizeof(why), "%s, which locks the password", how);
+		return cl_add(ctx, GUARD_USER_LOCK, user, NULL, why);
+	}
+	/* Nor does any other value no crypt method makes ("x", "NP", "LK"):
+	 * it matches no password, a lock under another name. */
+	if (!crypt_form(value)) {
+		snprintf(why, sizeof(why), "%s, which is no crypt hash and locks the password",
+			 how);
 		return cl_add(ctx, GUARD_USER_LOCK, user, NULL, why);
 	}
 	return 0;

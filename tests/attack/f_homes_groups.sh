@@ -44,7 +44,7 @@ run_as_alice() {
 # F1: a user-private group or a newusers group under a privileged name is a
 # role.escalate naming it; nothing is created.
 case_groups() {
-	local req name
+	local req name before
 	for req in "useradd wheel" "useradd -m docker" "useradd -U lxd" "useradd -m sre" \
 		"adduser --disabled-password --gecos x lxd"; do
 		name=${req##* }
@@ -69,6 +69,13 @@ case_groups() {
 	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"newu9:Pw-1234567:2501:wheel:::"
 	assert_eq 1 "$STATUS" "newusers group wheel: $OUT $ERR"
 	getent group wheel >/dev/null && fail "newusers made group wheel"
+	step "refused: a newusers line named like an existing group, with a new gid (newusers rewrites the group)"
+	getent group tty >/dev/null || groupadd -r tty
+	before=$(getent group tty)
+	run_cmd as_alice_clean "$GUARDCTL" newusers <<<"tty:Pw-1234567:6000:6000::/home/f4tty:/bin/bash"
+	assert_eq 1 "$STATUS" "newusers tty with gid 6000: $OUT $ERR"
+	assert_contains "$ERR" "would make newusers rewrite it"
+	assert_eq "$before" "$(getent group tty)" "group tty"
 	step "refused: a user-private group that exists already (useradd would refuse too)"
 	explain_as_alice useradd admins
 	assert_not_allowed "useradd admins"
@@ -164,6 +171,13 @@ case_passwords() {
 	run_cmd as_alice_clean "$GUARDCTL" chpasswd -e <<<'dave:!$6$x$y'
 	assert_eq 1 "$STATUS" "chpasswd -e dave:!...: $OUT $ERR"
 	assert_contains "$ERR" "locks the password"
+	step "refused: a value no crypt method makes ('x', 'NP'): it matches no password"
+	run_cmd as_alice_clean "$GUARDCTL" chpasswd -e <<<'dave:x'
+	assert_eq 1 "$STATUS" "chpasswd -e dave:x: $OUT $ERR"
+	assert_contains "$ERR" "no crypt hash"
+	run_as_alice usermod -p NP dave </dev/null
+	assert_eq 1 "$STATUS" "usermod -p NP: $OUT $ERR"
+	assert_contains "$ERR" "no crypt hash"
 	assert_eq "$before" "$(getent shadow dave | cut -d: -f2)" "dave's password is unchanged"
 	step "allowed: a hash, and a plain password that starts with '!'"
 	explain_as_alice usermod -p '$6$abc$def' dave </dev/null

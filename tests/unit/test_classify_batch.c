@@ -347,6 +347,18 @@ Test(classify_batch, newusers_shared_homes)
 	expect_ok(classify_batch(apart, strlen(apart), "newusers", NULL));
 }
 
+/* A gid field that names no group makes newusers create one named after
+ * the user, whatever group has that name already: refused. */
+Test(classify_batch, newusers_group_named_like_the_user)
+{
+	static const char staff[] = "staff:pw:6000:6000::/home/staffx:/bin/bash\n";
+	static const char fresh[] = "newbie:pw:6000:6000::/home/newbie:/bin/bash\n";
+
+	expect_refused(classify_batch(staff, strlen(staff), "newusers", NULL),
+		       "would make newusers rewrite it");
+	expect_ok(classify_batch(fresh, strlen(fresh), "newusers", NULL));
+}
+
 Test(classify_batch, homes_overlap)
 {
 	cr_expect(guard_homes_overlap("/home/a", "/home/a"));

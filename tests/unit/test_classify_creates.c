@@ -131,6 +131,19 @@ Test(classify_creates, password_values)
 	cr_expect(grant_has(GUARD_USER_UNLOCK, "bob", "-d, which empties the password"));
 	expect_ok(classify("passwd", "-l", "bob", NULL));
 	cr_expect_eq(count(GUARD_USER_UNLOCK), 0);
+	/* A value no crypt method makes matches no password: a lock. */
+	static const char *const locks[] = {"x",   "NP",  "LK",		  "$6",
+					    "$$x", "$6$", "abcdefghijkl", "_abc"};
+	for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++) {
+		expect_ok(classify("usermod", "-p", locks[i], "bob", NULL));
+		cr_expect(grant_has(GUARD_USER_LOCK, "bob", "no crypt hash"), "%s", locks[i]);
+	}
+	static const char *const hashes[] = {"$y$j9T$salt$hash", "$6$rounds=5000$s$h",
+					     "abcdefghijklm", "_J9..rasmBYk8r9AiWNc"};
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		expect_ok(classify("usermod", "-p", hashes[i], "bob", NULL));
+		cr_expect_eq(count(GUARD_USER_LOCK), 0, "%s", hashes[i]);
+	}
 }
 
 Test(classify_creates, chpasswd_values)
@@ -144,6 +157,10 @@ Test(classify_creates, chpasswd_values)
 	/* Not a hash: '!' is the first character of a password. */
 	expect_ok(classify_batch("bob:!x\n", 7, "chpasswd", NULL));
 	cr_expect_eq(count(GUARD_USER_LOCK) + count(GUARD_USER_UNLOCK), 0);
+	expect_ok(classify_batch("bob:x\n", 6, "chpasswd", "-e", NULL));
+	cr_expect(grant_has(GUARD_USER_LOCK, "bob", "no crypt hash"));
+	expect_ok(classify_batch("bob:x\n", 6, "chpasswd", NULL));
+	cr_expect_eq(count(GUARD_USER_LOCK), 0);
 }
 
 /* ---- homes ----------------------------------------------------------- */
