@@ -24,7 +24,7 @@
 static const char *owner_name(uid_t uid, char *buf, size_t size)
 {
 	char pwbuf[4096];
-	struct passwd pw, *res = NULL;
+	struct passwd pw = {0}, *res = NULL;
 
 	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
 		snprintf(buf, size, "%s (uid %u)", res->pw_name, (unsigned)uid);
@@ -36,7 +36,7 @@ static const char *owner_name(uid_t uid, char *buf, size_t size)
 /* The account's uid and current home; -ENOENT when there is no account. */
 static int account_home(const char *user, uid_t *ret_uid, char **ret_home)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd pw = {0}, *res = NULL;
 	char *buf = malloc(PW_BUFFER);
 	int r;
 
@@ -61,7 +61,7 @@ static int account_home(const char *user, uid_t *ret_uid, char **ret_home)
  * the caller's). Every account the databases list, but user itself. */
 static int shared_home(const char *home, const char *user, struct guard_error *err)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd pw = {0}, *res = NULL;
 	char *buf = malloc(PW_BUFFER), who[96];
 	int r = 0;
 
