@@ -203,19 +203,14 @@ static int newusers_group(struct cl_ctx *ctx, const struct guard_identity *user,
 		/* newusers names the new group after the user without looking
 		 * for one of that name: it would rewrite that group (tty,
 		 * whatever sshd or polkit trust by name) under the new gid. */
-		r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &(uint32_t){0});
-		if (r == 0)
+		r = cl_group_named(ctx, user->name);
+		if (r > 0)
 			return cl_refuse(ctx,
 					 "%s: a group named '%s' exists, and gid %s would make "
 					 "newusers rewrite it: to put the account in it, give its "
 					 "name in the gid field",
 					 ctx->tool->name, QUOTED(user->name), QUOTED(field));
-		if (r != -ENOENT) {
-			guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'",
-					QUOTED(user->name));
-			return r;
-		}
-		return cl_add_new_group(ctx, user, user->name, true, gid, false);
+		return r < 0 ? r : cl_add_new_group(ctx, user, user->name, true, gid, false);
 	}
 	return cl_add_new_group(ctx, user, field, false, 0, false);
 }

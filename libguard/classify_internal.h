@@ -236,6 +236,9 @@ int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char 
  * asked for; else by its gid). */
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,
 		     bool gid_known, uint32_t gid, bool system);
+/* Whether a group of that name exists: 1, 0, or -errno (a failed look-up,
+ * with the error set). */
+int cl_group_named(struct cl_ctx *ctx, const char *name);
 /* The user-private group the tool makes for user, named like it. A group
  * of that name makes the tool refuse, and so Guard: the message ends with
  * advice ("name it with -g") and the name. */

@@ -509,21 +509,31 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 	return r;
 }
 
-int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice)
+int cl_group_named(struct cl_ctx *ctx, const char *name)
 {
 	uint32_t gid;
-	int r = ctx->resolver->group_by_name(ctx->resolver->ctx, user->name, &gid);
+	int r = ctx->resolver->group_by_name(ctx->resolver->ctx, name, &gid);
 
 	if (r == 0)
+		return 1;
+	if (r == -ENOENT)
+		return 0;
+	guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(name));
+	return r;
+}
+
+int cl_add_private_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *advice)
+{
+	int r = cl_group_named(ctx, user->name);
+
+	if (r < 0)
+		return r;
+	if (r > 0)
 		return cl_refuse(ctx,
 				 "%s: a group named '%s' exists, and %s would refuse to make the "
 				 "user-private group: to put the account in it, %s %s",
 				 ctx->tool->name, QUOTED(user->name), ctx->tool->name, advice,
 				 QUOTED(user->name));
-	if (r != -ENOENT) {
-		guard_error_set(ctx->err, NULL, 0, "cannot look up group '%s'", QUOTED(user->name));
-		return r;
-	}
 	return cl_add_new_group(ctx, user, user->name, false, 0, false);
 }
 
