@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sudoers.h"
+
 #define MAX_NSS_BUFFER (1u << 20)
 #define MAX_GROUPS     4096
 
@@ -413,6 +415,14 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 			r = confirm_group(id, p->privileged_groups[i]);
 	if (target && r == 0 && p->utmp_group && !has_group(id, p->utmp_group))
 		r = confirm_group(id, p->utmp_group);
+	for (size_t i = 0; target && r == 0 && i < p->n_sudoers; i++) {
+		const char *g = p->sudoers[i].name;
+
+		if ((p->sudoers[i].kind == GUARD_SUDOERS_GROUP ||
+		     p->sudoers[i].kind == GUARD_SUDOERS_GID) &&
+		    g && !has_group(id, g))
+			r = confirm_group(id, g);
+	}
 	r = r ?: confirm_list(id, &p->settings.approvers);
 	r = r ?: confirm_list(id, &p->settings.admins);
 	r = r ?: confirm_list(id, &p->settings.break_glass);

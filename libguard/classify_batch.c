@@ -253,6 +253,8 @@ static int newusers_line(struct cl_ctx *ctx, const struct cl_parsed *p, char *li
 	if (r == 0)
 		r = cl_add(ctx, user.exists ? GUARD_USER_MODIFY : GUARD_USER_CREATE, &user, NULL,
 			   NULL);
+	if (r == 0 && !user.exists)
+		r = cl_add_name_grant(ctx, &user, user.name);
 	if (r == 0)
 		r = cl_add(ctx, GUARD_USER_PASSWORD, &user, NULL, NULL);
 	if (r == 0)

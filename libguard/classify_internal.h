@@ -167,6 +167,9 @@ int cl_check_gecos(struct cl_ctx *ctx, const char *what, const char *s, bool par
 int cl_check_home(struct cl_ctx *ctx, const char *what, const char *path, bool base);
 int cl_check_shell(struct cl_ctx *ctx, const char *what, const char *shell);
 bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid);
+/* A role.escalate when sudoers grants the account name (a new account, or
+ * a rename onto it): it would run what sudoers lets that name run. */
+int cl_add_name_grant(struct cl_ctx *ctx, const struct guard_identity *user, const char *name);
 const char *cl_opt_label(const struct cl_opt *opt, char *buf, size_t size);
 
 /* A group as a caller named it: by name, by gid, or both once resolved. */

@@ -290,6 +290,8 @@ static int usermod(struct cl_ctx *ctx, const struct cl_parsed *p)
 	if (r == 0 && cl_has(p, 'u') && user.exists)
 		r = cl_add(ctx, GUARD_ROLE_ESCALATE, &user, NULL,
 			   "uid change (-u): the old uid's files go to its next account");
+	if (r == 0 && cl_has(p, 'l'))
+		r = cl_add_name_grant(ctx, &user, cl_last(p, 'l'));
 	if (r == 0)
 		r = cl_apply_options(ctx, p, &user, &protect);
 	if (r == 0)

@@ -9,6 +9,7 @@
 
 #include "classify_internal.h"
 #include "numparse.h"
+#include "sudoers.h"
 
 static bool in_ranges(const struct guard_list *l, uint32_t uid)
 {
@@ -23,7 +24,19 @@ static bool in_ranges(const struct guard_list *l, uint32_t uid)
 bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
 {
 	return uid == 0 || in_ranges(&policy->protected_users, uid) ||
-	       in_ranges(&policy->role_users, uid);
+	       in_ranges(&policy->role_users, uid) || guard_sudoers_user(policy, NULL, true, uid);
+}
+
+int cl_add_name_grant(struct cl_ctx *ctx, const struct guard_identity *user, const char *name)
+{
+	const struct guard_sudoers_grant *g = guard_sudoers_user(ctx->policy, name, false, 0);
+	char grant[640];
+
+	if (!g || g->kind != GUARD_SUDOERS_USER)
+		return 0;
+	snprintf(grant, sizeof(grant), "the name %s, which sudoers grants (%s:%u)", name, g->file,
+		 g->line);
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
 }
 
 void cl_group_clear(struct cl_group *g)
@@ -140,6 +153,14 @@ static const char *grant_note(const struct cl_ctx *ctx, const char *grant, const
 	case GUARD_PRIVILEGE_UTMP:
 		snprintf(buf, size, "%s (it can write the utmp file)", grant);
 		return buf;
+	case GUARD_PRIVILEGE_SUDOERS: {
+		const struct guard_sudoers_grant *g =
+		    guard_sudoers_group(ctx->policy, by, false, 0);
+
+		snprintf(buf, size, "%s (sudoers grants it: %s:%u)", grant, g ? g->file : "",
+			 g ? g->line : 0);
+		return buf;
+	}
 	default:
 		return grant;
 	}
@@ -484,7 +505,8 @@ int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char 
 		return r;
 	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
 		user->uid_known = true;
-	return cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
+	r = cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
+	return r ?: cl_add_name_grant(ctx, user, user->name);
 }
 
 int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, const char *name,

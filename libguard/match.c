@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "match_internal.h"
+#include "sudoers.h"
 #include "timewin.h"
 
 /* Matchers from the cheapest to the dearest: a rule usually fails early. */
@@ -87,6 +88,9 @@ enum protected_why guard_match_protected_why(const struct guard_match_ctx *c,
 	/* Even when protected_users says "!name": a role is a role. */
 	if (listed_protected(&c->policy->role_users, u))
 		return PROTECTED_ROLE;
+	/* The account runs what sudoers lets it, or will under that name. */
+	if (guard_sudoers_user(c->policy, u->name, u->uid_known, u->uid))
+		return PROTECTED_SUDOERS;
 	/* Setting the password of a member of sudo is root: the edges fill
 	 * groups with every group of an existing account, primary included. */
 	for (size_t i = 0; u->exists && i < u->n_groups; i++)

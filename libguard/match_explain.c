@@ -6,6 +6,17 @@
 
 #include "address.h"
 #include "match_internal.h"
+#include "sudoers.h"
+
+/* Appends ": FILE:LINE", where sudoers grants it. */
+static void sudoers_where(const struct guard_sudoers_grant *g, struct guard_text *out)
+{
+	if (!g)
+		return;
+	guard_text_add(out, ": ");
+	guard_text_escaped(out, g->file);
+	guard_text_add(out, ":%u", g->line);
+}
 
 /* Appends why a target that is not listed is @protected: " (bob is in
  * %admins, a Guard role: ...)", " (bob is in sudo, a privileged group)",
@@ -17,12 +28,22 @@ static void protected_reason(const struct guard_match_ctx *c, struct guard_text 
 	const char *group = NULL;
 	enum protected_why why = guard_match_protected_why(c, &group);
 
-	if (why != PROTECTED_UID0 && why != PROTECTED_MEMBER && why != PROTECTED_ROLE)
+	if (why != PROTECTED_UID0 && why != PROTECTED_MEMBER && why != PROTECTED_ROLE &&
+	    why != PROTECTED_SUDOERS)
 		return;
 	guard_text_add(out, " (");
 	guard_text_escaped(out, u->name ? u->name : "the account");
 	if (why == PROTECTED_ROLE) {
 		guard_text_add(out, " is named in a Guard role)");
+		return;
+	}
+	if (why == PROTECTED_SUDOERS) {
+		const struct guard_sudoers_grant *g =
+		    guard_sudoers_user(c->policy, u->name, u->uid_known, u->uid);
+
+		guard_text_add(out, " is granted by sudoers: ");
+		guard_text_escaped(out, g ? g->file : "");
+		guard_text_add(out, ":%u)", g ? g->line : 0);
 		return;
 	}
 	if (why == PROTECTED_UID0) {
@@ -40,6 +61,11 @@ static void protected_reason(const struct guard_match_ctx *c, struct guard_text 
 	case GUARD_PRIVILEGE_UTMP:
 		guard_text_escaped(out, group);
 		guard_text_add(out, ", which can write the utmp file");
+		break;
+	case GUARD_PRIVILEGE_SUDOERS:
+		guard_text_escaped(out, group);
+		guard_text_add(out, ", which sudoers grants");
+		sudoers_where(guard_sudoers_group(c->policy, group, false, 0), out);
 		break;
 	default:
 		guard_text_escaped(out, group);
@@ -197,6 +223,11 @@ static void item_phrase_why(const struct guard_match_ctx *c, enum guard_conditio
 		break;
 	case GUARD_PRIVILEGE_UTMP:
 		guard_text_add(out, " (it can write the utmp file)");
+		break;
+	case GUARD_PRIVILEGE_SUDOERS:
+		guard_text_add(out, " (sudoers grants it");
+		sudoers_where(guard_sudoers_group(c->policy, t->group, t->gid_known, t->gid), out);
+		guard_text_add(out, ")");
 		break;
 	default:
 		break;

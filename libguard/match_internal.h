@@ -17,11 +17,12 @@ extern const enum guard_condition guard_match_describe_order[MATCH_FIELDS];
 /* Why the target is @protected (docs/design.md, "The privilege model"). */
 enum protected_why {
 	PROTECTED_NO,
-	PROTECTED_GRANT,  /* the request makes it protected (-r, -u 500) */
-	PROTECTED_ROLE,	  /* a role list names it (guard_policy.role_users) */
-	PROTECTED_LISTED, /* protected_users names it */
-	PROTECTED_UID0,	  /* uid 0, under any name */
-	PROTECTED_MEMBER, /* an existing member of a @privileged group */
+	PROTECTED_GRANT,   /* the request makes it protected (-r, -u 500) */
+	PROTECTED_ROLE,	   /* a role list names it (guard_policy.role_users) */
+	PROTECTED_LISTED,  /* protected_users names it */
+	PROTECTED_UID0,	   /* uid 0, under any name */
+	PROTECTED_SUDOERS, /* sudoers grants it by name or uid */
+	PROTECTED_MEMBER,  /* an existing member of a @privileged group */
 };
 
 /* *ret_group (when not NULL) is the @privileged group of a MEMBER. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "sudoers.h"
 
 int guard_policy_new(struct guard_policy **ret)
 {
@@ -100,6 +101,7 @@ void guard_policy_free(struct guard_policy *p)
 	}
 	free(p->role_groups);
 	free(p->utmp_group);
+	guard_sudoers_grants_free(p->sudoers, p->n_sudoers);
 	guard_policy_inputs_free(p->inputs);
 	for (size_t i = 0; i < p->n_rules; i++)
 		rule_clear(&p->rules[i]);
@@ -384,6 +386,9 @@ enum guard_privilege guard_policy_group_privilege(const struct guard_policy *p, 
 	if ((p->utmp_gid_known && gid_known && gid == p->utmp_gid) ||
 	    (p->utmp_group && group && strcmp(p->utmp_group, group) == 0))
 		return GUARD_PRIVILEGE_UTMP;
+	/* Its members run what sudoers lets them, whatever Guard lists. */
+	if (guard_sudoers_group(p, group, gid_known, gid))
+		return GUARD_PRIVILEGE_SUDOERS;
 	return GUARD_PRIVILEGE_NONE;
 }
 

@@ -142,10 +142,11 @@ struct guard_role_group {
 /* Why a group is privileged. */
 enum guard_privilege {
 	GUARD_PRIVILEGE_NONE,
-	GUARD_PRIVILEGE_GID0,	/* gid 0: root's group, whatever the policy lists */
-	GUARD_PRIVILEGE_ROLE,	/* a role group */
-	GUARD_PRIVILEGE_LISTED, /* named in privileged_groups */
-	GUARD_PRIVILEGE_UTMP,	/* can write the utmp file: could forge locations */
+	GUARD_PRIVILEGE_GID0,	 /* gid 0: root's group, whatever the policy lists */
+	GUARD_PRIVILEGE_ROLE,	 /* a role group */
+	GUARD_PRIVILEGE_LISTED,	 /* named in privileged_groups */
+	GUARD_PRIVILEGE_UTMP,	 /* can write the utmp file: could forge locations */
+	GUARD_PRIVILEGE_SUDOERS, /* sudoers grants it (sudoers.h) */
 };
 
 /* A warning found while loading or checking: file, line, message. */
@@ -154,6 +155,7 @@ struct guard_warning {
 };
 
 struct guard_policy_inputs;
+struct guard_sudoers_grant;
 
 struct guard_policy {
 	struct guard_settings settings;
@@ -170,6 +172,11 @@ struct guard_policy {
 	bool utmp_gid_known;
 	uint32_t utmp_gid;
 	char *utmp_group; /* its name; NULL when unknown */
+	/* The accounts and groups sudoers grants, as guard_policy_load read
+	 * them (host state, sudoers.h): its groups are @privileged, its
+	 * accounts @protected. */
+	struct guard_sudoers_grant *sudoers;
+	size_t n_sudoers;
 	struct guard_rule *rules;
 	size_t n_rules;
 	struct guard_watch *watches;
@@ -201,6 +208,7 @@ struct guard_load_options {
 	const char *zoneinfo_dir; /* NULL: /usr/share/zoneinfo */
 	bool skip_owner_checks;	  /* unit tests and fuzzers only: never set in a program */
 	const char *utmp_path;	  /* NULL: the system's utmp file; "": none */
+	const char *sudoers_path; /* NULL: /etc/sudoers; "": none */
 	/* The compiled policy (policy_cache.h) to take when it is current, and
 	 * to write after a parse; NULL: always parse (guardctl check). Used
 	 * only with the owner checks on. */

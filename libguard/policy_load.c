@@ -17,6 +17,7 @@
 
 #include "policy.h"
 #include "policy_cache.h"
+#include "sudoers.h"
 #include "tz.h"
 
 static int check_owner_mode(const char *path, const struct stat *st, bool dir,
@@ -364,8 +365,10 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		guard_error_set(err, path, 0, "path too long");
 		return -ENAMETOOLONG;
 	}
-	if (cache && guard_policy_cache_read(cache, path, dropins, &p) == 0)
+	if (cache && guard_policy_cache_read(cache, path, dropins, &p) == 0) {
+		r = guard_sudoers_load(p, opts->sudoers_path, false, err);
 		goto finish;
+	}
 	r = guard_policy_new(&p);
 	if (r == 0)
 		r = note_parents(p, path);
@@ -389,6 +392,10 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		if (r < 0)
 			guard_error_set(err, path, 0, "out of memory");
 	}
+	/* Host state like the utmp writer, but its files are inputs: a
+	 * changed sudoers is a changed policy. */
+	if (r == 0)
+		r = guard_sudoers_load(p, opts ? opts->sudoers_path : NULL, true, err);
 	/* What the parse made, before finish adds the zone and the roles:
 	 * kept once finish accepts it. */
 	if (r == 0 && cache &&

@@ -21,6 +21,9 @@
 #                                     below GID_MIN, addgroup --system,
 #                                     --firstgid), case_system_group_join
 #                                     (mail, by every tool)
+#   what sudoers grants ............. case_sudoers_grants (a %group, an
+#                                     account, a uid, a name not yet
+#                                     made, an include)
 #   what helpdesk may still do ...... case_controls
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
@@ -452,6 +455,74 @@ case_system_group_join() {
 	groupdel f1team
 }
 
+# What sudoers grants is privileged whatever privileged_groups lists: a
+# site's own "%ops ALL=(ALL) ALL" in sudoers.d, an account granted by name
+# ("deploy"), by uid, or a name sudoers still names for a departed admin.
+# Before, alice joined dave to ops (then dave: sudo -i), set deploy's
+# password, or made "olddba" anew and set its password: root each time.
+case_sudoers_grants() {
+	install_policy "$T/model.conf"
+	groupadd -K GID_MIN=1000 f1ops
+	useradd -m -K UID_MIN=1000 f1deploy
+	useradd -m -K UID_MIN=1000 f1byuid
+	mkdir -p /etc/sudoers.d
+	printf '%s\n' '# site grants' '%f1ops ALL=(ALL) ALL' \
+		'User_Alias F1DEP = f1deploy, !dave' 'F1DEP ALL=(ALL) NOPASSWD: ALL' \
+		"#$(id -u f1byuid) ALL=(ALL) ALL" \
+		'f1olddba, f1gone ALL=(postgres) ALL  # left in 2019' \
+		'@include f1more' >/etc/sudoers.d/f1site
+	echo '%f1more ALL=(ALL) ALL' >/etc/sudoers.d/f1more
+	groupadd -K GID_MIN=1000 f1more
+	chmod 0440 /etc/sudoers.d/f1site /etc/sudoers.d/f1more
+	visudo -cq || fail "the test's sudoers does not parse"
+	step "refused: joining a group sudoers grants"
+	refused_as_alice "usermod -aG f1ops dave" usermod -aG f1ops dave
+	assert_contains "$ERR" "sudoers grants it: /etc/sudoers.d/f1site:2"
+	refused_as_alice "gpasswd -a dave f1ops" gpasswd -a dave f1ops
+	refused_as_alice "useradd -G f1ops f1mallory" useradd -G f1ops f1mallory
+	refused_as_alice "usermod -aG f1more dave (an @include)" usermod -aG f1more dave
+	assert_contains "$ERR" "/etc/sudoers.d/f1more:1"
+	member f1ops dave && fail "dave joined f1ops"
+	member f1more dave && fail "dave joined f1more"
+	step "refused: an account sudoers grants, by name or uid"
+	local before
+	before=$(getent shadow f1deploy)
+	refused_as_alice "usermod -p f1deploy" usermod -p "$HASH" f1deploy
+	run_cmd as_alice_clean bash -c "printf 'f1byuid:Pw-1234567\n' | $GUARDCTL chpasswd"
+	assert_eq 1 "$STATUS" "chpasswd f1byuid: $OUT $ERR"
+	assert_eq "$before" "$(getent shadow f1deploy)" "f1deploy's shadow entry"
+	run_cmd as_alice_clean "$GUARDCTL" explain passwd f1deploy
+	assert_contains "$OUT" "f1deploy is granted by sudoers: /etc/sudoers.d/f1site:3"
+	step "refused: a name sudoers grants, made or renamed onto"
+	refused_as_alice "useradd -m f1olddba" useradd -m f1olddba
+	assert_contains "$ERR" "f1olddba is granted by sudoers: /etc/sudoers.d/f1site:6"
+	run_cmd as_alice_clean "$GUARDCTL" explain useradd -m f1olddba
+	assert_contains "$OUT" "the name f1olddba, which sudoers grants (/etc/sudoers.d/f1site:6)"
+	run_cmd as_alice_clean bash -c "printf 'f1gone:Pw-1234567:5301:5301::/home/f1gone:/bin/sh\n' | $GUARDCTL newusers"
+	assert_eq 1 "$STATUS" "newusers f1gone: $OUT $ERR"
+	useradd -m -K UID_MIN=1000 f1plain
+	refused_as_alice "usermod -l f1olddba f1plain" usermod -l f1olddba f1plain
+	refused_as_alice "useradd -o -u uid of f1byuid" useradd -o -u "$(id -u f1byuid)" f1alias
+	for u in f1olddba f1gone f1alias f1mallory; do
+		getent passwd "$u" >/dev/null && fail "$u was made"
+	done
+	step "control: a negated name, a commented grant, an ordinary group"
+	echo '# %f1plaingroup ALL=(ALL) ALL' >>/etc/sudoers.d/f1site
+	groupadd -K GID_MIN=1000 f1plaingroup
+	run_cmd as_alice_clean "$GUARDCTL" usermod -aG f1plaingroup dave
+	assert_eq 0 "$STATUS" "usermod -aG f1plaingroup dave: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -p "$HASH" f1plain
+	assert_eq 0 "$STATUS" "usermod -p f1plain: $OUT $ERR"
+	gpasswd -d dave f1plaingroup >/dev/null
+	rm -f /etc/sudoers.d/f1site /etc/sudoers.d/f1more
+	step "control: the same requests once sudoers no longer grants them"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -aG f1ops dave
+	assert_eq 0 "$STATUS" "usermod -aG f1ops dave without the grant: $OUT $ERR"
+	gpasswd -d dave f1ops >/dev/null
+	for u in f1deploy f1byuid f1plain; do userdel -r "$u" 2>/dev/null || true; done
+	for g in f1ops f1more f1plaingroup; do groupdel "$g" 2>/dev/null || true; done
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -494,5 +565,6 @@ attack_case "F1 group administrators and passwords: members beside Guard" case_g
 attack_case "F2 uids: a renumbered account's files keep its old uid" case_uid_renumbered
 attack_case "F1 system groups: what a package will adopt" case_system_group
 attack_case "F1 system groups: joining one the policy does not list" case_system_group_join
+attack_case "F1 sudoers: the groups and accounts it grants" case_sudoers_grants
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

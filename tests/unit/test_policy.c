@@ -10,6 +10,7 @@
 
 #include "helpers.h"
 #include "policy.h"
+#include "sudoers.h"
 
 static const char full_policy[] =
     "settings {\n"
@@ -599,6 +600,73 @@ Test(policy, the_utmp_writer_is_privileged_by_name_or_gid)
 	cr_assert_not_null(p->utmp_group);
 	cr_expect_eq(guard_policy_group_privilege(p, "utmp", false, 0, NULL), GUARD_PRIVILEGE_UTMP);
 	cr_expect_not(guard_policy_group_is_privileged(p, "tty", true, 5));
+	guard_policy_free(p);
+}
+
+/* sudoers and what it includes, as sudo reads them: a relative @include
+ * against the including file's directory, @includedir's files in name
+ * order without "~" or "." names; a missing file grants nothing, a file
+ * that cannot be read refuses the policy. */
+Test(policy_files, sudoers_read_at_load, .init = setup_dir, .fini = remove_dir)
+{
+	struct guard_load_options o = {.skip_owner_checks = true};
+	struct guard_policy *p = NULL;
+	struct guard_error err = {0};
+	char conf[512], sudoers[512], path[600];
+	static const char *const skipped[] = {"b~", "c.bak", ".hidden"};
+
+	snprintf(conf, sizeof(conf), "%s/guard.conf", dir);
+	snprintf(sudoers, sizeof(sudoers), "%s/sudoers", dir);
+	write_file(conf, "# empty\n", 0644, getuid());
+	write_file(sudoers, "root ALL=(ALL) ALL\n@include more\n@includedir d\n@include nothing\n",
+		   0440, getuid());
+	snprintf(path, sizeof(path), "%s/more", dir);
+	write_file(path, "%ops ALL=(ALL) ALL\n", 0440, getuid());
+	snprintf(path, sizeof(path), "%s/d", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/d/zz", dir);
+	write_file(path, "zed ALL=ALL\n", 0440, getuid());
+	snprintf(path, sizeof(path), "%s/d/a", dir);
+	write_file(path, "\n%#4711 ALL=ALL\n", 0440, getuid());
+	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+		snprintf(path, sizeof(path), "%s/d/%s", dir, skipped[i]);
+		write_file(path, "%skipped ALL=ALL\n", 0440, getuid());
+	}
+	o.path = conf;
+	o.utmp_path = "";
+	o.sudoers_path = sudoers;
+	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
+	cr_assert_eq(p->n_sudoers, 4);
+	cr_expect_str_eq(p->sudoers[0].name, "root");
+	cr_expect_str_eq(p->sudoers[1].name, "ops");
+	snprintf(path, sizeof(path), "%s/more", dir);
+	cr_expect_str_eq(p->sudoers[1].file, path);
+	cr_expect_eq(p->sudoers[2].kind, GUARD_SUDOERS_GID);
+	cr_expect_eq(p->sudoers[2].id, 4711);
+	cr_expect_eq(p->sudoers[2].line, 2);
+	cr_expect_str_eq(p->sudoers[3].name, "zed");
+	cr_expect_eq(guard_policy_group_privilege(p, "ops", false, 0, NULL),
+		     GUARD_PRIVILEGE_SUDOERS);
+	cr_expect_not(guard_policy_group_is_privileged(p, "skipped", false, 0));
+	guard_policy_free(p);
+	p = NULL;
+
+	/* An include of itself: nested too deep, refused. */
+	write_file(sudoers, "@include sudoers\n", 0440, getuid());
+	cr_expect_eq(guard_policy_load(&o, &p, &err), -ELOOP);
+	cr_expect(strstr(err.message, "nested") != NULL, "%s", err.message);
+	cr_expect_null(p);
+	/* A sudoers that is no file: refused, naming it. */
+	cr_assert_eq(unlink(sudoers), 0);
+	cr_assert_eq(mkdir(sudoers, 0755), 0);
+	err = (struct guard_error){0};
+	cr_expect_lt(guard_policy_load(&o, &p, &err), 0);
+	cr_expect_str_eq(err.file, sudoers);
+	cr_expect_null(p);
+	/* None at all: no grants. */
+	cr_assert_eq(rmdir(sudoers), 0);
+	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
+	cr_expect_eq(p->n_sudoers, 0);
 	guard_policy_free(p);
 }
 

@@ -1,0 +1,90 @@
+/* What sudoers grants, as Guard reads it: the accounts and groups its user
+ * specifications and User_Alias lines name (the left-hand side of "who may
+ * run what"), from /etc/sudoers and every file it includes. A group
+ * sudoers grants is @privileged and an account it grants is @protected,
+ * whatever privileged_groups and protected_users list: otherwise a rights
+ * holder who may add members to ordinary groups joins "%ops ALL=(ALL) ALL"
+ * to root, or creates the departed "deploy" sudoers still names
+ * (docs/design.md, "The privilege model").
+ *
+ * The reading errs towards granting: a name in any user list or alias
+ * counts, whatever host, command or Runas the line restricts it to, and
+ * whether or not an alias is used; negated names ("!bob") and the lines
+ * that grant nothing (Defaults, Host_Alias, Runas_Alias, Cmnd_Alias) do
+ * not. Directory sources (sudoers in LDAP or SSSD) are not read.
+ *
+ * guard_sudoers_scan is pure; sudoers_load.c reads the files. */
+#ifndef GUARD_SUDOERS_H
+#define GUARD_SUDOERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define GUARD_SUDOERS_PATH	  "/etc/sudoers"
+#define GUARD_SUDOERS_MAX_GRANTS  10000u
+#define GUARD_SUDOERS_MAX_INCLUDE 8u /* nesting depth of @include */
+
+enum guard_sudoers_kind {
+	GUARD_SUDOERS_USER,  /* "deploy" */
+	GUARD_SUDOERS_UID,   /* "#1001" */
+	GUARD_SUDOERS_GROUP, /* "%ops" */
+	GUARD_SUDOERS_GID,   /* "%#1005" */
+};
+
+struct guard_sudoers_grant {
+	enum guard_sudoers_kind kind;
+	char *name;  /* USER, GROUP; GID: the group's name on this host, or NULL */
+	uint32_t id; /* UID, GID */
+	char *file;
+	unsigned line;
+};
+
+/* An @include or @includedir line (or its older "#include" form): path as
+ * written, made absolute against the including file's directory. */
+struct guard_sudoers_include {
+	char *path;
+	bool dir;
+	unsigned line;
+};
+
+struct guard_sudoers_scan {
+	struct guard_sudoers_grant *grants;
+	size_t n_grants;
+	struct guard_sudoers_include *includes;
+	size_t n_includes;
+};
+
+/* Reads one sudoers file's text (need not be NUL-terminated), appending
+ * its grants and includes to scan. Returns 0, -ENOMEM, or -E2BIG past
+ * GUARD_SUDOERS_MAX_GRANTS. Never fails on syntax: what it cannot read as
+ * a grant it skips (sudo itself refuses a file it cannot parse). */
+int guard_sudoers_scan(const char *file, const char *text, size_t len,
+		       struct guard_sudoers_scan *scan);
+void guard_sudoers_scan_clear(struct guard_sudoers_scan *scan);
+void guard_sudoers_grants_free(struct guard_sudoers_grant *grants, size_t n);
+
+/* The grant that makes the group privileged (by name, or by gid when
+ * known), or NULL. */
+const struct guard_sudoers_grant *guard_sudoers_group(const struct guard_policy *policy,
+						      const char *group, bool gid_known,
+						      uint32_t gid);
+
+/* The grant that names the account (by name, or by uid when known), or
+ * NULL. */
+const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *policy,
+						     const char *name, bool uid_known,
+						     uint32_t uid);
+
+/* Reads path (NULL: GUARD_SUDOERS_PATH; "": none) and what it includes
+ * into policy's sudoers grants, replacing them; with note, records each
+ * file and directory as an input of policy first (policy_inputs.c).
+ * A missing file grants nothing; any other failure to read one returns
+ * -errno with err naming it (the policy is then refused: a grant not seen
+ * is a grant not guarded). */
+int guard_sudoers_load(struct guard_policy *policy, const char *path, bool note,
+		       struct guard_error *err);
+
+#endif

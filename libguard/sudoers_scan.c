@@ -1,0 +1,359 @@
+/* The part of sudoers(5) that says who: the user list that opens a user
+ * specification ("alice, %ops ALL = ..."), User_Alias definitions, and
+ * the include lines. Everything else on a line (hosts, Runas, commands,
+ * tags) grants nothing to anyone not named on its left. */
+#include "sudoers.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+
+/* Longer than any account name the shadow tools accept: such an item can
+ * name no account, so it is skipped, never cut to a shorter one. */
+#define ITEM_MAX 512
+
+struct cursor {
+	const char *p, *end;
+};
+
+static void skip_blanks(struct cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+		c->p++;
+}
+
+/* One list item into buf, unquoted and unescaped. Returns its length, 0
+ * when there is none here, or ITEM_MAX when it is too long to be a name. */
+static size_t read_item(struct cursor *c, char *buf)
+{
+	size_t n = 0;
+	bool quoted = false, too_long = false;
+
+	while (c->p < c->end) {
+		char ch = *c->p;
+
+		if (ch == '"') {
+			quoted = !quoted;
+			c->p++;
+			continue;
+		}
+		/* "%:group" is a non-Unix group, not a separator. */
+		if (!quoted && (ch == ' ' || ch == '\t' || ch == ',' || ch == '=' || ch == '(' ||
+				ch == ')' || (ch == ':' && !(n == 1 && buf[0] == '%'))))
+			break;
+		if (ch == '\\' && c->p + 1 < c->end)
+			ch = *++c->p;
+		if (n + 1 < ITEM_MAX)
+			buf[n++] = ch;
+		else
+			too_long = true;
+		c->p++;
+	}
+	buf[n] = '\0';
+	return too_long ? ITEM_MAX : n;
+}
+
+static bool is_alias_name(const char *s)
+{
+	if (*s < 'A' || *s > 'Z')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int add_grant(struct guard_sudoers_scan *s, const char *file, unsigned line,
+		     enum guard_sudoers_kind kind, const char *name, uint32_t id)
+{
+	struct guard_sudoers_grant *grown, *g;
+
+	if (s->n_grants >= GUARD_SUDOERS_MAX_GRANTS)
+		return -E2BIG;
+	grown = realloc(s->grants, (s->n_grants + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	s->grants = grown;
+	g = &grown[s->n_grants];
+	*g = (struct guard_sudoers_grant){.kind = kind, .id = id, .line = line};
+	g->file = strdup(file);
+	g->name = name ? strdup(name) : NULL;
+	if (!g->file || (name && !g->name)) {
+		free(g->file);
+		free(g->name);
+		return -ENOMEM;
+	}
+	s->n_grants++;
+	return 0;
+}
+
+/* An item of a user list: "alice", "%ops", "%#1005", "#1001"; "!x",
+ * "ALL", aliases, netgroups and non-Unix groups add no name. */
+static int add_item(struct guard_sudoers_scan *s, const char *file, unsigned line, const char *item)
+{
+	size_t bangs = 0;
+	uint32_t id;
+
+	while (item[bangs] == '!')
+		bangs++;
+	if (bangs % 2 == 1)
+		return 0;
+	item += bangs;
+	if (!*item || strcmp(item, "ALL") == 0 || item[0] == '+' || is_alias_name(item))
+		return 0;
+	if (item[0] == '%') {
+		if (item[1] == ':')
+			return 0;
+		if (item[1] == '#')
+			return guard_parse_id(item + 2, &id) == 0
+				   ? add_grant(s, file, line, GUARD_SUDOERS_GID, NULL, id)
+				   : 0;
+		return item[1] ? add_grant(s, file, line, GUARD_SUDOERS_GROUP, item + 1, 0) : 0;
+	}
+	if (item[0] == '#')
+		return guard_parse_id(item + 1, &id) == 0
+			   ? add_grant(s, file, line, GUARD_SUDOERS_UID, NULL, id)
+			   : 0;
+	return add_grant(s, file, line, GUARD_SUDOERS_USER, item, 0);
+}
+
+/* "a, b , c": the items up to the first one no comma follows. */
+static int add_list(struct guard_sudoers_scan *s, const char *file, unsigned line, struct cursor *c)
+{
+	char item[ITEM_MAX];
+
+	for (;;) {
+		size_t n;
+		int r;
+
+		skip_blanks(c);
+		n = read_item(c, item);
+		if (n == 0)
+			return 0;
+		if (n < ITEM_MAX) {
+			r = add_item(s, file, line, item);
+			if (r < 0)
+				return r;
+		}
+		skip_blanks(c);
+		if (c->p >= c->end || *c->p != ',')
+			return 0;
+		c->p++;
+	}
+}
+
+/* "User_Alias NAME = list [: NAME = list]...". */
+static int add_aliases(struct guard_sudoers_scan *s, const char *file, unsigned line,
+		       struct cursor *c)
+{
+	char name[ITEM_MAX];
+	int r;
+
+	for (;;) {
+		skip_blanks(c);
+		if (read_item(c, name) == 0)
+			return 0;
+		skip_blanks(c);
+		if (c->p >= c->end || *c->p != '=')
+			return 0;
+		c->p++;
+		r = add_list(s, file, line, c);
+		if (r < 0)
+			return r;
+		skip_blanks(c);
+		if (c->p >= c->end || *c->p != ':')
+			return 0;
+		c->p++;
+	}
+}
+
+static bool starts_word(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0;
+}
+
+/* "@include PATH", "@includedir DIR" and the older "#include" forms. */
+static int add_include(struct guard_sudoers_scan *s, const char *file, unsigned line,
+		       struct cursor *c, bool dir)
+{
+	struct guard_sudoers_include *grown, *inc;
+	char path[ITEM_MAX];
+	const char *slash;
+	size_t n;
+
+	skip_blanks(c);
+	n = read_item(c, path);
+	if (n == 0 || n >= ITEM_MAX)
+		return 0;
+	grown = realloc(s->includes, (s->n_includes + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	s->includes = grown;
+	inc = &grown[s->n_includes];
+	*inc = (struct guard_sudoers_include){.dir = dir, .line = line};
+	/* sudo resolves a relative path against the including file's
+	 * directory. */
+	slash = strrchr(file, '/');
+	if (path[0] == '/' || !slash)
+		inc->path = strdup(path);
+	else if (asprintf(&inc->path, "%.*s/%s", (int)(slash - file), file, path) < 0)
+		inc->path = NULL;
+	if (!inc->path)
+		return -ENOMEM;
+	s->n_includes++;
+	return 0;
+}
+
+/* "@include" or "#include" (or ...dir), then a blank. */
+static bool is_include(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return end - p > (ptrdiff_t)(n + 1) && (p[0] == '@' || p[0] == '#') &&
+	       memcmp(p + 1, word, n) == 0 && (p[n + 1] == ' ' || p[n + 1] == '\t');
+}
+
+static bool is_keyword_end(const char *p, const char *end)
+{
+	return p >= end || *p == ' ' || *p == '\t' || *p == ':' || *p == '@' || *p == '!' ||
+	       *p == '>';
+}
+
+/* One logical line (continuations joined, without its newline). */
+static int scan_line(struct guard_sudoers_scan *s, const char *file, unsigned line, char *l,
+		     size_t len)
+{
+	static const char *const no_grant[] = {"Host_Alias", "Runas_Alias", "Cmnd_Alias",
+					       "Cmd_Alias"};
+	struct cursor c = {l, l + len};
+	bool quoted = false;
+
+	skip_blanks(&c);
+	if (is_include(c.p, c.end, "includedir")) {
+		c.p += strlen("@includedir");
+		return add_include(s, file, line, &c, true);
+	}
+	if (is_include(c.p, c.end, "include")) {
+		c.p += strlen("@include");
+		return add_include(s, file, line, &c, false);
+	}
+	/* A comment runs from a "#" that opens a word and is not a uid. */
+	for (const char *p = c.p; p < c.end; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '\\' && p + 1 < c.end)
+			p++;
+		else if (!quoted && *p == '#' && (p == c.p || p[-1] == ' ' || p[-1] == '\t') &&
+			 !(p + 1 < c.end && p[1] >= '0' && p[1] <= '9')) {
+			c.end = p;
+			break;
+		}
+	}
+	if (c.p >= c.end)
+		return 0;
+	if (starts_word(c.p, c.end, "Defaults") && is_keyword_end(c.p + 8, c.end))
+		return 0;
+	for (size_t i = 0; i < sizeof(no_grant) / sizeof(no_grant[0]); i++)
+		if (starts_word(c.p, c.end, no_grant[i]) &&
+		    is_keyword_end(c.p + strlen(no_grant[i]), c.end))
+			return 0;
+	if (starts_word(c.p, c.end, "User_Alias") && is_keyword_end(c.p + 10, c.end)) {
+		c.p += 10;
+		return add_aliases(s, file, line, &c);
+	}
+	return add_list(s, file, line, &c);
+}
+
+int guard_sudoers_scan(const char *file, const char *text, size_t len,
+		       struct guard_sudoers_scan *scan)
+{
+	char *l = malloc(len + 1);
+	size_t i = 0;
+	unsigned line = 1;
+	int r = 0;
+
+	if (!l)
+		return -ENOMEM;
+	while (r == 0 && i < len) {
+		unsigned first = line;
+		size_t n = 0;
+
+		/* A backslash before the newline continues the line. */
+		while (i < len && text[i] != '\n') {
+			if (text[i] == '\\' && i + 1 < len && text[i + 1] == '\n') {
+				l[n++] = ' ';
+				i += 2;
+				line++;
+				continue;
+			}
+			/* A NUL would end the line early for the string
+			 * functions: it reads as a blank. */
+			l[n] = text[i];
+			if (l[n] == '\0')
+				l[n] = ' ';
+			n++;
+			i++;
+		}
+		i++;
+		line++;
+		r = scan_line(scan, file, first, l, n);
+	}
+	free(l);
+	return r;
+}
+
+void guard_sudoers_grants_free(struct guard_sudoers_grant *grants, size_t n)
+{
+	for (size_t i = 0; grants && i < n; i++) {
+		free(grants[i].name);
+		free(grants[i].file);
+	}
+	free(grants);
+}
+
+void guard_sudoers_scan_clear(struct guard_sudoers_scan *scan)
+{
+	if (!scan)
+		return;
+	guard_sudoers_grants_free(scan->grants, scan->n_grants);
+	for (size_t i = 0; i < scan->n_includes; i++)
+		free(scan->includes[i].path);
+	free(scan->includes);
+	*scan = (struct guard_sudoers_scan){0};
+}
+
+const struct guard_sudoers_grant *
+guard_sudoers_group(const struct guard_policy *p, const char *group, bool gid_known, uint32_t gid)
+{
+	for (size_t i = 0; p && i < p->n_sudoers; i++) {
+		const struct guard_sudoers_grant *g = &p->sudoers[i];
+
+		if (g->kind == GUARD_SUDOERS_GROUP && group && strcmp(g->name, group) == 0)
+			return g;
+		if (g->kind == GUARD_SUDOERS_GID &&
+		    ((gid_known && g->id == gid) ||
+		     (g->name && group && strcmp(g->name, group) == 0)))
+			return g;
+	}
+	return NULL;
+}
+
+const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *p, const char *name,
+						     bool uid_known, uint32_t uid)
+{
+	for (size_t i = 0; p && i < p->n_sudoers; i++) {
+		const struct guard_sudoers_grant *g = &p->sudoers[i];
+
+		if (g->kind == GUARD_SUDOERS_USER && name && strcmp(g->name, name) == 0)
+			return g;
+		if (g->kind == GUARD_SUDOERS_UID && uid_known && g->id == uid)
+			return g;
+	}
+	return NULL;
+}
