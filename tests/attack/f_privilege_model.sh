@@ -470,7 +470,7 @@ case_sudoers_grants() {
 		'User_Alias F1DEP = f1deploy, !dave' 'F1DEP ALL=(ALL) NOPASSWD: ALL' \
 		"#$(id -u f1byuid) ALL=(ALL) ALL" \
 		'f1olddba, f1gone ALL=(postgres) ALL  # left in 2019' \
-		'@include f1more' >/etc/sudoers.d/f1site
+		'@include f1more' '#5302 ALL=(ALL) ALL' >/etc/sudoers.d/f1site
 	echo '%f1more ALL=(ALL) ALL' >/etc/sudoers.d/f1more
 	groupadd -K GID_MIN=1000 f1more
 	chmod 0440 /etc/sudoers.d/f1site /etc/sudoers.d/f1more
@@ -503,7 +503,8 @@ case_sudoers_grants() {
 	useradd -m -K UID_MIN=1000 f1plain
 	refused_as_alice "usermod -l f1olddba f1plain" usermod -l f1olddba f1plain
 	refused_as_alice "useradd -o -u uid of f1byuid" useradd -o -u "$(id -u f1byuid)" f1alias
-	for u in f1olddba f1gone f1alias f1mallory; do
+	refused_as_alice "useradd -u 5302 (a uid sudoers grants)" useradd -u 5302 f1newuid
+	for u in f1olddba f1gone f1alias f1mallory f1newuid; do
 		getent passwd "$u" >/dev/null && fail "$u was made"
 	done
 	step "control: a negated name, a commented grant, an ordinary group"
