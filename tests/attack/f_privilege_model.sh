@@ -504,6 +504,8 @@ case_sudoers_grants() {
 	refused_as_alice "usermod -l f1olddba f1plain" usermod -l f1olddba f1plain
 	refused_as_alice "useradd -o -u uid of f1byuid" useradd -o -u "$(id -u f1byuid)" f1alias
 	refused_as_alice "useradd -u 5302 (a uid sudoers grants)" useradd -u 5302 f1newuid
+	run_cmd as_alice_clean "$GUARDCTL" explain useradd -u 5302 f1newuid
+	assert_contains "$OUT" "role.escalate to f1newuid via protected uid 5302"
 	for u in f1olddba f1gone f1alias f1mallory f1newuid; do
 		getent passwd "$u" >/dev/null && fail "$u was made"
 	done
