@@ -8,7 +8,8 @@
 # root vouching for PAM_RUSER. Runs inside the sandbox.
 #
 #   C30 the service decides ............ case_decides
-#   C31 a policy changed under it ...... case_policy_changes
+#   C31 a policy changed under it ...... case_policy_changes,
+#                                         case_sudoers_changes
 #   C32 a store changed under it ....... case_store_changes
 #   C33 only root may ask .............. case_root_only
 #   C34 a request naming another host .. case_other_pid
@@ -154,6 +155,40 @@ case_policy_changes() {
 	step "a broken line: refused, the file and line in the log"
 	echo 'rule "x" { decision = maybe }' >>/etc/guard/guard.conf
 	refused dave "cannot be loaded"
+}
+
+# C31: sudoers is an input of the policy (what it grants is privileged):
+# a grant added under a kept policy makes its account @protected at the
+# next request, and its removal frees it again.
+case_sudoers_changes() {
+	need_service
+	printf '%s\n' 'account required pam_guard.so action=user.password' \
+		'account required pam_permit.so' >/etc/pam.d/guard-pw
+	{
+		service_policy
+		printf 'rule "passwords" {\n  actions = { "user.password" }\n  actors = { "bob" }\n  targets = { "!@protected" }\n  decision = allow\n}\n'
+	} >"$T/pw.conf"
+	install_policy "$T/pw.conf"
+	rm -f /etc/sudoers.d/c31
+	start_service
+	without_helper
+	sleep 2.5 # past the racy window: the next load is kept
+	step "bob may set dave's password, twice from the kept policy"
+	run_cmd pamtester -I ruser=bob guard-pw dave acct_mgmt
+	assert_eq 0 "$STATUS" "dave's password: $OUT $ERR"
+	run_cmd pamtester -I ruser=bob guard-pw dave acct_mgmt
+	assert_eq 0 "$STATUS" "dave's password again: $OUT $ERR"
+	step "sudoers grants dave: refused at once"
+	echo 'dave ALL=(ALL) ALL' >/etc/sudoers.d/c31
+	chmod 0440 /etc/sudoers.d/c31
+	run_cmd pamtester -I ruser=bob guard-pw dave acct_mgmt
+	[[ $STATUS -ne 0 ]] || fail "dave's password with sudoers granting dave: $OUT $ERR"
+	assert_contains "$OUT$ERR" "guard: denied"
+	step "control: the grant gone, allowed again"
+	rm -f /etc/sudoers.d/c31
+	run_cmd pamtester -I ruser=bob guard-pw dave acct_mgmt
+	assert_eq 0 "$STATUS" "dave's password without the grant: $OUT $ERR"
+	rm -f /etc/pam.d/guard-pw
 }
 
 # C32: the kept store is never written once it is no longer the checked
@@ -388,6 +423,7 @@ case_accounts_keep_bound() {
 
 attack_case "C30 decision service: decides alone" case_decides
 attack_case "C31 decision service: a changed policy is read again" case_policy_changes
+attack_case "C31 decision service: a changed sudoers is read again" case_sudoers_changes
 attack_case "C32 decision service: a changed store is opened again" case_store_changes
 attack_case "C33 decision service: only root may ask" case_root_only
 attack_case "C34 decision service: a request is its sender's" case_other_pid
