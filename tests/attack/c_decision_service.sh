@@ -125,7 +125,7 @@ case_policy_changes() {
 	need_service
 	start_service
 	without_helper
-	sleep 2.5 # past the racy window: the next load is kept
+	sleep 3.1 # past the racy window (whole seconds: up to 3 s): the next load is kept
 	allowed bob
 	allowed bob
 	step "same size, same mtime, dave instead of bob: follows the file"
@@ -137,14 +137,14 @@ case_policy_changes() {
 	assert_eq "$(stat -c %y "$T/stamp")" "$(stat -c %y /etc/guard/guard.conf)" "mtime kept"
 	refused bob "guard: denied"
 	allowed dave
-	sleep 2.5
+	sleep 3.1
 	allowed dave
 	step "group-writable policy: refused as a fresh load refuses"
 	chmod 0664 /etc/guard/guard.conf
 	refused dave "cannot be loaded"
 	chmod 0644 /etc/guard/guard.conf
 	allowed dave
-	sleep 2.5
+	sleep 3.1
 	allowed dave
 	step "a drop-in that allows erin is read"
 	refused erin "guard: denied"
@@ -172,7 +172,7 @@ case_sudoers_changes() {
 	rm -f /etc/sudoers.d/c31
 	start_service
 	without_helper
-	sleep 2.5 # past the racy window: the next load is kept
+	sleep 3.1 # past the racy window (whole seconds: up to 3 s): the next load is kept
 	step "bob may set dave's password, twice from the kept policy"
 	run_cmd pamtester -I ruser=bob guard-pw dave acct_mgmt
 	assert_eq 0 "$STATUS" "dave's password: $OUT $ERR"
