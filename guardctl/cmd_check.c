@@ -14,6 +14,7 @@
 #include "accounts.h"
 #include "classify.h"
 #include "guardctl.h"
+#include "sudoers.h"
 
 static void print_place(FILE *out, const char *raw_file, unsigned line, const char *kind,
 			const char *raw_msg)
@@ -97,6 +98,42 @@ static void check_system_names(struct guard_policy *p)
 	}
 }
 
+/* What sudoers adds to the privilege model beyond the policy's lists:
+ * not a warning (it is guarded), but an admin should know it. */
+static void say_sudoers_grants(const struct guard_policy *p)
+{
+	char name[256], file[512];
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "guardctl: note: sudoers not read (not root): what it grants is "
+				"privileged in every decision, not shown here\n");
+		return;
+	}
+	for (size_t i = 0; i < p->n_sudoers; i++) {
+		const struct guard_sudoers_grant *g = &p->sudoers[i];
+		bool group = g->kind == GUARD_SUDOERS_GROUP || g->kind == GUARD_SUDOERS_GID;
+		bool listed = false;
+
+		for (size_t j = 0; group && g->name && j < p->n_privileged_groups; j++)
+			listed = listed || strcmp(p->privileged_groups[j], g->name) == 0;
+		if (listed || (g->kind == GUARD_SUDOERS_USER && strcmp(g->name, "root") == 0))
+			continue;
+		guard_escape(g->file, file, sizeof(file));
+		if (g->name)
+			guard_escape(g->name, name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "#%u", g->id);
+		if (group)
+			fprintf(stderr,
+				"%s:%u: note: sudoers grants %%%s: @privileged, its members "
+				"@protected\n",
+				file, g->line, name);
+		else
+			fprintf(stderr, "%s:%u: note: sudoers grants %s: @protected\n", file,
+				g->line, name);
+	}
+}
+
 /* A non-root caller checks FILE with their own privileges: guardctl must
  * not become a way to read root's files. */
 static int drop_privileges(const struct guardctl *ctx)
@@ -155,6 +192,7 @@ int cmd_check(struct guardctl *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	check_system_names(p);
+	say_sudoers_grants(p);
 	guardctl_check_pam_stacks(p, pam_dir);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		print_place(stderr, p->warnings[i].where.file, p->warnings[i].where.line, "warning",
