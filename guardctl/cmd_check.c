@@ -105,8 +105,8 @@ static void say_sudoers_grants(const struct guard_policy *p)
 	char name[256], file[512];
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "guardctl: note: sudoers not read (not root): what it grants is "
-				"privileged in every decision, not shown here\n");
+		fprintf(stderr, "guardctl: note: sudoers and doas.conf not read (not root): what "
+				"they grant is privileged in every decision, not shown here\n");
 		return;
 	}
 	for (size_t i = 0; i < p->n_sudoers; i++) {
@@ -125,12 +125,12 @@ static void say_sudoers_grants(const struct guard_policy *p)
 			snprintf(name, sizeof(name), "#%u", g->id);
 		if (group)
 			fprintf(stderr,
-				"%s:%u: note: sudoers grants %%%s: @privileged, its members "
+				"%s:%u: note: %s grants %%%s: @privileged, its members "
 				"@protected\n",
-				file, g->line, name);
+				file, g->line, guard_grant_source(g), name);
 		else
-			fprintf(stderr, "%s:%u: note: sudoers grants %s: @protected\n", file,
-				g->line, name);
+			fprintf(stderr, "%s:%u: note: %s grants %s: @protected\n", file, g->line,
+				guard_grant_source(g), name);
 	}
 }
 

@@ -19,9 +19,11 @@ struct guard_policy *guardctl_load_policy_err(const struct guardctl *ctx, const 
 	     * named on the command line, or check, always parses. */
 	    .cache_path =
 		!path && !ctx->config && !ctx->fresh_policy ? GUARD_POLICY_CACHE_PATH : NULL,
-	    /* Only root reads sudoers: check run with the caller's privileges
+	    /* Only root reads sudoers (and doas.conf): check run with the
+	     * caller's privileges
 	     * says it did not (cmd_check.c). */
 	    .sudoers_path = geteuid() == 0 ? NULL : "",
+	    .doas_path = geteuid() == 0 ? NULL : "",
 	};
 	struct guard_policy *policy = NULL;
 	struct guard_error err = {0};

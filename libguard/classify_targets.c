@@ -34,8 +34,8 @@ int cl_add_name_grant(struct cl_ctx *ctx, const struct guard_identity *user, con
 
 	if (!g || g->kind != GUARD_SUDOERS_USER)
 		return 0;
-	snprintf(grant, sizeof(grant), "the name %s, which sudoers grants (%s:%u)", name, g->file,
-		 g->line);
+	snprintf(grant, sizeof(grant), "the name %s, which %s grants (%s:%u)", name,
+		 guard_grant_source(g), g->file, g->line);
 	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, NULL, grant);
 }
 
@@ -157,8 +157,8 @@ static const char *grant_note(const struct cl_ctx *ctx, const char *grant, const
 		const struct guard_sudoers_grant *g =
 		    guard_sudoers_group(ctx->policy, by, false, 0);
 
-		snprintf(buf, size, "%s (sudoers grants it: %s:%u)", grant, g ? g->file : "",
-			 g ? g->line : 0);
+		snprintf(buf, size, "%s (%s grants it: %s:%u)", grant, guard_grant_source(g),
+			 g ? g->file : "", g ? g->line : 0);
 		return buf;
 	}
 	default:

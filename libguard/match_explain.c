@@ -8,7 +8,7 @@
 #include "match_internal.h"
 #include "sudoers.h"
 
-/* Appends ": FILE:LINE", where sudoers grants it. */
+/* Appends ": FILE:LINE", where sudoers or doas.conf grants it. */
 static void sudoers_where(const struct guard_sudoers_grant *g, struct guard_text *out)
 {
 	if (!g)
@@ -41,7 +41,7 @@ static void protected_reason(const struct guard_match_ctx *c, struct guard_text 
 		const struct guard_sudoers_grant *g =
 		    guard_sudoers_user(c->policy, u->name, u->uid_known, u->uid);
 
-		guard_text_add(out, " is granted by sudoers: ");
+		guard_text_add(out, " is granted by %s: ", guard_grant_source(g));
 		guard_text_escaped(out, g ? g->file : "");
 		guard_text_add(out, ":%u)", g ? g->line : 0);
 		return;
@@ -62,11 +62,15 @@ static void protected_reason(const struct guard_match_ctx *c, struct guard_text 
 		guard_text_escaped(out, group);
 		guard_text_add(out, ", which can write the utmp file");
 		break;
-	case GUARD_PRIVILEGE_SUDOERS:
+	case GUARD_PRIVILEGE_SUDOERS: {
+		const struct guard_sudoers_grant *g =
+		    guard_sudoers_group(c->policy, group, false, 0);
+
 		guard_text_escaped(out, group);
-		guard_text_add(out, ", which sudoers grants");
-		sudoers_where(guard_sudoers_group(c->policy, group, false, 0), out);
+		guard_text_add(out, ", which %s grants", guard_grant_source(g));
+		sudoers_where(g, out);
 		break;
+	}
 	default:
 		guard_text_escaped(out, group);
 		guard_text_add(out, ", a privileged group");
@@ -224,11 +228,15 @@ static void item_phrase_why(const struct guard_match_ctx *c, enum guard_conditio
 	case GUARD_PRIVILEGE_UTMP:
 		guard_text_add(out, " (it can write the utmp file)");
 		break;
-	case GUARD_PRIVILEGE_SUDOERS:
-		guard_text_add(out, " (sudoers grants it");
-		sudoers_where(guard_sudoers_group(c->policy, t->group, t->gid_known, t->gid), out);
+	case GUARD_PRIVILEGE_SUDOERS: {
+		const struct guard_sudoers_grant *g =
+		    guard_sudoers_group(c->policy, t->group, t->gid_known, t->gid);
+
+		guard_text_add(out, " (%s grants it", guard_grant_source(g));
+		sudoers_where(g, out);
 		guard_text_add(out, ")");
 		break;
+	}
 	default:
 		break;
 	}

@@ -172,9 +172,9 @@ struct guard_policy {
 	bool utmp_gid_known;
 	uint32_t utmp_gid;
 	char *utmp_group; /* its name; NULL when unknown */
-	/* The accounts and groups sudoers grants, as guard_policy_load read
-	 * them (host state, sudoers.h): its groups are @privileged, its
-	 * accounts @protected. */
+	/* The accounts and groups sudoers and doas.conf grant, as
+	 * guard_policy_load read them (host state, sudoers.h): their groups
+	 * are @privileged, their accounts @protected. */
 	struct guard_sudoers_grant *sudoers;
 	size_t n_sudoers;
 	struct guard_rule *rules;
@@ -209,6 +209,7 @@ struct guard_load_options {
 	bool skip_owner_checks;	  /* unit tests and fuzzers only: never set in a program */
 	const char *utmp_path;	  /* NULL: the system's utmp file; "": none */
 	const char *sudoers_path; /* NULL: /etc/sudoers; "": none */
+	const char *doas_path;	  /* NULL: /etc/doas.conf; "": none */
 	/* The compiled policy (policy_cache.h) to take when it is current, and
 	 * to write after a parse; NULL: always parse (guardctl check). Used
 	 * only with the owner checks on. */

@@ -366,7 +366,7 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 		return -ENAMETOOLONG;
 	}
 	if (cache && guard_policy_cache_read(cache, path, dropins, &p) == 0) {
-		r = guard_sudoers_load(p, opts->sudoers_path, false, err);
+		r = guard_sudoers_load(p, opts->sudoers_path, opts->doas_path, false, err);
 		goto finish;
 	}
 	r = guard_policy_new(&p);
@@ -393,9 +393,10 @@ int guard_policy_load(const struct guard_load_options *opts, struct guard_policy
 			guard_error_set(err, path, 0, "out of memory");
 	}
 	/* Host state like the utmp writer, but its files are inputs: a
-	 * changed sudoers is a changed policy. */
+	 * changed sudoers or doas.conf is a changed policy. */
 	if (r == 0)
-		r = guard_sudoers_load(p, opts ? opts->sudoers_path : NULL, true, err);
+		r = guard_sudoers_load(p, opts ? opts->sudoers_path : NULL,
+				       opts ? opts->doas_path : NULL, true, err);
 	/* What the parse made, before finish adds the zone and the roles:
 	 * kept once finish accepts it. */
 	if (r == 0 && cache &&

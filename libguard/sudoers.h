@@ -12,6 +12,7 @@
  * whether or not an alias is used; negated names ("!bob") and the lines
  * that grant nothing (Defaults, Host_Alias, Runas_Alias, Cmnd_Alias) do
  * not. Directory sources (sudoers in LDAP or SSSD) are not read.
+ * doas.conf's permit rules grant the same way (doas_scan.c).
  *
  * guard_sudoers_scan is pure; sudoers_load.c reads the files. */
 #ifndef GUARD_SUDOERS_H
@@ -24,6 +25,7 @@
 #include "policy.h"
 
 #define GUARD_SUDOERS_PATH	  "/etc/sudoers"
+#define GUARD_DOAS_CONF_PATH	  "/etc/doas.conf"
 #define GUARD_SUDOERS_MAX_GRANTS  10000u
 #define GUARD_SUDOERS_MAX_INCLUDE 8u /* nesting depth of @include */
 
@@ -40,6 +42,7 @@ struct guard_sudoers_grant {
 	uint32_t id; /* UID, GID */
 	char *file;
 	unsigned line;
+	bool doas; /* doas.conf's, not sudoers' */
 };
 
 /* An @include or @includedir line (or its older "#include" form): path as
@@ -64,6 +67,21 @@ struct guard_sudoers_scan {
 int guard_sudoers_scan(const char *file, const char *text, size_t len,
 		       struct guard_sudoers_scan *scan);
 void guard_sudoers_scan_clear(struct guard_sudoers_scan *scan);
+
+/* The same for doas.conf (doas_scan.c): the identity of each permit rule
+ * (":ops", ":1005", "deploy", "1001"); it includes nothing. */
+int guard_doas_scan(const char *file, const char *text, size_t len,
+		    struct guard_sudoers_scan *scan);
+
+/* Appends one grant (name copied). Returns 0, -ENOMEM or -E2BIG. */
+int guard_sudoers_add(struct guard_sudoers_scan *scan, const char *file, unsigned line,
+		      enum guard_sudoers_kind kind, const char *name, uint32_t id);
+
+/* Whose grant it is, for messages: "sudoers" or "doas.conf". */
+static inline const char *guard_grant_source(const struct guard_sudoers_grant *g)
+{
+	return g && g->doas ? "doas.conf" : "sudoers";
+}
 void guard_sudoers_grants_free(struct guard_sudoers_grant *grants, size_t n);
 
 /* The grant that makes the group privileged (by name, or by gid when
@@ -78,13 +96,14 @@ const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *
 						     const char *name, bool uid_known,
 						     uint32_t uid);
 
-/* Reads path (NULL: GUARD_SUDOERS_PATH; "": none) and what it includes
- * into policy's sudoers grants, replacing them; with note, records each
- * file and directory as an input of policy first (policy_inputs.c).
+/* Reads sudoers (NULL: GUARD_SUDOERS_PATH; "": none) with what it
+ * includes, then doas (NULL: GUARD_DOAS_CONF_PATH; "": none), into
+ * policy's grants, replacing them; with note, records each file and
+ * directory as an input of policy first (policy_inputs.c).
  * A missing file grants nothing; any other failure to read one returns
  * -errno with err naming it (the policy is then refused: a grant not seen
  * is a grant not guarded). */
-int guard_sudoers_load(struct guard_policy *policy, const char *path, bool note,
-		       struct guard_error *err);
+int guard_sudoers_load(struct guard_policy *policy, const char *sudoers, const char *doas,
+		       bool note, struct guard_error *err);
 
 #endif

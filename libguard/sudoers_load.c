@@ -26,7 +26,7 @@ struct load {
 	struct guard_error *err;
 };
 
-static int load_file(struct load *l, const char *path, unsigned depth);
+static int load_file(struct load *l, const char *path, unsigned depth, bool doas);
 
 /* Reads a whole file. -ENOENT when it is missing. */
 static int read_file(const char *path, char **ret, size_t *ret_len)
@@ -141,7 +141,7 @@ static int load_dir(struct load *l, const char *dir, unsigned depth)
 		/* sudo reads only regular files from the directory. */
 		if (stat(names[i], &st) == 0 && !S_ISREG(st.st_mode))
 			continue;
-		r = load_file(l, names[i], depth);
+		r = load_file(l, names[i], depth, false);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -173,7 +173,7 @@ static int take_grants(struct load *l, struct guard_sudoers_scan *scan)
 	return 0;
 }
 
-static int load_file(struct load *l, const char *path, unsigned depth)
+static int load_file(struct load *l, const char *path, unsigned depth, bool doas)
 {
 	struct guard_sudoers_scan scan = {0};
 	char *text = NULL;
@@ -194,12 +194,14 @@ static int load_file(struct load *l, const char *path, unsigned depth)
 		return 0; /* sudo not installed, or an include that names nothing */
 	if (r < 0) {
 		guard_error_set(l->err, path, 0,
-				"cannot read: %s (the groups and accounts sudoers grants are "
+				"cannot read: %s (the groups and accounts %s grants are "
 				"privileged)",
-				r == -EINVAL ? "not a regular file" : strerror(-r));
+				r == -EINVAL ? "not a regular file" : strerror(-r),
+				doas ? "doas.conf" : "sudoers");
 		return r;
 	}
-	r = guard_sudoers_scan(path, text, len, &scan);
+	r = doas ? guard_doas_scan(path, text, len, &scan)
+		 : guard_sudoers_scan(path, text, len, &scan);
 	free(text);
 	if (r == 0)
 		r = take_grants(l, &scan);
@@ -213,7 +215,7 @@ static int load_file(struct load *l, const char *path, unsigned depth)
 	 * The order changes nothing but the file:line a reason names. */
 	for (size_t i = 0; r == 0 && i < scan.n_includes; i++)
 		r = scan.includes[i].dir ? load_dir(l, scan.includes[i].path, depth + 1)
-					 : load_file(l, scan.includes[i].path, depth + 1);
+					 : load_file(l, scan.includes[i].path, depth + 1, false);
 	guard_sudoers_scan_clear(&scan);
 	return r;
 }
@@ -237,23 +239,27 @@ static int name_gids(struct guard_sudoers_scan *all)
 	return 0;
 }
 
-int guard_sudoers_load(struct guard_policy *p, const char *path, bool note, struct guard_error *err)
+int guard_sudoers_load(struct guard_policy *p, const char *sudoers, const char *doas, bool note,
+		       struct guard_error *err)
 {
 	struct load l = {.p = p, .note = note, .err = err};
-	int r;
+	int r = 0;
 
-	if (!path)
-		path = GUARD_SUDOERS_PATH;
+	if (!sudoers)
+		sudoers = GUARD_SUDOERS_PATH;
+	if (!doas)
+		doas = GUARD_DOAS_CONF_PATH;
 	guard_sudoers_grants_free(p->sudoers, p->n_sudoers);
 	p->sudoers = NULL;
 	p->n_sudoers = 0;
-	if (!path[0])
-		return 0;
-	r = load_file(&l, path, 0);
+	if (sudoers[0])
+		r = load_file(&l, sudoers, 0, false);
+	if (r == 0 && doas[0])
+		r = load_file(&l, doas, 0, true);
 	if (r == 0) {
 		r = name_gids(&l.all);
 		if (r < 0)
-			guard_error_set(err, path, 0, "out of memory");
+			guard_error_set(err, sudoers, 0, "out of memory");
 	}
 	if (r < 0) {
 		guard_sudoers_scan_clear(&l.all);

@@ -67,8 +67,8 @@ static bool is_alias_name(const char *s)
 	return true;
 }
 
-static int add_grant(struct guard_sudoers_scan *s, const char *file, unsigned line,
-		     enum guard_sudoers_kind kind, const char *name, uint32_t id)
+int guard_sudoers_add(struct guard_sudoers_scan *s, const char *file, unsigned line,
+		      enum guard_sudoers_kind kind, const char *name, uint32_t id)
 {
 	struct guard_sudoers_grant *grown, *g;
 
@@ -110,15 +110,16 @@ static int add_item(struct guard_sudoers_scan *s, const char *file, unsigned lin
 			return 0;
 		if (item[1] == '#')
 			return guard_parse_id(item + 2, &id) == 0
-				   ? add_grant(s, file, line, GUARD_SUDOERS_GID, NULL, id)
+				   ? guard_sudoers_add(s, file, line, GUARD_SUDOERS_GID, NULL, id)
 				   : 0;
-		return item[1] ? add_grant(s, file, line, GUARD_SUDOERS_GROUP, item + 1, 0) : 0;
+		return item[1] ? guard_sudoers_add(s, file, line, GUARD_SUDOERS_GROUP, item + 1, 0)
+			       : 0;
 	}
 	if (item[0] == '#')
 		return guard_parse_id(item + 1, &id) == 0
-			   ? add_grant(s, file, line, GUARD_SUDOERS_UID, NULL, id)
+			   ? guard_sudoers_add(s, file, line, GUARD_SUDOERS_UID, NULL, id)
 			   : 0;
-	return add_grant(s, file, line, GUARD_SUDOERS_USER, item, 0);
+	return guard_sudoers_add(s, file, line, GUARD_SUDOERS_USER, item, 0);
 }
 
 /* "a, b , c": the items up to the first one no comma follows. */

@@ -23,7 +23,7 @@
 #                                     (mail, by every tool)
 #   what sudoers grants ............. case_sudoers_grants (a %group, an
 #                                     account, a uid, a name not yet
-#                                     made, an include)
+#                                     made, an include), case_doas_grants
 #   what helpdesk may still do ...... case_controls
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
@@ -526,6 +526,41 @@ case_sudoers_grants() {
 	for g in f1ops f1more f1plaingroup; do groupdel "$g" 2>/dev/null || true; done
 }
 
+# doas.conf grants as sudoers does: "permit :f1dops" makes a group root's,
+# "permit nopass f1doasuser" an account. Before, alice joined dave to
+# f1dops or set f1doasuser's password: then doas -s.
+case_doas_grants() {
+	install_policy "$T/model.conf"
+	local saved=
+	[[ -e /etc/doas.conf ]] && saved=$(cat /etc/doas.conf)
+	groupadd -K GID_MIN=1000 f1dops
+	useradd -m -K UID_MIN=1000 f1doasuser
+	useradd -m -K UID_MIN=1000 f1doasplain
+	printf '%s\n' '# site' 'permit persist :f1dops as root' 'permit nopass f1doasuser' \
+		'deny f1doasplain' >/etc/doas.conf
+	chmod 0600 /etc/doas.conf
+	step "refused: a group and an account doas.conf grants"
+	refused_as_alice "usermod -aG f1dops dave" usermod -aG f1dops dave
+	assert_contains "$ERR" "doas.conf grants it: /etc/doas.conf:2"
+	refused_as_alice "usermod -p f1doasuser" usermod -p "$HASH" f1doasuser
+	member f1dops dave && fail "dave joined f1dops"
+	step "control: a deny rule grants nothing"
+	run_cmd as_alice_clean "$GUARDCTL" usermod -p "$HASH" f1doasplain
+	assert_eq 0 "$STATUS" "usermod -p f1doasplain: $OUT $ERR"
+	step "control: without the grants, allowed"
+	rm -f /etc/doas.conf
+	run_cmd as_alice_clean "$GUARDCTL" usermod -aG f1dops dave
+	assert_eq 0 "$STATUS" "usermod -aG f1dops dave without doas.conf: $OUT $ERR"
+	gpasswd -d dave f1dops >/dev/null
+	if [[ -n $saved ]]; then
+		printf '%s\n' "$saved" >/etc/doas.conf
+		chmod 0600 /etc/doas.conf
+	fi
+	userdel -r f1doasuser 2>/dev/null || true
+	userdel -r f1doasplain 2>/dev/null || true
+	groupdel f1dops 2>/dev/null || true
+}
+
 # What helpdesk is for still works, really run.
 case_controls() {
 	install_policy "$T/model.conf"
@@ -569,5 +604,6 @@ attack_case "F2 uids: a renumbered account's files keep its old uid" case_uid_re
 attack_case "F1 system groups: what a package will adopt" case_system_group
 attack_case "F1 system groups: joining one the policy does not list" case_system_group_join
 attack_case "F1 sudoers: the groups and accounts it grants" case_sudoers_grants
+attack_case "F1 doas.conf: the groups and accounts it grants" case_doas_grants
 attack_case "F1 controls: ordinary accounts and groups" case_controls
 attack_done

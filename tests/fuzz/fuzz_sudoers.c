@@ -1,7 +1,7 @@
-/* sudoers as Guard reads it (sudoers.h): any text, any line lengths and
- * bytes. Properties: every grant names something (a non-empty name of a
- * name kind, no blank outside what a quote may hold), every include path
- * is absolute, and a second read of the same text finds the same. */
+/* sudoers and doas.conf as Guard reads them (sudoers.h): any text, any
+ * line lengths and bytes; the first byte picks the reader. Properties: every grant names something
+ * (a non-empty name of a name kind, no blank outside what a quote may hold), every include path is
+ * absolute, and a second read of the same text finds the same. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +13,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct guard_sudoers_scan a = {0}, b = {0};
+	int (*scan)(const char *, const char *, size_t, struct guard_sudoers_scan *);
 	int ra, rb;
 
-	if (size > (1u << 16))
+	if (size < 1 || size > (1u << 16))
 		return 0;
-	ra = guard_sudoers_scan("/etc/sudoers", (const char *)data, size, &a);
-	rb = guard_sudoers_scan("/etc/sudoers", (const char *)data, size, &b);
+	scan = data[0] & 1 ? guard_doas_scan : guard_sudoers_scan;
+	ra = scan("/etc/sudoers", (const char *)data + 1, size - 1, &a);
+	rb = scan("/etc/sudoers", (const char *)data + 1, size - 1, &b);
 	if (ra != rb || a.n_grants != b.n_grants || a.n_includes != b.n_includes)
 		abort();
 	for (size_t i = 0; ra == 0 && i < a.n_grants; i++) {

@@ -170,5 +170,5 @@ assert_not_contains "$ERR" "sudoers grants %sudo" # listed in privileged_groups
 # dave cannot read sudoers: his check of a file says so, and still checks
 install -m 0644 /root/policies/ok.conf /etc/guard/check-dave.conf
 assert_exit 0 as_dave "$G" check /etc/guard/check-dave.conf
-assert_contains "$ERR" "note: sudoers not read (not root)"
+assert_contains "$ERR" "note: sudoers and doas.conf not read (not root)"
 rm -f /etc/sudoers.d/checksite /etc/guard/check-dave.conf

@@ -635,6 +635,7 @@ Test(policy_files, sudoers_read_at_load, .init = setup_dir, .fini = remove_dir)
 	o.path = conf;
 	o.utmp_path = "";
 	o.sudoers_path = sudoers;
+	o.doas_path = "";
 	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
 	cr_assert_eq(p->n_sudoers, 4);
 	cr_expect_str_eq(p->sudoers[0].name, "root");

@@ -161,6 +161,41 @@ Test(sudoers, too_many_grants)
 	free(text);
 }
 
+static void scan_doas(const char *text)
+{
+	guard_sudoers_scan_clear(&scan);
+	cr_assert_eq(guard_doas_scan("/etc/doas.conf", text, strlen(text), &scan), 0);
+}
+
+/* doas.conf: the identity after "permit" and its options; deny grants
+ * nothing; quotes make a word literal; "#" comments. */
+Test(sudoers, doas_conf)
+{
+	scan_doas("permit :wheel\n"
+		  "permit nopass keepenv setenv { PATH=/bin A B C D E F G H I J } deploy as root\n"
+		  "deny :ops\n"
+		  "permit persist :1005 cmd /bin/ls\n"
+		  "  # permit :commented\n"
+		  "permit nolog 1001\n"
+		  "permit \"nopass\" as root\n"
+		  "permit \\\n  :cont # trailing\n"
+		  "\"permit\" :quotedkw\n"
+		  "permit setenv { \"}\" } :afterbrace\n");
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "wheel", 0, 1));
+	cr_assert(granted(GUARD_SUDOERS_USER, "deploy", 0, 2));
+	cr_assert(granted(GUARD_SUDOERS_GID, NULL, 1005, 4));
+	cr_assert(granted(GUARD_SUDOERS_UID, NULL, 1001, 6));
+	/* A quoted keyword is a name: the user "nopass". */
+	cr_assert(granted(GUARD_SUDOERS_USER, "nopass", 0, 7));
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "cont", 0, 8));
+	/* A quoted "}" does not close the setenv list. */
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "afterbrace", 0, 11));
+	cr_assert_eq(scan.n_grants, 7);
+	for (size_t i = 0; i < scan.n_grants; i++)
+		cr_assert(scan.grants[i].doas);
+	cr_assert_str_eq(guard_grant_source(&scan.grants[0]), "doas.conf");
+}
+
 Test(sudoers, policy_questions)
 {
 	struct guard_policy p = {0};
