@@ -27,7 +27,7 @@
 #define GUARD_SUDOERS_PATH	  "/etc/sudoers"
 #define GUARD_DOAS_CONF_PATH	  "/etc/doas.conf"
 #define GUARD_SUDOERS_MAX_GRANTS  10000u
-#define GUARD_SUDOERS_MAX_INCLUDE 8u /* nesting depth of @include */
+#define GUARD_SUDOERS_MAX_INCLUDE 128u /* nesting depth of @include, as sudo's */
 
 enum guard_sudoers_kind {
 	GUARD_SUDOERS_USER,  /* "deploy" */
@@ -38,8 +38,13 @@ enum guard_sudoers_kind {
 
 struct guard_sudoers_grant {
 	enum guard_sudoers_kind kind;
-	char *name;  /* USER, GROUP; GID: the group's name on this host, or NULL */
-	uint32_t id; /* UID, GID */
+	/* USER, GROUP: as written; UID, GID: the account's or group's name
+	 * on this host, or NULL. */
+	char *name;
+	/* UID, GID: as written; USER, GROUP: the id on this host, when it
+	 * has one (sudo matches by id as well as by name). */
+	uint32_t id;
+	bool id_known;
 	char *file;
 	unsigned line;
 	bool doas; /* doas.conf's, not sudoers' */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ static int load_dir(struct load *l, const char *dir, unsigned depth)
 	d = opendir(dir);
 	if (!d) {
 		r = -errno;
-		if (r == -ENOENT)
+		if (r == -ENOENT || r == -ENOTDIR) /* sudo skips them too */
 			return 0;
 		guard_error_set(l->err, dir, 0, "cannot read the sudoers directory: %s",
 				strerror(-r));
@@ -173,6 +174,40 @@ static int take_grants(struct load *l, struct guard_sudoers_scan *scan)
 	return 0;
 }
 
+/* An include path with "%h" as sudo expands it (the host name up to its
+ * first dot) and "%%" as "%". NULL when out of memory. */
+static char *expand_host(const char *path)
+{
+	char host[256] = "", *out, *o;
+	size_t n = 0, hn;
+
+	if (!strchr(path, '%'))
+		return strdup(path);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	hn = strlen(host);
+	for (const char *p = path; *p; p++)
+		n += p[0] == '%' && p[1] == 'h' ? hn : 1;
+	out = o = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (const char *p = path; *p; p++) {
+		if (p[0] == '%' && p[1] == 'h') {
+			memcpy(o, host, hn);
+			o += hn;
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			*o++ = '%';
+			p++;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static int load_file(struct load *l, const char *path, unsigned depth, bool doas)
 {
 	struct guard_sudoers_scan scan = {0};
@@ -213,27 +248,89 @@ static int load_file(struct load *l, const char *path, unsigned depth, bool doas
 	}
 	/* An include's grants stand where its line does: after this file's.
 	 * The order changes nothing but the file:line a reason names. */
-	for (size_t i = 0; r == 0 && i < scan.n_includes; i++)
-		r = scan.includes[i].dir ? load_dir(l, scan.includes[i].path, depth + 1)
-					 : load_file(l, scan.includes[i].path, depth + 1, false);
+	for (size_t i = 0; r == 0 && i < scan.n_includes; i++) {
+		char *inc = expand_host(scan.includes[i].path);
+
+		if (!inc) {
+			guard_error_set(l->err, path, scan.includes[i].line, "out of memory");
+			r = -ENOMEM;
+			break;
+		}
+		r = scan.includes[i].dir ? load_dir(l, inc, depth + 1)
+					 : load_file(l, inc, depth + 1, false);
+		free(inc);
+	}
 	guard_sudoers_scan_clear(&scan);
 	return r;
 }
 
-/* A "%#gid" grant also covers the group's name on this host. */
-static int name_gids(struct guard_sudoers_scan *all)
+/* The other half of each grant on this host: a name's id, an id's name
+ * (sudo matches a caller by either). Not found is no error; a failing
+ * account database is (a grant not resolved is a member not protected). */
+static int resolve(struct guard_sudoers_grant *g)
 {
-	for (size_t i = 0; i < all->n_grants; i++) {
-		struct guard_sudoers_grant *g = &all->grants[i];
-		struct group gr, *res = NULL;
-		char buf[16384];
+	size_t size = 4096;
+	int r;
 
-		if (g->kind != GUARD_SUDOERS_GID || g->name)
+	for (;;) {
+		char *buf = malloc(size);
+		struct passwd pw, *pr = NULL;
+		struct group gr, *grr = NULL;
+		const char *name = NULL;
+		uint32_t id = 0;
+
+		if (!buf)
+			return -ENOMEM;
+		switch (g->kind) {
+		case GUARD_SUDOERS_USER:
+			r = getpwnam_r(g->name, &pw, buf, size, &pr);
+			break;
+		case GUARD_SUDOERS_UID:
+			r = getpwuid_r((uid_t)g->id, &pw, buf, size, &pr);
+			break;
+		case GUARD_SUDOERS_GROUP:
+			r = getgrnam_r(g->name, &gr, buf, size, &grr);
+			break;
+		default:
+			r = getgrgid_r((gid_t)g->id, &gr, buf, size, &grr);
+			break;
+		}
+		if (pr) {
+			name = pr->pw_name;
+			id = (uint32_t)pr->pw_uid;
+		} else if (grr) {
+			name = grr->gr_name;
+			id = (uint32_t)grr->gr_gid;
+		}
+		if (r == 0 && name && !g->name && !(g->name = strdup(name))) {
+			free(buf);
+			return -ENOMEM;
+		}
+		if (r == 0 && name && !g->id_known) {
+			g->id = id;
+			g->id_known = true;
+		}
+		free(buf);
+		if (r == ERANGE && size < (1u << 22)) {
+			size *= 2;
 			continue;
-		if (getgrgid_r((gid_t)g->id, &gr, buf, sizeof(buf), &res) == 0 && res) {
-			g->name = strdup(res->gr_name);
-			if (!g->name)
-				return -ENOMEM;
+		}
+		if (r == 0 || r == ENOENT || r == ESRCH)
+			return 0;
+		return -r;
+	}
+}
+
+static int resolve_all(struct load *l)
+{
+	for (size_t i = 0; i < l->all.n_grants; i++) {
+		struct guard_sudoers_grant *g = &l->all.grants[i];
+		int r = resolve(g);
+
+		if (r < 0) {
+			guard_error_set(l->err, g->file, g->line,
+					"cannot look up what it grants: %s", strerror(-r));
+			return r;
 		}
 	}
 	return 0;
@@ -256,11 +353,8 @@ int guard_sudoers_load(struct guard_policy *p, const char *sudoers, const char *
 		r = load_file(&l, sudoers, 0, false);
 	if (r == 0 && doas[0])
 		r = load_file(&l, doas, 0, true);
-	if (r == 0) {
-		r = name_gids(&l.all);
-		if (r < 0)
-			guard_error_set(err, sudoers, 0, "out of memory");
-	}
+	if (r == 0)
+		r = resolve_all(&l);
 	if (r < 0) {
 		guard_sudoers_scan_clear(&l.all);
 		return r;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "numparse.h"
 
@@ -26,13 +27,38 @@ static void skip_blanks(struct cursor *c)
 		c->p++;
 }
 
-/* One list item into buf, unquoted and unescaped. Returns its length, 0
- * when there is none here, or ITEM_MAX when it is too long to be a name. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put(char *buf, size_t *n, bool *too_long, char ch)
+{
+	if (*n + 1 < ITEM_MAX)
+		buf[(*n)++] = ch;
+	else
+		*too_long = true;
+}
+
+/* One list item into buf, unquoted and unescaped ("\x20" too). Returns
+ * its length, 0 when there is none here, or ITEM_MAX when it is too long
+ * to be a name. sudo drops the blanks after a "!". */
 static size_t read_item(struct cursor *c, char *buf)
 {
 	size_t n = 0;
 	bool quoted = false, too_long = false;
 
+	while (c->p < c->end && *c->p == '!') {
+		put(buf, &n, &too_long, '!');
+		c->p++;
+		skip_blanks(c);
+	}
 	while (c->p < c->end) {
 		char ch = *c->p;
 
@@ -45,26 +71,18 @@ static size_t read_item(struct cursor *c, char *buf)
 		if (!quoted && (ch == ' ' || ch == '\t' || ch == ',' || ch == '=' || ch == '(' ||
 				ch == ')' || (ch == ':' && !(n == 1 && buf[0] == '%'))))
 			break;
-		if (ch == '\\' && c->p + 1 < c->end)
+		if (ch == '\\' && c->p + 3 < c->end && c->p[1] == 'x' && hex_digit(c->p[2]) >= 0 &&
+		    hex_digit(c->p[3]) >= 0) {
+			ch = (char)(hex_digit(c->p[2]) * 16 + hex_digit(c->p[3]));
+			c->p += 3;
+		} else if (ch == '\\' && c->p + 1 < c->end) {
 			ch = *++c->p;
-		if (n + 1 < ITEM_MAX)
-			buf[n++] = ch;
-		else
-			too_long = true;
+		}
+		put(buf, &n, &too_long, ch);
 		c->p++;
 	}
 	buf[n] = '\0';
 	return too_long ? ITEM_MAX : n;
-}
-
-static bool is_alias_name(const char *s)
-{
-	if (*s < 'A' || *s > 'Z')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
 }
 
 int guard_sudoers_add(struct guard_sudoers_scan *s, const char *file, unsigned line,
@@ -79,7 +97,11 @@ int guard_sudoers_add(struct guard_sudoers_scan *s, const char *file, unsigned l
 		return -ENOMEM;
 	s->grants = grown;
 	g = &grown[s->n_grants];
-	*g = (struct guard_sudoers_grant){.kind = kind, .id = id, .line = line};
+	*g = (struct guard_sudoers_grant){.kind = kind,
+					  .id = id,
+					  .id_known = kind == GUARD_SUDOERS_UID ||
+						      kind == GUARD_SUDOERS_GID,
+					  .line = line};
 	g->file = strdup(file);
 	g->name = name ? strdup(name) : NULL;
 	if (!g->file || (name && !g->name)) {
@@ -92,7 +114,10 @@ int guard_sudoers_add(struct guard_sudoers_scan *s, const char *file, unsigned l
 }
 
 /* An item of a user list: "alice", "%ops", "%#1005", "#1001"; "!x",
- * "ALL", aliases, netgroups and non-Unix groups add no name. */
+ * "ALL" and netgroups add no name. An alias's name counts as a user's too:
+ * sudo takes a name no User_Alias defines for the user of that name. A
+ * non-Unix group ("%:ops") counts as the Unix group of its name: a group
+ * plugin may map it so. */
 static int add_item(struct guard_sudoers_scan *s, const char *file, unsigned line, const char *item)
 {
 	size_t bangs = 0;
@@ -103,11 +128,11 @@ static int add_item(struct guard_sudoers_scan *s, const char *file, unsigned lin
 	if (bangs % 2 == 1)
 		return 0;
 	item += bangs;
-	if (!*item || strcmp(item, "ALL") == 0 || item[0] == '+' || is_alias_name(item))
+	if (!*item || strcmp(item, "ALL") == 0 || item[0] == '+')
 		return 0;
 	if (item[0] == '%') {
 		if (item[1] == ':')
-			return 0;
+			item++;
 		if (item[1] == '#')
 			return guard_parse_id(item + 2, &id) == 0
 				   ? guard_sudoers_add(s, file, line, GUARD_SUDOERS_GID, NULL, id)
@@ -217,7 +242,8 @@ static bool is_include(const char *p, const char *end, const char *word)
 	size_t n = strlen(word);
 
 	return end - p > (ptrdiff_t)(n + 1) && (p[0] == '@' || p[0] == '#') &&
-	       memcmp(p + 1, word, n) == 0 && (p[n + 1] == ' ' || p[n + 1] == '\t');
+	       memcmp(p + 1, word, n) == 0 &&
+	       (p[n + 1] == ' ' || p[n + 1] == '\t' || p[n + 1] == '"');
 }
 
 static bool is_keyword_end(const char *p, const char *end)
@@ -233,7 +259,6 @@ static int scan_line(struct guard_sudoers_scan *s, const char *file, unsigned li
 	static const char *const no_grant[] = {"Host_Alias", "Runas_Alias", "Cmnd_Alias",
 					       "Cmd_Alias"};
 	struct cursor c = {l, l + len};
-	bool quoted = false;
 
 	skip_blanks(&c);
 	if (is_include(c.p, c.end, "includedir")) {
@@ -243,18 +268,6 @@ static int scan_line(struct guard_sudoers_scan *s, const char *file, unsigned li
 	if (is_include(c.p, c.end, "include")) {
 		c.p += strlen("@include");
 		return add_include(s, file, line, &c, false);
-	}
-	/* A comment runs from a "#" that opens a word and is not a uid. */
-	for (const char *p = c.p; p < c.end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '\\' && p + 1 < c.end)
-			p++;
-		else if (!quoted && *p == '#' && (p == c.p || p[-1] == ' ' || p[-1] == '\t') &&
-			 !(p + 1 < c.end && p[1] >= '0' && p[1] <= '9')) {
-			c.end = p;
-			break;
-		}
 	}
 	if (c.p >= c.end)
 		return 0;
@@ -271,6 +284,16 @@ static int scan_line(struct guard_sudoers_scan *s, const char *file, unsigned li
 	return add_list(s, file, line, &c);
 }
 
+/* Does a "#" at text[i] open a comment? Not before a digit (a uid, a
+ * gid after "%"), nor as the "#include" that opens a line. */
+static bool opens_comment(const char *text, size_t len, size_t i, bool line_start)
+{
+	if (i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9')
+		return false;
+	return !(line_start && (is_include(text + i, text + len, "include") ||
+				is_include(text + i, text + len, "includedir")));
+}
+
 int guard_sudoers_scan(const char *file, const char *text, size_t len,
 		       struct guard_sudoers_scan *scan)
 {
@@ -284,22 +307,45 @@ int guard_sudoers_scan(const char *file, const char *text, size_t len,
 	while (r == 0 && i < len) {
 		unsigned first = line;
 		size_t n = 0;
+		bool quoted = false, comment = false, blank_so_far = true;
 
-		/* A backslash before the newline continues the line. */
-		while (i < len && text[i] != '\n') {
-			if (text[i] == '\\' && i + 1 < len && text[i + 1] == '\n') {
-				l[n++] = ' ';
-				i += 2;
-				line++;
+		for (; i < len && text[i] != '\n'; i++) {
+			char ch = text[i];
+			size_t j = i + 1;
+
+			if (comment) /* to the newline: no continuation in it */
+				continue;
+			if (ch == '\\') {
+				/* A backslash, blanks, the newline: one line. */
+				while (j < len &&
+				       (text[j] == ' ' || text[j] == '\t' || text[j] == '\r'))
+					j++;
+				if (j < len && text[j] == '\n') {
+					l[n++] = ' ';
+					i = j;
+					line++;
+					continue;
+				}
+				/* Escaped: both bytes as they are, for read_item. */
+				l[n++] = ch;
+				if (i + 1 < len && text[i + 1] != '\n')
+					l[n++] = text[++i];
+				blank_so_far = false;
+				continue;
+			}
+			if (ch == '"')
+				quoted = !quoted;
+			if (ch == '#' && !quoted && opens_comment(text, len, i, blank_so_far)) {
+				comment = true;
 				continue;
 			}
 			/* A NUL would end the line early for the string
-			 * functions: it reads as a blank. */
-			l[n] = text[i];
-			if (l[n] == '\0')
-				l[n] = ' ';
-			n++;
-			i++;
+			 * functions, a CR is a DOS line's end: blanks. */
+			if (ch == '\0' || ch == '\r')
+				ch = ' ';
+			l[n++] = ch;
+			if (ch != ' ' && ch != '\t')
+				blank_so_far = false;
 		}
 		i++;
 		line++;
@@ -329,17 +375,22 @@ void guard_sudoers_scan_clear(struct guard_sudoers_scan *scan)
 	*scan = (struct guard_sudoers_scan){0};
 }
 
+/* sudo 1.9's case_insensitive_user and _group are on by default: "%Ops"
+ * grants the group ops. doas compares as written. */
+static bool same_name(const struct guard_sudoers_grant *g, const char *name)
+{
+	return g->doas ? strcmp(g->name, name) == 0 : strcasecmp(g->name, name) == 0;
+}
+
 const struct guard_sudoers_grant *
 guard_sudoers_group(const struct guard_policy *p, const char *group, bool gid_known, uint32_t gid)
 {
 	for (size_t i = 0; p && i < p->n_sudoers; i++) {
 		const struct guard_sudoers_grant *g = &p->sudoers[i];
 
-		if (g->kind == GUARD_SUDOERS_GROUP && group && strcmp(g->name, group) == 0)
-			return g;
-		if (g->kind == GUARD_SUDOERS_GID &&
-		    ((gid_known && g->id == gid) ||
-		     (g->name && group && strcmp(g->name, group) == 0)))
+		if ((g->kind == GUARD_SUDOERS_GROUP || g->kind == GUARD_SUDOERS_GID) &&
+		    ((gid_known && g->id_known && g->id == gid) ||
+		     (g->name && group && same_name(g, group))))
 			return g;
 	}
 	return NULL;
@@ -351,9 +402,9 @@ const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *
 	for (size_t i = 0; p && i < p->n_sudoers; i++) {
 		const struct guard_sudoers_grant *g = &p->sudoers[i];
 
-		if (g->kind == GUARD_SUDOERS_USER && name && strcmp(g->name, name) == 0)
-			return g;
-		if (g->kind == GUARD_SUDOERS_UID && uid_known && g->id == uid)
+		if ((g->kind == GUARD_SUDOERS_USER || g->kind == GUARD_SUDOERS_UID) &&
+		    ((uid_known && g->id_known && g->id == uid) ||
+		     (g->name && name && same_name(g, name))))
 			return g;
 	}
 	return NULL;

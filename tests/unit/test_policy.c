@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -618,8 +619,16 @@ Test(policy_files, sudoers_read_at_load, .init = setup_dir, .fini = remove_dir)
 	snprintf(conf, sizeof(conf), "%s/guard.conf", dir);
 	snprintf(sudoers, sizeof(sudoers), "%s/sudoers", dir);
 	write_file(conf, "# empty\n", 0644, getuid());
-	write_file(sudoers, "root ALL=(ALL) ALL\n@include more\n@includedir d\n@include nothing\n",
+	char host[256] = "";
+
+	cr_assert_eq(gethostname(host, sizeof(host) - 1), 0);
+	host[strcspn(host, ".")] = '\0';
+	write_file(sudoers,
+		   "root ALL=(ALL) ALL\n@include more\n@includedir d\n@include nothing\n"
+		   "@includedir more\n@include byhost.%h\n",
 		   0440, getuid());
+	snprintf(path, sizeof(path), "%s/byhost.%s", dir, host);
+	write_file(path, "%hostgrp ALL=ALL\n", 0440, getuid());
 	snprintf(path, sizeof(path), "%s/more", dir);
 	write_file(path, "%ops ALL=(ALL) ALL\n", 0440, getuid());
 	snprintf(path, sizeof(path), "%s/d", dir);
@@ -637,8 +646,12 @@ Test(policy_files, sudoers_read_at_load, .init = setup_dir, .fini = remove_dir)
 	o.sudoers_path = sudoers;
 	o.doas_path = "";
 	cr_assert_eq(guard_policy_load(&o, &p, &err), 0, "%s", err.message);
-	cr_assert_eq(p->n_sudoers, 4);
+	/* "@includedir more" names a file: skipped, as sudo does. */
+	cr_assert_eq(p->n_sudoers, 5);
 	cr_expect_str_eq(p->sudoers[0].name, "root");
+	cr_expect(p->sudoers[0].id_known, "root's uid looked up");
+	cr_expect_eq(p->sudoers[0].id, 0);
+	cr_expect_str_eq(p->sudoers[4].name, "hostgrp");
 	cr_expect_str_eq(p->sudoers[1].name, "ops");
 	snprintf(path, sizeof(path), "%s/more", dir);
 	cr_expect_str_eq(p->sudoers[1].file, path);

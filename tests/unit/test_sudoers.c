@@ -73,10 +73,15 @@ Test(sudoers, user_lists)
 	cr_assert(granted(GUARD_SUDOERS_UID, NULL, 1001, 2));
 	cr_assert(granted(GUARD_SUDOERS_USER, "we ird", 0, 3));
 	cr_assert(granted(GUARD_SUDOERS_USER, "e,sc", 0, 3));
-	/* Negated, everyone, netgroups, non-Unix groups and aliases add no
-	 * name; "!!dave" is dave. */
+	/* Negated names, everyone and netgroups add no name; "!!dave" is
+	 * dave; a non-Unix group counts as the Unix group of its name; an
+	 * alias's name as the user of that name (sudo's fallback when no
+	 * User_Alias defines it). */
 	cr_assert(granted(GUARD_SUDOERS_USER, "dave", 0, 4));
-	cr_assert_eq(scan.n_grants, 8);
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "nonunix", 0, 4));
+	cr_assert(granted(GUARD_SUDOERS_GID, NULL, 77, 4));
+	cr_assert(granted(GUARD_SUDOERS_USER, "ADMINS", 0, 5));
+	cr_assert_eq(scan.n_grants, 11);
 }
 
 Test(sudoers, aliases_and_lines_that_grant_nothing)
@@ -107,6 +112,36 @@ Test(sudoers, comments_and_continuations)
 	cr_assert(granted(GUARD_SUDOERS_UID, NULL, 1002, 7));
 	cr_assert(granted(GUARD_SUDOERS_USER, "kim", 0, 8));
 	cr_assert_eq(scan.n_grants, 5);
+}
+
+/* What sudo's lexer does that a plain reading would not. */
+Test(sudoers, lexer_details)
+{
+	scan_text("# ops team \\\n"
+		  "%ops ALL=(ALL) ALL\n"
+		  "%\\x6fps2, \"we\\x20x\" ALL=ALL\r\n"
+		  "%grp1, ! bob, %grp2 ALL=ALL\n"
+		  "!! carol ALL=ALL\n"
+		  "User_Alias A = alice, bob#x\n"
+		  "erin, \\  \n  %grp3 ALL=ALL\n"
+		  "@include\"quoted\"\n");
+	/* The comment's backslash continues nothing. */
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "ops", 0, 2));
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "ops2", 0, 3));
+	cr_assert(granted(GUARD_SUDOERS_USER, "we x", 0, 3));
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "grp1", 0, 4));
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "grp2", 0, 4));
+	cr_assert(granted(GUARD_SUDOERS_USER, "carol", 0, 5));
+	cr_assert(granted(GUARD_SUDOERS_USER, "alice", 0, 6));
+	cr_assert(granted(GUARD_SUDOERS_USER, "bob", 0, 6));
+	cr_assert(granted(GUARD_SUDOERS_USER, "erin", 0, 7));
+	cr_assert(granted(GUARD_SUDOERS_GROUP, "grp3", 0, 7));
+	cr_assert_eq(scan.n_grants, 10);
+	cr_assert_eq(scan.n_includes, 1);
+	cr_assert_str_eq(scan.includes[0].path, "/etc/quoted");
+	/* A DOS line's include names the directory, not "d\r". */
+	scan_text("@includedir /etc/sudoers.d\r\n");
+	cr_assert_str_eq(scan.includes[0].path, "/etc/sudoers.d");
 }
 
 Test(sudoers, includes)
@@ -201,10 +236,15 @@ Test(sudoers, policy_questions)
 	struct guard_policy p = {0};
 	struct guard_sudoers_grant g[] = {
 	    {.kind = GUARD_SUDOERS_GROUP, .name = "ops", .file = "/etc/sudoers.d/site", .line = 2},
-	    {.kind = GUARD_SUDOERS_GID, .name = "dba", .id = 1005, .file = "f", .line = 3},
-	    {.kind = GUARD_SUDOERS_GID, .id = 1006, .file = "f", .line = 4},
+	    {.kind = GUARD_SUDOERS_GID,
+	     .name = "dba",
+	     .id = 1005,
+	     .id_known = true,
+	     .file = "f",
+	     .line = 3},
+	    {.kind = GUARD_SUDOERS_GID, .id = 1006, .id_known = true, .file = "f", .line = 4},
 	    {.kind = GUARD_SUDOERS_USER, .name = "deploy", .file = "f", .line = 5},
-	    {.kind = GUARD_SUDOERS_UID, .id = 1001, .file = "f", .line = 6},
+	    {.kind = GUARD_SUDOERS_UID, .id = 1001, .id_known = true, .file = "f", .line = 6},
 	};
 
 	p.sudoers = g;
@@ -219,6 +259,12 @@ Test(sudoers, policy_questions)
 	cr_assert_eq(guard_sudoers_user(&p, "x", true, 1001), &g[4]);
 	cr_assert_null(guard_sudoers_user(&p, "ops", true, 1005));
 	cr_assert_null(guard_sudoers_user(&p, NULL, false, 1001));
+	/* sudo compares names without case by default; doas as written. */
+	cr_assert_eq(guard_sudoers_group(&p, "OPS", false, 0), &g[0]);
+	cr_assert_eq(guard_sudoers_user(&p, "Deploy", false, 0), &g[3]);
+	g[3].doas = true;
+	cr_assert_null(guard_sudoers_user(&p, "Deploy", false, 0));
+	cr_assert_eq(guard_sudoers_user(&p, "deploy", false, 0), &g[3]);
 	cr_assert_eq(guard_policy_group_privilege(&p, "ops", false, 0, NULL),
 		     GUARD_PRIVILEGE_SUDOERS);
 	cr_assert_eq(guard_policy_group_privilege(&p, "other", true, 1006, NULL),
