@@ -470,7 +470,7 @@ case_sudoers_grants() {
 		'User_Alias F1DEP = f1deploy, !dave' 'F1DEP ALL=(ALL) NOPASSWD: ALL' \
 		"#$(id -u f1byuid) ALL=(ALL) ALL" \
 		'f1olddba, f1gone ALL=(postgres) ALL  # left in 2019' \
-		'@include f1more' '#5302 ALL=(ALL) ALL' >/etc/sudoers.d/f1site
+		'@include f1more' '#5302 ALL=(ALL) ALL' '%F1Case ALL=(ALL) ALL' >/etc/sudoers.d/f1site
 	echo '%f1more ALL=(ALL) ALL' >/etc/sudoers.d/f1more
 	groupadd -K GID_MIN=1000 f1more
 	chmod 0440 /etc/sudoers.d/f1site /etc/sudoers.d/f1more
@@ -482,8 +482,13 @@ case_sudoers_grants() {
 	refused_as_alice "useradd -G f1ops f1mallory" useradd -G f1ops f1mallory
 	refused_as_alice "usermod -aG f1more dave (an @include)" usermod -aG f1more dave
 	assert_contains "$ERR" "/etc/sudoers.d/f1more:1"
+	step "refused: the same group written in other case (sudo compares without case)"
+	groupadd -K GID_MIN=1000 f1case
+	refused_as_alice "usermod -aG f1case dave" usermod -aG f1case dave
+	assert_contains "$ERR" "/etc/sudoers.d/f1site:9"
 	member f1ops dave && fail "dave joined f1ops"
 	member f1more dave && fail "dave joined f1more"
+	member f1case dave && fail "dave joined f1case"
 	step "refused: an account sudoers grants, by name or uid"
 	local before
 	before=$(getent shadow f1deploy)
@@ -523,7 +528,7 @@ case_sudoers_grants() {
 	assert_eq 0 "$STATUS" "usermod -aG f1ops dave without the grant: $OUT $ERR"
 	gpasswd -d dave f1ops >/dev/null
 	for u in f1deploy f1byuid f1plain; do userdel -r "$u" 2>/dev/null || true; done
-	for g in f1ops f1more f1plaingroup; do groupdel "$g" 2>/dev/null || true; done
+	for g in f1ops f1more f1plaingroup f1case; do groupdel "$g" 2>/dev/null || true; done
 }
 
 # doas.conf grants as sudoers does: "permit :f1dops" makes a group root's,
