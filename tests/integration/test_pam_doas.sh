@@ -75,8 +75,12 @@ assert_not_contains "$OUT" "0"
 step "doas: an admin goes through, as root and as another user"
 assert_exit 0 as bob doas -n id -u
 assert_eq "0" "$OUT"
-assert_exit 0 as bob doas -n -u alice id -un
-assert_eq "alice" "$OUT"
+assert_exit 0 as bob doas -n -u erin id -un
+assert_eq "erin" "$OUT"
+
+step "doas: an account doas.conf lets become root is @protected"
+assert_exit 1 as bob doas -n -u alice id -un
+assert_contains "$ERR" "alice is granted by doas.conf: /etc/doas.conf:1"
 
 step "doas: a system account is refused by its rule"
 assert_exit 1 as bob doas -n -u daemon /bin/true
