@@ -382,30 +382,32 @@ static bool same_name(const struct guard_sudoers_grant *g, const char *name)
 	return g->doas ? strcmp(g->name, name) == 0 : strcasecmp(g->name, name) == 0;
 }
 
-const struct guard_sudoers_grant *
-guard_sudoers_group(const struct guard_policy *p, const char *group, bool gid_known, uint32_t gid)
+/* The first grant of the kinds given (a name's, an id's) that names name
+ * or, when known, the id. */
+static const struct guard_sudoers_grant *find(const struct guard_policy *p,
+					      enum guard_sudoers_kind named,
+					      enum guard_sudoers_kind numbered, const char *name,
+					      bool id_known, uint32_t id)
 {
 	for (size_t i = 0; p && i < p->n_sudoers; i++) {
 		const struct guard_sudoers_grant *g = &p->sudoers[i];
 
-		if ((g->kind == GUARD_SUDOERS_GROUP || g->kind == GUARD_SUDOERS_GID) &&
-		    ((gid_known && g->id_known && g->id == gid) ||
-		     (g->name && group && same_name(g, group))))
+		if ((g->kind == named || g->kind == numbered) &&
+		    ((id_known && g->id_known && g->id == id) ||
+		     (g->name && name && same_name(g, name))))
 			return g;
 	}
 	return NULL;
 }
 
+const struct guard_sudoers_grant *
+guard_sudoers_group(const struct guard_policy *p, const char *group, bool gid_known, uint32_t gid)
+{
+	return find(p, GUARD_SUDOERS_GROUP, GUARD_SUDOERS_GID, group, gid_known, gid);
+}
+
 const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *p, const char *name,
 						     bool uid_known, uint32_t uid)
 {
-	for (size_t i = 0; p && i < p->n_sudoers; i++) {
-		const struct guard_sudoers_grant *g = &p->sudoers[i];
-
-		if ((g->kind == GUARD_SUDOERS_USER || g->kind == GUARD_SUDOERS_UID) &&
-		    ((uid_known && g->id_known && g->id == uid) ||
-		     (g->name && name && same_name(g, name))))
-			return g;
-	}
-	return NULL;
+	return find(p, GUARD_SUDOERS_USER, GUARD_SUDOERS_UID, name, uid_known, uid);
 }
