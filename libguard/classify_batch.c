@@ -157,8 +157,8 @@ static int newusers_uid(struct cl_ctx *ctx, struct guard_identity *user, const c
 	uint32_t uid;
 	int r;
 
-	if (!*field)
-		return 0;
+	if (!*field) /* newusers chooses: perhaps a uid granted by number */
+		return user->exists ? 0 : cl_add_tool_id_grant(ctx, user, NULL, false);
 	if (field[0] >= '0' && field[0] <= '9') {
 		if (guard_parse_id(field, &uid) < 0)
 			return cl_refuse(ctx, "%s: '%s' is not a valid uid", what, QUOTED(field));

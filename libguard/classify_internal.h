@@ -179,6 +179,12 @@ struct cl_group {
 	uint32_t gid;
 	bool privileged;
 };
+
+/* A role.escalate when the tool will choose the new account's uid (group's
+ * gid, gid) and sudoers or doas.conf grants one by number that nothing
+ * holds yet: the choice may be it. Naming the id (-u, -g) avoids it. */
+int cl_add_tool_id_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+			 const struct cl_group *group, bool gid);
 int cl_resolve_group(struct cl_ctx *ctx, const char *text, struct cl_group *ret);
 void cl_group_clear(struct cl_group *g);
 

@@ -211,6 +211,8 @@ static int groupadd(struct cl_ctx *ctx, const struct cl_parsed *p)
 		g.gid_known = true;
 	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
+	if (r == 0 && !g.gid_known)
+		r = cl_add_tool_id_grant(ctx, NULL, &g, true);
 	if (r == 0)
 		r = cl_add_group_grant(ctx, NULL, &g, "group ");
 	if (r == 0 && cl_has(p, 'r'))

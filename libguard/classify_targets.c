@@ -496,6 +496,22 @@ int cl_add_home(struct cl_ctx *ctx, enum guard_home_op op, const char *path, con
 	return 0;
 }
 
+int cl_add_tool_id_grant(struct cl_ctx *ctx, const struct guard_identity *user,
+			 const struct cl_group *group, bool gid)
+{
+	const struct guard_sudoers_grant *g = guard_sudoers_unheld(ctx->policy, gid);
+	char grant[640];
+
+	if (!g)
+		return 0;
+	snprintf(grant, sizeof(grant),
+		 "a %s the tool chooses (%s grants %s %u, which no %s holds: %s:%u; name one "
+		 "with %s)",
+		 gid ? "gid" : "uid", guard_grant_source(g), gid ? "gid" : "uid", g->id,
+		 gid ? "group" : "account", g->file, g->line, gid ? "-g" : "-u");
+	return cl_add(ctx, GUARD_ROLE_ESCALATE, user, group, grant);
+}
+
 int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char *uid,
 		    const struct guard_tool_defaults **ret_defaults)
 {
@@ -506,6 +522,8 @@ int cl_add_new_user(struct cl_ctx *ctx, struct guard_identity *user, const char 
 	if (!user->exists && uid && guard_parse_id(uid, &user->uid) == 0)
 		user->uid_known = true;
 	r = cl_add(ctx, GUARD_USER_CREATE, user, NULL, NULL);
+	if (r == 0 && !user->uid_known)
+		r = cl_add_tool_id_grant(ctx, user, NULL, false);
 	return r ?: cl_add_name_grant(ctx, user, user->name);
 }
 
@@ -521,6 +539,8 @@ int cl_add_new_group(struct cl_ctx *ctx, const struct guard_identity *user, cons
 	 * or gid grants (a %sudo rule, a role, a gid some file trusts). */
 	g.privileged = guard_policy_group_is_privileged(ctx->policy, g.name, g.gid_known, g.gid);
 	r = cl_add(ctx, GUARD_GROUP_CREATE, NULL, &g, NULL);
+	if (r == 0 && !g.gid_known)
+		r = cl_add_tool_id_grant(ctx, user, &g, true);
 	if (r == 0 && user)
 		r = cl_add(ctx, GUARD_GROUP_MEMBER_ADD, user, &g, NULL);
 	if (r == 0)

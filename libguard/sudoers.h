@@ -101,6 +101,11 @@ const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *
 						     const char *name, bool uid_known,
 						     uint32_t uid);
 
+/* The first uid (gid) granted by number that no account (group) on this
+ * host holds, as the load found it, or NULL: the tools give new accounts
+ * and groups ids of their own choosing, and may choose it. */
+const struct guard_sudoers_grant *guard_sudoers_unheld(const struct guard_policy *policy, bool gid);
+
 /* Reads sudoers (NULL: GUARD_SUDOERS_PATH; "": none) with what it
  * includes, then doas (NULL: GUARD_DOAS_CONF_PATH; "": none), into
  * policy's grants, replacing them; with note, records each file and

@@ -411,3 +411,14 @@ const struct guard_sudoers_grant *guard_sudoers_user(const struct guard_policy *
 {
 	return find(p, GUARD_SUDOERS_USER, GUARD_SUDOERS_UID, name, uid_known, uid);
 }
+
+const struct guard_sudoers_grant *guard_sudoers_unheld(const struct guard_policy *p, bool gid)
+{
+	for (size_t i = 0; p && i < p->n_sudoers; i++) {
+		const struct guard_sudoers_grant *g = &p->sudoers[i];
+
+		if (g->kind == (gid ? GUARD_SUDOERS_GID : GUARD_SUDOERS_UID) && !g->name)
+			return g;
+	}
+	return NULL;
+}

@@ -514,6 +514,29 @@ case_sudoers_grants() {
 	for u in f1olddba f1gone f1alias f1mallory f1newuid; do
 		getent passwd "$u" >/dev/null && fail "$u was made"
 	done
+	step "refused: a new account or group whose id the tool chooses, while a granted id is free"
+	# #5302 (line 8) is held by no account; %#5410 by no group. useradd,
+	# newusers and adduser pick the next free uid themselves: it may be
+	# 5302 (pad an account to 5301 first). Before, alice did just that.
+	echo '%#5410 ALL=(ALL) ALL' >>/etc/sudoers.d/f1site
+	refused_as_alice "useradd -m f1auto" useradd -m f1auto
+	run_cmd as_alice_clean "$GUARDCTL" explain useradd -m f1auto
+	assert_contains "$OUT" "a uid the tool chooses (sudoers grants uid 5302, which no account holds: /etc/sudoers.d/f1site:8; name one with -u)"
+	run_cmd as_alice_clean bash -c "printf 'f1auto2:Pw-1234567:::x:/home/f1auto2:/bin/sh\n' | $GUARDCTL newusers"
+	assert_eq 1 "$STATUS" "newusers with no uid: $OUT $ERR"
+	refused_as_alice "groupadd f1autog" groupadd f1autog
+	run_cmd as_alice_clean "$GUARDCTL" explain groupadd f1autog
+	assert_contains "$OUT" "a gid the tool chooses (sudoers grants gid 5410, which no group holds"
+	step "control: the ids named (-u, -g): allowed"
+	run_cmd as_alice_clean "$GUARDCTL" useradd -m -u 5501 -g users f1auto
+	assert_eq 0 "$STATUS" "useradd -u 5501 -g users f1auto: $OUT $ERR"
+	run_cmd as_alice_clean "$GUARDCTL" groupadd -g 5511 f1autog
+	assert_eq 0 "$STATUS" "groupadd -g 5511 f1autog: $OUT $ERR"
+	userdel -r f1auto 2>/dev/null || true
+	groupdel f1autog 2>/dev/null || true
+	for u in f1auto2; do
+		getent passwd "$u" >/dev/null && fail "$u was made"
+	done
 	step "control: a negated name, a commented grant, an ordinary group"
 	echo '# %f1plaingroup ALL=(ALL) ALL' >>/etc/sudoers.d/f1site
 	groupadd -K GID_MIN=1000 f1plaingroup
