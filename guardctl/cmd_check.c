@@ -123,7 +123,14 @@ static void say_sudoers_grants(const struct guard_policy *p)
 			guard_escape(g->name, name, sizeof(name));
 		else
 			snprintf(name, sizeof(name), "#%u", g->id);
-		if (group)
+		if (!g->name)
+			fprintf(stderr,
+				"%s:%u: note: %s grants %s %u, which nothing holds yet: a new %s "
+				"whose %s the tool chooses is role.escalate (name one with %s)\n",
+				file, g->line, guard_grant_source(g), group ? "gid" : "uid", g->id,
+				group ? "group" : "account", group ? "gid" : "uid",
+				group ? "-g" : "-u");
+		else if (group)
 			fprintf(stderr,
 				"%s:%u: note: %s grants %%%s: @privileged, its members "
 				"@protected\n",

@@ -161,12 +161,13 @@ done
 step "what sudoers adds to @privileged and @protected is named"
 mkdir -p /etc/sudoers.d
 printf '%s\n' '%checkops ALL=(ALL) ALL' 'checkdeploy ALL=(ALL) NOPASSWD: ALL' '%sudo ALL=(ALL) ALL' \
-	>/etc/sudoers.d/checksite
+	'#64999 ALL=(ALL) ALL' >/etc/sudoers.d/checksite
 chmod 0440 /etc/sudoers.d/checksite
 assert_exit 0 "$G" check
 assert_contains "$ERR" "/etc/sudoers.d/checksite:1: note: sudoers grants %checkops: @privileged, its members @protected"
 assert_contains "$ERR" "/etc/sudoers.d/checksite:2: note: sudoers grants checkdeploy: @protected"
 assert_not_contains "$ERR" "sudoers grants %sudo" # listed in privileged_groups
+assert_contains "$ERR" "/etc/sudoers.d/checksite:4: note: sudoers grants uid 64999, which nothing holds yet: a new account whose uid the tool chooses is role.escalate (name one with -u)"
 # dave cannot read sudoers: his check of a file says so, and still checks
 install -m 0644 /root/policies/ok.conf /etc/guard/check-dave.conf
 assert_exit 0 as_dave "$G" check /etc/guard/check-dave.conf
