@@ -112,11 +112,12 @@ static void say_sudoers_grants(const struct guard_policy *p)
 	for (size_t i = 0; i < p->n_sudoers; i++) {
 		const struct guard_sudoers_grant *g = &p->sudoers[i];
 		bool group = g->kind == GUARD_SUDOERS_GROUP || g->kind == GUARD_SUDOERS_GID;
-		bool listed = false;
 
-		for (size_t j = 0; group && g->name && j < p->n_privileged_groups; j++)
-			listed = listed || strcmp(p->privileged_groups[j], g->name) == 0;
-		if (listed || (g->kind == GUARD_SUDOERS_USER && strcmp(g->name, "root") == 0))
+		/* Only what sudoers or doas.conf alone makes privileged: the
+		 * policy's own reason (listed, a role, gid 0) says it already. */
+		if ((group && guard_policy_group_privilege(p, g->name, g->id_known, g->id, NULL) !=
+				  GUARD_PRIVILEGE_SUDOERS) ||
+		    (g->kind == GUARD_SUDOERS_USER && g->id_known && g->id == 0))
 			continue;
 		guard_escape(g->file, file, sizeof(file));
 		if (g->name)
