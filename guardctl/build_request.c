@@ -83,7 +83,7 @@ int guardctl_request_build(const struct guardctl *ctx, const struct guard_policy
 	if (where)
 		ret->where = *where;
 	else
-		guard_locate_process(getpid(), &ret->where);
+		guard_locate_process(ctx->pid ? ctx->pid : getpid(), &ret->where);
 
 	if (guard_classify_reads_batch(argv[0])) {
 		r = read_batch(&ret->batch, &ret->batch_len);

@@ -27,6 +27,12 @@ struct guardctl {
 	char *saved_term;   /* the caller's TERM, validated, for a child's terminal */
 	const char *reason; /* --reason TEXT, recorded with the decision; may be NULL */
 	const struct guardctl_command *cmd; /* the subcommand running, else NULL */
+	pid_t pid; /* the process whose session and terminal say where the caller is */
+	/* The store the decision service keeps open, lent for this request
+	 * (NULL: guardctl opens its own); store_failed: a call on it failed,
+	 * so it is not kept. */
+	struct guard_store *store;
+	bool store_failed;
 };
 
 struct guardctl_request {
@@ -61,6 +67,10 @@ int guardctl_service_request_build(const struct guardctl *ctx, const struct guar
 
 /* Prints "guardctl: ..." on stderr (output.c). */
 void guardctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where guardctl_error and the guarded-command path write: stderr, or
+ * what guardctl_output_to set (NULL: stderr again). */
+FILE *guardctl_err(void);
+void guardctl_output_to(FILE *f);
 /* Writes what guardctl_error held back while a store transaction was open
  * (nothing while one still is); also at exit. */
 void guardctl_output_flush(void);
@@ -153,6 +163,8 @@ int guardctl_limits_reset(void);
  * caller can signal holds its lock. Prints why on failure. Returns 0 or
  * EXIT_USAGE. */
 int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret);
+/* Closes a store guardctl_store_open gave, unless it is ctx->store. */
+void guardctl_store_close(struct guardctl *ctx, struct guard_store *store);
 /* Blocks (hold) or unblocks the stop signals of job control (SIGTSTP,
  * SIGTTIN, SIGTTOU): held from guardctl_store_open on, so that nothing
  * stops guardctl while it may hold the store's lock. */
@@ -186,7 +198,7 @@ void guardctl_say_pending(const struct guard_policy *policy,
  * refused it, or the caller's account could not be looked up) to audit
  * and journald, best effort, as the settings allow (NULL: both). actor may
  * be NULL or nameless: the uid stands for it. */
-void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
+void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, pid_t pid,
 			     const struct guard_identity *actor, const char *command,
 			     const char *why, const char *reason);
 /* Records such a refusal (rq->refusal) in the state store's ledger, where
@@ -198,6 +210,27 @@ void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *po
  * any approved request for exactly this command): run_approved.c. Returns
  * the command's exit status, EXIT_DENIED or EXIT_USAGE. */
 int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, char **argv);
+
+/* A guarded command between its decision and its end: what recording
+ * its exit status needs. */
+struct guardctl_run {
+	struct guard_events *ev;
+	struct guard_store *store; /* guardctl_store_open's */
+	struct guardctl_request rq;
+	struct guard_decision_result res;
+};
+
+/* Builds, decides, records and reports a guarded command under policy
+ * (which must outlive run), printing what the caller is told. Returns 0
+ * when the tool may run (run->rq.cls.path, absolute; run holds what its
+ * end needs), else EXIT_DENIED or EXIT_USAGE with run cleared. */
+int guardctl_run_decide(struct guardctl *ctx, const struct guard_policy *policy,
+			int64_t approval_id, int argc, char **argv, struct guardctl_run *run);
+/* Records how the tool ended (a wait(2) status) in the store and the
+ * events, every id 0 again; a failure is a warning. */
+void guardctl_run_end(struct guardctl *ctx, struct guardctl_run *run, int status);
+/* Frees run (a zeroed one too). */
+void guardctl_run_clear(struct guardctl *ctx, struct guardctl_run *run);
 
 /* The approval binding of a request: requester uid, host, argv as typed
  * and the batch's hash. */

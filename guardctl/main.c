@@ -145,6 +145,7 @@ int main(int argc, char **argv)
 	/* 7. Who calls: the real uid, never $USER or getlogin(). */
 	ctx.uid = getuid();
 	ctx.gid = getgid();
+	ctx.pid = getpid();
 	ctx.user = name_of_uid(ctx.uid);
 	if (!ctx.user) {
 		char why[64];
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 		guardctl_error("cannot identify the calling user (uid %u)", (unsigned)ctx.uid);
 		snprintf(why, sizeof(why), "cannot identify the calling user (uid %u)",
 			 (unsigned)ctx.uid);
-		guardctl_report_refusal(NULL, ctx.uid, NULL, i < argc ? argv[i] : NULL, why, NULL);
+		guardctl_report_refusal(NULL, ctx.uid, getpid(), NULL, i < argc ? argv[i] : NULL, why, NULL);
 		return EXIT_USAGE;
 	}
 

@@ -18,14 +18,28 @@ static char held[16384];
 static size_t held_len;
 static bool held_cut;
 
+/* Where messages go: stderr, or in the decision service the text its
+ * answer carries to guardctl's front (served.c). */
+static FILE *sink;
+
+FILE *guardctl_err(void)
+{
+	return sink ? sink : stderr;
+}
+
+void guardctl_output_to(FILE *f)
+{
+	sink = f;
+}
+
 void guardctl_output_flush(void)
 {
 	if (guard_store_txn_open())
 		return;
 	if (held_len > 0)
-		(void)fwrite(held, 1, held_len, stderr);
+		(void)fwrite(held, 1, held_len, guardctl_err());
 	if (held_cut)
-		(void)fputs(PROGNAME ": (more messages were cut)\n", stderr);
+		(void)fputs(PROGNAME ": (more messages were cut)\n", guardctl_err());
 	held_len = 0;
 	held_cut = false;
 }
@@ -53,11 +67,11 @@ void guardctl_error(const char *fmt, ...)
 		return;
 	}
 	guardctl_output_flush();
-	fputs(PROGNAME ": ", stderr);
+	fputs(PROGNAME ": ", guardctl_err());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(guardctl_err(), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', guardctl_err());
 }
 
 void guardctl_command_help(const struct guardctl_command *cmd, FILE *out)

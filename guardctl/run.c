@@ -33,7 +33,7 @@ static void report_policy_error(const struct guard_error *load_err)
 	guard_events_close(ev);
 }
 
-void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
+void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, pid_t pid,
 			     const struct guard_identity *actor, const char *command,
 			     const char *why, const char *reason)
 {
@@ -52,7 +52,7 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid,
 		    settings->audit == GUARD_AUDIT_OFF ? GUARD_AUDIT_OFF : GUARD_AUDIT_BEST_EFFORT;
 		sinks.journal = settings->journal;
 	}
-	guard_locate_process(getpid(), &where);
+	guard_locate_process(pid, &where);
 	req.actor = actor && actor->name ? *actor : who;
 	req.service = "guardctl";
 	req.location = where.kind;
@@ -90,7 +90,7 @@ void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *po
 		who = rq->actor; /* with its groups, for the watches' counts */
 	who.uid_known = true;
 	who.uid = ctx->uid;
-	guard_locate_process(getpid(), &where);
+	guard_locate_process(ctx->pid ? ctx->pid : getpid(), &where);
 	if (guardctl_store_open(ctx, &store) != 0)
 		return;
 	struct guard_store_refusal_in in = {
@@ -105,13 +105,15 @@ void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *po
 	    .wall_now = (int64_t)time(NULL),
 	};
 	r = guard_store_record_refusal(store, &in, alerts, &n_alerts, &err);
-	guard_store_close(store);
+	if (r < 0)
+		ctx->store_failed = true;
+	guardctl_store_close(ctx, store);
 	if (r < 0)
 		guardctl_error("warning: the refusal could not be recorded: %s",
 			       err.message[0] ? err.message : strerror(-r));
 	for (size_t i = 0; i < n_alerts; i++)
 		if (alerts[i].kind == GUARD_ALERT_WATCH && alerts[i].lockout_until > 0)
-			fprintf(stderr,
+			fprintf(guardctl_err(),
 				"guard: watch \"%s\" reached its threshold: your guarded actions "
 				"are refused for a while (guardctl status)\n",
 				alerts[i].name);
@@ -129,7 +131,7 @@ static void report_alerts(struct guard_events *ev, const struct guardctl_request
 		(void)guard_events_lockout(ev, &rq->req.actor, a->name, a->lockout_until);
 		if (a->lockout_until > 0)
 			fprintf(
-			    stderr,
+			    guardctl_err(),
 			    "guard: watch \"%s\" reached its threshold: your guarded actions are "
 			    "refused for a while (guardctl status)\n",
 			    a->name);
@@ -141,70 +143,115 @@ int guardctl_run(struct guardctl *ctx, int argc, char **argv)
 	return guardctl_run_approved(ctx, 0, argc, argv);
 }
 
-int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, char **argv)
+void guardctl_run_clear(struct guardctl *ctx, struct guardctl_run *run)
+{
+	guard_verdict_clear(&run->res.verdict);
+	guardctl_store_close(ctx, run->store);
+	guardctl_request_clear(&run->rq);
+	guard_events_close(run->ev);
+	memset(run, 0, sizeof(*run));
+}
+
+int guardctl_run_decide(struct guardctl *ctx, const struct guard_policy *policy,
+			int64_t approval_id, int argc, char **argv, struct guardctl_run *run)
 {
 	const struct guardctl_decide_opts o = {.approval_id = approval_id};
-	struct guard_policy *policy = NULL;
-	struct guard_events *ev = NULL;
-	struct guard_store *store = NULL;
-	struct guardctl_request rq = {0};
-	struct guard_decision_result res = {0};
+	struct guardctl_request *rq = &run->rq;
+	struct guard_decision_result *res = &run->res;
 	struct guard_error err = {0};
-	struct guardctl_exec x;
 	char line[GUARD_GUIDANCE_LINE_MAX];
-	int r, status = 0, rc = EXIT_USAGE;
+	int r, rc;
+
+	memset(run, 0, sizeof(*run));
+	/* What is asked first: an unknown command is a usage error whatever
+	 * the state of the audit daemon. */
+	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc, argv, false, rq);
+	if (rc == EXIT_DENIED && rq->refusal[0]) {
+		guardctl_report_refusal(&policy->settings, ctx->uid, ctx->pid, &rq->actor, argv[0],
+					rq->refusal, ctx->reason);
+		guardctl_record_refusal(ctx, policy, rq, argv[0]);
+	}
+	if (rc != 0)
+		goto refused;
+	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &run->ev, &err);
+	guard_events_set_zone(run->ev, policy->tz);
+	if (r < 0) {
+		guardctl_error("refused: the decision cannot be recorded: %s",
+			       err.message[0] ? err.message : strerror(-r));
+		rc = EXIT_USAGE;
+		goto refused;
+	}
+
+	/* Snapshot, decision, approval and ledger: one transaction. */
+	rc = guardctl_decide_in_store(ctx, policy, rq, argc, argv, &o, &run->store, res);
+	if (rc != 0)
+		goto refused;
+	guard_guidance_line(&res->verdict, line, sizeof(line));
+	if (line[0])
+		fprintf(guardctl_err(), "%s\n", line);
+	guard_events_pending(run->ev, run->store, res);
+	r = guard_events_decision(run->ev, &rq->req, &res->verdict, ctx->reason);
+	report_alerts(run->ev, rq, res);
+	if (res->outcome != GUARD_OUTCOME_GO) {
+		if (res->outcome == GUARD_OUTCOME_PENDING)
+			guardctl_say_pending(policy, res);
+		rc = EXIT_DENIED;
+		goto refused;
+	}
+	if (r < 0) {
+		/* Spent, but not run: the ledger says so (no exit status). */
+		guardctl_error("refused: the decision could not be recorded: %s", strerror(-r));
+		rc = EXIT_USAGE;
+		goto refused;
+	}
+	if (!rq->cls.path || rq->cls.path[0] != '/') {
+		guardctl_error("refused: no absolute path to run \"%s\"", rq->cls.exec_argv[0]);
+		rc = EXIT_USAGE;
+		goto refused;
+	}
+	return 0;
+refused:
+	guardctl_run_clear(ctx, run);
+	return rc;
+}
+
+void guardctl_run_end(struct guardctl *ctx, struct guardctl_run *run, int status)
+{
+	struct guard_error err = {0};
+	int r;
+
+	/* The tool has run: a failure to record its end changes nothing of
+	 * what it did, and is said. */
+	if (setresuid(0, 0, 0) < 0)
+		r = -errno;
+	else
+		r = guard_store_exec_result(run->store, run->res.decision_id, status, &err);
+	if (r < 0) {
+		ctx->store_failed = true;
+		guardctl_error("warning: the exit status could not be stored: %s",
+			       err.message[0] ? err.message : strerror(-r));
+	}
+	if (guard_events_exec(run->ev, &run->rq.req, status) < 0)
+		guardctl_error("warning: the end of %s (exit %d) could not be recorded",
+			       run->rq.cls.path, guardctl_exit_status(status));
+}
+
+int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, char **argv)
+{
+	struct guard_policy *policy = NULL;
+	struct guard_error err = {0};
+	struct guardctl_run run;
+	struct guardctl_exec x;
+	int r, status = 0, rc;
 
 	policy = guardctl_load_policy_err(ctx, NULL, true, &err);
 	if (!policy) {
 		report_policy_error(&err);
 		return EXIT_USAGE;
 	}
-	/* What is asked first: an unknown command is a usage error whatever
-	 * the state of the audit daemon. */
-	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc, argv, false, &rq);
-	if (rc == EXIT_DENIED && rq.refusal[0]) {
-		guardctl_report_refusal(&policy->settings, ctx->uid, &rq.actor, argv[0], rq.refusal,
-					ctx->reason);
-		guardctl_record_refusal(ctx, policy, &rq, argv[0]);
-	}
+	rc = guardctl_run_decide(ctx, policy, approval_id, argc, argv, &run);
 	if (rc != 0)
 		goto out;
-	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &ev, &err);
-	guard_events_set_zone(ev, policy->tz);
-	if (r < 0) {
-		guardctl_error("refused: the decision cannot be recorded: %s",
-			       err.message[0] ? err.message : strerror(-r));
-		rc = EXIT_USAGE;
-		goto out;
-	}
-
-	/* Snapshot, decision, approval and ledger: one transaction. */
-	rc = guardctl_decide_in_store(ctx, policy, &rq, argc, argv, &o, &store, &res);
-	if (rc != 0)
-		goto out;
-	guard_guidance_line(&res.verdict, line, sizeof(line));
-	if (line[0])
-		fprintf(stderr, "%s\n", line);
-	guard_events_pending(ev, store, &res);
-	r = guard_events_decision(ev, &rq.req, &res.verdict, ctx->reason);
-	report_alerts(ev, &rq, &res);
-	if (res.outcome != GUARD_OUTCOME_GO) {
-		if (res.outcome == GUARD_OUTCOME_PENDING)
-			guardctl_say_pending(policy, &res);
-		rc = EXIT_DENIED;
-		goto out;
-	}
-	if (r < 0) {
-		/* Spent, but not run: the ledger says so (no exit status). */
-		guardctl_error("refused: the decision could not be recorded: %s", strerror(-r));
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (!rq.cls.path || rq.cls.path[0] != '/') {
-		guardctl_error("refused: no absolute path to run \"%s\"", rq.cls.exec_argv[0]);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	/* The store's lock is released: the caller may signal us again
 	 * (Ctrl-C, SIGTERM are forwarded to the tool) until its exit status
 	 * is recorded, which happens with every id 0 again. */
@@ -215,41 +262,28 @@ int guardctl_run_approved(struct guardctl *ctx, int64_t approval_id, int argc, c
 	}
 	guardctl_job_control(false);
 	x = (struct guardctl_exec){
-	    .path = rq.cls.path,
-	    .argv = rq.cls.exec_argv,
+	    .path = run.rq.cls.path,
+	    .argv = run.rq.cls.exec_argv,
 	    .caller = ctx->user,
 	    .term = ctx->saved_term,
-	    .batch = rq.batch,
-	    .batch_len = rq.batch_len,
-	    .interactive = guardctl_is_interactive(&rq.cls),
+	    .batch = run.rq.batch,
+	    .batch_len = run.rq.batch_len,
+	    .interactive = guardctl_is_interactive(&run.rq.cls),
 	};
 	r = guardctl_exec(&x, &status);
 	guard_accounts_forget(); /* the tool may have changed them */
 	if (r < 0) {
-		guardctl_error("cannot run %s: %s", rq.cls.path, strerror(-r));
+		guardctl_error("cannot run %s: %s", run.rq.cls.path, strerror(-r));
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	rc = guardctl_exit_status(status);
-	/* The tool has run: a failure to record its end changes nothing of
-	 * what it did, and is said. Stops blocked before every id is 0 again:
-	 * a SIGSTOP the caller sent before is taken before the lock is. */
+	/* Stops blocked before every id is 0 again: a SIGSTOP the caller sent
+	 * before is taken before the lock is. */
 	guardctl_job_control(true);
-	if (setresuid(0, 0, 0) < 0)
-		r = -errno;
-	else
-		r = guard_store_exec_result(store, res.decision_id, status, &err);
-	if (r < 0)
-		guardctl_error("warning: the exit status could not be stored: %s",
-			       err.message[0] ? err.message : strerror(-r));
-	if (guard_events_exec(ev, &rq.req, status) < 0)
-		guardctl_error("warning: the end of %s (exit %d) could not be recorded",
-			       rq.cls.path, rc);
+	guardctl_run_end(ctx, &run, status);
 out:
-	guard_verdict_clear(&res.verdict);
-	guard_store_close(store);
-	guardctl_request_clear(&rq);
-	guard_events_close(ev);
+	guardctl_run_clear(ctx, &run);
 	guard_policy_free(policy);
 	return rc;
 }

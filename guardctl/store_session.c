@@ -40,8 +40,11 @@ int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 	struct guard_error err = {0};
 	int r;
 
-	(void)ctx;
 	*ret = NULL;
+	if (ctx->store) {
+		*ret = ctx->store;
+		return 0;
+	}
 	/* The store is root's; and a caller may SIGSTOP its own guardctl: with
 	 * every uid 0 it can no longer signal us while we hold the lock. */
 	if (geteuid() != 0) {
@@ -65,6 +68,12 @@ int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+void guardctl_store_close(struct guardctl *ctx, struct guard_store *store)
+{
+	if (store && store != ctx->store)
+		guard_store_close(store);
 }
 
 int guardctl_hostname(char *buf, size_t size)
@@ -154,6 +163,8 @@ int guardctl_decide_in_store(struct guardctl *ctx, const struct guard_policy *po
 	};
 	r = guard_store_decide(*ret_store, &in, ret, &err);
 	guardctl_output_flush();
+	if (r < 0)
+		ctx->store_failed = true;
 	if (r < 0) {
 		if (r == -EPERM || r == -ENOENT || r == -ESTALE)
 			guardctl_error("refused: %s", err.message);
@@ -174,7 +185,7 @@ void guardctl_say_pending(const struct guard_policy *policy,
 	if (res->not_spent[0]) {
 		char q[sizeof(res->not_spent) + 64];
 
-		fprintf(stderr, "guardctl: %s\n",
+		fprintf(guardctl_err(), "guardctl: %s\n",
 			guard_escape_controls(res->not_spent, q, sizeof(q)));
 	}
 	guard_text_init(&t, who, sizeof(who));
@@ -185,7 +196,7 @@ void guardctl_say_pending(const struct guard_policy *policy,
 			guard_text_add(&t, "%s", p ? p + 4 : "an approver");
 			break;
 		}
-	fprintf(stderr,
+	fprintf(guardctl_err(),
 		"guardctl: request %lld %s: needs %u approval%s by %s.\n"
 		"  An approver runs: guardctl approve %lld\n"
 		"  Then run it again, or: guardctl run %lld\n",

@@ -29,6 +29,9 @@ enum tag {
 	T_ARGV,
 	T_ENV_UNSAFE,
 	T_HOST_PID,
+	T_REASON,
+	T_WAIT_STATUS,
+	T_EXIT_CODE,
 	T_MAX
 };
 
@@ -199,6 +202,12 @@ int guard_wire_encode_request(const struct guard_wire_request *req, uint8_t **re
 		put_strv(&w, T_ARGV, req->argv, req->argc);
 		put_str(&w, T_ENV_UNSAFE, req->env_unsafe);
 	}
+	if (req->stage == GUARD_STAGE_GUARDCTL) {
+		put_strv(&w, T_ARGV, req->argv, req->argc);
+		put_str(&w, T_REASON, req->reason);
+	}
+	if (req->stage == GUARD_STAGE_GUARDCTL_END)
+		put_u32(&w, T_WAIT_STATUS, req->wait_status);
 	return finish(&w, GUARD_WIRE_MAX_BODY, ret, ret_len);
 }
 
@@ -211,7 +220,15 @@ int guard_wire_encode_answer(const struct guard_wire_answer *ans, uint8_t **ret,
 	put_u32(&w, T_LOG_PRIORITY, ans->log_priority);
 	put_str(&w, T_GUIDANCE, ans->guidance);
 	put_str(&w, T_LOG, ans->log);
-	return finish(&w, GUARD_WIRE_MAX_ANSWER, ret, ret_len);
+	if (ans->exit_code)
+		put_u32(&w, T_EXIT_CODE, ans->exit_code);
+	if (ans->run_flags)
+		put_u32(&w, T_FLAGS, ans->run_flags);
+	put_str(&w, T_COMMAND, ans->command);
+	if (ans->argv)
+		put_strv(&w, T_ARGV, ans->argv, ans->argc);
+	/* A command's argv may be longer than any guidance. */
+	return finish(&w, ans->argv ? GUARD_WIRE_MAX_BODY : GUARD_WIRE_MAX_ANSWER, ret, ret_len);
 }
 
 int guard_wire_header(const uint8_t *hdr, size_t max_body, enum guard_wire_kind *ret_kind,
@@ -354,18 +371,27 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 			   BIT(T_USER) | BIT(T_RUSER) | BIT(T_RHOST) | BIT(T_TTY) | BIT(T_CONFIG) |
 			   BIT(T_ACTION) | BIT(T_RUNAS_UID) | BIT(T_RUNAS_GID) |
 			   BIT(T_RUNAS_GROUPS) | BIT(T_COMMAND) | BIT(T_CWD) | BIT(T_ARGV) |
-			   BIT(T_ENV_UNSAFE) | BIT(T_HOST_PID);
-	bool sudo;
+			   BIT(T_ENV_UNSAFE) | BIT(T_HOST_PID) | BIT(T_REASON) | BIT(T_WAIT_STATUS);
+	bool sudo, ctl, end;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	r = split(buf, len, GUARD_WIRE_REQUEST, GUARD_WIRE_MAX_BODY, allowed, f);
 	if (r == 0)
 		r = get_u32(&f[T_STAGE], &ret->stage);
-	if (r == 0 && (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_SUDO))
+	if (r == 0 &&
+	    (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_GUARDCTL_END))
 		r = -EBADMSG;
 	sudo = r == 0 && ret->stage == GUARD_STAGE_SUDO;
+	ctl = r == 0 && ret->stage == GUARD_STAGE_GUARDCTL;
+	end = r == 0 && ret->stage == GUARD_STAGE_GUARDCTL_END;
 	for (int t = T_RUNAS_UID; r == 0 && !sudo && t <= T_ENV_UNSAFE; t++)
+		if (f[t].present && !(ctl && t == T_ARGV))
+			r = -EBADMSG;
+	/* guardctl's fields in guardctl's stages only, and nothing of PAM's. */
+	if (r == 0 && ((!ctl && f[T_REASON].present) || (end != f[T_WAIT_STATUS].present)))
+		r = -EBADMSG;
+	for (int t = T_SERVICE; r == 0 && (ctl || end) && t <= T_ACTION; t++)
 		if (f[t].present)
 			r = -EBADMSG;
 	if (r == 0)
@@ -390,6 +416,12 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 		r = get_str(&f[T_ACTION], &ret->action);
 	if (r == 0 && sudo)
 		r = get_sudo(f, ret);
+	if (r == 0 && ctl)
+		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
+	if (r == 0 && ctl)
+		r = get_str(&f[T_REASON], &ret->reason);
+	if (r == 0 && end)
+		r = get_u32(&f[T_WAIT_STATUS], &ret->wait_status);
 	if (r < 0)
 		guard_wire_request_clear(ret);
 	return r;
@@ -398,11 +430,12 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_answer *ret)
 {
 	struct field f[T_MAX];
-	uint32_t allowed = BIT(T_RESULT) | BIT(T_LOG_PRIORITY) | BIT(T_GUIDANCE) | BIT(T_LOG);
+	uint32_t allowed = BIT(T_RESULT) | BIT(T_LOG_PRIORITY) | BIT(T_GUIDANCE) | BIT(T_LOG) |
+			   BIT(T_EXIT_CODE) | BIT(T_FLAGS) | BIT(T_COMMAND) | BIT(T_ARGV);
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = split(buf, len, GUARD_WIRE_ANSWER, GUARD_WIRE_MAX_ANSWER, allowed, f);
+	r = split(buf, len, GUARD_WIRE_ANSWER, GUARD_WIRE_MAX_BODY, allowed, f);
 	if (r == 0)
 		r = get_u32(&f[T_RESULT], &ret->result);
 	if (r == 0 && ret->result > GUARD_RESULT_IGNORE)
@@ -413,6 +446,14 @@ int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_a
 		r = get_str(&f[T_GUIDANCE], &ret->guidance);
 	if (r == 0)
 		r = get_str(&f[T_LOG], &ret->log);
+	if (r == 0 && f[T_EXIT_CODE].present)
+		r = get_u32(&f[T_EXIT_CODE], &ret->exit_code);
+	if (r == 0 && f[T_FLAGS].present)
+		r = get_u32(&f[T_FLAGS], &ret->run_flags);
+	if (r == 0)
+		r = get_str(&f[T_COMMAND], &ret->command);
+	if (r == 0 && f[T_ARGV].present)
+		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
 	if (r < 0) {
 		guard_wire_answer_clear(ret);
 		ret->result = GUARD_RESULT_ERROR;
@@ -435,6 +476,7 @@ void guard_wire_request_clear(struct guard_wire_request *req)
 	free(req->command);
 	free(req->cwd);
 	free(req->env_unsafe);
+	free(req->reason);
 	for (size_t i = 0; req->argv && i < req->argc; i++)
 		free(req->argv[i]);
 	free(req->argv);
@@ -447,5 +489,9 @@ void guard_wire_answer_clear(struct guard_wire_answer *ans)
 		return;
 	free(ans->guidance);
 	free(ans->log);
+	free(ans->command);
+	for (size_t i = 0; ans->argv && i < ans->argc; i++)
+		free(ans->argv[i]);
+	free(ans->argv);
 	memset(ans, 0, sizeof(*ans));
 }

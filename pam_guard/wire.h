@@ -1,5 +1,5 @@
-/* The messages between the thin edges (pam_guard.so, sudo_guard.so) and
- * guard-pam-helper: one request (the PAM items and the stage, or the
+/* The messages between the thin edges (pam_guard.so, sudo_guard.so,
+ * guardctl's front) and guard-pam-helper or guard-decided: one request (the PAM items and the stage, or the
  * command sudo is about to run) down a pipe, one answer (the result, the text
  * for the user, the line for the system log) back up another. A message is
  * a 12-byte header (magic, kind, body length, all little-endian) and a body
@@ -32,6 +32,11 @@ enum guard_wire_stage {
 	GUARD_STAGE_SESSION = 3,
 	GUARD_STAGE_PASSWORD = 4,
 	GUARD_STAGE_SUDO = 5, /* sudo_guard.so's check(): the sudo fields below are set */
+	/* guardctl's front (guard-decided only): a guarded command, argv and
+	 * reason set; then, on the same connection once the tool has run,
+	 * GUARDCTL_END with its wait status. */
+	GUARD_STAGE_GUARDCTL = 6,
+	GUARD_STAGE_GUARDCTL_END = 7,
 };
 
 /* Request flags: module arguments and PAM flags the helper needs. */
@@ -63,9 +68,16 @@ struct guard_wire_request {
 	 * with (sudo -E, sudo VAR=value); NULL: none. The values never
 	 * leave sudo. */
 	char *env_unsafe;
+	/* GUARD_STAGE_GUARDCTL: argv as typed (above) and guardctl's
+	 * --reason (NULL: none). GUARD_STAGE_GUARDCTL_END: wait_status. */
+	char *reason;
+	uint32_t wait_status;
 };
 
-/* What the helper decided. Anything but ALLOW and IGNORE refuses. */
+/* What the helper decided. Anything but ALLOW and IGNORE refuses. To
+ * guardctl's front: ALLOW runs command with argv, DENY and ERROR refuse
+ * (exit_code; ERROR when nothing was decided), IGNORE leaves the request
+ * to guardctl's own program, which decides it as if no service ran. */
 enum guard_wire_result {
 	GUARD_RESULT_ERROR = 0, /* could not decide: fail closed */
 	GUARD_RESULT_ALLOW = 1,
@@ -79,7 +91,16 @@ struct guard_wire_answer {
 	char *
 	    guidance; /* for the user (PAM_ERROR_MSG, or PAM_TEXT_INFO when allowed); may be NULL */
 	char *log;    /* for the system log; may be NULL */
+	/* To guardctl's front only; guidance is then what it prints on
+	 * stderr. */
+	uint32_t exit_code;
+	uint32_t run_flags; /* GUARD_WIRE_RUN_* */
+	char *command;	    /* the tool's absolute path (ALLOW) */
+	char **argv;	    /* its argv, argc entries, NULL-terminated (ALLOW) */
+	size_t argc;
 };
+
+#define GUARD_WIRE_RUN_INTERACTIVE 0x1u /* the tool prompts on its terminal: a relayed pty */
 
 /* Encodes a message into a new buffer (*ret, *ret_len) for the caller to
  * free. Returns 0, -E2BIG when a string is longer than GUARD_WIRE_MAX_FIELD
