@@ -48,7 +48,7 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(A)/tests/%)
 .PHONY: man-check selinux deb rpm
 .PHONY: lint scan-build valgrind attack-mutants
 
-all: $(B)/libguard.a $(B)/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper $(B)/guard-decided \
+all: $(B)/libguard.a $(B)/guardctl $(B)/libexec/guardctl $(B)/pam_guard.so $(B)/guard-pam-helper $(B)/guard-decided \
      $(B)/sudo_guard.so
 
 $(B)/obj/%.o: %.c
@@ -60,8 +60,23 @@ $(B)/libguard.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(B)/guardctl: $(CTL_OBJS) $(B)/libguard.a
+# guardctl: the setuid front (guardctl/front/), the C library alone; it
+# asks guard-decided, else starts guardctl's own program, root's and not
+# setuid, from a path compiled in.
+GUARDCTL_PROGRAM := $(LIBEXECDIR)/guard/guardctl
+FRONT_OBJS := $(B)/obj/guardctl/front/front.o $(B)/obj/guardctl/exec.o \
+              $(B)/obj/guardctl/exec_child.o $(B)/obj/pam_guard/ask.o $(B)/obj/pam_guard/child.o \
+              $(B)/obj/pam_guard/channel.o $(B)/obj/pam_guard/wire.o
+
+$(B)/obj/guardctl/front/front.o: ALL_CFLAGS += -DGUARDCTL_PROGRAM='"$(GUARDCTL_PROGRAM)"'
+
+$(B)/guardctl: $(FRONT_OBJS)
 	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_HARD) -Wl,--as-needed -o $@ $(FRONT_OBJS)
+
+$(B)/libexec/guardctl: $(CTL_OBJS) $(B)/libguard.a
+	@$(if $(Q),echo "  LD      $@")
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_HARD) -o $@ $(CTL_OBJS) $(B)/libguard.a $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libguard.a $(wildcard tests/unit/*.h)
@@ -111,8 +126,10 @@ $(B)/pam_guard.so: $(PAM_OBJS) pam_guard/pam_guard.map
 		-Wl,-z,defs -Wl,--as-needed -o $@ $(PAM_OBJS) -lpam
 
 # guard-decided: the same decisions in one long-lived process (ask.h).
+# guardctl's own code decides its front's requests there (decided_guardctl.c).
 DECIDED_OBJS := $(filter-out $(B)/obj/pam_guard/helper.o,$(HELPER_OBJS)) \
-                $(B)/obj/pam_guard/decided.o $(B)/obj/pam_guard/channel.o
+                $(B)/obj/pam_guard/decided.o $(B)/obj/pam_guard/decided_guardctl.o \
+                $(B)/obj/pam_guard/channel.o $(filter-out $(B)/obj/guardctl/main.o,$(CTL_OBJS))
 
 $(B)/guard-decided: $(DECIDED_OBJS) $(B)/libguard.a
 	@$(if $(Q),echo "  LD      $@")
@@ -236,6 +253,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/guard/guard.d
 	install -m 4755 -o root -g root $(B)/guardctl $(DESTDIR)$(SBINDIR)/guardctl
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/guard
+	install -m 0755 -o root -g root $(B)/libexec/guardctl $(DESTDIR)$(GUARDCTL_PROGRAM)
 	install -m 0644 -o root -g root $(B)/pam_guard.so $(DESTDIR)$(PAMDIR)/pam_guard.so
 	install -m 0755 -o root -g root $(B)/guard-pam-helper $(DESTDIR)$(PAM_HELPER)
 	install -m 0755 -o root -g root $(B)/guard-decided $(DESTDIR)$(LIBEXECDIR)/guard/guard-decided
@@ -299,7 +317,7 @@ attack-mutants:
 # guard and libpam-guard packages in build/deb/, lintian-clean. `make rpm`:
 # the guard and pam_guard RPMs in build/rpm/. (tests/packaging/test_deb.sh
 # installs the .deb into a throwaway Debian root: by hand, not in check.)
-man-check: $(B)/guardctl
+man-check: $(B)/libexec/guardctl
 	@tests/integration/test_man.sh
 
 selinux:

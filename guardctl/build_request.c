@@ -2,6 +2,7 @@
  * or root's --as), where (utmp, or explain's --from), what (the classified
  * command). */
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,17 @@
 /* chpasswd and newusers read their batch from stdin: bounded, one byte
  * past the classifier's limit so that it can refuse an oversized batch. */
 #define MAX_BATCH_READ ((1u << 20) + 1)
+
+char *guardctl_user_name(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	errno = 0;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_name)
+		return NULL;
+	return strdup(res->pw_name);
+}
 
 static int read_batch(uint8_t **ret, size_t *ret_len)
 {

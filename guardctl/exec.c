@@ -58,6 +58,35 @@ static void note_winch(int sig)
 	winch_pending = 1;
 }
 
+/* TERM is the one value from the caller's environment a child may see,
+ * and only when it is a plain terminal name. */
+char *guardctl_sane_term(const char *term)
+{
+	size_t n;
+
+	if (!term)
+		return NULL;
+	n = strlen(term);
+	if (n == 0 || n > 64)
+		return NULL;
+	for (const char *c = term; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("+-._", *c)))
+			return NULL;
+	return strdup(term);
+}
+
+void guardctl_job_control(bool hold)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &stops, NULL);
+}
+
 int guardctl_exit_status(int wait_status)
 {
 	if (WIFEXITED(wait_status))

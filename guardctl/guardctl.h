@@ -45,6 +45,9 @@ struct guardctl_request {
 	char refusal[600];	  /* why the request was refused before a decision */
 };
 
+/* The name of uid (NSS), for the caller to free; NULL when it has none. */
+char *guardctl_user_name(uid_t uid);
+
 /* Builds the request for argv (a guarded command): the actor is as_user
  * (root's --as) or the caller, the location where (or utmp's). Prints why
  * on failure (a refusal only unless quiet: it is in ret->refusal too).
@@ -142,6 +145,10 @@ struct guardctl_exec {
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded. Returns 0 with the
  * wait(2) status in *ret_status, or -errno when no child ran. */
 int guardctl_exec(const struct guardctl_exec *x, int *ret_status);
+
+/* TERM as the one value of the caller's environment a child may see: a
+ * copy when it is a plain terminal name, else NULL (exec.c). */
+char *guardctl_sane_term(const char *term);
 
 /* The exit status for a wait(2) status: the child's, or 128+N. */
 int guardctl_exit_status(int wait_status);

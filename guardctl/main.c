@@ -3,7 +3,6 @@
  * the real uid the kernel reports and the arguments, treated as hostile. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,35 +36,6 @@ static void fix_standard_fds(void)
 		if (nfd != fd)
 			_exit(127);
 	}
-}
-
-/* TERM is the one value from the caller's environment a child may see,
- * and only when it is a plain terminal name. */
-static char *sane_term(const char *term)
-{
-	size_t n;
-
-	if (!term)
-		return NULL;
-	n = strlen(term);
-	if (n == 0 || n > 64)
-		return NULL;
-	for (const char *c = term; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || strchr("+-._", *c)))
-			return NULL;
-	return strdup(term);
-}
-
-static char *name_of_uid(uid_t uid)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	errno = 0;
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_name)
-		return NULL;
-	return strdup(res->pw_name);
 }
 
 /* Every signal back to its default and none blocked: a caller can start us
@@ -130,7 +100,7 @@ int main(int argc, char **argv)
 
 	/* 5. The caller's environment ends here: keep a sane TERM, drop the
 	 *    rest (LD_*, TZ, GCONV_PATH, ... never reach us or a child). */
-	ctx.saved_term = sane_term(getenv("TERM"));
+	ctx.saved_term = guardctl_sane_term(getenv("TERM"));
 	if (clearenv() != 0) {
 		guardctl_error("cannot clear the environment");
 		return EXIT_USAGE;
@@ -146,7 +116,7 @@ int main(int argc, char **argv)
 	ctx.uid = getuid();
 	ctx.gid = getgid();
 	ctx.pid = getpid();
-	ctx.user = name_of_uid(ctx.uid);
+	ctx.user = guardctl_user_name(ctx.uid);
 	if (!ctx.user) {
 		char why[64];
 

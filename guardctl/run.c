@@ -224,6 +224,8 @@ void guardctl_run_end(struct guardctl *ctx, struct guardctl_run *run, int status
 	 * what it did, and is said. */
 	if (setresuid(0, 0, 0) < 0)
 		r = -errno;
+	else if (!run->store)
+		r = -ENODEV; /* the decision service could not open it again */
 	else
 		r = guard_store_exec_result(run->store, run->res.decision_id, status, &err);
 	if (r < 0) {

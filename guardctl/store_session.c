@@ -24,17 +24,6 @@ void guardctl_store_error(const struct guard_error *err, int r)
 		guardctl_error("state store: %s", strerror(-r));
 }
 
-void guardctl_job_control(bool hold)
-{
-	sigset_t stops;
-
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTSTP);
-	sigaddset(&stops, SIGTTIN);
-	sigaddset(&stops, SIGTTOU);
-	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &stops, NULL);
-}
-
 int guardctl_store_open(struct guardctl *ctx, struct guard_store **ret)
 {
 	struct guard_error err = {0};

@@ -15,10 +15,7 @@
 #include "channel.h"
 #include "child.h"
 
-/* Connects to the service. Returns the socket, -ENOTCONN when there is no
- * service to trust (use the helper: nothing was sent), or -EPERM when the
- * socket is answered by a process that is not root's. */
-static int service_connect(void)
+int guard_ask_connect(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ucred peer;
@@ -57,7 +54,7 @@ int guard_ask(const char *helper, const uint8_t *request, size_t request_len, si
 	*ret = NULL;
 	*ret_len = 0;
 	err[0] = '\0';
-	fd = service_connect();
+	fd = guard_ask_connect();
 	if (fd == -ENOTCONN)
 		return guard_child_run(helper, request, request_len, max_answer, timeout_ms, ret,
 				       ret_len, err, err_size);

@@ -11,6 +11,12 @@
 #define GUARD_DECIDE_DIR    "/run/guard"
 #define GUARD_DECIDE_SOCKET GUARD_DECIDE_DIR "/decide.sock"
 
+/* Connects to the service (a blocking-free socket). Returns the socket,
+ * -ENOTCONN when there is no service to trust (use the helper: nothing was
+ * sent), or -EPERM when the socket is answered by a process that is not
+ * root's. */
+int guard_ask_connect(void);
+
 /* Sends request and reads the whole answer (at most max_answer bytes of
  * body) before timeout_ms has passed: to the decision service when its
  * directory is root's and not writable by others and a process of root's

@@ -11,6 +11,11 @@
  * A request must name its sender as the host process: the host's session
  * and terminal are read by that pid while it waits for the answer.
  *
+ * guardctl's front asks here too (GUARD_STAGE_GUARDCTL, decided_guardctl.h): its
+ * connection stays open, without a deadline, while the tool it was
+ * allowed runs, and ends with the tool's exit status. At most MAX_RUNS
+ * wait so; past that guardctl decides on its own.
+ *
  * One decision at a time, as the store serializes them anyway; reading
  * and writing are non-blocking, so a host that stops half-way (a caller
  * may SIGSTOP her own su) costs only its own connection, dropped after
@@ -35,9 +40,12 @@
 #include "channel.h"
 #include "helper.h"
 #include "numparse.h"
+#include "decided_guardctl.h"
 #include "wire.h"
 
-#define MAX_CONNS  32
+#define MAX_CONNS  32 /* asking */
+#define MAX_RUNS   64 /* guardctl runs waiting for their tool's end */
+#define MAX_SLOTS  (MAX_CONNS + MAX_RUNS)
 #define REQUEST_MS 2000 /* to send a whole request, and read the answer */
 
 struct conn {
@@ -48,7 +56,11 @@ struct conn {
 	size_t in_len, in_need; /* in_need: header, then header + body */
 	uint8_t *out;
 	size_t out_len, out_off;
+	struct guardctl_served *run; /* a guardctl run waiting for its end */
+	bool ended;		     /* its end was answered */
 };
+
+static size_t n_runs;
 
 static volatile sig_atomic_t stopping;
 
@@ -134,6 +146,9 @@ static int own_socket(void)
 
 static void conn_close(struct conn *c)
 {
+	if (c->run)
+		n_runs--;
+	guardctl_served_free(c->run);
 	close(c->fd);
 	free(c->in);
 	free(c->out);
@@ -175,6 +190,38 @@ static bool conn_abandoned(const struct conn *c)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
+/* A request of guardctl's front: its run, or the end of the run this
+ * connection was allowed. Returns false for any other request (PAM's,
+ * sudo's), which guard_helper_answer decides or refuses. */
+static bool conn_guardctl(struct conn *c, int *ret)
+{
+	struct guard_wire_request req;
+	struct guard_wire_answer ans = {0};
+
+	*ret = 0;
+	if (guard_wire_decode_request(c->in, c->in_len, &req) < 0)
+		return false;
+	if (req.stage != GUARD_STAGE_GUARDCTL && req.stage != GUARD_STAGE_GUARDCTL_END) {
+		guard_wire_request_clear(&req);
+		return false;
+	}
+	if (req.stage == GUARD_STAGE_GUARDCTL && !c->run) {
+		c->run = guardctl_served_run(&req, c->pid, n_runs < MAX_RUNS, &ans);
+		if (c->run)
+			n_runs++;
+	} else if (req.stage == GUARD_STAGE_GUARDCTL_END && c->run && !c->ended) {
+		guardctl_served_end(c->run, &req, &ans);
+		c->ended = true;
+	} else {
+		*ret = -EPROTO; /* out of order: the connection ends */
+	}
+	if (*ret == 0)
+		*ret = guard_wire_encode_answer(&ans, &c->out, &c->out_len);
+	guard_wire_answer_clear(&ans);
+	guard_wire_request_clear(&req);
+	return true;
+}
+
 /* The request is whole: decide it and start the answer. A request its
  * host gave up on is not decided: nobody would act on it, and it could
  * spend a limit's use. */
@@ -187,7 +234,8 @@ static void conn_decide(struct conn *c)
 		return;
 	}
 	alarm(GUARD_HELPER_ALARM_S);
-	r = guard_helper_answer(c->in, c->in_len, c->pid, NULL, &c->out, &c->out_len);
+	if (!conn_guardctl(c, &r))
+		r = guard_helper_answer(c->in, c->in_len, c->pid, NULL, &c->out, &c->out_len);
 	alarm(0);
 	if (r < 0)
 		conn_close(c);
@@ -226,6 +274,21 @@ static bool conn_read(struct conn *c)
 	}
 }
 
+/* A guardctl run's connection, its answer sent: it waits, without a
+ * deadline, for the end of the tool. Returns false when memory fails. */
+static bool conn_await_end(struct conn *c)
+{
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	free(c->in);
+	c->in_len = 0;
+	c->in_need = GUARD_WIRE_HEADER_SIZE;
+	c->in = malloc(c->in_need);
+	c->deadline = INT64_MAX;
+	return c->in != NULL;
+}
+
 /* Writes what it can. Returns false when the connection is done with. */
 static bool conn_write(struct conn *c)
 {
@@ -239,23 +302,23 @@ static bool conn_write(struct conn *c)
 			return errno == EAGAIN;
 		c->out_off += (size_t)n;
 	}
-	return false;
+	return c->run && !c->ended && conn_await_end(c);
 }
 
 static void serve(int lfd)
 {
-	struct conn conns[MAX_CONNS] = {0};
-	struct pollfd pf[MAX_CONNS + 1];
+	struct conn conns[MAX_SLOTS] = {0};
+	struct pollfd pf[MAX_SLOTS + 1];
 
-	for (size_t i = 0; i < MAX_CONNS; i++)
+	for (size_t i = 0; i < MAX_SLOTS; i++)
 		conns[i].fd = -1;
 	while (!stopping) {
 		int64_t now = guard_channel_now_ms(), next = now + 60000;
 		nfds_t n = 0;
-		size_t free_slot = MAX_CONNS;
+		size_t free_slot = MAX_SLOTS, asking = 0;
 		int timeout;
 
-		for (size_t i = 0; i < MAX_CONNS; i++) {
+		for (size_t i = 0; i < MAX_SLOTS; i++) {
 			struct conn *c = &conns[i];
 
 			if (c->fd >= 0 && now >= c->deadline)
@@ -264,12 +327,15 @@ static void serve(int lfd)
 				free_slot = i;
 				continue;
 			}
+			asking += !c->run;
 			if (c->deadline < next)
 				next = c->deadline;
 		}
 		/* Full: the kernel's backlog holds the rest until a slot frees. */
-		pf[n++] = (struct pollfd){.fd = free_slot < MAX_CONNS ? lfd : -1, .events = POLLIN};
-		for (size_t i = 0; i < MAX_CONNS; i++)
+		if (asking >= MAX_CONNS)
+			free_slot = MAX_SLOTS;
+		pf[n++] = (struct pollfd){.fd = free_slot < MAX_SLOTS ? lfd : -1, .events = POLLIN};
+		for (size_t i = 0; i < MAX_SLOTS; i++)
 			pf[n++] = (struct pollfd){
 			    .fd = conns[i].fd,
 			    .events = conns[i].out ? POLLOUT : POLLIN,
@@ -283,7 +349,7 @@ static void serve(int lfd)
 		}
 		if (pf[0].revents & POLLIN)
 			conn_accept(lfd, &conns[free_slot]);
-		for (size_t i = 0; i < MAX_CONNS; i++) {
+		for (size_t i = 0; i < MAX_SLOTS; i++) {
 			struct conn *c = &conns[i];
 			bool keep;
 
@@ -296,7 +362,7 @@ static void serve(int lfd)
 				conn_close(c);
 		}
 	}
-	for (size_t i = 0; i < MAX_CONNS; i++)
+	for (size_t i = 0; i < MAX_SLOTS; i++)
 		if (conns[i].fd >= 0)
 			conn_close(&conns[i]);
 }

@@ -36,6 +36,8 @@ int guard_helper_answer(const uint8_t *msg, size_t len, uint32_t peer_pid, const
 		/* The host's facts (its session, its terminal) are read by its
 		 * pid: only the process that is asking can be the host. */
 		fail(&ans, "the request names another process than the one that sent it");
+	} else if (req.stage == GUARD_STAGE_GUARDCTL || req.stage == GUARD_STAGE_GUARDCTL_END) {
+		fail(&ans, "a request of guardctl's front reached the PAM helper");
 	} else {
 		guard_helper_decide(&req, &ans);
 	}

@@ -19,7 +19,7 @@ static struct {
 	bool on;
 	struct guard_policy *policy;
 	char *policy_path; /* as asked for ("" for the default) */
-	bool policy_lent;
+	unsigned policy_refs; /* decisions using it: a guardctl run holds it till its end */
 	struct guard_store *store;
 	bool store_lent;
 } keep;
@@ -42,16 +42,16 @@ int guard_helper_policy_get(const char *path, struct guard_policy **ret, struct 
 		guard_accounts_refresh();
 	else
 		guard_accounts_forget();
-	if (keep.on && keep.policy && !keep.policy_lent && strcmp(keep.policy_path, key) == 0 &&
+	if (keep.on && keep.policy && strcmp(keep.policy_path, key) == 0 &&
 	    guard_policy_unchanged(keep.policy)) {
-		keep.policy_lent = true;
+		keep.policy_refs++;
 		*ret = keep.policy;
 		return 0;
 	}
 	r = guard_policy_load(&opts, &p, err);
 	if (r < 0)
 		return r;
-	if (keep.on && !keep.policy_lent) {
+	if (keep.on && keep.policy_refs == 0) {
 		char *k = strdup(key);
 
 		if (k) {
@@ -59,7 +59,7 @@ int guard_helper_policy_get(const char *path, struct guard_policy **ret, struct 
 			free(keep.policy_path);
 			keep.policy = p;
 			keep.policy_path = k;
-			keep.policy_lent = true;
+			keep.policy_refs = 1;
 		}
 	}
 	*ret = p;
@@ -69,7 +69,7 @@ int guard_helper_policy_get(const char *path, struct guard_policy **ret, struct 
 void guard_helper_policy_put(struct guard_policy *p)
 {
 	if (p && p == keep.policy) {
-		keep.policy_lent = false;
+		keep.policy_refs--;
 		return;
 	}
 	guard_policy_free(p);

@@ -101,6 +101,8 @@ static const char *stage_name(enum guard_wire_stage stage)
 	case GUARD_STAGE_PASSWORD:
 		return "password";
 	case GUARD_STAGE_SUDO:
+	case GUARD_STAGE_GUARDCTL:
+	case GUARD_STAGE_GUARDCTL_END:
 		break;
 	}
 	return "unknown";

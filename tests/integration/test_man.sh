@@ -10,7 +10,7 @@ set -uo pipefail
 
 TOP=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 MAN=$TOP/man
-GUARDCTL=${GUARDCTL:-$TOP/build/guardctl}
+GUARDCTL=${GUARDCTL:-$TOP/build/libexec/guardctl}
 fails=0
 
 fail() {

@@ -1,0 +1,290 @@
+/* guardctl: the setuid-root front. A guarded command is decided by
+ * guard-decided, which keeps the policy loaded and the store open, with
+ * guardctl's own code (pam_guard/decided_guardctl.c); the front runs the
+ * tool it was allowed (exec.c, as guardctl does) and tells the service how
+ * it ended. Everything else, and every request the service is not there
+ * for or leaves to it, is guardctl's own program (GUARDCTL_PROGRAM, root's,
+ * not setuid), started in our place with the same arguments.
+ *
+ * The front links the C library alone: what it costs to start is what
+ * any setuid program costs. main() reads top to bottom as the privilege
+ * timeline, as guardctl's does, and the caller's bytes are as hostile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../pam_guard/ask.h"
+#include "../../pam_guard/channel.h"
+#include "../../pam_guard/wire.h"
+#include "../guardctl.h"
+
+#define PROGNAME "guardctl"
+
+#define MAX_REASON 1024u /* as guardctl's --reason */
+/* The service decides within GUARD_HELPER_ALARM_S (10 s) or ends. */
+#define DECIDE_MS 15000
+#define END_MS	  15000
+
+void guardctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGNAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void fix_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+		if (nfd != fd)
+			_exit(127);
+	}
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* guardctl's own program in our place, with the arguments as given and of
+ * the environment only what it reads (TERM, already checked). */
+static int run_program(char **argv, const char *term)
+{
+	char term_var[80], *env[2] = {NULL, NULL};
+
+	if (term && snprintf(term_var, sizeof(term_var), "TERM=%s", term) < (int)sizeof(term_var))
+		env[0] = term_var;
+	execve(GUARDCTL_PROGRAM, argv, env);
+	guardctl_error("cannot run " GUARDCTL_PROGRAM ": %s", strerror(errno));
+	return EXIT_USAGE;
+}
+
+/* The same, with the ids the caller started us with. */
+static int program_as_called(char **argv, const char *term, uid_t uid, gid_t rgid, gid_t egid,
+			     gid_t sgid)
+{
+	if (setresgid(rgid, egid, sgid) < 0 || setresuid(uid, 0, 0) < 0) {
+		guardctl_error("cannot restore the caller's ids: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return run_program(argv, term);
+}
+
+/* Sends one message and reads the answer before deadline. Returns 0, or
+ * -errno; *sent says whether the service has the whole request. */
+static int exchange(int fd, const struct guard_wire_request *req, int timeout_ms, bool *sent,
+		    struct guard_wire_answer *ans)
+{
+	int64_t deadline = guard_channel_now_ms() + timeout_ms;
+	uint8_t *msg = NULL, *in = NULL;
+	size_t len, in_len;
+	int r;
+
+	*sent = false;
+	r = guard_wire_encode_request(req, &msg, &len);
+	if (r < 0)
+		return r;
+	r = guard_channel_send(fd, msg, len, deadline);
+	free(msg);
+	if (r < 0)
+		return r;
+	*sent = true;
+	r = guard_channel_recv_answer(fd, GUARD_WIRE_MAX_BODY, deadline, &in, &in_len);
+	if (r == 0)
+		r = guard_wire_decode_answer(in, in_len, ans);
+	free(in);
+	return r;
+}
+
+static void say(const char *text)
+{
+	if (text)
+		(void)fputs(text, stderr);
+}
+
+/* Runs what the service allowed and tells it how the tool ended. */
+static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_wire_answer *ans)
+{
+	struct guard_wire_request end = {.stage = GUARD_STAGE_GUARDCTL_END,
+					 .ruid = (uint32_t)uid,
+					 .host_pid = (uint32_t)getpid()};
+	struct guard_wire_answer done = {0};
+	struct guardctl_exec x = {
+	    .path = ans->command,
+	    .argv = ans->argv,
+	    .caller = ans->log,
+	    .term = term,
+	    .interactive = (ans->run_flags & GUARD_WIRE_RUN_INTERACTIVE) != 0,
+	};
+	int r, status = 0;
+	bool sent;
+
+	if (!ans->command || ans->command[0] != '/' || !ans->argv || ans->argc == 0 || !ans->log) {
+		guardctl_error("refused: the decision service's answer names no command to run");
+		return EXIT_USAGE;
+	}
+	/* The decision is made: the caller may signal us again (Ctrl-C,
+	 * SIGTERM are forwarded to the tool) until its end is told, with
+	 * every id 0 again. */
+	if (setresuid(uid, 0, 0) < 0) {
+		guardctl_error("cannot restore the caller's real uid: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	guardctl_job_control(false);
+	r = guardctl_exec(&x, &status);
+	if (r < 0) {
+		guardctl_error("cannot run %s: %s", ans->command, strerror(-r));
+		return EXIT_USAGE;
+	}
+	guardctl_job_control(true);
+	if (setresuid(0, 0, 0) < 0)
+		r = -errno;
+	else
+		end.wait_status = (uint32_t)status;
+	if (r == 0)
+		r = exchange(fd, &end, END_MS, &sent, &done);
+	if (r < 0)
+		guardctl_error("warning: the exit status could not be stored: %s",
+			       r == -ETIMEDOUT ? "the decision service did not answer"
+					       : strerror(-r));
+	say(done.guidance);
+	guard_wire_answer_clear(&done);
+	return guardctl_exit_status(status);
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit no_core = {0, 0};
+	struct guard_wire_request req = {.stage = GUARD_STAGE_GUARDCTL};
+	struct guard_wire_answer ans = {0};
+	const char *reason = NULL;
+	char *term;
+	uid_t uid;
+	gid_t rgid, egid, sgid;
+	bool sent;
+	int i = 1, fd, r, rc;
+
+	/* 1. No argv at all (pwnkit): nothing to trust, not even argv[0]. */
+	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
+		_exit(127);
+
+	/* 2. Standard fds open; every other inherited fd closes at any exec. */
+	fix_standard_fds();
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+	/* 3. Core dumps and ptrace by the caller off. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0 || setrlimit(RLIMIT_CORE, &no_core) < 0) {
+		guardctl_error("cannot disable core dumps: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+
+	/* 4. Signals as the kernel starts a process; a file size limit the
+	 *    caller set makes a write fail, not kill us. */
+	reset_signals();
+	(void)signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	/* 5. The caller's environment ends here but for a sane TERM. */
+	term = guardctl_sane_term(getenv("TERM"));
+	if (clearenv() != 0) {
+		guardctl_error("cannot clear the environment");
+		return EXIT_USAGE;
+	}
+	umask(077);
+
+	/* 6. Only a guarded command with at most --reason before it is
+	 *    asked of the service; all else is guardctl's own program's. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc && !reason) {
+			size_t n = strnlen(argv[i + 1], MAX_REASON + 1);
+
+			if (n == 0 || n > MAX_REASON)
+				return run_program(argv, term);
+			reason = argv[++i];
+		} else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else {
+			return run_program(argv, term);
+		}
+	}
+	if (i >= argc || geteuid() != 0 || guardctl_limits_reset() < 0)
+		return run_program(argv, term);
+
+	/* 7. The service, if one of root's listens: until it has the whole
+	 *    request nothing is decided, and guardctl's own program may. */
+	fd = guard_ask_connect();
+	if (fd < 0)
+		return run_program(argv, term);
+
+	/* 8. Who calls: the real uid. Then every id 0, so that the caller
+	 *    cannot stop us while the service decides (guardctl holds the
+	 *    store then); given back for guardctl's own program. */
+	uid = getuid();
+	if (getresgid(&rgid, &egid, &sgid) < 0 || setresgid(0, 0, 0) < 0 ||
+	    setresuid(0, 0, 0) < 0) {
+		guardctl_error("cannot become root in every id: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	guardctl_job_control(true);
+	if (chdir("/") < 0) {
+		guardctl_error("cannot change to /: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	req.ruid = (uint32_t)uid;
+	req.host_pid = (uint32_t)getpid();
+	req.argv = argv + i;
+	req.argc = (size_t)(argc - i);
+	req.reason = (char *)reason;
+	r = exchange(fd, &req, DECIDE_MS, &sent, &ans);
+	if (r < 0 && !sent) {
+		close(fd);
+		return program_as_called(argv, term, uid, rgid, egid, sgid);
+	}
+	/* 9. Once sent, the service's answer is the only one: the decision
+	 *    may have been spent. */
+	if (r < 0) {
+		guardctl_error("refused: the decision service %s",
+			       r == -ETIMEDOUT ? "did not answer in time" : "ended without an answer");
+		rc = EXIT_USAGE;
+	} else if (ans.result == GUARD_RESULT_IGNORE) {
+		close(fd);
+		guard_wire_answer_clear(&ans);
+		return program_as_called(argv, term, uid, rgid, egid, sgid);
+	} else if (ans.result == GUARD_RESULT_ALLOW) {
+		say(ans.guidance);
+		rc = run_allowed(fd, uid, term, &ans);
+	} else {
+		if (ans.guidance)
+			say(ans.guidance);
+		else
+			guardctl_error("refused: the decision service could not decide (the system "
+				       "log says why)");
+		rc = ans.exit_code ? (int)ans.exit_code : EXIT_USAGE;
+	}
+	guard_wire_answer_clear(&ans);
+	close(fd);
+	free(term);
+	return rc;
+}

@@ -1,0 +1,199 @@
+/* A guarded command from guardctl's front, decided in guard-decided: see
+ * decided_guardctl.h. The decision is guardctl's own (run.c: build, decide, record,
+ * report), made under the service's kept policy and store with what
+ * guardctl would print captured for the front to print. What the service
+ * cannot do exactly as guardctl would it leaves to guardctl's own program
+ * (GUARD_RESULT_IGNORE) before deciding anything: a subcommand, a tool
+ * that reads a batch on stdin, a policy that does not load (its error is
+ * reported from guardctl), a caller NSS cannot name, too many runs
+ * waiting for their end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "../guardctl/guardctl.h"
+#include "helper.h"
+#include "decided_guardctl.h"
+
+#define MAX_REASON 1024u /* as guardctl's --reason */
+
+struct guardctl_served {
+	struct guardctl ctx;
+	char *reason;
+	struct guard_policy *policy; /* the helper's, given back at the end */
+	struct guardctl_run run;
+};
+
+static void answer_text(struct guard_wire_answer *ans, uint32_t result, uint32_t exit_code,
+			char *text)
+{
+	ans->result = result;
+	ans->exit_code = exit_code;
+	ans->log_priority = LOG_INFO;
+	ans->guidance = text && text[0] ? text : NULL;
+	if (!ans->guidance)
+		free(text);
+}
+
+/* The text guardctl printed meanwhile: its messages, then the sink back
+ * to stderr. */
+static char *captured(FILE *out, char **buf)
+{
+	guardctl_output_flush();
+	guardctl_output_to(NULL);
+	if (fclose(out) != 0) {
+		free(*buf);
+		return strdup("guardctl: (its messages were lost)\n");
+	}
+	return *buf;
+}
+
+void guardctl_served_free(struct guardctl_served *st)
+{
+	if (!st)
+		return;
+	guardctl_run_clear(&st->ctx, &st->run);
+	guard_helper_policy_put(st->policy);
+	free(st->ctx.user);
+	free(st->reason);
+	free(st);
+}
+
+/* The command the front runs: a copy of the classified one. */
+static int give_command(const struct guardctl_served *st, struct guard_wire_answer *ans)
+{
+	const struct guard_classification *cls = &st->run.rq.cls;
+	size_t n = 0;
+
+	while (cls->exec_argv[n])
+		n++;
+	ans->command = strdup(cls->path);
+	ans->log = strdup(st->ctx.user);
+	ans->argv = calloc(n + 1, sizeof(char *));
+	if (!ans->command || !ans->log || !ans->argv)
+		return -ENOMEM;
+	ans->argc = n;
+	for (size_t i = 0; i < n; i++)
+		if (!(ans->argv[i] = strdup(cls->exec_argv[i])))
+			return -ENOMEM;
+	if (guardctl_is_interactive(cls))
+		ans->run_flags |= GUARD_WIRE_RUN_INTERACTIVE;
+	return 0;
+}
+
+struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req,
+					    uint32_t peer_pid, bool room,
+					    struct guard_wire_answer *ans)
+{
+	struct guardctl_served *st;
+	struct guard_store *store = NULL;
+	struct guard_error err = {0};
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *out;
+	int rc;
+
+	/* The front is the process that asks: its session and terminal are
+	 * read by its pid. Who called it is its word, as root's (the socket
+	 * is root's only); its ids are all 0 by now, so /proc cannot say. */
+	if (req->host_pid != peer_pid) {
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE,
+			    strdup("guardctl: refused: the request does not come from the "
+				   "process it names\n"));
+		return NULL;
+	}
+	if (req->argc == 0 || !req->argv[0][0] ||
+	    (req->reason && (!req->reason[0] || strlen(req->reason) > MAX_REASON))) {
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE,
+			    strdup("guardctl: refused: a malformed request\n"));
+		return NULL;
+	}
+	if (!room || guardctl_command(req->argv[0]) || guard_classify_reads_batch(req->argv[0])) {
+		ans->result = GUARD_RESULT_IGNORE;
+		return NULL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE, NULL);
+		return NULL;
+	}
+	st->ctx.uid = req->ruid;
+	st->ctx.pid = (pid_t)peer_pid;
+	st->ctx.user = guardctl_user_name(req->ruid);
+	st->reason = req->reason ? strdup(req->reason) : NULL;
+	st->ctx.reason = st->reason;
+	if (!st->ctx.user || (req->reason && !st->reason) ||
+	    guard_helper_policy_get(NULL, &st->policy, &err) < 0) {
+		guardctl_served_free(st);
+		ans->result = GUARD_RESULT_IGNORE;
+		return NULL;
+	}
+	if (guard_helper_store_get(&store, &err) < 0) {
+		guardctl_served_free(st);
+		ans->result = GUARD_RESULT_IGNORE;
+		return NULL;
+	}
+	out = open_memstream(&text, &text_len);
+	if (!out) {
+		guard_helper_store_put(store, false);
+		guardctl_served_free(st);
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE, NULL);
+		return NULL;
+	}
+	st->ctx.store = store;
+	guardctl_output_to(out);
+	rc = guardctl_run_decide(&st->ctx, st->policy, 0, (int)req->argc, req->argv, &st->run);
+	text = captured(out, &text);
+	/* The store serves other requests while the tool runs. */
+	guard_helper_store_put(store, st->ctx.store_failed);
+	st->ctx.store = NULL;
+	st->run.store = NULL;
+	if (rc != 0) {
+		answer_text(ans, GUARD_RESULT_DENY, (uint32_t)rc, text);
+		guardctl_served_free(st);
+		return NULL;
+	}
+	answer_text(ans, GUARD_RESULT_ALLOW, 0, text);
+	if (give_command(st, ans) < 0) {
+		/* Spent, but not run, as when guardctl cannot start the tool. */
+		guard_wire_answer_clear(ans);
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE,
+			    strdup("guardctl: cannot hand the command over: out of memory\n"));
+		guardctl_served_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void guardctl_served_end(struct guardctl_served *st, const struct guard_wire_request *req,
+			 struct guard_wire_answer *ans)
+{
+	struct guard_store *store = NULL;
+	struct guard_error err = {0};
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *out = open_memstream(&text, &text_len);
+
+	if (!out) {
+		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE, NULL);
+		return;
+	}
+	guardctl_output_to(out);
+	if (guard_helper_store_get(&store, &err) < 0) {
+		guardctl_store_error(&err, -EIO);
+		store = NULL;
+	}
+	st->ctx.store = store;
+	st->run.store = store;
+	guardctl_run_end(&st->ctx, &st->run, (int)req->wait_status);
+	text = captured(out, &text);
+	if (store)
+		guard_helper_store_put(store, st->ctx.store_failed);
+	st->ctx.store = NULL;
+	st->run.store = NULL;
+	answer_text(ans, GUARD_RESULT_ALLOW, 0, text);
+}
