@@ -98,6 +98,21 @@ EOF
 cc -O2 -o /usr/local/bin/guardbench-setuid-run "$noop/run.c"
 chmod 4755 /usr/local/bin/guardbench-setuid-run
 
+# guard-decided, as its socket unit starts it where Guard is installed:
+# guardctl's front asks it (guardctl/front/front.c).
+rm -rf /run/guard
+/usr/local/libexec/guard/guard-decided 2>/dev/null &
+DECIDED_PID=$!
+trap 'kill $DECIDED_PID 2>/dev/null; stop_daemons' EXIT
+for _ in $(seq 100); do
+	[[ -S /run/guard/decide.sock ]] && break
+	sleep 0.05
+done
+[[ -S /run/guard/decide.sock ]] || {
+	echo "bench_guardctl: guard-decided did not start" >&2
+	exit 2
+}
+
 as_bench() {
 	setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups -- "$@"
 }

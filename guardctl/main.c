@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 		guardctl_error("cannot identify the calling user (uid %u)", (unsigned)ctx.uid);
 		snprintf(why, sizeof(why), "cannot identify the calling user (uid %u)",
 			 (unsigned)ctx.uid);
-		guardctl_report_refusal(NULL, ctx.uid, getpid(), NULL, i < argc ? argv[i] : NULL, why, NULL);
+		guardctl_report_refusal(NULL, ctx.uid, getpid(), NULL, i < argc ? argv[i] : NULL,
+					why, NULL);
 		return EXIT_USAGE;
 	}
 

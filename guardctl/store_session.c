@@ -152,9 +152,8 @@ int guardctl_decide_in_store(struct guardctl *ctx, const struct guard_policy *po
 	};
 	r = guard_store_decide(*ret_store, &in, ret, &err);
 	guardctl_output_flush();
-	if (r < 0)
-		ctx->store_failed = true;
 	if (r < 0) {
+		ctx->store_failed = true;
 		if (r == -EPERM || r == -ENOENT || r == -ESTALE)
 			guardctl_error("refused: %s", err.message);
 		else

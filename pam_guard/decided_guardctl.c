@@ -85,9 +85,8 @@ static int give_command(const struct guardctl_served *st, struct guard_wire_answ
 	return 0;
 }
 
-struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req,
-					    uint32_t peer_pid, bool room,
-					    struct guard_wire_answer *ans)
+struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req, uint32_t peer_pid,
+					    bool room, struct guard_wire_answer *ans)
 {
 	struct guardctl_served *st;
 	struct guard_store *store = NULL;

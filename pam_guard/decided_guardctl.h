@@ -16,9 +16,8 @@ struct guardctl_served;
  * fills ans (zeroed). room: whether one more run may wait for its end.
  * Returns what the run's end needs when ans allows the command, else
  * NULL. */
-struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req,
-					    uint32_t peer_pid, bool room,
-					    struct guard_wire_answer *ans);
+struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req, uint32_t peer_pid,
+					    bool room, struct guard_wire_answer *ans);
 
 /* Records the end (GUARD_STAGE_GUARDCTL_END) of the run st allowed and
  * fills ans (zeroed): warnings in its guidance. */

@@ -18,7 +18,7 @@
 static struct {
 	bool on;
 	struct guard_policy *policy;
-	char *policy_path; /* as asked for ("" for the default) */
+	char *policy_path;    /* as asked for ("" for the default) */
 	unsigned policy_refs; /* decisions using it: a guardctl run holds it till its end */
 	struct guard_store *store;
 	bool store_lent;

@@ -379,8 +379,7 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 	r = split(buf, len, GUARD_WIRE_REQUEST, GUARD_WIRE_MAX_BODY, allowed, f);
 	if (r == 0)
 		r = get_u32(&f[T_STAGE], &ret->stage);
-	if (r == 0 &&
-	    (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_GUARDCTL_END))
+	if (r == 0 && (ret->stage < GUARD_STAGE_AUTH || ret->stage > GUARD_STAGE_GUARDCTL_END))
 		r = -EBADMSG;
 	sudo = r == 0 && ret->stage == GUARD_STAGE_SUDO;
 	ctl = r == 0 && ret->stage == GUARD_STAGE_GUARDCTL;

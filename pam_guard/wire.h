@@ -1,13 +1,12 @@
 /* The messages between the thin edges (pam_guard.so, sudo_guard.so,
- * guardctl's front) and guard-pam-helper or guard-decided: one request (the PAM items and the stage, or the
- * command sudo is about to run) down a pipe, one answer (the result, the text
- * for the user, the line for the system log) back up another. A message is
- * a 12-byte header (magic, kind, body length, all little-endian) and a body
- * of fields (tag u16, length u32, bytes). Strings carry no NUL; a field
- * that is absent (a PAM item that is not set) differs from an empty one.
- * Both ends are built from one tree, so the decoder is strict: an unknown
- * or repeated tag, a short or oversized message is an error. Pure: no I/O,
- * no libguard, safe inside another program's process. */
+ * guardctl's front) and guard-pam-helper or guard-decided: one request (the PAM items and the
+ * stage, or the command sudo is about to run) down a pipe, one answer (the result, the text for the
+ * user, the line for the system log) back up another. A message is a 12-byte header (magic, kind,
+ * body length, all little-endian) and a body of fields (tag u16, length u32, bytes). Strings carry
+ * no NUL; a field that is absent (a PAM item that is not set) differs from an empty one. Both ends
+ * are built from one tree, so the decoder is strict: an unknown or repeated tag, a short or
+ * oversized message is an error. Pure: no I/O, no libguard, safe inside another program's process.
+ */
 #ifndef GUARD_PAM_WIRE_H
 #define GUARD_PAM_WIRE_H
 

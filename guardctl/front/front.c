@@ -265,8 +265,9 @@ int main(int argc, char **argv)
 	/* 9. Once sent, the service's answer is the only one: the decision
 	 *    may have been spent. */
 	if (r < 0) {
-		guardctl_error("refused: the decision service %s",
-			       r == -ETIMEDOUT ? "did not answer in time" : "ended without an answer");
+		guardctl_error("refused: the decision service %s", r == -ETIMEDOUT
+								       ? "did not answer in time"
+								       : "ended without an answer");
 		rc = EXIT_USAGE;
 	} else if (ans.result == GUARD_RESULT_IGNORE) {
 		close(fd);
