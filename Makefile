@@ -65,6 +65,7 @@ $(B)/libguard.a: $(LIB_OBJS)
 # setuid, from a path compiled in.
 GUARDCTL_PROGRAM := $(LIBEXECDIR)/guard/guardctl
 FRONT_OBJS := $(B)/obj/guardctl/front/front.o $(B)/obj/guardctl/exec.o \
+              $(B)/obj/guardctl/process_start.o \
               $(B)/obj/guardctl/exec_child.o $(B)/obj/pam_guard/ask.o $(B)/obj/pam_guard/child.o \
               $(B)/obj/pam_guard/channel.o $(B)/obj/pam_guard/wire.o
 

@@ -146,6 +146,12 @@ struct guardctl_exec {
  * wait(2) status in *ret_status, or -errno when no child ran. */
 int guardctl_exec(const struct guardctl_exec *x, int *ret_status);
 
+/* Standard fds 0-2 open (on /dev/null when the caller closed one, or
+ * _exit(127)), and every signal at its default, none blocked
+ * (process_start.c). */
+void guardctl_fix_standard_fds(void);
+void guardctl_reset_signals(void);
+
 /* TERM as the one value of the caller's environment a child may see: a
  * copy when it is a plain terminal name, else NULL (exec.c). */
 char *guardctl_sane_term(const char *term);

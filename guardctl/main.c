@@ -24,33 +24,6 @@
 /* --reason TEXT: recorded with the decision, bounded. */
 #define MAX_REASON 1024u
 
-/* fds 0-2 closed by the caller would otherwise be reused by the first file
- * we open, and a write meant for stderr would land in it. */
-static void fix_standard_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-
-		if (nfd != fd)
-			_exit(127);
-	}
-}
-
-/* Every signal back to its default and none blocked: a caller can start us
- * with SIGINT ignored or SIGTERM blocked, and both are inherited. */
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* --config FILE as an absolute path, so that it survives chdir("/"). */
 static char *absolute_path(const char *path)
 {
@@ -80,7 +53,7 @@ int main(int argc, char **argv)
 
 	/* 2. Standard fds open; every other inherited fd closes at any exec,
 	 *    so that no child sees it. */
-	fix_standard_fds();
+	guardctl_fix_standard_fds();
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
 	/* 3. Core dumps and ptrace by the caller off: a setuid process's
@@ -94,7 +67,7 @@ int main(int argc, char **argv)
 	 *    empty mask; but a file size limit the caller set must not kill us
 	 *    halfway: a write fails with EFBIG instead (the child gets them
 	 *    all back to default). */
-	reset_signals();
+	guardctl_reset_signals();
 	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)atexit(guardctl_output_flush);
 

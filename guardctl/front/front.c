@@ -44,29 +44,6 @@ void guardctl_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void fix_standard_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-
-		if (nfd != fd)
-			_exit(127);
-	}
-}
-
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* guardctl's own program in our place, with the arguments as given and of
  * the environment only what it reads (TERM, already checked). */
 static int run_program(char **argv, const char *term)
@@ -190,7 +167,7 @@ int main(int argc, char **argv)
 		_exit(127);
 
 	/* 2. Standard fds open; every other inherited fd closes at any exec. */
-	fix_standard_fds();
+	guardctl_fix_standard_fds();
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
 	/* 3. Core dumps and ptrace by the caller off. */
@@ -201,7 +178,7 @@ int main(int argc, char **argv)
 
 	/* 4. Signals as the kernel starts a process; a file size limit the
 	 *    caller set makes a write fail, not kill us. */
-	reset_signals();
+	guardctl_reset_signals();
 	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)signal(SIGPIPE, SIG_IGN);
 
