@@ -19,7 +19,8 @@ WARN     := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wstrict
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) -MMD -MP -Ilibguard $(PKG_CFLAGS) \
-              -DGUARD_VERSION='"$(VERSION)"'
+              -DGUARD_VERSION='"$(VERSION)"' -DGUARDCTL_FRONT='"$(SBINDIR)/guardctl"' \
+              -DGUARDCTL_PROGRAM='"$(LIBEXECDIR)/guard/guardctl"'
 LDFLAGS_HARD := -pie -Wl,-z,relro,-z,now
 
 B := build
@@ -64,12 +65,12 @@ $(B)/libguard.a: $(LIB_OBJS)
 # asks guard-decided, else starts guardctl's own program, root's and not
 # setuid, from a path compiled in.
 GUARDCTL_PROGRAM := $(LIBEXECDIR)/guard/guardctl
-FRONT_OBJS := $(B)/obj/guardctl/front/front.o $(B)/obj/guardctl/exec.o \
+FRONT_OBJS := $(B)/obj/guardctl/front/front.o $(B)/obj/guardctl/front/front_events.o \
+              $(B)/obj/guardctl/exec.o $(B)/obj/libguard/audit_netlink.o \
+              $(B)/obj/libguard/events_relay.o $(B)/obj/libguard/events_journal.o \
               $(B)/obj/guardctl/process_start.o \
               $(B)/obj/guardctl/exec_child.o $(B)/obj/pam_guard/ask.o $(B)/obj/pam_guard/child.o \
               $(B)/obj/pam_guard/channel.o $(B)/obj/pam_guard/wire.o
-
-$(B)/obj/guardctl/front/front.o: ALL_CFLAGS += -DGUARDCTL_PROGRAM='"$(GUARDCTL_PROGRAM)"'
 
 $(B)/guardctl: $(FRONT_OBJS)
 	@$(if $(Q),echo "  LD      $@")

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "classify.h"
+#include "events_relay.h"
 #include "policy.h"
 #include "request.h"
 #include "session.h"
@@ -33,6 +34,9 @@ struct guardctl {
 	 * so it is not kept. */
 	struct guard_store *store;
 	bool store_failed;
+	/* The decision service's: events for guardctl's front to send from
+	 * its own process (events_relay.h); NULL: sent from this one. */
+	struct guard_events_relay *relay;
 };
 
 struct guardctl_request {
@@ -211,9 +215,9 @@ void guardctl_say_pending(const struct guard_policy *policy,
  * refused it, or the caller's account could not be looked up) to audit
  * and journald, best effort, as the settings allow (NULL: both). actor may
  * be NULL or nameless: the uid stands for it. */
-void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, pid_t pid,
+void guardctl_report_refusal(const struct guardctl *ctx, const struct guard_settings *settings,
 			     const struct guard_identity *actor, const char *command,
-			     const char *why, const char *reason);
+			     const char *why);
 /* Records such a refusal (rq->refusal) in the state store's ledger, where
  * watches count it; best effort, a failure is a warning. */
 void guardctl_record_refusal(struct guardctl *ctx, const struct guard_policy *policy,

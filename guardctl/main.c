@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "events.h"
 #include "guardctl.h"
 #include "policy_cache.h"
 #include "store.h"
@@ -70,6 +71,9 @@ int main(int argc, char **argv)
 	guardctl_reset_signals();
 	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)atexit(guardctl_output_flush);
+	/* The audit records name the program the caller ran: the setuid
+	 * front (front/front.c), which this process continues. */
+	guard_events_set_exe(GUARDCTL_FRONT);
 
 	/* 5. The caller's environment ends here: keep a sane TERM, drop the
 	 *    rest (LD_*, TZ, GCONV_PATH, ... never reach us or a child). */
@@ -96,8 +100,7 @@ int main(int argc, char **argv)
 		guardctl_error("cannot identify the calling user (uid %u)", (unsigned)ctx.uid);
 		snprintf(why, sizeof(why), "cannot identify the calling user (uid %u)",
 			 (unsigned)ctx.uid);
-		guardctl_report_refusal(NULL, ctx.uid, getpid(), NULL, i < argc ? argv[i] : NULL,
-					why, NULL);
+		guardctl_report_refusal(&ctx, NULL, NULL, i < argc ? argv[i] : NULL, why);
 		return EXIT_USAGE;
 	}
 

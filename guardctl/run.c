@@ -33,14 +33,14 @@ static void report_policy_error(const struct guard_error *load_err)
 	guard_events_close(ev);
 }
 
-void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, pid_t pid,
+void guardctl_report_refusal(const struct guardctl *ctx, const struct guard_settings *settings,
 			     const struct guard_identity *actor, const char *command,
-			     const char *why, const char *reason)
+			     const char *why)
 {
 	/* Best effort: the request is refused whatever happens here, and the
 	 * audit daemon's state must not turn a refusal into a usage error. */
 	struct guard_settings sinks = {.audit = GUARD_AUDIT_BEST_EFFORT, .journal = true};
-	struct guard_identity who = {.uid_known = true, .uid = uid};
+	struct guard_identity who = {.uid_known = true, .uid = ctx->uid};
 	struct guard_location where;
 	struct guard_events *ev = NULL;
 	struct guard_error err = {0};
@@ -52,7 +52,7 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, p
 		    settings->audit == GUARD_AUDIT_OFF ? GUARD_AUDIT_OFF : GUARD_AUDIT_BEST_EFFORT;
 		sinks.journal = settings->journal;
 	}
-	guard_locate_process(pid, &where);
+	guard_locate_process(ctx->pid ? ctx->pid : getpid(), &where);
 	req.actor = actor && actor->name ? *actor : who;
 	req.service = "guardctl";
 	req.location = where.kind;
@@ -64,8 +64,10 @@ void guardctl_report_refusal(const struct guard_settings *settings, uid_t uid, p
 	 * values (-p HASH) from the rest. */
 	req.argc = command ? 1 : 0;
 	req.argv = command ? shown : NULL;
-	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0)
-		(void)guard_events_refused_request(ev, &req, why, reason);
+	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0) {
+		guard_events_relay_to(ev, ctx->relay);
+		(void)guard_events_refused_request(ev, &req, why, ctx->reason);
+	}
 	guard_events_close(ev);
 }
 
@@ -167,14 +169,14 @@ int guardctl_run_decide(struct guardctl *ctx, const struct guard_policy *policy,
 	 * the state of the audit daemon. */
 	rc = guardctl_request_build(ctx, policy, NULL, NULL, NULL, argc, argv, false, rq);
 	if (rc == EXIT_DENIED && rq->refusal[0]) {
-		guardctl_report_refusal(&policy->settings, ctx->uid, ctx->pid, &rq->actor, argv[0],
-					rq->refusal, ctx->reason);
+		guardctl_report_refusal(ctx, &policy->settings, &rq->actor, argv[0], rq->refusal);
 		guardctl_record_refusal(ctx, policy, rq, argv[0]);
 	}
 	if (rc != 0)
 		goto refused;
 	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &run->ev, &err);
 	guard_events_set_zone(run->ev, policy->tz);
+	guard_events_relay_to(run->ev, ctx->relay);
 	if (r < 0) {
 		guardctl_error("refused: the decision cannot be recorded: %s",
 			       err.message[0] ? err.message : strerror(-r));

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,37 @@
 
 /* How long an AUDIT_GET that showed a daemon is trusted. */
 #define AUDIT_RECHECK_MS 1000
+
+static const char *exe_override;
+
+void guard_events_set_exe(const char *path)
+{
+	exe_override = path;
+}
+
+void guard_events_relay_to(struct guard_events *ev, struct guard_events_relay *relay)
+{
+	if (!ev)
+		return;
+	ev->relay = relay;
+	if (relay && ev->audit == GUARD_AUDIT_REQUIRED)
+		relay->audit_required = true;
+}
+
+/* exe= for the handle's records. */
+static char *own_exe(void)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if (exe_override)
+		return strdup(exe_override);
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return strdup("?");
+	path[n] = '\0';
+	return strdup(path);
+}
 
 static const char *audit_mode_name(enum guard_audit_mode m)
 {
@@ -39,11 +71,20 @@ static void journal(struct guard_events *ev, const struct guard_event *e)
 {
 	struct guard_journal_entry entry;
 
+	char *buf = NULL;
+	size_t len = 0;
+
 	if (!ev->journal)
 		return;
 	if (guard_event_journal_entry(e, &entry) < 0)
 		return;
-	(void)guard_journal_sink_send(&ev->journal_sink, &entry);
+	if (guard_journal_serialize(&entry, &buf, &len) == 0) {
+		if (ev->relay)
+			guard_events_relay_add(ev->relay, GUARD_RELAY_JOURNAL, 0, buf, len);
+		else
+			(void)guard_journal_sink_send(&ev->journal_sink, buf, len);
+	}
+	free(buf);
 	guard_journal_entry_clear(&entry);
 }
 
@@ -82,6 +123,12 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	ev->journal = settings ? settings->journal : true;
 	ev->audit_sink.fd = ev->audit_sink.status_fd = -1;
 	ev->journal_sink.fd = -1;
+	ev->exe = own_exe();
+	if (!ev->exe) {
+		guard_events_close(ev);
+		guard_error_set(err, NULL, 0, "out of memory");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; settings && i < settings->n_notify; i++) {
 		char **v = realloc(ev->notify, (ev->n_notify + 1) * sizeof(*v));
 
@@ -171,6 +218,7 @@ void guard_events_close(struct guard_events *ev)
 	free(ev->notify);
 	free(ev->notify_user);
 	free(ev->request_token);
+	free(ev->exe);
 	free(ev);
 }
 
@@ -199,19 +247,29 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 	if (request && request->addr_known)
 		guard_addr_format(&request->addr, addr, sizeof(addr));
 	for (size_t i = 0; i < n; i++) {
-		char *text = NULL;
+		char *text = NULL, *message = NULL;
 
 		if (!events[i].audit_type)
 			continue;
 		r = guard_event_audit_text(&events[i], &text);
+		if (r == 0)
+			r = guard_audit_user_text(text, ev->relay ? ev->relay->exe : ev->exe,
+						  request ? request->rhost : NULL, addr,
+						  request ? request->tty : NULL, events[i].success,
+						  &message);
+		free(text);
 		if (r < 0) {
 			snprintf(why, size, "cannot build the audit record: %s", strerror(-r));
 			return r;
 		}
-		r = guard_audit_sink_send(
-		    &ev->audit_sink, events[i].audit_type, text, request ? request->rhost : NULL,
-		    addr, request ? request->tty : NULL, events[i].success, why, size);
-		free(text);
+		if (ev->relay)
+			guard_events_relay_add(ev->relay, GUARD_RELAY_AUDIT,
+					       (uint32_t)events[i].audit_type, message,
+					       strlen(message));
+		else
+			r = guard_audit_sink_send(&ev->audit_sink, events[i].audit_type, message,
+						  why, size);
+		free(message);
 		if (r < 0)
 			return r;
 	}

@@ -79,6 +79,19 @@ int guard_events_refused_request(struct guard_events *ev, const struct guard_req
 int guard_events_exec(struct guard_events *ev, const struct guard_request *request,
 		      int wait_status);
 
+/* The program the audit records name as exe=, for every handle opened
+ * after: guardctl's own program names its setuid front, whose process it
+ * continues. NULL (the default): /proc/self/exe. path must outlive the
+ * handles. */
+void guard_events_set_exe(const char *path);
+
+struct guard_events_relay;
+/* From now on ev's audit records and journal entries are appended to
+ * relay (events_relay.h), for another process to send, not sent; the
+ * checks that audit can be written are still made here. NULL: sent again.
+ * relay must outlive its use by ev. */
+void guard_events_relay_to(struct guard_events *ev, struct guard_events_relay *relay);
+
 /* Reports a policy that could not be loaded (USYS_CONFIG). */
 int guard_events_policy_error(struct guard_events *ev, const struct guard_error *error);
 

@@ -1,13 +1,14 @@
-/* The audit sink. libaudit's own helpers are used for what they do well
- * (the netlink framing, the acknowledgement, exe= and res=), with three
- * cautions:
- * - audit_log_user_message prints hostname and terminal as given and
- *   resolves a host name when no address is given: we pass a name only
- *   when it is plain, and always an address ("?" when none).
+/* The audit sink. libaudit's own helpers open the sockets and ask the
+ * audit status; the records go out through audit_netlink.c; the text is
+ * audit_log_user_message's (guard_audit_user_text), built here so that
+ * exe= can name guardctl's front, whose process guardctl's own program
+ * continues, and so that hostname and terminal are printed only when
+ * plain and no host name is ever resolved. Two cautions:
  * - with no CAP_AUDIT_WRITE it returns 0 as if auditing were off: the
  *   capability is checked first so that the error is named.
  * - with no daemon the kernel accepts and acknowledges user messages and
  *   only prints them: AUDIT_GET must show a registered daemon. */
+#include "audit_netlink.h"
 #include "monotonic.h"
 #include "events_sinks.h"
 
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #define STATUS_WAIT_MS 1000
+#define ACK_WAIT_MS    2000
 
 __attribute__((format(printf, 3, 4))) static void say(char *why, size_t size, const char *fmt, ...)
 {
@@ -131,8 +133,8 @@ int guard_audit_sink_ready(struct guard_audit_sink *a, char *why, size_t size)
 	return 0;
 }
 
-int guard_audit_sink_send(struct guard_audit_sink *a, int type, const char *text, const char *rhost,
-			  const char *addr, const char *tty, bool success, char *why, size_t size)
+int guard_audit_sink_send(struct guard_audit_sink *a, int type, const char *message, char *why,
+			  size_t size)
 {
 	int r;
 
@@ -140,15 +142,9 @@ int guard_audit_sink_send(struct guard_audit_sink *a, int type, const char *text
 		say(why, size, "%s", "the audit socket is not open");
 		return -EBADF;
 	}
-	/* hostname and terminal go in as they are: only plain names; addr is
-	 * never empty, or libaudit would resolve the host name. */
-	errno = 0;
-	r = audit_log_user_message(a->fd, type, text, guard_audit_plain(rhost) ? rhost : "?",
-				   addr && *addr ? addr : "?", guard_audit_plain(tty) ? tty : "?",
-				   success ? 1 : 0);
-	if (r > 0)
+	r = guard_audit_netlink_send(a->fd, type, message, ACK_WAIT_MS);
+	if (r == 0)
 		return 0;
-	r = r < 0 ? r : (errno ? -errno : -ECONNREFUSED);
 	if (r == -EPERM)
 		say(why, size, "%s",
 		    "the kernel refused the audit record: missing CAP_AUDIT_WRITE");

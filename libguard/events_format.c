@@ -47,6 +47,45 @@ int guard_alert_audit_type(bool rule_has_time, bool rule_has_from, enum guard_ac
 	return type;
 }
 
+int guard_audit_user_text(const char *text, const char *exe, const char *rhost, const char *addr,
+			  const char *tty, bool success, char **ret)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = exe ? strlen(exe) : 0;
+	bool encode = false;
+	char *shown;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)exe[i];
+
+		encode = encode || c == '"' || c < 0x21 || c > 0x7e;
+	}
+	shown = malloc(2 * n + 4);
+	if (!shown)
+		return -ENOMEM;
+	if (!exe)
+		strcpy(shown, "\"?\"");
+	else if (!encode)
+		snprintf(shown, 2 * n + 4, "\"%s\"", exe);
+	else {
+		for (size_t i = 0; i < n; i++) {
+			shown[2 * i] = hex[(unsigned char)exe[i] >> 4];
+			shown[2 * i + 1] = hex[(unsigned char)exe[i] & 0xf];
+		}
+		shown[2 * n] = '\0';
+	}
+	r = asprintf(ret, "%s exe=%s hostname=%s addr=%s terminal=%s res=%s", text, shown,
+		     guard_audit_plain(rhost) ? rhost : "?", addr && *addr ? addr : "?",
+		     guard_audit_plain(tty) ? tty : "?", success ? "success" : "failed");
+	free(shown);
+	if (r < 0) {
+		*ret = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 bool guard_audit_plain(const char *s)
 {
 	size_t n = 0;

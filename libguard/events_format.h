@@ -129,6 +129,15 @@ int guard_alert_audit_type(bool rule_has_time, bool rule_has_from, enum guard_ac
  * they are) only when it is plain: [A-Za-z0-9._:/-], 1-64 bytes. */
 bool guard_audit_plain(const char *s);
 
+/* The text of a user message as libaudit's audit_log_user_message
+ * writes it: "TEXT exe=EXE hostname=H addr=A terminal=T res=R". exe is
+ * quoted, or hex-encoded when it holds a quote, a blank or a byte outside
+ * printable ASCII; hostname and terminal are "?" unless guard_audit_plain,
+ * addr "?" when NULL or empty. Returns 0 and a malloc'd string, or
+ * -ENOMEM. */
+int guard_audit_user_text(const char *text, const char *exe, const char *rhost, const char *addr,
+			  const char *tty, bool success, char **ret);
+
 /* A growing string, shared by the audit text and the journal's
  * serialization; failed: out of memory once, and every add since dropped. */
 struct guard_event_text {

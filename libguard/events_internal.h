@@ -10,6 +10,7 @@
 
 #include "events.h"
 #include "events_format.h"
+#include "events_relay.h"
 #include "events_sinks.h"
 
 struct guard_events {
@@ -26,6 +27,8 @@ struct guard_events {
 	char *notify_user;
 	char request_id[24]; /* guard_events_set_request: "" none */
 	char *request_token;
+	char *exe;			  /* exe= of its audit records */
+	struct guard_events_relay *relay; /* records go there, not to the sinks */
 };
 
 /* Gives each of the n events an id, then audits, journals and notifies

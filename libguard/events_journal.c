@@ -145,10 +145,8 @@ out:
 	return r;
 }
 
-int guard_journal_sink_send(struct guard_journal_sink *j, const struct guard_journal_entry *entry)
+int guard_journal_sink_send(struct guard_journal_sink *j, const char *buf, size_t len)
 {
-	char *buf = NULL;
-	size_t len = 0;
 	bool reconnected = false;
 	int r;
 
@@ -159,9 +157,6 @@ int guard_journal_sink_send(struct guard_journal_sink *j, const struct guard_jou
 		if (r < 0)
 			return r;
 	}
-	r = guard_journal_serialize(entry, &buf, &len);
-	if (r < 0)
-		return r;
 	for (;;) {
 		if (send(j->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) {
 			r = 0;
@@ -192,6 +187,5 @@ int guard_journal_sink_send(struct guard_journal_sink *j, const struct guard_jou
 		}
 		break;
 	}
-	free(buf);
 	return r;
 }

@@ -22,12 +22,10 @@ void guard_audit_sink_close(struct guard_audit_sink *a);
  * else -errno (-ENOTCONN when no daemon, -ENODATA when disabled) with why. */
 int guard_audit_sink_ready(struct guard_audit_sink *a, char *why, size_t size);
 
-/* Sends one user message of the type, text as built by
- * guard_event_audit_text, and waits for the kernel's acknowledgement.
- * tty and rhost reach libaudit only when guard_audit_plain; addr is a
- * literal address we formatted, or NULL. Returns 0 or -errno with why. */
-int guard_audit_sink_send(struct guard_audit_sink *a, int type, const char *text, const char *rhost,
-			  const char *addr, const char *tty, bool success, char *why, size_t size);
+/* Sends one user message of the type (guard_audit_user_text's) and waits
+ * for the kernel's acknowledgement. Returns 0 or -errno with why. */
+int guard_audit_sink_send(struct guard_audit_sink *a, int type, const char *message, char *why,
+			  size_t size);
 
 /* How long, in total, one handle may wait for a full journald queue. */
 #define GUARD_JOURNAL_WAIT_MS 250
@@ -42,8 +40,10 @@ struct guard_journal_sink {
 int guard_journal_sink_open(struct guard_journal_sink *j, const char *path);
 void guard_journal_sink_close(struct guard_journal_sink *j);
 
-/* Sends one entry without blocking past the handle's budget. Returns 0,
- * -ETIMEDOUT (journald stalled), or another -errno (journald absent...). */
-int guard_journal_sink_send(struct guard_journal_sink *j, const struct guard_journal_entry *entry);
+/* Sends one entry (guard_journal_serialize's bytes) without blocking past
+ * the handle's budget. Returns 0, -ETIMEDOUT (journald stalled), or
+ * another -errno (journald absent...). Uses the C library alone: guardctl's
+ * front sends what guard-decided formatted with it. */
+int guard_journal_sink_send(struct guard_journal_sink *j, const char *buf, size_t len);
 
 #endif

@@ -26,7 +26,23 @@ struct guardctl_served {
 	char *reason;
 	struct guard_policy *policy; /* the helper's, given back at the end */
 	struct guardctl_run run;
+	struct guard_events_relay relay; /* the front sends them (events_relay.h) */
 };
+
+/* The events of this step go with the answer, for the front to send. */
+static void give_events(struct guardctl_served *st, struct guard_wire_answer *ans)
+{
+	/* Lost records: the front refuses when audit is required. */
+	if (st->relay.failed)
+		ans->run_flags |= GUARD_WIRE_RUN_EVENTS_LOST;
+	if (st->relay.audit_required)
+		ans->run_flags |= GUARD_WIRE_RUN_AUDIT_REQUIRED;
+	ans->events = st->relay.buf;
+	ans->events_len = st->relay.len;
+	st->relay.buf = NULL;
+	st->relay.len = st->relay.cap = 0;
+	st->relay.failed = false;
+}
 
 static void answer_text(struct guard_wire_answer *ans, uint32_t result, uint32_t exit_code,
 			char *text)
@@ -57,6 +73,7 @@ void guardctl_served_free(struct guardctl_served *st)
 	if (!st)
 		return;
 	guardctl_run_clear(&st->ctx, &st->run);
+	guard_events_relay_clear(&st->relay);
 	guard_helper_policy_put(st->policy);
 	free(st->ctx.user);
 	free(st->reason);
@@ -122,6 +139,8 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 	}
 	st->ctx.uid = req->ruid;
 	st->ctx.pid = (pid_t)peer_pid;
+	st->relay.exe = GUARDCTL_FRONT;
+	st->ctx.relay = &st->relay;
 	st->ctx.user = guardctl_user_name(req->ruid);
 	st->reason = req->reason ? strdup(req->reason) : NULL;
 	st->ctx.reason = st->reason;
@@ -153,10 +172,12 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 	st->run.store = NULL;
 	if (rc != 0) {
 		answer_text(ans, GUARD_RESULT_DENY, (uint32_t)rc, text);
+		give_events(st, ans);
 		guardctl_served_free(st);
 		return NULL;
 	}
 	answer_text(ans, GUARD_RESULT_ALLOW, 0, text);
+	give_events(st, ans);
 	if (give_command(st, ans) < 0) {
 		/* Spent, but not run, as when guardctl cannot start the tool. */
 		guard_wire_answer_clear(ans);
@@ -195,4 +216,5 @@ void guardctl_served_end(struct guardctl_served *st, const struct guard_wire_req
 	st->ctx.store = NULL;
 	st->run.store = NULL;
 	answer_text(ans, GUARD_RESULT_ALLOW, 0, text);
+	give_events(st, ans);
 }

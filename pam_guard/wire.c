@@ -32,6 +32,7 @@ enum tag {
 	T_REASON,
 	T_WAIT_STATUS,
 	T_EXIT_CODE,
+	T_EVENTS,
 	T_MAX
 };
 
@@ -150,6 +151,24 @@ static void put_strv(struct writer *w, enum tag tag, char *const *v, size_t n)
 	}
 }
 
+static void put_bytes(struct writer *w, enum tag tag, const uint8_t *b, size_t n)
+{
+	uint8_t *p;
+
+	if (!b || w->error)
+		return;
+	if (n > GUARD_WIRE_MAX_EVENTS) {
+		w->error = -E2BIG;
+		return;
+	}
+	p = reserve(w, FIELD_HEADER + n);
+	if (!p)
+		return;
+	put_le(p, tag, 2);
+	put_le(p + 2, n, 4);
+	memcpy(p + FIELD_HEADER, b, n);
+}
+
 static void begin(struct writer *w, enum guard_wire_kind kind)
 {
 	uint8_t *p;
@@ -227,8 +246,10 @@ int guard_wire_encode_answer(const struct guard_wire_answer *ans, uint8_t **ret,
 	put_str(&w, T_COMMAND, ans->command);
 	if (ans->argv)
 		put_strv(&w, T_ARGV, ans->argv, ans->argc);
-	/* A command's argv may be longer than any guidance. */
-	return finish(&w, ans->argv ? GUARD_WIRE_MAX_BODY : GUARD_WIRE_MAX_ANSWER, ret, ret_len);
+	put_bytes(&w, T_EVENTS, ans->events, ans->events_len);
+	/* A command's argv and its events may be longer than any guidance. */
+	return finish(&w, ans->argv || ans->events ? GUARD_WIRE_MAX_BODY : GUARD_WIRE_MAX_ANSWER,
+		      ret, ret_len);
 }
 
 int guard_wire_header(const uint8_t *hdr, size_t max_body, enum guard_wire_kind *ret_kind,
@@ -278,7 +299,8 @@ static int split(const uint8_t *buf, size_t len, enum guard_wire_kind want, size
 		off += FIELD_HEADER;
 		if (tag == 0 || tag >= T_MAX || !(allowed & (1u << tag)) || fields[tag].present)
 			return -EBADMSG;
-		if (n > GUARD_WIRE_MAX_FIELD || n > len - off)
+		if (n > (tag == T_EVENTS ? GUARD_WIRE_MAX_EVENTS : GUARD_WIRE_MAX_FIELD) ||
+		    n > len - off)
 			return -EBADMSG;
 		fields[tag] = (struct field){true, buf + off, (uint32_t)n};
 		off += (size_t)n;
@@ -430,7 +452,8 @@ int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_a
 {
 	struct field f[T_MAX];
 	uint32_t allowed = BIT(T_RESULT) | BIT(T_LOG_PRIORITY) | BIT(T_GUIDANCE) | BIT(T_LOG) |
-			   BIT(T_EXIT_CODE) | BIT(T_FLAGS) | BIT(T_COMMAND) | BIT(T_ARGV);
+			   BIT(T_EXIT_CODE) | BIT(T_FLAGS) | BIT(T_COMMAND) | BIT(T_ARGV) |
+			   BIT(T_EVENTS);
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -453,6 +476,15 @@ int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_a
 		r = get_str(&f[T_COMMAND], &ret->command);
 	if (r == 0 && f[T_ARGV].present)
 		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
+	if (r == 0 && f[T_EVENTS].present) {
+		ret->events = malloc(f[T_EVENTS].len ? f[T_EVENTS].len : 1);
+		if (!ret->events)
+			r = -ENOMEM;
+		else {
+			memcpy(ret->events, f[T_EVENTS].p, f[T_EVENTS].len);
+			ret->events_len = f[T_EVENTS].len;
+		}
+	}
 	if (r < 0) {
 		guard_wire_answer_clear(ret);
 		ret->result = GUARD_RESULT_ERROR;
@@ -489,6 +521,7 @@ void guard_wire_answer_clear(struct guard_wire_answer *ans)
 	free(ans->guidance);
 	free(ans->log);
 	free(ans->command);
+	free(ans->events);
 	for (size_t i = 0; ans->argv && i < ans->argc; i++)
 		free(ans->argv[i]);
 	free(ans->argv);

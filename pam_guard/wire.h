@@ -18,6 +18,7 @@
 #define GUARD_WIRE_MAX_FIELD   (128u * 1024u)  /* a PAM item longer than this is refused */
 #define GUARD_WIRE_MAX_BODY    (1024u * 1024u) /* a request of every item at the maximum fits */
 #define GUARD_WIRE_MAX_ANSWER  (64u * 1024u)
+#define GUARD_WIRE_MAX_EVENTS  (512u * 1024u) /* GUARD_RELAY_MAX */
 
 enum guard_wire_kind {
 	GUARD_WIRE_REQUEST = 1,
@@ -97,9 +98,15 @@ struct guard_wire_answer {
 	char *command;	    /* the tool's absolute path (ALLOW) */
 	char **argv;	    /* its argv, argc entries, NULL-terminated (ALLOW) */
 	size_t argc;
+	/* The audit records and journal entries the front sends itself, so
+	 * that they carry its process (events_relay.h); NULL: none. */
+	uint8_t *events;
+	size_t events_len;
 };
 
-#define GUARD_WIRE_RUN_INTERACTIVE 0x1u /* the tool prompts on its terminal: a relayed pty */
+#define GUARD_WIRE_RUN_INTERACTIVE    0x1u /* the tool prompts on its terminal: a relayed pty */
+#define GUARD_WIRE_RUN_AUDIT_REQUIRED 0x2u /* audit = required: an unsent record refuses */
+#define GUARD_WIRE_RUN_EVENTS_LOST    0x4u /* records were lost before they reached events */
 
 /* Encodes a message into a new buffer (*ret, *ret_len) for the caller to
  * free. Returns 0, -E2BIG when a string is longer than GUARD_WIRE_MAX_FIELD

@@ -25,6 +25,7 @@
 #include "../../pam_guard/channel.h"
 #include "../../pam_guard/wire.h"
 #include "../guardctl.h"
+#include "front.h"
 
 #define PROGNAME "guardctl"
 
@@ -100,6 +101,23 @@ static void say(const char *text)
 		(void)fputs(text, stderr);
 }
 
+/* Sends the answer's events. Returns 0, or -errno when audit is required
+ * and a record was not written (why says what). */
+static int send_events(const struct guard_wire_answer *ans, char *why, size_t size)
+{
+	bool required = (ans->run_flags & GUARD_WIRE_RUN_AUDIT_REQUIRED) != 0;
+	int r = 0;
+
+	why[0] = '\0';
+	if (ans->events)
+		r = front_send_events(ans->events, ans->events_len, why, size);
+	if (r == 0 && (ans->run_flags & GUARD_WIRE_RUN_EVENTS_LOST)) {
+		snprintf(why, size, "records were lost before they could be sent");
+		r = -ENOBUFS;
+	}
+	return required ? r : 0;
+}
+
 /* Runs what the service allowed and tells it how the tool ended. */
 static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_wire_answer *ans)
 {
@@ -146,6 +164,13 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 			       r == -ETIMEDOUT ? "the decision service did not answer"
 					       : strerror(-r));
 	say(done.guidance);
+	if (r == 0 && done.events) {
+		char why[300];
+
+		if (front_send_events(done.events, done.events_len, why, sizeof(why)) < 0)
+			guardctl_error("warning: the end of %s (exit %d) could not be recorded: %s",
+				       ans->command, guardctl_exit_status(status), why);
+	}
 	guard_wire_answer_clear(&done);
 	return guardctl_exit_status(status);
 }
@@ -251,9 +276,20 @@ int main(int argc, char **argv)
 		guard_wire_answer_clear(&ans);
 		return program_as_called(argv, term, uid, rgid, egid, sgid);
 	} else if (ans.result == GUARD_RESULT_ALLOW) {
+		char why[300];
+
 		say(ans.guidance);
-		rc = run_allowed(fd, uid, term, &ans);
+		if (send_events(&ans, why, sizeof(why)) < 0) {
+			/* Spent, but not run: the ledger has no exit status. */
+			guardctl_error("refused: the decision could not be recorded: %s", why);
+			rc = EXIT_USAGE;
+		} else {
+			rc = run_allowed(fd, uid, term, &ans);
+		}
 	} else {
+		char why[300];
+
+		(void)send_events(&ans, why, sizeof(why));
 		if (ans.guidance)
 			say(ans.guidance);
 		else

@@ -241,7 +241,8 @@ build_asan() {
 	fi
 	local flags=(-std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined
 		-fno-omit-frame-pointer -fno-sanitize-recover=all -I"$GUARD_SRC/libguard"
-		-DGUARD_VERSION='"attack"')
+		-DGUARD_VERSION='"attack"' -DGUARDCTL_FRONT='"/usr/local/sbin/guardctl"'
+		-DGUARDCTL_PROGRAM='"/usr/local/libexec/guard/guardctl"')
 	local cf libs objs=() src
 	cf=$(make_var PKG_CFLAGS)
 	libs=$(make_var PKG_LIBS)

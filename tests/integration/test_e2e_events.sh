@@ -37,12 +37,29 @@ ID_AUDIT_FAILURE=2b77ccfbe368446c86da86017fc44782
 ID_REQUEST_REFUSED=6fe76d30a4754fb19edce824bef81e3d
 
 G=/usr/local/sbin/guardctl
+# GUARD_E2E_DECIDED=1 (test_run_decided.sh): every step again with
+# guard-decided deciding, for guardctl's front and for pam_guard.
+DECIDED=/usr/local/libexec/guard/guard-decided
+PAM_EXE=/usr/local/libexec/guard/guard-pam-helper
+[[ ${GUARD_E2E_DECIDED:-} == 1 ]] && PAM_EXE=$DECIDED
 work=$(mktemp -d)
 cleanup() {
+	[[ -z ${DECIDED_PID:-} ]] || { kill "$DECIDED_PID" 2>/dev/null; wait "$DECIDED_PID" 2>/dev/null; }
 	stop_daemons
 	rm -rf -- "$work"
 }
 trap cleanup EXIT
+
+# as_login USER CMD...: as, from a new login session of USER's.
+as_login() {
+	local u=$1
+	shift
+	(
+		# A builtin's redirection: this subshell's loginuid, not a child's.
+		echo "$(id -u "$u")" >/proc/self/loginuid || exit 99
+		exec setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
+	)
+}
 
 as() {
 	local u=$1
@@ -120,6 +137,16 @@ install -D -m 0644 "$GUARD_SRC/packaging/journald/guard.catalog" \
 	fail "/var/lib/systemd is not private"
 journalctl --update-catalog
 assert_contains "$(journalctl --list-catalog 2>/dev/null)" "$ID_REFUSED" "catalog entry"
+if [[ ${GUARD_E2E_DECIDED:-} == 1 ]]; then
+	rm -rf /run/guard
+	"$DECIDED" 2>"$work/decided.log" &
+	DECIDED_PID=$!
+	for _ in $(seq 100); do
+		[[ -S /run/guard/decide.sock ]] && break
+		sleep 0.05
+	done
+	[[ -S /run/guard/decide.sock ]] || fail "guard-decided did not start: $(cat "$work/decided.log")"
+fi
 
 cat >/etc/guard/guard.conf <<'POLICY'
 settings {
@@ -169,7 +196,9 @@ BOB_UID=$(id -u bob)
 
 step "an allowed useradd through guardctl: USER_ACCT res=success, USER_CMD exit=0"
 # -N: no user-private group, so the command raises user.create alone.
-assert_exit 0 as alice "$G" --reason "ticket 42" useradd -m -N e2e-new1
+# From a login session of alice's: the records carry her login uid, as
+# the kernel stamps them on the process that sends them.
+assert_exit 0 as_login alice "$G" --reason "ticket 42" useradd -m -N e2e-new1
 getent passwd e2e-new1 >/dev/null || fail "useradd did not run"
 wait_audit 'op=guard-exec .*acct="e2e-new1"'
 rec=$(ausearch_guard USER_ACCT 'acct=e2e-new1')
@@ -182,9 +211,11 @@ assert_contains "$rec" "guard_mode=enforce" "mode"
 assert_contains "$rec" "service=\"guardctl\"" "service"
 assert_contains "$rec" "cmd=useradd -m -N e2e-new1" "cmd"
 assert_contains "$rec" "exe=/usr/local/sbin/guardctl" "exe"
+assert_contains "$rec" "auid=alice" "the caller's login uid"
 assert_contains "$rec" "res=success" "res"
 rec=$(ausearch_guard USER_CMD 'acct=e2e-new1')
 assert_eq 1 "$(grep -c '^type=USER_CMD' <<<"$rec")" "one USER_CMD record"
+assert_contains "$rec" "auid=alice" "the caller's login uid"
 assert_contains "$rec" "op=guard-exec" "op"
 assert_contains "$rec" "exit=0" "exit"
 assert_contains "$rec" "res=success" "res"
@@ -268,7 +299,7 @@ assert_contains "$rec" "op=guard-role.escalate" "op"
 assert_contains "$rec" "actor=\"dave\"" "actor"
 assert_contains "$rec" "acct=root" "acct"
 assert_contains "$rec" "decision=deny" "decision"
-assert_contains "$rec" "exe=/usr/local/libexec/guard/guard-pam-helper" "exe"
+assert_contains "$rec" "exe=$PAM_EXE" "exe"
 assert_contains "$rec" "res=failed" "res"
 sync_journal
 journal_json $ID_REFUSED SYSLOG_IDENTIFIER=pam_guard >"$work/j"

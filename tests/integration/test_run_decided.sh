@@ -4,8 +4,9 @@
 # own program runs only for what the service leaves to it (subcommands,
 # the batch tools). test_run.sh's every step again, then what only this
 # path has: the service's ledger row and exit status, the journal entry
-# written by the service, and guardctl's own program taking over when the
-# service is gone.
+# sent from the caller's own process, and guardctl's own program taking
+# over when the service is gone. Then test_e2e_events.sh's every step with
+# the service, whose audit records must carry the caller's login uid.
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 in_sandbox "$@"
@@ -119,7 +120,7 @@ assert_eq "allow 0" "$row" "ledger: decision and exit status"
 sync_journal
 comm=$(journalctl --no-pager -o verbose --since=-1min GUARD_EVENT=exec 2>/dev/null |
 	sed -n 's/^ *_COMM=//p' | tail -n 1)
-assert_eq "guard-decided" "$comm" "the end of the tool is reported by the service"
+assert_eq "guardctl" "$comm" "the end of the tool is journaled by the caller's own process"
 
 step "a refused command: the service's text and exit status, nothing run"
 rc=0
@@ -138,8 +139,14 @@ assert_eq "$((9 << 8))" "$row" "ledger: the wait status"
 
 step "control: the service stopped, guardctl's own program decides"
 stop_service
+stop_daemons
 as alice /usr/local/sbin/guardctl groupadd decidedgrp2 || fail "groupadd without the service"
 assert_contains "$(cat "$T/started")" "groupadd decidedgrp2" "guardctl's own program ran"
 
-stop_daemons
+step "test_e2e_events.sh, every step, with the service deciding: the records come from the caller's process"
+: >"$T/started"
+GUARD_E2E_DECIDED=1 bash "$(dirname -- "${BASH_SOURCE[0]}")/test_e2e_events.sh" ||
+	fail "test_e2e_events.sh failed with the service"
+assert_not_contains "$(cat "$T/started")" "useradd" "the service decided guardctl's requests"
+
 echo "ok"

@@ -1,0 +1,87 @@
+/* Sending a user message to the kernel's audit: see audit_netlink.h. */
+#include "audit_netlink.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "monotonic.h"
+
+int guard_audit_netlink_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Reads what the kernel sent until the acknowledgement of seq. */
+static int await_ack(int fd, uint32_t seq, int ack_ms)
+{
+	int64_t deadline = guard_monotonic_ms() + ack_ms;
+	union {
+		struct nlmsghdr h;
+		char bytes[8192];
+	} in;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct sockaddr_nl from;
+		socklen_t from_len = sizeof(from);
+		int64_t left = deadline - guard_monotonic_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		n = recvfrom(fd, &in, sizeof(in), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &from_len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (from_len != sizeof(from) || from.nl_pid != 0)
+			continue; /* only the kernel acknowledges */
+		for (struct nlmsghdr *h = &in.h; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				continue;
+			return e->error;
+		}
+	}
+}
+
+int guard_audit_netlink_send(int fd, int type, const char *text, int ack_ms)
+{
+	static uint32_t sequence;
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	union {
+		struct nlmsghdr h;
+		char bytes[NLMSG_SPACE(GUARD_AUDIT_MESSAGE_MAX + 1)];
+	} out;
+	size_t n = strnlen(text, GUARD_AUDIT_MESSAGE_MAX);
+	ssize_t sent;
+
+	memset(&out, 0, sizeof(out));
+	out.h.nlmsg_len = NLMSG_SPACE(n + 1);
+	out.h.nlmsg_type = (uint16_t)type;
+	out.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	out.h.nlmsg_seq = ++sequence;
+	memcpy(NLMSG_DATA(&out.h), text, n);
+	do
+		sent = sendto(fd, &out, out.h.nlmsg_len, 0, (struct sockaddr *)&kernel,
+			      sizeof(kernel));
+	while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return -errno;
+	if ((size_t)sent != out.h.nlmsg_len)
+		return -EIO;
+	return await_ack(fd, out.h.nlmsg_seq, ack_ms);
+}
