@@ -1,0 +1,360 @@
+#!/bin/bash
+# docs/threat-model.md C37-C41: guardctl's setuid front and the decision
+# service (guardctl/front/front.c, pam_guard/decided_guardctl.c). With
+# guard-decided listening the front asks it; guardctl's own program runs
+# only for what the service leaves to it. Through the installed setuid
+# guardctl in the sandbox, with the service started here.
+#
+#   C37 the service decides ........... case_front_decides: guardctl's own
+#                                       program replaced by one that fails;
+#                                       alice's allowed command runs, dave's
+#                                       is refused with its guidance, both in
+#                                       the ledger; a subcommand is the
+#                                       program's. Control: the program back.
+#   C38 the caller cannot stop it ..... case_front_not_stoppable: the store
+#                                       held locked by root, so the service
+#                                       waits; alice's SIGSTOP to her own
+#                                       waiting guardctl is refused (every id
+#                                       is 0). Control: once decided, the
+#                                       command runs.
+#   C39 a service gone mid-run ........ case_front_service_dies: the service
+#                                       killed while the tool runs: the
+#                                       tool's exit status reaches the
+#                                       caller, the warning says it was not
+#                                       stored, the ledger has none. Control:
+#                                       with the service up, it is stored.
+#   C40 runs that never end ........... case_front_runs_bounded: 96 tools
+#                                       waiting (as many as the service has
+#                                       slots): 64 hold every run slot, the
+#                                       rest and the next guardctl are
+#                                       decided by guardctl's own program,
+#                                       and pam_guard's request is answered
+#                                       by the service at once.
+#   C41 the tool's environment ........ case_front_environment: a hostile
+#                                       environment to the front: the tool
+#                                       gets the allowlist only, as from
+#                                       guardctl's own program.
+#   C42 the records are the caller's .. case_front_records: with the
+#                                       sandbox's auditd and journald, alice's
+#                                       command from a login session of hers:
+#                                       the decision's and the end's audit
+#                                       records carry her login uid and name
+#                                       the front as exe=, the journal entry
+#                                       her login uid and guardctl's _COMM.
+#                                       Control: the same from guardctl's own
+#                                       program, the service stopped.
+
+. "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
+attack_init "$@"
+
+G=$GUARDCTL
+DECIDED=/usr/local/libexec/guard/guard-decided
+PROGRAM=/usr/local/libexec/guard/guardctl
+SOCK=/run/guard/decide.sock
+STORE=/var/lib/guard/guard.db
+SLOW=/usr/local/sbin/guard-slowtool
+SHOWENV=/usr/local/sbin/guard-showenv
+
+front_policy() {
+	cat <<POLICY
+settings {
+  audit    = ${FRONT_AUDIT:-off}
+  journal  = ${FRONT_JOURNAL:-no}
+  timezone = "UTC"
+}
+rule "admins" {
+  actions  = { "role.escalate" }
+  actors   = { "%admins" }
+  decision = allow
+}
+rule "helpdesk" {
+  actions  = { "user.create", "user.modify", "user.password" }
+  actors   = { "%helpdesk" }
+  targets  = { "!@protected" }
+  decision = allow
+}
+rule "slow" {
+  actions  = { "user.lock" }
+  actors   = { "%helpdesk" }
+  decision = allow
+}
+command "useradd"  { path = "/usr/sbin/useradd" }
+command "chpasswd" { path = "/usr/sbin/chpasswd" }
+command "usermod"  { path = "/usr/sbin/usermod" }
+command "slowtool" { path = "$SLOW" actions = { "user.lock" } }
+command "showenv"  { path = "$SHOWENV" actions = { "user.lock" } }
+POLICY
+}
+
+# A tool that says it started, waits for $T/go (at most 30 s), exits 7.
+install_slowtool() {
+	cat >"$SLOW" <<EOF
+#!/bin/sh
+touch "$T/started.\$\$"
+i=0
+while [ ! -e "$T/go" ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
+exit 7
+EOF
+	chmod 0755 "$SLOW"
+}
+
+need_front() {
+	userdel -f frontnew >/dev/null 2>&1 || true
+	[[ -x $DECIDED ]] || skip "guard-decided is not installed in the sandbox"
+	[[ -x $PROGRAM ]] || skip "guardctl's own program is not installed in the sandbox"
+	front_policy >"$T/front.conf"
+	install_policy "$T/front.conf"
+	install_slowtool
+	rm -f "$T"/started.* "$T/go"
+	find /var/lib/guard -mindepth 1 -delete
+}
+
+start_service() {
+	rm -rf /run/guard
+	"$DECIDED" 2>"$T/decided.log" &
+	DECIDED_PID=$!
+	# shellcheck disable=SC2064 # expand now
+	trap "touch '$T/go'; kill $DECIDED_PID 2>/dev/null || true; wait $DECIDED_PID 2>/dev/null || true; restore_program; rm -f '$SLOW' '$SHOWENV'" EXIT
+	for _ in $(seq 100); do
+		[[ -S $SOCK ]] && return 0
+		sleep 0.05
+	done
+	fail "guard-decided did not make $SOCK: $(cat "$T/decided.log")"
+}
+
+stop_service() {
+	kill "$DECIDED_PID" 2>/dev/null || true
+	wait "$DECIDED_PID" 2>/dev/null || true
+}
+
+# without_program: guardctl's own program replaced by one that says so and
+# fails, so that only the service can have decided what succeeds.
+without_program() {
+	mv "$PROGRAM" "$T/program"
+	printf '#!/bin/sh\necho "guardctl own program ran" >&2\nexit 99\n' >"$PROGRAM"
+	chmod 0755 "$PROGRAM"
+}
+restore_program() {
+	[[ -e $T/program ]] && mv -f "$T/program" "$PROGRAM"
+	return 0
+}
+
+ledger() {
+	sqlite3 -readonly "$STORE" "$1"
+}
+
+# wait_for FILE-GLOB: until a file matches (a tool started), 10 s at most.
+wait_started() {
+	local n=$1
+	for _ in $(seq 200); do
+		[[ $(find "$T" -maxdepth 1 -name 'started.*' | wc -l) -ge $n ]] && return 0
+		sleep 0.05
+	done
+	fail "$n tools did not start"
+}
+
+case_front_decides() {
+	need_front
+	start_service
+	without_program
+	step "alice's allowed useradd: decided by the service, run by the front"
+	run_cmd as_user alice "$G" useradd -M frontnew
+	assert_eq 0 "$STATUS" "exit status"
+	assert_not_contains "$ERR" "own program ran" "the program did not run"
+	getent passwd frontnew >/dev/null || fail "the account was not made"
+	assert_eq "allow 0" "$(ledger "SELECT decision || ' ' || exit_status FROM decisions ORDER BY id DESC LIMIT 1")" "ledger"
+	step "dave's: refused by the service, with the guidance"
+	run_cmd as_user dave "$G" useradd -M frontnew2
+	assert_eq 1 "$STATUS" "exit status"
+	assert_contains "$ERR" "guard: denied" "the guidance"
+	assert_not_contains "$ERR" "own program ran" "the program did not run"
+	getent passwd frontnew2 >/dev/null && fail "the account was made"
+	step "chpasswd reads a batch: the program's, and the batch reaches the tool"
+	local before
+	before=$(getent shadow frontnew | cut -d: -f2)
+	restore_program
+	run_cmd as_user alice bash -c "echo 'frontnew:c37-secret' | $G chpasswd"
+	assert_eq 0 "$STATUS" "exit status: $ERR"
+	[[ $(getent shadow frontnew | cut -d: -f2) != "$before" ]] || fail "the password did not change"
+	without_program
+	step "a subcommand is the program's"
+	run_cmd as_user alice "$G" status
+	assert_eq 99 "$STATUS" "the program ran"
+	step "control: the program back, the subcommand works"
+	restore_program
+	run_cmd as_user alice "$G" status
+	assert_eq 0 "$STATUS" "status"
+}
+
+case_front_not_stoppable() {
+	need_front
+	start_service
+	without_program
+	step "the store locked by root: the service waits, and so does alice's guardctl"
+	mkfifo "$T/lock.fifo"
+	sqlite3 "$STORE" <"$T/lock.fifo" >/dev/null 2>&1 &
+	local locker=$!
+	exec 7>"$T/lock.fifo"
+	echo 'BEGIN IMMEDIATE;' >&7
+	sleep 0.3
+	as_user alice "$G" usermod -c "front c38" bob >"$T/c38.out" 2>&1 &
+	local job=$! front=""
+	for _ in $(seq 100); do
+		front=$(pgrep -f "^$G usermod -c front c38" | head -n 1 || true)
+		[[ -n $front ]] && break
+		sleep 0.05
+	done
+	[[ -n $front ]] || fail "the front did not start"
+	sleep 0.5
+	step "alice cannot stop her own guardctl while it waits for the decision"
+	if as_user alice kill -STOP "$front" 2>/dev/null; then
+		kill -CONT "$front" 2>/dev/null || true
+		fail "alice stopped her guardctl while the service decided"
+	fi
+	grep -q '^Uid:[[:space:]]*0[[:space:]]*0[[:space:]]*0' "/proc/$front/status" ||
+		fail "the waiting front does not hold every uid 0: $(grep Uid "/proc/$front/status")"
+	step "control: the lock released, the command is decided and runs"
+	echo 'COMMIT;' >&7
+	exec 7>&-
+	wait "$locker" || true
+	local rc=0
+	wait "$job" || rc=$?
+	assert_eq 0 "$rc" "guardctl's exit status: $(cat "$T/c38.out")"
+	assert_eq "front c38" "$(getent passwd bob | cut -d: -f5)" "the GECOS changed"
+}
+
+case_front_service_dies() {
+	need_front
+	start_service
+	step "control: the service up, the tool's exit status is stored"
+	touch "$T/go"
+	run_cmd as_user alice "$G" slowtool
+	assert_eq 7 "$STATUS" "the tool's exit status"
+	assert_eq "$((7 << 8))" "$(ledger 'SELECT exit_status FROM decisions ORDER BY id DESC LIMIT 1')" "ledger"
+	rm -f "$T/go" "$T"/started.*
+	step "the service killed while the tool runs"
+	as_user alice "$G" slowtool >"$T/c39.out" 2>&1 &
+	local job=$! rc=0
+	wait_started 1
+	kill -9 "$DECIDED_PID"
+	wait "$DECIDED_PID" 2>/dev/null || true
+	touch "$T/go"
+	wait "$job" || rc=$?
+	assert_eq 7 "$rc" "the tool's exit status reaches the caller"
+	assert_contains "$(cat "$T/c39.out")" "warning: the exit status could not be stored" "said"
+	assert_eq "" "$(ledger 'SELECT exit_status FROM decisions ORDER BY id DESC LIMIT 1')" \
+		"no exit status in the ledger"
+}
+
+case_front_runs_bounded() {
+	need_front
+	command -v pamtester >/dev/null || skip "pamtester is not installed"
+	local pam_dir
+	pam_dir=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name pam_unix.so -print -quit)")")
+	[[ -f $pam_dir/pam_guard.so ]] || skip "pam_guard.so is not installed in the sandbox"
+	printf '%s\n' 'account required pam_guard.so action=role.escalate' \
+		'account required pam_permit.so' >/etc/pam.d/guard-svc
+	start_service
+	step "96 tools that wait: 64 hold every run slot, the rest are the program's"
+	local jobs=()
+	for _ in $(seq 96); do
+		as_user alice "$G" slowtool >/dev/null 2>&1 &
+		jobs+=($!)
+	done
+	wait_started 96
+	step "the next guardctl is decided at once"
+	run_cmd timeout 10 setpriv --reuid=alice --regid=alice --init-groups -- \
+		"$G" usermod -c "front c40" bob
+	assert_eq 0 "$STATUS" "exit status"
+	assert_eq "front c40" "$(getent passwd bob | cut -d: -f5)" "the GECOS changed"
+	step "pam_guard's request is still answered by the service"
+	run_cmd timeout 10 pamtester -I ruser=bob guard-svc root acct_mgmt
+	assert_eq 0 "$STATUS" "bob (admins) is allowed"
+	touch "$T/go"
+	for j in "${jobs[@]}"; do
+		wait "$j" || true
+	done
+	assert_eq 96 "$(ledger "SELECT count(*) FROM decisions WHERE exit_status = $((7 << 8))")" \
+		"every waiting run's end was recorded"
+}
+
+case_front_environment() {
+	need_front
+	cat >"$SHOWENV" <<EOF
+#!/bin/sh
+env | sort >"$T/env.out"
+EOF
+	chmod 0755 "$SHOWENV"
+	build_helper exec_env
+	start_service
+	without_program
+	step "a hostile environment to the front: the tool gets the allowlist"
+	run_cmd as_user alice "$T/exec_env" LD_PRELOAD=/tmp/evil.so TZ=/tmp/evil GCONV_PATH=/tmp \
+		PATH=/tmp/evil:/bin TERM=xterm HOME=/tmp IFS=x -- "$G" showenv
+	assert_eq 0 "$STATUS" "exit status: $ERR"
+	local env
+	env=$(cat "$T/env.out")
+	for v in LD_PRELOAD TZ GCONV_PATH HOME IFS; do
+		assert_not_contains "$env" "$v=" "$v reaches the tool"
+	done
+	assert_contains "$env" "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "the fixed PATH"
+	assert_contains "$env" "GUARD_USER=alice" "the caller's name"
+	assert_contains "$env" "TERM=xterm" "a plain TERM"
+}
+
+# as_login USER CMD...: CMD as USER from a new login session of USER's (a
+# builtin's redirection sets this subshell's own loginuid).
+as_login() {
+	local u=$1
+	shift
+	(
+		echo "$(id -u "$u")" >/proc/self/loginuid || exit 99
+		exec setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
+	)
+}
+
+# record_of MARKER TYPE: the audit record of TYPE that holds MARKER.
+record_of() {
+	wait_audit "$1" >/dev/null || fail "no audit record with $1"
+	grep -a -F -- "$1" "$AUDIT_LOG" | grep -a -F "type=$2 " | tail -n 1
+}
+
+case_front_records() {
+	. "$GUARD_SRC/tests/integration/daemons.sh"
+	FRONT_AUDIT=required FRONT_JOURNAL=yes need_front
+	start_journald || fail "journald did not start"
+	if ! start_auditd "$T/audit"; then
+		[[ $(audit_pid) == 0 ]] || skip "an audit daemon runs, and its log is not readable"
+		fail "auditd did not start"
+	fi
+	AUDIT_LOG=$(audit_log)
+	local uid rec
+	uid=$(id -u alice)
+	start_service
+	for how in service program; do
+		step "the $how decides: the records are alice's own process's"
+		[[ $how == program ]] && stop_service
+		run_cmd as_login alice "$G" useradd -M "c42$how"
+		assert_eq 0 "$STATUS" "exit status: $ERR"
+		rec=$(record_of "acct=\"c42$how\"" USER_ACCT)
+		assert_contains "$rec" " auid=$uid " "the decision's login uid"
+		assert_contains "$rec" 'exe="/usr/local/sbin/guardctl"' "the decision's exe"
+		rec=$(record_of "op=guard-exec acct=\"c42$how\"" USER_CMD)
+		assert_contains "$rec" " auid=$uid " "the end's login uid"
+		assert_contains "$rec" 'exe="/usr/local/sbin/guardctl"' "the end's exe"
+		sync_journal
+		local j
+		j=$(journalctl --no-pager -o export GUARD_TARGET="c42$how" GUARD_EVENT=decision 2>/dev/null)
+		assert_contains "$j" "_AUDIT_LOGINUID=$uid" "the journal's login uid"
+		assert_contains "$j" "_COMM=guardctl" "the journal's _COMM"
+	done
+	stop_daemons
+}
+
+attack_case "C37 guardctl front: the service decides, the program only what it leaves" case_front_decides
+attack_case "C38 guardctl front: the caller cannot stop it while the service decides" case_front_not_stoppable
+attack_case "C39 guardctl front: a service gone while the tool runs" case_front_service_dies
+attack_case "C40 guardctl front: waiting runs are bounded, the service still answers" case_front_runs_bounded
+attack_case "C41 guardctl front: the tool's environment is the allowlist" case_front_environment
+attack_case "C42 guardctl front: the records are the caller's process's" case_front_records
+attack_done
