@@ -1,8 +1,8 @@
 /* The small parsers: time windows, addresses and networks, durations,
  * limits, id ranges, names, dates, logind's records, the account
- * databases verify reads. The first byte picks one; the rest is
- * the text. Properties: what is accepted formats back to text that parses
- * to the same value; nothing is accepted with bytes a policy may not hold. */
+ * databases verify reads, the events relayed to guardctl's front. The first byte picks one; the
+ * rest is the text. Properties: what is accepted formats back to text that parses to the same
+ * value; nothing is accepted with bytes a policy may not hold. */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "account_state.h"
 #include "address.h"
 #include "datetime.h"
+#include "events_relay.h"
 #include "logind.h"
 #include "names.h"
 #include "numparse.h"
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 11) {
+	switch (data[0] % 12) {
 	case 0: {
 		struct guard_window w, w2;
 
@@ -152,6 +153,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			guard_account_changes_free(c, n);
 			guard_account_set_clear(&set);
 		}
+		break;
+	}
+	case 11: {
+		/* The relayed events guardctl's front walks: every record
+		 * within the buffer, the walk ends. */
+		const uint8_t *rec, *b = data + 1;
+		size_t off = 0, n, len = size - 1, prev;
+		uint32_t type;
+		uint8_t kind;
+		int r;
+
+		do {
+			prev = off;
+			r = guard_events_relay_next(b, len, &off, &kind, &type, &rec, &n);
+			if (r == 1 && (rec < b || rec + n > b + len || off <= prev || off > len))
+				abort();
+		} while (r == 1);
 		break;
 	}
 	}

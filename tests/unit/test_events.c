@@ -10,6 +10,7 @@
 
 #include "events_format.h"
 #include "events_notify.h"
+#include "events_relay.h"
 
 static struct guard_event decision(const char *actor, const char *target)
 {
@@ -400,4 +401,63 @@ Test(events, notify_json_carries_the_pending_request_and_its_token)
 	cr_assert_not_null(json);
 	cr_assert_null(strstr(json, "token"), "%s", json);
 	free(json);
+}
+
+/* The user message as libaudit writes it, exe= chosen by the caller. */
+Test(events, audit_user_text_as_libaudit)
+{
+	char *m = NULL;
+
+	cr_assert_eq(guard_audit_user_text("op=x acct=\"bob\"", "/usr/sbin/guardctl",
+					   "host.example", "10.0.0.1", "pts/3", true, &m),
+		     0);
+	cr_expect_str_eq(m, "op=x acct=\"bob\" exe=\"/usr/sbin/guardctl\" hostname=host.example "
+			    "addr=10.0.0.1 terminal=pts/3 res=success");
+	free(m);
+	/* A hostile exe is hex; hostile host and terminal names are "?"; no
+	 * address is "?", never resolved. */
+	cr_assert_eq(guard_audit_user_text("op=x", "/tmp/a b\"", "h x", NULL, "pts/3 res=success",
+					   false, &m),
+		     0);
+	cr_expect_str_eq(m, "op=x exe=2F746D702F61206222 hostname=? addr=? terminal=? res=failed");
+	free(m);
+	cr_assert_eq(guard_audit_user_text("op=x", NULL, NULL, "", NULL, false, &m), 0);
+	cr_expect_str_eq(m, "op=x exe=\"?\" hostname=? addr=? terminal=? res=failed");
+	free(m);
+}
+
+Test(events, relay_records_roundtrip_and_malformed)
+{
+	struct guard_events_relay r = {0};
+	const uint8_t *data;
+	size_t off = 0, n;
+	uint32_t type;
+	uint8_t kind;
+	uint8_t bad[] = {'A', 1, 0, 0, 0, 9, 0, 0, 0, 'x'};
+
+	guard_events_relay_add(&r, GUARD_RELAY_AUDIT, 1101, "op=a", 4);
+	guard_events_relay_add(&r, GUARD_RELAY_JOURNAL, 0, "M\n\0\1", 4);
+	cr_assert_not(r.failed);
+	cr_assert_eq(guard_events_relay_next(r.buf, r.len, &off, &kind, &type, &data, &n), 1);
+	cr_expect_eq(kind, GUARD_RELAY_AUDIT);
+	cr_expect_eq(type, 1101u);
+	cr_expect_eq(n, 4u);
+	cr_expect_eq(memcmp(data, "op=a", 4), 0);
+	cr_assert_eq(guard_events_relay_next(r.buf, r.len, &off, &kind, &type, &data, &n), 1);
+	cr_expect_eq(kind, GUARD_RELAY_JOURNAL);
+	cr_expect_eq(memcmp(data, "M\n\0\1", 4), 0);
+	cr_expect_eq(guard_events_relay_next(r.buf, r.len, &off, &kind, &type, &data, &n), 0);
+	/* A length past the end, a short header, an unknown kind. */
+	off = 0;
+	cr_expect_eq(guard_events_relay_next(bad, sizeof(bad), &off, &kind, &type, &data, &n), -1);
+	off = 0;
+	cr_expect_eq(guard_events_relay_next(bad, 5, &off, &kind, &type, &data, &n), -1);
+	bad[0] = 'Z';
+	bad[5] = 1;
+	off = 0;
+	cr_expect_eq(guard_events_relay_next(bad, sizeof(bad), &off, &kind, &type, &data, &n), -1);
+	/* Past the bound a record is lost, and that is said. */
+	guard_events_relay_add(&r, GUARD_RELAY_JOURNAL, 0, bad, GUARD_RELAY_MAX);
+	cr_expect(r.failed);
+	guard_events_relay_clear(&r);
 }

@@ -294,3 +294,137 @@ Test(pam_wire, sudo_argv_too_long_is_refused)
 	cr_expect_eq(guard_wire_encode_request(&in, &buf, &len), -E2BIG);
 	cr_expect_null(buf);
 }
+
+Test(pam_wire, guardctl_request_roundtrip)
+{
+	char *argv[] = {"usermod", "-c", "a b\tc", "", "bob", NULL};
+	struct guard_wire_request in = {
+	    .stage = GUARD_STAGE_GUARDCTL,
+	    .ruid = 1001,
+	    .host_pid = 77,
+	    .argv = argv,
+	    .argc = 5,
+	    .reason = "ticket 42",
+	};
+	struct guard_wire_request end = {.stage = GUARD_STAGE_GUARDCTL_END, .wait_status = 9 << 8};
+	struct guard_wire_request out;
+
+	roundtrip_request(&in, &out);
+	cr_expect_eq(out.stage, GUARD_STAGE_GUARDCTL);
+	cr_expect_eq(out.ruid, 1001u);
+	cr_expect_eq(out.host_pid, 77u);
+	cr_assert_eq(out.argc, 5u);
+	for (size_t i = 0; i < 5; i++)
+		expect_str(argv[i], out.argv[i]);
+	cr_expect_null(out.argv[5]);
+	expect_str("ticket 42", out.reason);
+	guard_wire_request_clear(&out);
+
+	roundtrip_request(&end, &out);
+	cr_expect_eq(out.stage, GUARD_STAGE_GUARDCTL_END);
+	cr_expect_eq(out.wait_status, 9u << 8);
+	cr_expect_null(out.argv);
+	guard_wire_request_clear(&out);
+}
+
+/* Each stage carries its own fields only: a PAM item in guardctl's
+ * request, a reason or an exit status in PAM's, an end without its
+ * status, a guardctl request without argv. */
+Test(pam_wire, guardctl_fields_only_in_guardctl_stages)
+{
+	char *argv[] = {"useradd", "x", NULL};
+	struct guard_wire_request ctl = {.stage = GUARD_STAGE_GUARDCTL, .argv = argv, .argc = 2};
+	struct guard_wire_request pam = {.stage = GUARD_STAGE_ACCOUNT, .service = "su"};
+	struct guard_wire_request end = {.stage = GUARD_STAGE_GUARDCTL_END};
+	struct guard_wire_request out;
+	uint8_t *a = NULL, *b = NULL, *msg;
+	size_t alen, blen, len;
+
+	/* A PAM item added to guardctl's request. */
+	ctl.service = "su";
+	cr_assert_eq(guard_wire_encode_request(&ctl, &msg, &len), 0);
+	cr_expect_eq(guard_wire_decode_request(msg, len, &out), -EBADMSG);
+	free(msg);
+	ctl.service = NULL;
+
+	/* guardctl's reason field spliced into PAM's request. */
+	ctl.reason = "r";
+	cr_assert_eq(guard_wire_encode_request(&ctl, &a, &alen), 0);
+	ctl.reason = NULL;
+	cr_assert_eq(guard_wire_encode_request(&pam, &b, &blen), 0);
+	{
+		/* The reason field is the last of a's body: append it to b's. */
+		const uint8_t *tail = a + alen - (6 + 1);
+		uint8_t *joined = malloc(blen + 7);
+		uint32_t body;
+
+		cr_assert_not_null(joined);
+		memcpy(joined, b, blen);
+		memcpy(joined + blen, tail, 7);
+		body = (uint32_t)(blen + 7 - GUARD_WIRE_HEADER_SIZE);
+		for (int i = 0; i < 4; i++)
+			joined[8 + i] = (uint8_t)(body >> (8 * i));
+		cr_expect_eq(guard_wire_decode_request(joined, blen + 7, &out), -EBADMSG);
+		free(joined);
+	}
+	free(a);
+	free(b);
+
+	/* An end is encoded with its status, so decodes; a guardctl request
+	 * without argv does not. */
+	cr_assert_eq(guard_wire_encode_request(&end, &msg, &len), 0);
+	cr_expect_eq(guard_wire_decode_request(msg, len, &out), 0);
+	guard_wire_request_clear(&out);
+	free(msg);
+	ctl.argv = NULL;
+	ctl.argc = 0;
+	cr_assert_eq(guard_wire_encode_request(&ctl, &msg, &len), 0);
+	cr_expect_eq(guard_wire_decode_request(msg, len, &out), -EBADMSG);
+	free(msg);
+}
+
+Test(pam_wire, guardctl_answer_roundtrip)
+{
+	char *argv[] = {"usermod", "-c", "x", "--", "bob", NULL};
+	uint8_t events[] = {'A', 0, 0, 0, 0, 0, 0, 0, 0, '\0', 0xff};
+	struct guard_wire_answer in = {
+	    .result = GUARD_RESULT_ALLOW,
+	    .guidance = "guard: allowed\n",
+	    .log = "alice",
+	    .exit_code = 0,
+	    .run_flags = GUARD_WIRE_RUN_INTERACTIVE | GUARD_WIRE_RUN_AUDIT_REQUIRED,
+	    .command = "/usr/sbin/usermod",
+	    .argv = argv,
+	    .argc = 5,
+	    .events = events,
+	    .events_len = sizeof(events),
+	};
+	struct guard_wire_answer out;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(guard_wire_encode_answer(&in, &buf, &len), 0);
+	cr_assert_eq(guard_wire_decode_answer(buf, len, &out), 0);
+	free(buf);
+	cr_expect_eq(out.result, GUARD_RESULT_ALLOW);
+	cr_expect_eq(out.run_flags, GUARD_WIRE_RUN_INTERACTIVE | GUARD_WIRE_RUN_AUDIT_REQUIRED);
+	expect_str("/usr/sbin/usermod", out.command);
+	expect_str("alice", out.log);
+	cr_assert_eq(out.argc, 5u);
+	expect_str("bob", out.argv[4]);
+	/* The events are bytes: NULs and all. */
+	cr_assert_eq(out.events_len, sizeof(events));
+	cr_expect_eq(memcmp(out.events, events, sizeof(events)), 0);
+	guard_wire_answer_clear(&out);
+
+	/* A refusal: its exit status, no command. */
+	in = (struct guard_wire_answer){.result = GUARD_RESULT_DENY, .exit_code = 2};
+	cr_assert_eq(guard_wire_encode_answer(&in, &buf, &len), 0);
+	cr_assert_eq(guard_wire_decode_answer(buf, len, &out), 0);
+	free(buf);
+	cr_expect_eq(out.exit_code, 2u);
+	cr_expect_null(out.command);
+	cr_expect_null(out.argv);
+	cr_expect_null(out.events);
+	guard_wire_answer_clear(&out);
+}
