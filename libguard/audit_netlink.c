@@ -16,7 +16,9 @@ int guard_audit_netlink_open(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	return fd;
 }
 
 /* Reads what the kernel sent until the acknowledgement of seq. */
@@ -25,6 +27,7 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 	int64_t deadline = guard_monotonic_ms() + ack_ms;
 	union {
 		struct nlmsghdr h;
+		/* cppcheck-suppress unusedStructMember ; it sizes the buffer */
 		char bytes[8192];
 	} in;
 
@@ -64,6 +67,7 @@ int guard_audit_netlink_send(int fd, int type, const char *text, int ack_ms)
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	union {
 		struct nlmsghdr h;
+		/* cppcheck-suppress unusedStructMember ; it sizes the buffer */
 		char bytes[NLMSG_SPACE(GUARD_AUDIT_MESSAGE_MAX + 1)];
 	} out;
 	size_t n = strnlen(text, GUARD_AUDIT_MESSAGE_MAX);

@@ -252,7 +252,7 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 		if (!events[i].audit_type)
 			continue;
 		r = guard_event_audit_text(&events[i], &text);
-		if (r == 0)
+		if (r >= 0)
 			r = guard_audit_user_text(text, ev->relay ? ev->relay->exe : ev->exe,
 						  request ? request->rhost : NULL, addr,
 						  request ? request->tty : NULL, events[i].success,
