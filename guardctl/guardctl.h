@@ -155,6 +155,11 @@ int guardctl_exec(const struct guardctl_exec *x, int *ret_status);
  * (process_start.c). */
 void guardctl_fix_standard_fds(void);
 void guardctl_reset_signals(void);
+/* The first steps of a setuid guardctl, the front's and the program's:
+ * no argv (_exit(127)), fds 0-2, every other fd close-on-exec, no core
+ * dump or ptrace, signals reset (SIGXFSZ ignored). Returns 0, or -1 with
+ * the error printed. */
+int guardctl_process_start(int argc, char **argv);
 
 /* TERM as the one value of the caller's environment a child may see: a
  * copy when it is a plain terminal name, else NULL (exec.c). */

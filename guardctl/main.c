@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,33 +41,14 @@ int main(int argc, char **argv)
 {
 	/* Static: what it points to is the process's until exit, not a leak. */
 	static struct guardctl ctx;
-	struct rlimit no_core = {0, 0};
 	bool limits_reset;
 	int i = 1;
 
-	/* 1. No argv at all (pwnkit; Linux >= 5.18 hands us argv[0] == ""):
-	 *    nothing to trust, not even argv[0]. */
-	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
-		_exit(127);
-
-	/* 2. Standard fds open; every other inherited fd closes at any exec,
-	 *    so that no child sees it. */
-	guardctl_fix_standard_fds();
-	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-
-	/* 3. Core dumps and ptrace by the caller off: a setuid process's
-	 *    memory holds the policy and soon secrets. */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0 || setrlimit(RLIMIT_CORE, &no_core) < 0) {
-		guardctl_error("cannot disable core dumps: %s", strerror(errno));
+	/* 1-4. argv, fds 0-2, core dumps and ptrace, signals: what the front
+	 *      did already, again, for a process the front did not start
+	 *      (process_start.c). */
+	if (guardctl_process_start(argc, argv) < 0)
 		return EXIT_USAGE;
-	}
-
-	/* 4. Signals as the kernel starts a process: default dispositions, an
-	 *    empty mask; but a file size limit the caller set must not kill us
-	 *    halfway: a write fails with EFBIG instead (the child gets them
-	 *    all back to default). */
-	guardctl_reset_signals();
-	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)atexit(guardctl_output_flush);
 	/* The audit records name the program the caller ran: the setuid
 	 * front (front/front.c), which this process continues. */

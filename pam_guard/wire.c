@@ -96,16 +96,14 @@ static void put_u32(struct writer *w, enum tag tag, uint32_t v)
 	put_le(p + FIELD_HEADER, v, 4);
 }
 
-/* NULL is an absent field. */
-static void put_str(struct writer *w, enum tag tag, const char *s)
+/* A field of n bytes at b, at most max; NULL is an absent field. */
+static void put_field(struct writer *w, enum tag tag, const void *b, size_t n, size_t max)
 {
-	size_t n;
 	uint8_t *p;
 
-	if (!s || w->error)
+	if (!b || w->error)
 		return;
-	n = strlen(s);
-	if (n > GUARD_WIRE_MAX_FIELD) {
+	if (n > max) {
 		w->error = -E2BIG;
 		return;
 	}
@@ -114,7 +112,12 @@ static void put_str(struct writer *w, enum tag tag, const char *s)
 		return;
 	put_le(p, tag, 2);
 	put_le(p + 2, n, 4);
-	memcpy(p + FIELD_HEADER, s, n);
+	memcpy(p + FIELD_HEADER, b, n);
+}
+
+static void put_str(struct writer *w, enum tag tag, const char *s)
+{
+	put_field(w, tag, s, s ? strlen(s) : 0, GUARD_WIRE_MAX_FIELD);
 }
 
 /* argv as one field: each argument followed by a NUL (an argument cannot
@@ -149,24 +152,6 @@ static void put_strv(struct writer *w, enum tag tag, char *const *v, size_t n)
 		memcpy(p, v[i], k);
 		p += k;
 	}
-}
-
-static void put_bytes(struct writer *w, enum tag tag, const uint8_t *b, size_t n)
-{
-	uint8_t *p;
-
-	if (!b || w->error)
-		return;
-	if (n > GUARD_WIRE_MAX_EVENTS) {
-		w->error = -E2BIG;
-		return;
-	}
-	p = reserve(w, FIELD_HEADER + n);
-	if (!p)
-		return;
-	put_le(p, tag, 2);
-	put_le(p + 2, n, 4);
-	memcpy(p + FIELD_HEADER, b, n);
 }
 
 static void begin(struct writer *w, enum guard_wire_kind kind)
@@ -246,7 +231,7 @@ int guard_wire_encode_answer(const struct guard_wire_answer *ans, uint8_t **ret,
 	put_str(&w, T_COMMAND, ans->command);
 	if (ans->argv)
 		put_strv(&w, T_ARGV, ans->argv, ans->argc);
-	put_bytes(&w, T_EVENTS, ans->events, ans->events_len);
+	put_field(&w, T_EVENTS, ans->events, ans->events_len, GUARD_WIRE_MAX_EVENTS);
 	/* A command's argv and its events may be longer than any guidance. */
 	return finish(&w, ans->argv || ans->events ? GUARD_WIRE_MAX_BODY : GUARD_WIRE_MAX_ANSWER,
 		      ret, ret_len);

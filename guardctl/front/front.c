@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,7 +175,6 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 
 int main(int argc, char **argv)
 {
-	struct rlimit no_core = {0, 0};
 	struct guard_wire_request req = {.stage = GUARD_STAGE_GUARDCTL};
 	struct guard_wire_answer ans = {0};
 	const char *reason = NULL;
@@ -187,24 +184,11 @@ int main(int argc, char **argv)
 	bool sent;
 	int i = 1, fd, r, rc;
 
-	/* 1. No argv at all (pwnkit): nothing to trust, not even argv[0]. */
-	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
-		_exit(127);
-
-	/* 2. Standard fds open; every other inherited fd closes at any exec. */
-	guardctl_fix_standard_fds();
-	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-
-	/* 3. Core dumps and ptrace by the caller off. */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0 || setrlimit(RLIMIT_CORE, &no_core) < 0) {
-		guardctl_error("cannot disable core dumps: %s", strerror(errno));
+	/* 1-4. argv (pwnkit), fds 0-2, core dumps and ptrace, signals
+	 *      (process_start.c). SIGPIPE ignored besides: the service may go
+	 *      away (every send says MSG_NOSIGNAL too). */
+	if (guardctl_process_start(argc, argv) < 0)
 		return EXIT_USAGE;
-	}
-
-	/* 4. Signals as the kernel starts a process; a file size limit the
-	 *    caller set makes a write fail, not kill us. */
-	guardctl_reset_signals();
-	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	/* 5. The caller's environment ends here but for a sane TERM. */
