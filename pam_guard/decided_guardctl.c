@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../guardctl/guardctl.h"
+#include "accounts.h"
 #include "helper.h"
 #include "decided_guardctl.h"
 
@@ -53,6 +54,19 @@ static void answer_text(struct guard_wire_answer *ans, uint32_t result, uint32_t
 	ans->guidance = text && text[0] ? text : NULL;
 	if (!ans->guidance)
 		free(text);
+}
+
+/* The caller's name, from the look-up its decision makes anyway (the
+ * service keeps NSS's answers: helper_keep.c). */
+static char *caller_name(const struct guard_policy *policy, uid_t uid)
+{
+	struct guard_identity id = {0};
+	char *name = NULL;
+
+	if (guard_accounts_actor_by_uid(policy, uid, &id) == 0 && id.name)
+		name = strdup(id.name);
+	guard_identity_clear(&id);
+	return name;
 }
 
 /* The text guardctl printed meanwhile: its messages, then the sink back
@@ -141,11 +155,10 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 	st->ctx.pid = (pid_t)peer_pid;
 	st->relay.exe = GUARDCTL_FRONT;
 	st->ctx.relay = &st->relay;
-	st->ctx.user = guardctl_user_name(req->ruid);
 	st->reason = req->reason ? strdup(req->reason) : NULL;
 	st->ctx.reason = st->reason;
-	if (!st->ctx.user || (req->reason && !st->reason) ||
-	    guard_helper_policy_get(NULL, &st->policy, &err) < 0) {
+	if ((req->reason && !st->reason) || guard_helper_policy_get(NULL, &st->policy, &err) < 0 ||
+	    !(st->ctx.user = caller_name(st->policy, req->ruid))) {
 		guardctl_served_free(st);
 		ans->result = GUARD_RESULT_IGNORE;
 		return NULL;
