@@ -13,13 +13,15 @@
 /* Messages said while a store transaction is open wait here: stderr may be
  * a pipe nobody reads or a terminal that stops us (SIGTTOU, ^S), and the
  * store's lock must not wait with it. They go out, in order, once the
- * transaction has ended (MUST 16 in libguard/store.c). */
+ * transaction has ended (MUST 16 in libguard/store.c). In the decision
+ * service one buffer serves every request: each request's flush, with no
+ * transaction open, empties it into that request's sink. */
 static char held[16384];
 static size_t held_len;
 static bool held_cut;
 
 /* Where messages go: stderr, or in the decision service the text its
- * answer carries to guardctl's front (served.c). */
+ * answer carries to guardctl's front (pam_guard/decided_guardctl.c). */
 static FILE *sink;
 
 FILE *guardctl_err(void)

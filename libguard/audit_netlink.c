@@ -14,10 +14,13 @@
 
 int guard_audit_netlink_open(void)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT), one = 1;
 
 	if (fd < 0)
 		return -errno;
+	/* An error's acknowledgement without a copy of the record (Linux >=
+	 * 4.3): it fits the reply buffer whatever the record's length. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	return fd;
 }
 
@@ -37,6 +40,7 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 		socklen_t from_len = sizeof(from);
 		int64_t left = deadline - guard_monotonic_ms();
 		ssize_t n;
+		int len;
 
 		if (left <= 0)
 			return -ETIMEDOUT;
@@ -50,7 +54,8 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 			return -errno;
 		if (from_len != sizeof(from) || from.nl_pid != 0)
 			continue; /* only the kernel acknowledges */
-		for (struct nlmsghdr *h = &in.h; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		len = (int)n;
+		for (struct nlmsghdr *h = &in.h; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
 			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq ||
@@ -70,9 +75,11 @@ int guard_audit_netlink_send(int fd, int type, const char *text, int ack_ms)
 		/* cppcheck-suppress unusedStructMember ; it sizes the buffer */
 		char bytes[NLMSG_SPACE(GUARD_AUDIT_MESSAGE_MAX + 1)];
 	} out;
-	size_t n = strnlen(text, GUARD_AUDIT_MESSAGE_MAX);
+	size_t n = strnlen(text, GUARD_AUDIT_MESSAGE_MAX + 1);
 	ssize_t sent;
 
+	if (n > GUARD_AUDIT_MESSAGE_MAX)
+		return -E2BIG; /* cut, it would lose res=: never written in part */
 	memset(&out, 0, sizeof(out));
 	out.h.nlmsg_len = NLMSG_SPACE(n + 1);
 	out.h.nlmsg_type = (uint16_t)type;

@@ -6,7 +6,7 @@
 #ifndef GUARD_AUDIT_NETLINK_H
 #define GUARD_AUDIT_NETLINK_H
 
-/* The most of a user message the kernel keeps: longer text is cut here. */
+/* The most of a user message the kernel keeps: a longer one is refused. */
 #define GUARD_AUDIT_MESSAGE_MAX 8560u
 
 /* A NETLINK_AUDIT socket (close-on-exec), or -errno. */
@@ -14,8 +14,8 @@ int guard_audit_netlink_open(void);
 
 /* Sends text as a user message of type and waits at most ack_ms for the
  * acknowledgement. Returns 0, or -errno: the kernel's refusal (-EPERM
- * without CAP_AUDIT_WRITE, -ECONNREFUSED when it takes no records), or
- * -ETIMEDOUT. */
+ * without CAP_AUDIT_WRITE, -ECONNREFUSED when it takes no records),
+ * -E2BIG past GUARD_AUDIT_MESSAGE_MAX, or -ETIMEDOUT. */
 int guard_audit_netlink_send(int fd, int type, const char *text, int ack_ms);
 
 #endif

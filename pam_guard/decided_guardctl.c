@@ -56,6 +56,17 @@ static void answer_text(struct guard_wire_answer *ans, uint32_t result, uint32_t
 		free(text);
 }
 
+/* An argv the answer could not carry back once `--` is added: left to
+ * guardctl's own program before anything is decided or spent. */
+static bool too_long(const struct guard_wire_request *req)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < req->argc; i++)
+		n += strlen(req->argv[i]) + 1;
+	return n > GUARD_WIRE_MAX_FIELD / 2;
+}
+
 /* The caller's name, from the look-up its decision makes anyway (the
  * service keeps NSS's answers: helper_keep.c). */
 static char *caller_name(const struct guard_policy *policy, uid_t uid)
@@ -142,7 +153,8 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 			    strdup("guardctl: refused: a malformed request\n"));
 		return NULL;
 	}
-	if (!room || guardctl_command(req->argv[0]) || guard_classify_reads_batch(req->argv[0])) {
+	if (!room || guardctl_command(req->argv[0]) || guard_classify_reads_batch(req->argv[0]) ||
+	    too_long(req)) {
 		ans->result = GUARD_RESULT_IGNORE;
 		return NULL;
 	}

@@ -28,7 +28,9 @@
 #define PROGNAME "guardctl"
 
 #define MAX_REASON 1024u /* as guardctl's --reason */
-/* The service decides within GUARD_HELPER_ALARM_S (10 s) or ends. */
+/* The service ends itself past GUARD_HELPER_ALARM_S (10 s) on one
+ * decision, and decides one at a time: room for its own bound and a
+ * request queued behind another. */
 #define DECIDE_MS 15000
 #define END_MS	  15000
 
@@ -41,6 +43,22 @@ void guardctl_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* The signals that would end or stop us while we hold the service's
+ * slot or the records of a decision it made: blocked (hold) or let
+ * through again. The caller cannot send them once every id is 0, but a
+ * terminal can. */
+static void hold_signals(bool hold)
+{
+	static const int held[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t k = 0; k < sizeof(held) / sizeof(held[0]); k++)
+		sigaddset(&set, held[k]);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+	guardctl_job_control(hold);
 }
 
 /* guardctl's own program in our place, with the arguments as given and of
@@ -60,6 +78,7 @@ static int run_program(char **argv, const char *term)
 static int program_as_called(char **argv, const char *term, uid_t uid, gid_t rgid, gid_t egid,
 			     gid_t sgid)
 {
+	hold_signals(false);
 	if (setresgid(rgid, egid, sgid) < 0 || setresuid(uid, 0, 0) < 0) {
 		guardctl_error("cannot restore the caller's ids: %s", strerror(errno));
 		return EXIT_USAGE;
@@ -137,31 +156,33 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 		guardctl_error("refused: the decision service's answer names no command to run");
 		return EXIT_USAGE;
 	}
-	/* The decision is made: the caller may signal us again (Ctrl-C,
-	 * SIGTERM are forwarded to the tool) until its end is told, with
-	 * every id 0 again. */
+	/* Out of the caller's working directory, as guardctl runs a tool
+	 * (not before: a subcommand's relative paths are the program's). */
+	if (chdir("/") < 0) {
+		guardctl_error("cannot change to /: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	/* The decision is made and recorded: the caller may signal us again
+	 * (Ctrl-C, SIGTERM are forwarded to the tool) until its end is told,
+	 * with every uid 0 again. The gids stay 0, as in guardctl's own
+	 * program, which took them for the store. */
 	if (setresuid(uid, 0, 0) < 0) {
 		guardctl_error("cannot restore the caller's real uid: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
-	guardctl_job_control(false);
+	hold_signals(false);
 	r = guardctl_exec(&x, &status);
 	if (r < 0) {
 		guardctl_error("cannot run %s: %s", ans->command, strerror(-r));
 		return EXIT_USAGE;
 	}
-	guardctl_job_control(true);
+	hold_signals(true);
 	if (setresuid(0, 0, 0) < 0)
 		r = -errno;
 	else
 		end.wait_status = (uint32_t)status;
 	if (r == 0)
 		r = exchange(fd, &end, END_MS, &sent, &done);
-	if (r < 0)
-		guardctl_error("warning: the exit status could not be stored: %s",
-			       r == -ETIMEDOUT ? "the decision service did not answer"
-					       : strerror(-r));
-	say(done.guidance);
 	if (r == 0 && done.events) {
 		char why[300];
 
@@ -169,6 +190,11 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 			guardctl_error("warning: the end of %s (exit %d) could not be recorded: %s",
 				       ans->command, guardctl_exit_status(status), why);
 	}
+	if (r < 0)
+		guardctl_error("warning: the exit status could not be stored: %s",
+			       r == -ETIMEDOUT ? "the decision service did not answer"
+					       : strerror(-r));
+	say(done.guidance);
 	guard_wire_answer_clear(&done);
 	return guardctl_exit_status(status);
 }
@@ -190,6 +216,10 @@ int main(int argc, char **argv)
 	if (guardctl_process_start(argc, argv) < 0)
 		return EXIT_USAGE;
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* The front needs none of the caller's fds, and a process full of
+	 * them could not open the sockets that send the decision's records:
+	 * closed, not only close-on-exec. */
+	(void)close_range(3, ~0U, 0);
 
 	/* 5. The caller's environment ends here but for a sane TERM. */
 	term = guardctl_sane_term(getenv("TERM"));
@@ -218,26 +248,24 @@ int main(int argc, char **argv)
 	if (i >= argc || geteuid() != 0 || guardctl_limits_reset() < 0)
 		return run_program(argv, term);
 
-	/* 7. The service, if one of root's listens: until it has the whole
-	 *    request nothing is decided, and guardctl's own program may. */
-	fd = guard_ask_connect();
-	if (fd < 0)
-		return run_program(argv, term);
-
-	/* 8. Who calls: the real uid. Then every id 0, so that the caller
-	 *    cannot stop us while the service decides (guardctl holds the
-	 *    store then); given back for guardctl's own program. */
+	/* 7. Who calls: the real uid. Then every id 0, so that the caller
+	 *    cannot stop or kill us while we hold a slot of the service or
+	 *    its decision's records; and the signals a terminal sends
+	 *    whatever our ids held (^C, ^Z, a hang-up), until the records
+	 *    are sent. Given back for guardctl's own program. */
 	uid = getuid();
 	if (getresgid(&rgid, &egid, &sgid) < 0 || setresgid(0, 0, 0) < 0 ||
 	    setresuid(0, 0, 0) < 0) {
 		guardctl_error("cannot become root in every id: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
-	guardctl_job_control(true);
-	if (chdir("/") < 0) {
-		guardctl_error("cannot change to /: %s", strerror(errno));
-		return EXIT_USAGE;
-	}
+	hold_signals(true);
+
+	/* 8. The service, if one of root's listens: until it has the whole
+	 *    request nothing is decided, and guardctl's own program may. */
+	fd = guard_ask_connect();
+	if (fd < 0)
+		return program_as_called(argv, term, uid, rgid, egid, sgid);
 	req.ruid = (uint32_t)uid;
 	req.host_pid = (uint32_t)getpid();
 	req.argv = argv + i;
@@ -262,8 +290,10 @@ int main(int argc, char **argv)
 	} else if (ans.result == GUARD_RESULT_ALLOW) {
 		char why[300];
 
+		/* The records first: stderr may be a pipe nobody reads. */
+		r = send_events(&ans, why, sizeof(why));
 		say(ans.guidance);
-		if (send_events(&ans, why, sizeof(why)) < 0) {
+		if (r < 0) {
 			/* Spent, but not run: the ledger has no exit status. */
 			guardctl_error("refused: the decision could not be recorded: %s", why);
 			rc = EXIT_USAGE;
