@@ -45,12 +45,12 @@
 #                                       program, the service stopped.
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
+. "$GUARD_SRC/tests/integration/daemons.sh"
 attack_init "$@"
 
 G=$GUARDCTL
 DECIDED=/usr/local/libexec/guard/guard-decided
 PROGRAM=/usr/local/libexec/guard/guardctl
-SOCK=/run/guard/decide.sock
 STORE=/var/lib/guard/guard.db
 SLOW=/usr/local/sbin/guard-slowtool
 SHOWENV=/usr/local/sbin/guard-showenv
@@ -112,21 +112,13 @@ need_front() {
 }
 
 start_service() {
-	rm -rf /run/guard
-	"$DECIDED" 2>"$T/decided.log" &
-	DECIDED_PID=$!
+	start_decided "$T/decided.log" || fail "guard-decided did not start"
 	# shellcheck disable=SC2064 # expand now
-	trap "touch '$T/go'; kill $DECIDED_PID 2>/dev/null || true; wait $DECIDED_PID 2>/dev/null || true; restore_program; rm -f '$SLOW' '$SHOWENV'" EXIT
-	for _ in $(seq 100); do
-		[[ -S $SOCK ]] && return 0
-		sleep 0.05
-	done
-	fail "guard-decided did not make $SOCK: $(cat "$T/decided.log")"
+	trap "touch '$T/go'; stop_decided; restore_program; rm -f '$SLOW' '$SHOWENV'" EXIT
 }
 
 stop_service() {
-	kill "$DECIDED_PID" 2>/dev/null || true
-	wait "$DECIDED_PID" 2>/dev/null || true
+	stop_decided
 }
 
 # without_program: guardctl's own program replaced by one that says so and
@@ -307,17 +299,6 @@ EOF
 	assert_contains "$env" "TERM=xterm" "a plain TERM"
 }
 
-# as_login USER CMD...: CMD as USER from a new login session of USER's (a
-# builtin's redirection sets this subshell's own loginuid).
-as_login() {
-	local u=$1
-	shift
-	(
-		echo "$(id -u "$u")" >/proc/self/loginuid || exit 99
-		exec setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
-	)
-}
-
 # record_of MARKER TYPE: the audit record of TYPE that holds MARKER,
 # waited for (5 s at most).
 record_of() {
@@ -332,7 +313,6 @@ record_of() {
 }
 
 case_front_records() {
-	. "$GUARD_SRC/tests/integration/daemons.sh"
 	FRONT_AUDIT=required FRONT_JOURNAL=yes need_front
 	start_journald || fail "journald did not start"
 	if ! start_auditd "$T/audit"; then

@@ -256,3 +256,24 @@ wait_audit() {
 sync_journal() {
 	journalctl --sync 2>/dev/null || sleep 0.3
 }
+
+# start_decided LOG: guard-decided of the sandbox in the background, its
+# stderr in LOG, until its socket listens (5 s at most). Sets DECIDED_PID.
+# stop_decided: ends it (no-op when none runs).
+DECIDED_PID=""
+start_decided() {
+	rm -rf /run/guard
+	/usr/local/libexec/guard/guard-decided 2>>"$1" &
+	DECIDED_PID=$!
+	for _ in $(seq 100); do
+		[[ -S /run/guard/decide.sock ]] && return 0
+		sleep 0.05
+	done
+	_daemons_fail "guard-decided did not make /run/guard/decide.sock: $(cat "$1")"
+}
+stop_decided() {
+	[[ -n $DECIDED_PID ]] || return 0
+	kill "$DECIDED_PID" 2>/dev/null || true
+	wait "$DECIDED_PID" 2>/dev/null || true
+	DECIDED_PID=""
+}

@@ -142,3 +142,16 @@ require_guardctl() {
 	[[ ${GUARD_SANDBOX:-} == 1 ]] || fail "require_guardctl outside the sandbox"
 	[[ -x /usr/local/sbin/guardctl ]] || skip "build/guardctl is not built"
 }
+
+# as_login USER CMD [ARGS...]: CMD with USER's ids and groups, from a new
+# login session of USER's (its own login uid: the kernel stamps it on the
+# audit records CMD sends). A builtin's redirection sets this subshell's
+# loginuid, not a child's.
+as_login() {
+	local u=$1
+	shift
+	(
+		echo "$(id -u "$u")" >/proc/self/loginuid || exit 99
+		exec setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
+	)
+}

@@ -44,22 +44,11 @@ PAM_EXE=/usr/local/libexec/guard/guard-pam-helper
 [[ ${GUARD_E2E_DECIDED:-} == 1 ]] && PAM_EXE=$DECIDED
 work=$(mktemp -d)
 cleanup() {
-	[[ -z ${DECIDED_PID:-} ]] || { kill "$DECIDED_PID" 2>/dev/null; wait "$DECIDED_PID" 2>/dev/null; }
+	stop_decided
 	stop_daemons
 	rm -rf -- "$work"
 }
 trap cleanup EXIT
-
-# as_login USER CMD...: as, from a new login session of USER's.
-as_login() {
-	local u=$1
-	shift
-	(
-		# A builtin's redirection: this subshell's loginuid, not a child's.
-		echo "$(id -u "$u")" >/proc/self/loginuid || exit 99
-		exec setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
-	)
-}
 
 as() {
 	local u=$1
@@ -138,14 +127,7 @@ install -D -m 0644 "$GUARD_SRC/packaging/journald/guard.catalog" \
 journalctl --update-catalog
 assert_contains "$(journalctl --list-catalog 2>/dev/null)" "$ID_REFUSED" "catalog entry"
 if [[ ${GUARD_E2E_DECIDED:-} == 1 ]]; then
-	rm -rf /run/guard
-	"$DECIDED" 2>"$work/decided.log" &
-	DECIDED_PID=$!
-	for _ in $(seq 100); do
-		[[ -S /run/guard/decide.sock ]] && break
-		sleep 0.05
-	done
-	[[ -S /run/guard/decide.sock ]] || fail "guard-decided did not start: $(cat "$work/decided.log")"
+	start_decided "$work/decided.log" || fail "guard-decided did not start"
 fi
 
 cat >/etc/guard/guard.conf <<'POLICY'

@@ -11,10 +11,10 @@
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 in_sandbox "$@"
 require_guardctl
+. "$(dirname -- "${BASH_SOURCE[0]}")/daemons.sh"
 
 DECIDED=/usr/local/libexec/guard/guard-decided
 PROGRAM=/usr/local/libexec/guard/guardctl
-SOCK=/run/guard/decide.sock
 [[ -x $DECIDED ]] || skip "guard-decided is not installed in the sandbox"
 T=$(mktemp -d)
 
@@ -39,25 +39,9 @@ EOF
 cc -o "$PROGRAM" "$T/wrapper.c" || fail "cannot build the wrapper"
 chmod 0755 "$PROGRAM" "$T"
 
-stop_service() {
-	[[ -n ${DECIDED_PID:-} ]] || return 0
-	kill "$DECIDED_PID" 2>/dev/null || true
-	wait "$DECIDED_PID" 2>/dev/null || true
-	DECIDED_PID=
-}
-start_service() {
-	rm -rf /run/guard
-	"$DECIDED" 2>>"$T/decided.log" &
-	DECIDED_PID=$!
-	for _ in $(seq 100); do
-		[[ -S $SOCK ]] && return 0
-		sleep 0.05
-	done
-	fail "guard-decided did not make $SOCK: $(cat "$T/decided.log")"
-}
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
-	stop_service
+	stop_decided
 	mv -f "$T/program" "$PROGRAM" 2>/dev/null || true
 	rm -rf -- "$T"
 }
@@ -69,7 +53,7 @@ as() {
 	setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
 }
 
-start_service
+start_decided "$T/decided.log" || fail "guard-decided did not start"
 
 step "test_run.sh, every step, with the service deciding"
 bash "$(dirname -- "${BASH_SOURCE[0]}")/test_run.sh" || fail "test_run.sh failed with the service"
@@ -90,7 +74,6 @@ done <<<"$started"
 assert_contains "$started" "chpasswd" "the batch tool went to guardctl's own program"
 
 step "an allowed command: the service's ledger row has the tool's exit status"
-. "$(dirname -- "${BASH_SOURCE[0]}")/daemons.sh"
 start_journald || fail "no journald"
 cat >/etc/guard/guard.conf <<'EOF'
 settings {
@@ -138,7 +121,7 @@ row=$(sqlite3 /var/lib/guard/guard.db "SELECT exit_status FROM decisions ORDER B
 assert_eq "$((9 << 8))" "$row" "ledger: the wait status"
 
 step "control: the service stopped, guardctl's own program decides"
-stop_service
+stop_decided
 stop_daemons
 as alice /usr/local/sbin/guardctl groupadd decidedgrp2 || fail "groupadd without the service"
 assert_contains "$(cat "$T/started")" "groupadd decidedgrp2" "guardctl's own program ran"
