@@ -29,8 +29,7 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 {
 	int64_t deadline = guard_monotonic_ms() + ack_ms;
 	union {
-		struct nlmsghdr h;
-		/* cppcheck-suppress unusedStructMember ; it sizes the buffer */
+		struct nlmsghdr h; /* aligns the buffer */
 		char bytes[8192];
 	} in;
 
@@ -40,7 +39,6 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 		socklen_t from_len = sizeof(from);
 		int64_t left = deadline - guard_monotonic_ms();
 		ssize_t n;
-		int len;
 
 		if (left <= 0)
 			return -ETIMEDOUT;
@@ -54,14 +52,19 @@ static int await_ack(int fd, uint32_t seq, int ack_ms)
 			return -errno;
 		if (from_len != sizeof(from) || from.nl_pid != 0)
 			continue; /* only the kernel acknowledges */
-		len = (int)n;
-		for (struct nlmsghdr *h = &in.h; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		/* Each message whole inside what was read, or the walk ends. */
+		for (size_t off = 0, len = (size_t)n; len - off >= sizeof(struct nlmsghdr);) {
+			const struct nlmsghdr *h = (const struct nlmsghdr *)(in.bytes + off);
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-				continue;
-			return e->error;
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
+				break;
+			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_seq == seq &&
+			    h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)))
+				return e->error;
+			if (NLMSG_ALIGN(h->nlmsg_len) >= len - off)
+				break;
+			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
 	}
 }
