@@ -18,6 +18,10 @@
 #define EXIT_DENIED 1
 #define EXIT_USAGE  2
 
+/* --reason TEXT: recorded with the decision, 1 to this many bytes (the
+ * front, the program and the decision service check it alike). */
+#define GUARDCTL_MAX_REASON 1024u
+
 struct guardctl {
 	uid_t uid; /* the real uid: who the kernel says called us */
 	gid_t gid;

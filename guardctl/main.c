@@ -20,9 +20,6 @@
 /* The program name is a constant: argv[0] is the caller's to choose. */
 #define PROGNAME "guardctl"
 
-/* --reason TEXT: recorded with the decision, bounded. */
-#define MAX_REASON 1024u
-
 /* --config FILE as an absolute path, so that it survives chdir("/"). */
 static char *absolute_path(const char *path)
 {
@@ -98,11 +95,11 @@ int main(int argc, char **argv)
 			}
 			ctx.config = argv[++i];
 		} else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
-			size_t n = strnlen(argv[i + 1], MAX_REASON + 1);
+			size_t n = strnlen(argv[i + 1], GUARDCTL_MAX_REASON + 1);
 
-			if (n == 0 || n > MAX_REASON) {
+			if (n == 0 || n > GUARDCTL_MAX_REASON) {
 				guardctl_error("--reason needs a text of 1 to %u bytes",
-					       MAX_REASON);
+					       GUARDCTL_MAX_REASON);
 				return EXIT_USAGE;
 			}
 			ctx.reason = argv[++i];

@@ -20,8 +20,6 @@
 #include "helper.h"
 #include "decided_guardctl.h"
 
-#define MAX_REASON 1024u /* as guardctl's --reason */
-
 struct guardctl_served {
 	struct guardctl ctx;
 	char *reason;
@@ -148,7 +146,7 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 		return NULL;
 	}
 	if (req->argc == 0 || !req->argv[0][0] ||
-	    (req->reason && (!req->reason[0] || strlen(req->reason) > MAX_REASON))) {
+	    (req->reason && (!req->reason[0] || strlen(req->reason) > GUARDCTL_MAX_REASON))) {
 		answer_text(ans, GUARD_RESULT_ERROR, EXIT_USAGE,
 			    strdup("guardctl: refused: a malformed request\n"));
 		return NULL;

@@ -27,7 +27,6 @@
 
 #define PROGNAME "guardctl"
 
-#define MAX_REASON 1024u /* as guardctl's --reason */
 /* The service ends itself past GUARD_HELPER_ALARM_S (10 s) on one
  * decision, and decides one at a time: room for its own bound and a
  * request queued behind another. */
@@ -233,9 +232,9 @@ int main(int argc, char **argv)
 	 *    asked of the service; all else is guardctl's own program's. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc && !reason) {
-			size_t n = strnlen(argv[i + 1], MAX_REASON + 1);
+			size_t n = strnlen(argv[i + 1], GUARDCTL_MAX_REASON + 1);
 
-			if (n == 0 || n > MAX_REASON)
+			if (n == 0 || n > GUARDCTL_MAX_REASON)
 				return run_program(argv, term);
 			reason = argv[++i];
 		} else if (strcmp(argv[i], "--") == 0) {
