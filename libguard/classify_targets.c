@@ -24,7 +24,8 @@ static bool in_ranges(const struct guard_list *l, uint32_t uid)
 bool cl_uid_is_protected(const struct guard_policy *policy, uint32_t uid)
 {
 	return uid == 0 || in_ranges(&policy->protected_users, uid) ||
-	       in_ranges(&policy->role_users, uid) || guard_sudoers_user(policy, NULL, true, uid);
+	       guard_policy_role_user(policy, NULL, true, uid) ||
+	       guard_sudoers_user(policy, NULL, true, uid);
 }
 
 int cl_add_name_grant(struct cl_ctx *ctx, const struct guard_identity *user, const char *name)

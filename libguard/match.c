@@ -86,7 +86,7 @@ enum protected_why guard_match_protected_why(const struct guard_match_ctx *c,
 	if (u->uid_known && u->uid == 0)
 		return PROTECTED_UID0;
 	/* Even when protected_users says "!name": a role is a role. */
-	if (listed_protected(&c->policy->role_users, u))
+	if (guard_policy_role_user(c->policy, u->name, u->uid_known, u->uid))
 		return PROTECTED_ROLE;
 	/* The account runs what sudoers lets it, or will under that name. */
 	if (guard_sudoers_user(c->policy, u->name, u->uid_known, u->uid))

@@ -93,7 +93,8 @@ void guard_policy_free(struct guard_policy *p)
 	strv_free(p->settings.home_roots, p->settings.n_home_roots);
 	strv_free(p->privileged_groups, p->n_privileged_groups);
 	list_clear(&p->protected_users);
-	list_clear(&p->role_users);
+	free(p->role_users.names);
+	free(p->role_users.ranges);
 	for (size_t i = 0; i < p->n_role_groups; i++) {
 		free(p->role_groups[i].name);
 		free(p->role_groups[i].role);
@@ -360,6 +361,41 @@ const struct guard_role_group *guard_policy_role_group(const struct guard_policy
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+bool guard_policy_role_user(const struct guard_policy *p, const char *name, bool uid_known,
+			    uint32_t uid)
+{
+	const struct guard_role_users *u = &p->role_users;
+	size_t lo = 0, hi = u->n_names;
+
+	/* Sorted, each once (guard_policy_finish). */
+	while (name && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, u->names[mid]);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (!uid_known)
+		return false;
+	/* Sorted and apart: the first range that ends at uid or later holds
+	 * it, or none does. */
+	lo = 0;
+	hi = u->n_ranges;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (u->ranges[mid].hi < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < u->n_ranges && u->ranges[lo].lo <= uid;
 }
 
 enum guard_privilege guard_policy_group_privilege(const struct guard_policy *p, const char *group,

@@ -149,6 +149,21 @@ enum guard_privilege {
 	GUARD_PRIVILEGE_SUDOERS, /* sudoers grants it (sudoers.h) */
 };
 
+/* The accounts the role lists name, for a binary search: every rule's
+ * check of @protected asks, so a scan would make a decision quadratic in
+ * the rules. The names are borrowed from the policy's lists, sorted, each
+ * once; the uid ranges sorted and merged, so no two touch. */
+struct guard_uid_range {
+	uint32_t lo, hi;
+};
+
+struct guard_role_users {
+	const char **names;
+	size_t n_names;
+	struct guard_uid_range *ranges;
+	size_t n_ranges;
+};
+
 /* A warning found while loading or checking: file, line, message. */
 struct guard_warning {
 	struct guard_error where;
@@ -166,7 +181,7 @@ struct guard_policy {
 	size_t n_role_groups;
 	/* The accounts the role lists name by name or uid range (computed by
 	 * guard_policy_finish): @protected as a role group's members are. */
-	struct guard_list role_users;
+	struct guard_role_users role_users;
 	/* The group that can write the utmp file, as guard_policy_load found
 	 * it on this host (host state, read at load; the core only compares). */
 	bool utmp_gid_known;
@@ -279,6 +294,10 @@ bool guard_policy_group_is_privileged(const struct guard_policy *policy, const c
 enum guard_privilege guard_policy_group_privilege(const struct guard_policy *policy,
 						  const char *group, bool gid_known, uint32_t gid,
 						  const struct guard_role_group **ret_role);
+
+/* Does a role list name the account, by name or (uid_known) by uid? */
+bool guard_policy_role_user(const struct guard_policy *policy, const char *name, bool uid_known,
+			    uint32_t uid);
 
 /* The role group of that name, or NULL. */
 const struct guard_role_group *guard_policy_role_group(const struct guard_policy *policy,

@@ -321,9 +321,10 @@ static int compare_roles(const void *a, const void *b)
 }
 
 /* The %groups of one list (a negated item grants nothing), appended to v,
- * which has room for every item; its names and uid ranges to users. */
-static int seen_list(const struct guard_list *l, const struct role_seen *proto, struct role_seen *v,
-		     size_t *n, struct guard_list *users)
+ * which has room for every item; its names and uid ranges to users, which
+ * has room for every item too. */
+static void seen_list(const struct guard_list *l, const struct role_seen *proto,
+		      struct role_seen *v, size_t *n, struct guard_role_users *users)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct guard_item *it = &l->items[i];
@@ -335,19 +336,51 @@ static int seen_list(const struct guard_list *l, const struct role_seen *proto, 
 			v[*n].name = it->name;
 			v[*n].seq = *n;
 			(*n)++;
-		} else if (it->kind == GUARD_ITEM_NAME || it->kind == GUARD_ITEM_ID_RANGE) {
-			struct guard_item *u = &users->items[users->n];
-
-			*u = (struct guard_item){.kind = it->kind, .lo = it->lo, .hi = it->hi};
-			if ((it->name && !(u->name = strdup(it->name))) ||
-			    (it->text && !(u->text = strdup(it->text)))) {
-				guard_item_clear(u);
-				return -ENOMEM;
-			}
-			users->n++;
+		} else if (it->kind == GUARD_ITEM_NAME && it->name) {
+			users->names[users->n_names++] = it->name;
+		} else if (it->kind == GUARD_ITEM_ID_RANGE) {
+			users->ranges[users->n_ranges++] =
+			    (struct guard_uid_range){.lo = it->lo, .hi = it->hi};
 		}
 	}
-	return 0;
+}
+
+static int compare_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int compare_range(const void *a, const void *b)
+{
+	const struct guard_uid_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sorted, each name once, ranges that touch or overlap merged: what
+ * guard_policy_role_user's binary searches need. */
+static void role_users_sort(struct guard_role_users *u)
+{
+	size_t n = 0;
+
+	qsort(u->names, u->n_names, sizeof(*u->names), compare_strp);
+	for (size_t i = 0; i < u->n_names; i++)
+		if (n == 0 || strcmp(u->names[i], u->names[n - 1]) != 0)
+			u->names[n++] = u->names[i];
+	u->n_names = n;
+	qsort(u->ranges, u->n_ranges, sizeof(*u->ranges), compare_range);
+	n = 0;
+	for (size_t i = 0; i < u->n_ranges; i++) {
+		struct guard_uid_range *last = n ? &u->ranges[n - 1] : NULL;
+
+		if (last && (last->hi == UINT32_MAX || u->ranges[i].lo <= last->hi + 1)) {
+			if (u->ranges[i].hi > last->hi)
+				last->hi = u->ranges[i].hi;
+		} else {
+			u->ranges[n++] = u->ranges[i];
+		}
+	}
+	u->n_ranges = n;
 }
 
 static void role_groups_clear(struct guard_policy *p)
@@ -397,57 +430,53 @@ static int role_groups(struct guard_policy *p, struct guard_error *err)
 {
 	const struct guard_settings *st = &p->settings;
 	size_t max = st->approvers.n + st->admins.n + st->break_glass.n, n = 0;
-	struct guard_list *users = &p->role_users;
+	struct guard_role_users *users = &p->role_users;
 	struct role_seen *v;
 	int r = -ENOMEM;
 
 	role_groups_clear(p);
-	for (size_t i = 0; i < users->n; i++)
-		guard_item_clear(&users->items[i]);
-	free(users->items);
-	*users = (struct guard_list){.present = true};
+	free(users->names);
+	free(users->ranges);
+	*users = (struct guard_role_users){0};
 	for (size_t i = 0; i < p->n_rules; i++)
 		max += p->rules[i].actors.n + p->rules[i].approvers.n;
 	v = calloc(max + 1, sizeof(*v));
-	users->items = calloc(max + 1, sizeof(*users->items));
-	if (!v || !users->items)
+	users->names = calloc(max + 1, sizeof(*users->names));
+	users->ranges = calloc(max + 1, sizeof(*users->ranges));
+	if (!v || !users->names || !users->ranges)
 		goto out;
-	r = seen_list(&st->break_glass,
-		      &(struct role_seen){.file = st->break_glass_file,
-					  .line = st->break_glass_line,
-					  .what = "may break the glass"},
-		      v, &n, users);
-	r = r
-		?: seen_list(&st->approvers,
-			     &(struct role_seen){.file = st->approvers_file,
-						 .line = st->approvers_line,
-						 .what = "approves requests"},
-			     v, &n, users);
-	r = r
-		?: seen_list(
-		       &st->admins,
-		       &(struct role_seen){.file = st->admins_file,
-					   .line = st->admins_line,
-					   .what = "administers Guard (freeze, thaw, unlock)"},
-		       v, &n, users);
-	for (size_t i = 0; r == 0 && i < p->n_rules; i++) {
+	seen_list(&st->break_glass,
+		  &(struct role_seen){.file = st->break_glass_file,
+				      .line = st->break_glass_line,
+				      .what = "may break the glass"},
+		  v, &n, users);
+	seen_list(&st->approvers,
+		  &(struct role_seen){.file = st->approvers_file,
+				      .line = st->approvers_line,
+				      .what = "approves requests"},
+		  v, &n, users);
+	seen_list(&st->admins,
+		  &(struct role_seen){.file = st->admins_file,
+				      .line = st->admins_line,
+				      .what = "administers Guard (freeze, thaw, unlock)"},
+		  v, &n, users);
+	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct guard_rule *rule = &p->rules[i];
 		struct role_seen proto = {
 		    .file = rule->file, .line = rule->line, .rule = rule->name};
 
 		if (rule->decision == GUARD_DECISION_APPROVE) {
 			proto.what = "approves requests under";
-			r = seen_list(&rule->approvers, &proto, v, &n, users);
+			seen_list(&rule->approvers, &proto, v, &n, users);
 			proto.what = "is an actor of approve";
 		} else if (rule->decision == GUARD_DECISION_ALLOW) {
 			proto.what = "is an actor of allow";
 		} else {
 			continue; /* a deny rule's actors gain nothing */
 		}
-		r = r ?: seen_list(&rule->actors, &proto, v, &n, users);
+		seen_list(&rule->actors, &proto, v, &n, users);
 	}
-	if (r < 0)
-		goto out;
+	role_users_sort(users);
 	qsort(v, n, sizeof(*v), compare_roles);
 	r = keep_roles(p, v, n);
 out:

@@ -588,6 +588,46 @@ Test(policy, role_groups_are_computed_with_their_role)
 	guard_policy_free(p);
 }
 
+/* The accounts role lists name: found by binary search, so every name and
+ * range must survive the sort, the duplicates and the merge; a negated or
+ * deny-rule account is no role. */
+Test(policy, role_users_are_found_by_name_and_uid)
+{
+	struct guard_policy *p = test_policy(
+	    "settings {\n  approvers = { \"carol\", \"uid:4294967290-4294967293\" }\n"
+	    "  break_glass = { \"zed\", \"!mallory\" }\n}\n"
+	    "rule \"a\" {\n  actions = { \"user.create\" }\n"
+	    "  actors = { \"alice\", \"uid:2000-2009\", \"uid:1000\", \"carol\" }\n"
+	    "  decision = allow\n}\n"
+	    "rule \"b\" {\n  actions = { \"user.create\" }\n"
+	    "  actors = { \"uid:2010-2019\", \"uid:2005-2012\", \"uid:1002\", \"bob\" }\n"
+	    "  decision = approve\n  approvers = { \"uid:0-0\", \"dave\" }\n}\n"
+	    "rule \"no\" {\n  actions = { \"user.delete\" }\n  actors = { \"eve\", \"uid:3000\" }\n"
+	    "  decision = deny\n}\n"
+	    "rule \"c\" {\n  actions = { \"user.create\" }\n"
+	    "  actors = { \"uid:5010-5020\", \"uid:5030-5040\", \"uid:5000-5100\" }\n"
+	    "  decision = allow\n}\n");
+	static const uint32_t in[] = {0, 1000, 1002, 2000, 2009, 2010, 2015, 2019,
+				      5060,	 4294967290u, 4294967293u};
+	static const uint32_t out[] = {1, 999, 1001, 1003, 1999, 2020, 3000, 4294967289u, 4294967294u, 5101};
+
+	for (const char *const *n = (const char *const[]){"alice", "bob", "carol", "dave", "zed",
+							    NULL};
+	     *n; n++)
+		cr_expect(guard_policy_role_user(p, *n, false, 0), "%s", *n);
+	for (const char *const *n = (const char *const[]){"mallory", "eve", "", "alicex", NULL}; *n;
+	     n++)
+		cr_expect_not(guard_policy_role_user(p, *n, false, 0), "%s", *n);
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		cr_expect(guard_policy_role_user(p, NULL, true, in[i]), "uid %u", in[i]);
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		cr_expect_not(guard_policy_role_user(p, "nobody", true, out[i]), "uid %u", out[i]);
+	cr_expect_not(guard_policy_role_user(p, NULL, false, 1000), "no uid known");
+	cr_expect_eq(p->role_users.n_names, 5, "carol once");
+	cr_expect_eq(p->role_users.n_ranges, 6, "2000-2019 and 5000-5100 merged, 1000 and 1002 apart");
+	guard_policy_free(p);
+}
+
 Test(policy, the_utmp_writer_is_privileged_by_name_or_gid)
 {
 	struct guard_policy *p = test_policy("privileged_groups = { \"sudo\" }\n");
