@@ -23,6 +23,27 @@
 /* How long an AUDIT_GET that showed a daemon is trusted. */
 #define AUDIT_RECHECK_MS 1000
 
+/* When one last did, for the whole process: the decision service opens a
+ * handle per request, and the kernel answers each AUDIT_GET from a thread
+ * of its own (~0.3 ms). -1: not within this process, or it failed since. */
+static int64_t audit_ready_ms = -1;
+
+/* Has AUDIT_GET shown a daemon within AUDIT_RECHECK_MS? Else asks. */
+static int audit_ready(struct guard_events *ev, char *why, size_t size)
+{
+	int64_t now = guard_monotonic_ms();
+	int r;
+
+	if (audit_ready_ms >= 0 && now - audit_ready_ms < AUDIT_RECHECK_MS) {
+		ev->audit_checked_ms = audit_ready_ms;
+		return 0;
+	}
+	r = guard_audit_sink_ready(&ev->audit_sink, why, size);
+	audit_ready_ms = r == 0 ? guard_monotonic_ms() : -1;
+	ev->audit_checked_ms = audit_ready_ms;
+	return r;
+}
+
 static const char *exe_override;
 
 void guard_events_set_exe(const char *path)
@@ -159,9 +180,7 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	r = guard_audit_sink_open(&ev->audit_sink, why, sizeof(why));
 	if (r == 0) {
 		ev->audit_open = true;
-		r = guard_audit_sink_ready(&ev->audit_sink, why, sizeof(why));
-		if (r == 0)
-			ev->audit_checked_ms = guard_monotonic_ms();
+		r = audit_ready(ev, why, sizeof(why));
 	}
 	if (r < 0) {
 		journal_audit_failure(ev, NULL, why);
@@ -236,13 +255,12 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 		snprintf(why, size, "the audit socket could not be opened");
 		return -ENOTCONN;
 	}
-	/* AUDIT_GET costs the kernel a thread per reply (~0.3 ms): one
-	 * check serves the records of the next AUDIT_RECHECK_MS. */
-	if (guard_monotonic_ms() - ev->audit_checked_ms >= AUDIT_RECHECK_MS) {
-		r = guard_audit_sink_ready(&ev->audit_sink, why, size);
+	/* One check serves the records of the next AUDIT_RECHECK_MS. */
+	if (ev->audit_checked_ms < 0 ||
+	    guard_monotonic_ms() - ev->audit_checked_ms >= AUDIT_RECHECK_MS) {
+		r = audit_ready(ev, why, size);
 		if (r < 0)
 			return r;
-		ev->audit_checked_ms = guard_monotonic_ms();
 	}
 	if (request && request->addr_known)
 		guard_addr_format(&request->addr, addr, sizeof(addr));

@@ -607,12 +607,13 @@ Test(policy, role_users_are_found_by_name_and_uid)
 	    "rule \"c\" {\n  actions = { \"user.create\" }\n"
 	    "  actors = { \"uid:5010-5020\", \"uid:5030-5040\", \"uid:5000-5100\" }\n"
 	    "  decision = allow\n}\n");
-	static const uint32_t in[] = {0, 1000, 1002, 2000, 2009, 2010, 2015, 2019,
-				      5060,	 4294967290u, 4294967293u};
-	static const uint32_t out[] = {1, 999, 1001, 1003, 1999, 2020, 3000, 4294967289u, 4294967294u, 5101};
+	static const uint32_t in[] = {0,    1000, 1002, 2000,	     2009,	 2010,
+				      2015, 2019, 5060, 4294967290u, 4294967293u};
+	static const uint32_t out[] = {1,    999,  1001,	1003,	     1999,
+				       2020, 3000, 4294967289u, 4294967294u, 5101};
 
-	for (const char *const *n = (const char *const[]){"alice", "bob", "carol", "dave", "zed",
-							    NULL};
+	for (const char *const *n =
+		 (const char *const[]){"alice", "bob", "carol", "dave", "zed", NULL};
 	     *n; n++)
 		cr_expect(guard_policy_role_user(p, *n, false, 0), "%s", *n);
 	for (const char *const *n = (const char *const[]){"mallory", "eve", "", "alicex", NULL}; *n;
@@ -624,7 +625,8 @@ Test(policy, role_users_are_found_by_name_and_uid)
 		cr_expect_not(guard_policy_role_user(p, "nobody", true, out[i]), "uid %u", out[i]);
 	cr_expect_not(guard_policy_role_user(p, NULL, false, 1000), "no uid known");
 	cr_expect_eq(p->role_users.n_names, 5, "carol once");
-	cr_expect_eq(p->role_users.n_ranges, 6, "2000-2019 and 5000-5100 merged, 1000 and 1002 apart");
+	cr_expect_eq(p->role_users.n_ranges, 6,
+		     "2000-2019 and 5000-5100 merged, 1000 and 1002 apart");
 	guard_policy_free(p);
 }
 
