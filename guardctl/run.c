@@ -64,10 +64,8 @@ void guardctl_report_refusal(const struct guardctl *ctx, const struct guard_sett
 	 * values (-p HASH) from the rest. */
 	req.argc = command ? 1 : 0;
 	req.argv = command ? shown : NULL;
-	if (guard_events_open(&sinks, GUARD_SOURCE_GUARDCTL, &ev, &err) == 0) {
-		guard_events_relay_to(ev, ctx->relay);
+	if (guard_events_open_relay(&sinks, GUARD_SOURCE_GUARDCTL, ctx->relay, &ev, &err) == 0)
 		(void)guard_events_refused_request(ev, &req, why, ctx->reason);
-	}
 	guard_events_close(ev);
 }
 
@@ -174,9 +172,9 @@ int guardctl_run_decide(struct guardctl *ctx, const struct guard_policy *policy,
 	}
 	if (rc != 0)
 		goto refused;
-	r = guard_events_open(&policy->settings, GUARD_SOURCE_GUARDCTL, &run->ev, &err);
+	r = guard_events_open_relay(&policy->settings, GUARD_SOURCE_GUARDCTL, ctx->relay, &run->ev,
+				    &err);
 	guard_events_set_zone(run->ev, policy->tz);
-	guard_events_relay_to(run->ev, ctx->relay);
 	if (r < 0) {
 		guardctl_error("refused: the decision cannot be recorded: %s",
 			       err.message[0] ? err.message : strerror(-r));

@@ -28,6 +28,20 @@
  * of its own (~0.3 ms). -1: not within this process, or it failed since. */
 static int64_t audit_ready_ms = -1;
 
+/* The audit socket, opened when first needed: a relaying handle sends no
+ * record itself, and needs one only to ask AUDIT_GET. */
+static int audit_sink_needed(struct guard_events *ev, char *why, size_t size)
+{
+	int r;
+
+	if (ev->audit_open)
+		return 0;
+	r = guard_audit_sink_open(&ev->audit_sink, why, size);
+	if (r == 0)
+		ev->audit_open = true;
+	return r;
+}
+
 /* Has AUDIT_GET shown a daemon within AUDIT_RECHECK_MS? Else asks. */
 static int audit_ready(struct guard_events *ev, char *why, size_t size)
 {
@@ -38,7 +52,9 @@ static int audit_ready(struct guard_events *ev, char *why, size_t size)
 		ev->audit_checked_ms = audit_ready_ms;
 		return 0;
 	}
-	r = guard_audit_sink_ready(&ev->audit_sink, why, size);
+	r = audit_sink_needed(ev, why, size);
+	if (r == 0)
+		r = guard_audit_sink_ready(&ev->audit_sink, why, size);
 	audit_ready_ms = r == 0 ? guard_monotonic_ms() : -1;
 	ev->audit_checked_ms = audit_ready_ms;
 	return r;
@@ -49,15 +65,6 @@ static const char *exe_override;
 void guard_events_set_exe(const char *path)
 {
 	exe_override = path;
-}
-
-void guard_events_relay_to(struct guard_events *ev, struct guard_events_relay *relay)
-{
-	if (!ev)
-		return;
-	ev->relay = relay;
-	if (relay && ev->audit == GUARD_AUDIT_REQUIRED)
-		relay->audit_required = true;
 }
 
 /* exe= for the handle's records. */
@@ -127,8 +134,11 @@ static void journal_audit_failure(struct guard_events *ev, const struct guard_ev
 	journal(ev, &f);
 }
 
-int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
-		      struct guard_events **ret, struct guard_error *err)
+/* The handle; relay: its records appended there (events_relay.h), for
+ * another process to send. */
+static int events_open(const struct guard_settings *settings, enum guard_event_source source,
+		       struct guard_events_relay *relay, struct guard_events **ret,
+		       struct guard_error *err)
 {
 	struct guard_events *ev;
 	char why[300] = "";
@@ -144,7 +154,11 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	ev->journal = settings ? settings->journal : true;
 	ev->audit_sink.fd = ev->audit_sink.status_fd = -1;
 	ev->journal_sink.fd = -1;
-	ev->exe = own_exe();
+	ev->relay = relay;
+	if (relay && ev->audit == GUARD_AUDIT_REQUIRED)
+		relay->audit_required = true;
+	/* A relay's records name the program its sender runs. */
+	ev->exe = relay ? strdup(relay->exe ? relay->exe : "?") : own_exe();
 	if (!ev->exe) {
 		guard_events_close(ev);
 		guard_error_set(err, NULL, 0, "out of memory");
@@ -169,7 +183,7 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 		guard_error_set(err, NULL, 0, "out of memory");
 		return -ENOMEM;
 	}
-	if (ev->journal) {
+	if (ev->journal && !relay) {
 		/* journald absent: the sink retries at each send. */
 		(void)guard_journal_sink_open(&ev->journal_sink, NULL);
 	}
@@ -177,11 +191,11 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 		*ret = ev;
 		return 0;
 	}
-	r = guard_audit_sink_open(&ev->audit_sink, why, sizeof(why));
-	if (r == 0) {
-		ev->audit_open = true;
+	/* The check, here, before anything is decided; a relay's sender
+	 * sends. */
+	r = relay ? 0 : audit_sink_needed(ev, why, sizeof(why));
+	if (r == 0)
 		r = audit_ready(ev, why, sizeof(why));
-	}
 	if (r < 0) {
 		journal_audit_failure(ev, NULL, why);
 		if (ev->audit == GUARD_AUDIT_REQUIRED) {
@@ -192,6 +206,19 @@ int guard_events_open(const struct guard_settings *settings, enum guard_event_so
 	}
 	*ret = ev;
 	return 0;
+}
+
+int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
+		      struct guard_events **ret, struct guard_error *err)
+{
+	return events_open(settings, source, NULL, ret, err);
+}
+
+int guard_events_open_relay(const struct guard_settings *settings, enum guard_event_source source,
+			    struct guard_events_relay *relay, struct guard_events **ret,
+			    struct guard_error *err)
+{
+	return events_open(settings, source, relay, ret, err);
 }
 
 int guard_events_open_best_effort(const struct guard_settings *settings,
@@ -251,7 +278,7 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 
 	if (ev->audit == GUARD_AUDIT_OFF)
 		return 0;
-	if (!ev->audit_open) {
+	if (!ev->audit_open && !ev->relay) {
 		snprintf(why, size, "the audit socket could not be opened");
 		return -ENOTCONN;
 	}
@@ -271,10 +298,9 @@ static int audit_records(struct guard_events *ev, const struct guard_event *even
 			continue;
 		r = guard_event_audit_text(&events[i], &text);
 		if (r >= 0)
-			r = guard_audit_user_text(text, ev->relay ? ev->relay->exe : ev->exe,
-						  request ? request->rhost : NULL, addr,
-						  request ? request->tty : NULL, events[i].success,
-						  &message);
+			r = guard_audit_user_text(text, ev->exe, request ? request->rhost : NULL,
+						  addr, request ? request->tty : NULL,
+						  events[i].success, &message);
 		free(text);
 		if (r < 0) {
 			snprintf(why, size, "cannot build the audit record: %s", strerror(-r));

@@ -31,6 +31,16 @@ struct guard_events;
 int guard_events_open(const struct guard_settings *settings, enum guard_event_source source,
 		      struct guard_events **ret, struct guard_error *err);
 
+struct guard_events_relay;
+/* As guard_events_open, but the handle's audit records and journal entries
+ * are appended to relay (events_relay.h) for another process to send, not
+ * sent: only the check that audit can be written is made here (an
+ * AUDIT_GET within the last second, in this process, serves). relay must
+ * outlive the handle; NULL: guard_events_open. */
+int guard_events_open_relay(const struct guard_settings *settings, enum guard_event_source source,
+			    struct guard_events_relay *relay, struct guard_events **ret,
+			    struct guard_error *err);
+
 /* As guard_events_open, for reports that gate nothing (a refusal already
  * made, a request filed): audit = required counts as best effort, so
  * that an audit daemon that is down never stops them reaching the
@@ -84,13 +94,6 @@ int guard_events_exec(struct guard_events *ev, const struct guard_request *reque
  * continues. NULL (the default): /proc/self/exe. path must outlive the
  * handles. */
 void guard_events_set_exe(const char *path);
-
-struct guard_events_relay;
-/* From now on ev's audit records and journal entries are appended to
- * relay (events_relay.h), for another process to send, not sent; the
- * checks that audit can be written are still made here. NULL: sent again.
- * relay must outlive its use by ev. */
-void guard_events_relay_to(struct guard_events *ev, struct guard_events_relay *relay);
 
 /* Reports a policy that could not be loaded (USYS_CONFIG). */
 int guard_events_policy_error(struct guard_events *ev, const struct guard_error *error);
