@@ -186,6 +186,10 @@ int guard_store_lockout_active(struct guard_store *s, uint32_t uid, int64_t now,
 /* Runs SQL that returns no rows; fills err with what was being done. */
 int guard_store_exec(struct guard_store *s, const char *sql, const char *what,
 		     struct guard_error *err);
+/* The same for one statement run at every transaction (BEGIN, COMMIT, the
+ * synchronous level): kept prepared, not parsed again each time. */
+int guard_store_exec_kept(struct guard_store *s, const char *sql, const char *what,
+			  struct guard_error *err);
 /* Runs a pragma that returns one value and compares it (text) with want. */
 int guard_store_pragma_expect(struct guard_store *s, const char *sql, const char *want,
 			      struct guard_error *err);

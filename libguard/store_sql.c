@@ -269,6 +269,21 @@ int guard_store_exec(struct guard_store *s, const char *sql, const char *what,
 	return 0;
 }
 
+int guard_store_exec_kept(struct guard_store *s, const char *sql, const char *what,
+			  struct guard_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = guard_store_prepare(s, sql, &st, err);
+
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	r = rc == SQLITE_DONE ? 0 : guard_store_fail(s, rc, what, err);
+	guard_store_release(s, st);
+	return r;
+}
+
 struct expect {
 	struct guard_store *s;
 	const char *sql, *want;

@@ -80,8 +80,9 @@ static int set_light(struct guard_store *s, bool light, struct guard_error *err)
 
 	if (s->light == light)
 		return 0;
-	r = guard_store_exec(s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
-			     "configuring the store", err);
+	r = guard_store_exec_kept(
+	    s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+	    "configuring the store", err);
 	if (r == 0)
 		s->light = light;
 	return r;
@@ -115,7 +116,7 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 	}
 	r = set_light(s, light, err);
 	if (r == 0)
-		r = guard_store_exec(s, "BEGIN IMMEDIATE", "locking the store", err);
+		r = guard_store_exec_kept(s, "BEGIN IMMEDIATE", "locking the store", err);
 	if (r < 0)
 		return r;
 	guard_store_set_in_txn(s, true);
@@ -144,7 +145,7 @@ fail:
 /* COMMIT, at whatever level the transaction began. */
 static int commit(struct guard_store *s, struct guard_error *err)
 {
-	int rc;
+	int r;
 
 	if (!s || !s->db || !s->in_txn) {
 		guard_error_set(err, s && s->path ? s->path : "", 0,
@@ -152,13 +153,12 @@ static int commit(struct guard_store *s, struct guard_error *err)
 		return -EINVAL;
 	}
 	/* MUST 16: a transaction held past its bound is not committed. */
-	rc = guard_store_past_deadline(s) ? SQLITE_INTERRUPT
-					  : sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
+	r = guard_store_past_deadline(s)
+		? guard_store_fail(s, SQLITE_INTERRUPT, "committing the decision", err)
+		: guard_store_exec_kept(s, "COMMIT", "committing the decision", err);
+	if (r < 0) {
 		/* MUST 9: a failed commit (SQLITE_BUSY, disk full, I/O) leaves
 		 * the transaction open; roll it back and refuse. */
-		int r = guard_store_fail(s, rc, "committing the decision", err);
-
 		guard_store_rollback(s);
 		return r;
 	}
