@@ -244,6 +244,10 @@ struct guardctl_run {
 	struct guard_store *store; /* guardctl_store_open's */
 	struct guardctl_request rq;
 	struct guard_decision_result res;
+	/* The tool exited 0 and the records of that end, formatted at the
+	 * decision, were sent by guardctl's front: the end stores the status
+	 * only. */
+	bool end_sent;
 };
 
 /* Builds, decides, records and reports a guarded command under policy

@@ -221,6 +221,17 @@ int guard_events_open_relay(const struct guard_settings *settings, enum guard_ev
 	return events_open(settings, source, relay, ret, err);
 }
 
+void guard_events_relay_switch(struct guard_events *ev, struct guard_events_relay *relay)
+{
+	/* Only between relays: a handle opened to send has no relay, and
+	 * one opened to relay has no sink to send with. */
+	if (!ev || !ev->relay || !relay)
+		return;
+	ev->relay = relay;
+	if (ev->audit == GUARD_AUDIT_REQUIRED)
+		relay->audit_required = true;
+}
+
 int guard_events_open_best_effort(const struct guard_settings *settings,
 				  enum guard_event_source source, struct guard_events **ret,
 				  struct guard_error *err)

@@ -41,6 +41,11 @@ int guard_events_open_relay(const struct guard_settings *settings, enum guard_ev
 			    struct guard_events_relay *relay, struct guard_events **ret,
 			    struct guard_error *err);
 
+/* A relaying handle's records go to relay from now on (the end of a
+ * guarded command formatted ahead, to a buffer of its own). Nothing for a
+ * handle that sends its records itself, or a NULL relay. */
+void guard_events_relay_switch(struct guard_events *ev, struct guard_events_relay *relay);
+
 /* As guard_events_open, for reports that gate nothing (a refusal already
  * made, a request filed): audit = required counts as best effort, so
  * that an audit daemon that is down never stops them reaching the

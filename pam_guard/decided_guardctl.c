@@ -17,6 +17,7 @@
 
 #include "../guardctl/guardctl.h"
 #include "accounts.h"
+#include "events.h"
 #include "helper.h"
 #include "decided_guardctl.h"
 
@@ -26,6 +27,7 @@ struct guardctl_served {
 	struct guard_policy *policy; /* the helper's, given back at the end */
 	struct guardctl_run run;
 	struct guard_events_relay relay; /* the front sends them (events_relay.h) */
+	bool end_given;			 /* the answer carried the end's records for exit 0 */
 };
 
 /* The events of this step go with the answer, for the front to send. */
@@ -101,6 +103,27 @@ void guardctl_served_free(struct guardctl_served *st)
 	free(st->ctx.user);
 	free(st->reason);
 	free(st);
+}
+
+/* The records of the tool's end should it exit 0, formatted now: the
+ * front sends them while the service stores the status, not after (one
+ * round trip fewer). Any other end, or records that cannot be given, and
+ * the end is formatted when it comes. */
+static void give_end_ahead(struct guardctl_served *st, struct guard_wire_answer *ans)
+{
+	struct guard_events_relay end = {.exe = GUARDCTL_FRONT};
+	int r;
+
+	guard_events_relay_switch(st->run.ev, &end);
+	r = guard_events_exec(st->run.ev, &st->run.rq.req, 0);
+	guard_events_relay_switch(st->run.ev, &st->relay);
+	if (r == 0 && !end.failed && end.buf && end.len <= GUARD_WIRE_MAX_FIELD) {
+		ans->end_events = end.buf;
+		ans->end_events_len = end.len;
+		end.buf = NULL;
+		st->end_given = true;
+	}
+	guard_events_relay_clear(&end);
 }
 
 /* The command the front runs: a copy of the classified one. */
@@ -201,6 +224,7 @@ struct guardctl_served *guardctl_served_run(const struct guard_wire_request *req
 	}
 	answer_text(ans, GUARD_RESULT_ALLOW, 0, text);
 	give_events(st, ans);
+	give_end_ahead(st, ans);
 	if (give_command(st, ans) < 0) {
 		/* Spent, but not run, as when guardctl cannot start the tool. */
 		guard_wire_answer_clear(ans);
@@ -232,6 +256,8 @@ void guardctl_served_end(struct guardctl_served *st, const struct guard_wire_req
 	}
 	st->ctx.store = store;
 	st->run.store = store;
+	st->run.end_sent =
+	    st->end_given && req->wait_status == 0 && (req->flags & GUARD_WIRE_F_END_SENT);
 	guardctl_run_end(&st->ctx, &st->run, (int)req->wait_status);
 	text = captured(out, &text);
 	if (store)

@@ -33,6 +33,7 @@ enum tag {
 	T_WAIT_STATUS,
 	T_EXIT_CODE,
 	T_EVENTS,
+	T_END_EVENTS,
 	T_MAX
 };
 
@@ -232,8 +233,11 @@ int guard_wire_encode_answer(const struct guard_wire_answer *ans, uint8_t **ret,
 	if (ans->argv)
 		put_strv(&w, T_ARGV, ans->argv, ans->argc);
 	put_field(&w, T_EVENTS, ans->events, ans->events_len, GUARD_WIRE_MAX_EVENTS);
+	put_field(&w, T_END_EVENTS, ans->end_events, ans->end_events_len, GUARD_WIRE_MAX_FIELD);
 	/* A command's argv and its events may be longer than any guidance. */
-	return finish(&w, ans->argv || ans->events ? GUARD_WIRE_MAX_BODY : GUARD_WIRE_MAX_ANSWER,
+	return finish(&w,
+		      ans->argv || ans->events || ans->end_events ? GUARD_WIRE_MAX_BODY
+								  : GUARD_WIRE_MAX_ANSWER,
 		      ret, ret_len);
 }
 
@@ -433,12 +437,23 @@ int guard_wire_decode_request(const uint8_t *buf, size_t len, struct guard_wire_
 	return r;
 }
 
+/* A copy of a field's bytes (NULs and all). */
+static int get_bytes(const struct field *f, uint8_t **ret, size_t *ret_len)
+{
+	*ret = malloc(f->len ? f->len : 1);
+	if (!*ret)
+		return -ENOMEM;
+	memcpy(*ret, f->p, f->len);
+	*ret_len = f->len;
+	return 0;
+}
+
 int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_answer *ret)
 {
 	struct field f[T_MAX];
 	uint32_t allowed = BIT(T_RESULT) | BIT(T_LOG_PRIORITY) | BIT(T_GUIDANCE) | BIT(T_LOG) |
 			   BIT(T_EXIT_CODE) | BIT(T_FLAGS) | BIT(T_COMMAND) | BIT(T_ARGV) |
-			   BIT(T_EVENTS);
+			   BIT(T_EVENTS) | BIT(T_END_EVENTS);
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -461,15 +476,10 @@ int guard_wire_decode_answer(const uint8_t *buf, size_t len, struct guard_wire_a
 		r = get_str(&f[T_COMMAND], &ret->command);
 	if (r == 0 && f[T_ARGV].present)
 		r = get_strv(&f[T_ARGV], &ret->argv, &ret->argc);
-	if (r == 0 && f[T_EVENTS].present) {
-		ret->events = malloc(f[T_EVENTS].len ? f[T_EVENTS].len : 1);
-		if (!ret->events)
-			r = -ENOMEM;
-		else {
-			memcpy(ret->events, f[T_EVENTS].p, f[T_EVENTS].len);
-			ret->events_len = f[T_EVENTS].len;
-		}
-	}
+	if (r == 0 && f[T_EVENTS].present)
+		r = get_bytes(&f[T_EVENTS], &ret->events, &ret->events_len);
+	if (r == 0 && f[T_END_EVENTS].present)
+		r = get_bytes(&f[T_END_EVENTS], &ret->end_events, &ret->end_events_len);
 	if (r < 0) {
 		guard_wire_answer_clear(ret);
 		ret->result = GUARD_RESULT_ERROR;
@@ -507,6 +517,7 @@ void guard_wire_answer_clear(struct guard_wire_answer *ans)
 	free(ans->log);
 	free(ans->command);
 	free(ans->events);
+	free(ans->end_events);
 	for (size_t i = 0; ans->argv && i < ans->argc; i++)
 		free(ans->argv[i]);
 	free(ans->argv);

@@ -43,6 +43,9 @@ enum guard_wire_stage {
 #define GUARD_WIRE_F_MONITOR 0x1u /* "monitor": decide and log, never refuse */
 #define GUARD_WIRE_F_DEBUG   0x2u /* "debug": the answer's log line says more */
 #define GUARD_WIRE_F_CHROOT  0x4u /* sudo runs the command in a chroot: never a guarded tool */
+/* GUARDCTL_END: the tool exited 0 and the front sent the end's records the
+ * answer gave it ahead (end_events); the service stores the status only. */
+#define GUARD_WIRE_F_END_SENT 0x8u
 
 struct guard_wire_request {
 	uint32_t stage; /* enum guard_wire_stage */
@@ -102,6 +105,11 @@ struct guard_wire_answer {
 	 * that they carry its process (events_relay.h); NULL: none. */
 	uint8_t *events;
 	size_t events_len;
+	/* With a command to run: the records of its end should it exit 0, at
+	 * most GUARD_WIRE_MAX_FIELD bytes, for the front to send while the
+	 * service stores the status (GUARD_WIRE_F_END_SENT); NULL: none. */
+	uint8_t *end_events;
+	size_t end_events_len;
 };
 
 #define GUARD_WIRE_RUN_INTERACTIVE    0x1u /* the tool prompts on its terminal: a relayed pty */

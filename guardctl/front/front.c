@@ -85,29 +85,43 @@ static int program_as_called(char **argv, const char *term, uid_t uid, gid_t rgi
 	return run_program(argv, term);
 }
 
+/* Sends one message before deadline. Returns 0, or -errno. */
+static int ask(int fd, const struct guard_wire_request *req, int64_t deadline)
+{
+	uint8_t *msg = NULL;
+	size_t len;
+	int r = guard_wire_encode_request(req, &msg, &len);
+
+	if (r == 0)
+		r = guard_channel_send(fd, msg, len, deadline);
+	free(msg);
+	return r;
+}
+
+/* Reads the answer before deadline. Returns 0, or -errno. */
+static int answer(int fd, int64_t deadline, struct guard_wire_answer *ans)
+{
+	uint8_t *in = NULL;
+	size_t in_len;
+	int r = guard_channel_recv_answer(fd, GUARD_WIRE_MAX_BODY, deadline, &in, &in_len);
+
+	if (r == 0)
+		r = guard_wire_decode_answer(in, in_len, ans);
+	free(in);
+	return r;
+}
+
 /* Sends one message and reads the answer before deadline. Returns 0, or
  * -errno; *sent says whether the service has the whole request. */
 static int exchange(int fd, const struct guard_wire_request *req, int timeout_ms, bool *sent,
 		    struct guard_wire_answer *ans)
 {
 	int64_t deadline = guard_channel_now_ms() + timeout_ms;
-	uint8_t *msg = NULL, *in = NULL;
-	size_t len, in_len;
-	int r;
+	int r = ask(fd, req, deadline);
 
-	*sent = false;
-	r = guard_wire_encode_request(req, &msg, &len);
-	if (r < 0)
-		return r;
-	r = guard_channel_send(fd, msg, len, deadline);
-	free(msg);
-	if (r < 0)
-		return r;
-	*sent = true;
-	r = guard_channel_recv_answer(fd, GUARD_WIRE_MAX_BODY, deadline, &in, &in_len);
+	*sent = r == 0;
 	if (r == 0)
-		r = guard_wire_decode_answer(in, in_len, ans);
-	free(in);
+		r = answer(fd, deadline, ans);
 	return r;
 }
 
@@ -132,6 +146,16 @@ static int send_events(const struct guard_wire_answer *ans, char *why, size_t si
 		r = -ENOBUFS;
 	}
 	return required ? r : 0;
+}
+
+/* Sends the records of the tool's end; a failure is a warning (it ran). */
+static void end_records(const char *command, int status, const uint8_t *events, size_t len)
+{
+	char why[300];
+
+	if (front_send_events(events, len, why, sizeof(why)) < 0)
+		guardctl_error("warning: the end of %s (exit %d) could not be recorded: %s",
+			       command, guardctl_exit_status(status), why);
 }
 
 /* Runs what the service allowed and tells it how the tool ended. */
@@ -180,15 +204,21 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 		r = -errno;
 	else
 		end.wait_status = (uint32_t)status;
-	if (r == 0)
-		r = exchange(fd, &end, END_MS, &sent, &done);
-	if (r == 0 && done.events) {
-		char why[300];
+	if (r == 0 && status == 0 && ans->end_events) {
+		/* Its records were given ahead: sent while the service stores
+		 * the status. */
+		int64_t deadline = guard_channel_now_ms() + END_MS;
 
-		if (front_send_events(done.events, done.events_len, why, sizeof(why)) < 0)
-			guardctl_error("warning: the end of %s (exit %d) could not be recorded: %s",
-				       ans->command, guardctl_exit_status(status), why);
+		end.flags = GUARD_WIRE_F_END_SENT;
+		r = ask(fd, &end, deadline);
+		end_records(ans->command, status, ans->end_events, ans->end_events_len);
+		if (r == 0)
+			r = answer(fd, deadline, &done);
+	} else if (r == 0) {
+		r = exchange(fd, &end, END_MS, &sent, &done);
 	}
+	if (r == 0 && done.events)
+		end_records(ans->command, status, done.events, done.events_len);
 	if (r < 0)
 		guardctl_error("warning: the exit status could not be stored: %s",
 			       r == -ETIMEDOUT ? "the decision service did not answer"

@@ -312,6 +312,19 @@ record_of() {
 	printf '%s\n' "$rec"
 }
 
+# records_of MARKER TYPE N: every audit record of TYPE that holds MARKER,
+# once there are N of them (5 s at most), and a moment for a stray one.
+records_of() {
+	local recs
+	for _ in $(seq 100); do
+		recs=$(grep -a -F -- "$1" "$AUDIT_LOG" 2>/dev/null | grep -a -F "type=$2 " || true)
+		[[ $(grep -c . <<<"$recs") -ge $3 ]] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	grep -a -F -- "$1" "$AUDIT_LOG" 2>/dev/null | grep -a -F "type=$2 " || true
+}
+
 case_front_records() {
 	FRONT_AUDIT=required FRONT_JOURNAL=yes need_front
 	start_journald || fail "journald did not start"
@@ -334,6 +347,16 @@ case_front_records() {
 		rec=$(record_of "acct=\"c42$how\"" USER_CMD)
 		assert_contains "$rec" " auid=$uid " "the end's login uid"
 		assert_contains "$rec" 'exe="/usr/local/sbin/guardctl"' "the end's exe"
+		# The same again fails (9): an end of exit 0 is given with the
+		# decision, any other comes after the tool; each is recorded
+		# once, with the status the tool had.
+		run_cmd as_login alice "$G" useradd -M -N "c42$how"
+		assert_eq 9 "$STATUS" "a failing tool's status: $ERR"
+		rec=$(records_of "acct=\"c42$how\"" USER_CMD 2)
+		assert_eq 2 "$(grep -c . <<<"$rec")" "one end recorded per run"
+		assert_contains "$(head -n 1 <<<"$rec")" " exit=0 " "the first run's end"
+		assert_contains "$(tail -n 1 <<<"$rec")" " exit=9 " "the failing run's end"
+		assert_contains "$(tail -n 1 <<<"$rec")" " auid=$uid " "the failing end's login uid"
 		sync_journal
 		local j
 		j=$(journalctl --no-pager -o export GUARD_TARGET="c42$how" GUARD_EVENT=decision 2>/dev/null)

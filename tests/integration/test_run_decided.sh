@@ -119,6 +119,12 @@ as alice /usr/local/sbin/guardctl groupadd decidedgrp >/dev/null 2>&1 || rc=$?
 assert_eq 9 "$rc" "groupadd's own status for an existing group"
 row=$(sqlite3 /var/lib/guard/guard.db "SELECT exit_status FROM decisions ORDER BY id DESC LIMIT 1")
 assert_eq "$((9 << 8))" "$row" "ledger: the wait status"
+# The end's records for an exit 0 come with the decision, any other end's
+# after it: each run's end is journaled once, with the status it had.
+sync_journal
+ends=$(journalctl --no-pager -o cat --output-fields=GUARD_EXIT --since=-1min GUARD_EVENT=exec \
+	GUARD_ARGV="groupadd decidedgrp" 2>/dev/null)
+assert_eq $'0\n9' "$ends" "one end journaled per run: exit 0, then exit 9"
 
 step "control: the service stopped, guardctl's own program decides"
 stop_decided

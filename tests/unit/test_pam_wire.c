@@ -387,6 +387,7 @@ Test(pam_wire, guardctl_answer_roundtrip)
 {
 	char *argv[] = {"usermod", "-c", "x", "--", "bob", NULL};
 	uint8_t events[] = {'A', 0, 0, 0, 0, 0, 0, 0, 0, '\0', 0xff};
+	uint8_t end_events[] = {'J', 0, 0, 0, 0, 1, 0, 0, 0, 'x'};
 	struct guard_wire_answer in = {
 	    .result = GUARD_RESULT_ALLOW,
 	    .guidance = "guard: allowed\n",
@@ -398,6 +399,8 @@ Test(pam_wire, guardctl_answer_roundtrip)
 	    .argc = 5,
 	    .events = events,
 	    .events_len = sizeof(events),
+	    .end_events = end_events,
+	    .end_events_len = sizeof(end_events),
 	};
 	struct guard_wire_answer out;
 	uint8_t *buf = NULL;
@@ -415,7 +418,18 @@ Test(pam_wire, guardctl_answer_roundtrip)
 	/* The events are bytes: NULs and all. */
 	cr_assert_eq(out.events_len, sizeof(events));
 	cr_expect_eq(memcmp(out.events, events, sizeof(events)), 0);
+	/* The end's records given ahead, apart from the decision's. */
+	cr_assert_eq(out.end_events_len, sizeof(end_events));
+	cr_expect_eq(memcmp(out.end_events, end_events, sizeof(end_events)), 0);
 	guard_wire_answer_clear(&out);
+
+	/* Given ahead, they are at most a field long: a longer answer is not
+	 * made. */
+	in.end_events_len = GUARD_WIRE_MAX_FIELD + 1;
+	in.end_events = calloc(1, in.end_events_len);
+	cr_assert_not_null(in.end_events);
+	cr_expect_eq(guard_wire_encode_answer(&in, &buf, &len), -E2BIG);
+	free(in.end_events);
 
 	/* A refusal: its exit status, no command. */
 	in = (struct guard_wire_answer){.result = GUARD_RESULT_DENY, .exit_code = 2};
@@ -426,5 +440,6 @@ Test(pam_wire, guardctl_answer_roundtrip)
 	cr_expect_null(out.command);
 	cr_expect_null(out.argv);
 	cr_expect_null(out.events);
+	cr_expect_null(out.end_events);
 	guard_wire_answer_clear(&out);
 }
