@@ -233,7 +233,7 @@ void guardctl_run_end(struct guardctl *ctx, struct guardctl_run *run, int status
 		guardctl_error("warning: the exit status could not be stored: %s",
 			       err.message[0] ? err.message : strerror(-r));
 	}
-	if (status == 0 && run->end_sent)
+	if (run->end_sent)
 		return;
 	if (guard_events_exec(run->ev, &run->rq.req, status) < 0)
 		guardctl_error("warning: the end of %s (exit %d) could not be recorded",
