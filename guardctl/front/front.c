@@ -173,7 +173,6 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 	    .interactive = (ans->run_flags & GUARD_WIRE_RUN_INTERACTIVE) != 0,
 	};
 	int r, status = 0;
-	bool sent;
 
 	if (!ans->command || ans->command[0] != '/' || !ans->argv || ans->argc == 0 || !ans->log) {
 		guardctl_error("refused: the decision service's answer names no command to run");
@@ -204,18 +203,18 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 		r = -errno;
 	else
 		end.wait_status = (uint32_t)status;
-	if (r == 0 && status == 0 && ans->end_events) {
-		/* Its records were given ahead: sent while the service stores
-		 * the status. */
+	if (r == 0) {
 		int64_t deadline = guard_channel_now_ms() + END_MS;
+		bool ahead = status == 0 && ans->end_events;
 
-		end.flags = GUARD_WIRE_F_END_SENT;
+		end.flags = ahead ? GUARD_WIRE_F_END_SENT : 0;
 		r = ask(fd, &end, deadline);
-		end_records(ans->command, status, ans->end_events, ans->end_events_len);
+		/* Records given ahead are sent while the service stores the
+		 * status; any other end's come with its answer. */
+		if (ahead)
+			end_records(ans->command, status, ans->end_events, ans->end_events_len);
 		if (r == 0)
 			r = answer(fd, deadline, &done);
-	} else if (r == 0) {
-		r = exchange(fd, &end, END_MS, &sent, &done);
 	}
 	if (r == 0 && done.events)
 		end_records(ans->command, status, done.events, done.events_len);
