@@ -100,18 +100,8 @@ chmod 4755 /usr/local/bin/guardbench-setuid-run
 
 # guard-decided, as its socket unit starts it where Guard is installed:
 # guardctl's front asks it (guardctl/front/front.c).
-rm -rf /run/guard
-/usr/local/libexec/guard/guard-decided 2>/dev/null &
-DECIDED_PID=$!
-trap 'kill $DECIDED_PID 2>/dev/null; stop_daemons' EXIT
-for _ in $(seq 100); do
-	[[ -S /run/guard/decide.sock ]] && break
-	sleep 0.05
-done
-[[ -S /run/guard/decide.sock ]] || {
-	echo "bench_guardctl: guard-decided did not start" >&2
-	exit 2
-}
+start_decided "$noop/decided.log" || exit 2
+trap 'stop_decided; stop_daemons' EXIT
 
 as_bench() {
 	setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups -- "$@"
