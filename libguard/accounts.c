@@ -83,8 +83,8 @@ static bool has_group(const struct guard_identity *id, const char *name)
  * guard_accounts_refresh() finds the account files as they were and the
  * answers younger than GUARD_ACCOUNTS_KEEP_MS. A failed look-up is never
  * kept. */
-#define MEMO_MAX     1024
-#define MEMO_KEY_MAX 256 /* LOGIN_NAME_MAX */
+#define MEMO_MAX     65536 /* answers kept; more are asked again each time */
+#define MEMO_KEY_MAX 256   /* LOGIN_NAME_MAX */
 
 enum memo_kind { MEMO_USER, MEMO_GROUP, MEMO_GROUP_LIST };
 
@@ -102,13 +102,21 @@ struct memo {
 	enum memo_kind kind;
 	char *key; /* NULL: by id */
 	uint32_t key_id;
+	uint32_t hash;
 	struct nss_answer a;
 };
 
-static struct memo memo[MEMO_MAX];
-static size_t memo_n;
+/* The answers, found by hash: a policy of a thousand rules names a
+ * thousand groups, each asked for every account a decision is about. */
+static struct memo *memo;
+static size_t memo_n, memo_cap;
+static uint32_t *memo_slots; /* index + 1 into memo; 0: empty */
+static size_t memo_n_slots;  /* a power of two, at least twice memo_cap */
 /* An answer the full memo has no room for: valid until the next one. */
 static struct memo spare;
+/* Whether the policy's groups were read in one walk of the group database
+ * since the answers were last dropped (walk_groups). */
+static bool groups_walked;
 
 /* What a change drops the kept answers at once for: the files, and
  * nss_systemd's drop-in directories (a record added or removed changes the
@@ -150,7 +158,10 @@ void guard_accounts_forget(void)
 	for (size_t i = 0; i < memo_n; i++)
 		memo_clear(&memo[i]);
 	memo_n = 0;
+	if (memo_slots)
+		memset(memo_slots, 0, memo_n_slots * sizeof(*memo_slots));
 	memo_clear(&spare);
+	groups_walked = false;
 	kept.valid = false;
 }
 
@@ -223,28 +234,81 @@ static char **copy_strv(char *const *v)
 	return c;
 }
 
+static uint32_t memo_hash(enum memo_kind kind, const char *key, uint32_t key_id)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind; /* FNV-1a */
+
+	for (const unsigned char *c = (const unsigned char *)key; c && *c; c++)
+		h = (h ^ *c) * 16777619u;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ((key_id >> (8 * i)) & 0xffu)) * 16777619u;
+	return h;
+}
+
 static const struct memo *memo_find(enum memo_kind kind, const char *key, uint32_t key_id)
 {
-	for (size_t i = 0; i < memo_n; i++) {
-		const struct memo *m = &memo[i];
+	uint32_t h = memo_hash(kind, key, key_id);
 
-		if (m->kind == kind && m->key_id == key_id &&
+	for (size_t s = h & (memo_n_slots - 1); memo_n_slots && memo_slots[s];
+	     s = (s + 1) & (memo_n_slots - 1)) {
+		const struct memo *m = &memo[memo_slots[s] - 1];
+
+		if (m->hash == h && m->kind == kind && m->key_id == key_id &&
 		    (key ? m->key && strcmp(m->key, key) == 0 : !m->key))
 			return m;
 	}
 	return NULL;
 }
 
+static void memo_index(size_t i)
+{
+	size_t s = memo[i].hash & (memo_n_slots - 1);
+
+	while (memo_slots[s])
+		s = (s + 1) & (memo_n_slots - 1);
+	memo_slots[s] = (uint32_t)(i + 1);
+}
+
+/* Room for one more answer: false when the memo is full or cannot grow. */
+static bool memo_room(void)
+{
+	size_t cap = memo_cap ? memo_cap * 2 : 256;
+	struct memo *grown;
+	uint32_t *slots;
+
+	if (memo_n < memo_cap)
+		return true;
+	if (cap > MEMO_MAX)
+		return false;
+	grown = realloc(memo, cap * sizeof(*memo));
+	if (!grown)
+		return false;
+	memo = grown;
+	memset(memo + memo_cap, 0, (cap - memo_cap) * sizeof(*memo));
+	memo_cap = cap;
+	slots = calloc(cap * 2, sizeof(*slots));
+	if (!slots)
+		return memo_n < memo_cap && memo_slots; /* the old index still serves */
+	free(memo_slots);
+	memo_slots = slots;
+	memo_n_slots = cap * 2;
+	for (size_t i = 0; i < memo_n; i++)
+		memo_index(i);
+	return true;
+}
+
 /* A slot for a new answer: in the memo, else the spare. */
 static struct memo *memo_slot(enum memo_kind kind, const char *key, uint32_t key_id)
 {
 	/* A name no account can have (a PAM_USER of 100 KB) is not kept. */
-	bool keep = memo_n < MEMO_MAX && (!key || strlen(key) <= MEMO_KEY_MAX);
+	bool keep =
+	    (!key || strlen(key) <= MEMO_KEY_MAX) && memo_room() && memo_n * 2 < memo_n_slots;
 	struct memo *m = keep ? &memo[memo_n] : &spare;
 
 	memo_clear(m);
 	m->kind = kind;
 	m->key_id = key_id;
+	m->hash = memo_hash(kind, key, key_id);
 	if (key && !(m->key = strdup(key)))
 		return NULL;
 	return m;
@@ -253,7 +317,7 @@ static struct memo *memo_slot(enum memo_kind kind, const char *key, uint32_t key
 static void memo_keep(const struct memo *m)
 {
 	if (m != &spare)
-		memo_n++;
+		memo_index(memo_n++);
 }
 
 /* The user (MEMO_USER) or group (MEMO_GROUP) by name, or by id when name
@@ -359,6 +423,178 @@ static int listed_in(const char *name, const char *user, bool *ret)
 	return r;
 }
 
+/* Many groups at once. Each getgrnam reads the whole of /etc/group again,
+ * and a policy of a thousand rules names a thousand groups: from
+ * WALK_MIN names on, one walk of the group database (getgrent) answers
+ * for the names it lists exactly once, as getgrnam would (the first
+ * source that has a name answers for it, and the walk visits the sources
+ * in nsswitch.conf's order, stopping where a lookup would). A name listed
+ * twice (two lines, or two sources that glibc may merge) is left to
+ * getgrnam, as is one the walk does not list (a source that does not
+ * enumerate), and every name when the walk fails. */
+#define WALK_MIN 64
+
+struct wanted {
+	const char *name; /* borrowed from the policy */
+	uint32_t hash;
+	unsigned listed; /* times the walk listed it */
+	uint32_t gid;
+	char **members;
+};
+
+struct wanted_set {
+	struct wanted *v;
+	size_t n, n_slots; /* n_slots: a power of two, at least twice the names */
+};
+
+static struct wanted *wanted_find(struct wanted_set *w, const char *name, bool add)
+{
+	uint32_t h = memo_hash(MEMO_GROUP, name, 0);
+	size_t s;
+
+	for (s = h & (w->n_slots - 1); w->v[s].name; s = (s + 1) & (w->n_slots - 1))
+		if (w->v[s].hash == h && strcmp(w->v[s].name, name) == 0)
+			return &w->v[s];
+	if (!add || strlen(name) > MEMO_KEY_MAX || memo_find(MEMO_GROUP, name, 0))
+		return NULL;
+	w->v[s].name = name;
+	w->v[s].hash = h;
+	w->n++;
+	return &w->v[s];
+}
+
+/* Counts (w NULL) or adds the group names of l; names_are_groups: its
+ * NAME items are groups (a rule's `groups`). */
+static size_t want_list(struct wanted_set *w, const struct guard_list *l, bool names_are_groups)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct guard_item *it = &l->items[i];
+
+		if (!it->name || !(it->kind == GUARD_ITEM_GROUP ||
+				   (names_are_groups && it->kind == GUARD_ITEM_NAME)))
+			continue;
+		n++;
+		if (w)
+			(void)wanted_find(w, it->name, true);
+	}
+	return n;
+}
+
+static size_t want_name(struct wanted_set *w, const char *name)
+{
+	if (w && name)
+		(void)wanted_find(w, name, true);
+	return name ? 1 : 0;
+}
+
+/* Every group name the policy may ask about: the membership lists,
+ * @privileged's groups, sudoers' and the utmp group, the role groups. */
+static size_t want_policy(struct wanted_set *w, const struct guard_policy *p)
+{
+	size_t n = want_list(w, &p->settings.approvers, false) +
+		   want_list(w, &p->settings.admins, false) +
+		   want_list(w, &p->settings.break_glass, false) + want_name(w, p->utmp_group);
+
+	for (size_t i = 0; i < p->n_privileged_groups; i++)
+		n += want_name(w, p->privileged_groups[i]);
+	for (size_t i = 0; i < p->n_sudoers; i++)
+		if (p->sudoers[i].kind == GUARD_SUDOERS_GROUP ||
+		    p->sudoers[i].kind == GUARD_SUDOERS_GID)
+			n += want_name(w, p->sudoers[i].name);
+	for (size_t i = 0; i < p->n_role_groups; i++)
+		n += want_name(w, p->role_groups[i].name);
+	for (size_t i = 0; i < p->n_rules; i++)
+		n += want_list(w, &p->rules[i].actors, false) +
+		     want_list(w, &p->rules[i].targets, false) +
+		     want_list(w, &p->rules[i].groups, true) +
+		     want_list(w, &p->rules[i].approvers, false);
+	return n;
+}
+
+/* Lists the group database once; 0, or -errno (the walk is not used). */
+static int walk_database(struct wanted_set *w)
+{
+	size_t size = 16384;
+	char *buf = malloc(size);
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	setgrent();
+	for (;;) {
+		struct group gr, *res = NULL;
+		struct wanted *x;
+		char *nb;
+
+		r = getgrent_r(&gr, buf, size, &res);
+		if (r == ERANGE && size < MAX_NSS_BUFFER) {
+			/* glibc reads the same entry again */
+			if (!(nb = realloc(buf, size * 2))) {
+				r = ENOMEM;
+				break;
+			}
+			buf = nb;
+			size *= 2;
+			continue;
+		}
+		if (r == ENOENT || (r == 0 && !res)) {
+			r = 0;
+			break;
+		}
+		if (r != 0)
+			break;
+		x = wanted_find(w, res->gr_name, false);
+		if (!x || x->listed++ > 0)
+			continue;
+		x->gid = res->gr_gid;
+		if (!(x->members = copy_strv(res->gr_mem))) {
+			r = ENOMEM;
+			break;
+		}
+	}
+	endgrent();
+	free(buf);
+	return -r;
+}
+
+static void walk_groups(const struct guard_policy *p)
+{
+	struct wanted_set w = {0};
+	size_t n = want_policy(NULL, p);
+	int r;
+
+	groups_walked = true;
+	if (n < WALK_MIN)
+		return;
+	for (w.n_slots = 64; w.n_slots < 2 * n; w.n_slots *= 2)
+		;
+	if (!(w.v = calloc(w.n_slots, sizeof(*w.v))))
+		return;
+	(void)want_policy(&w, p);
+	r = w.n >= WALK_MIN ? walk_database(&w) : -EAGAIN;
+	for (size_t s = 0; s < w.n_slots; s++) {
+		struct wanted *x = &w.v[s];
+		struct memo *m;
+
+		if (r == 0 && x->listed == 1 && (m = memo_slot(MEMO_GROUP, x->name, 0))) {
+			if ((m->a.name = strdup(x->name))) {
+				m->a.id = x->gid;
+				m->a.members = x->members;
+				x->members = NULL;
+				memo_keep(m);
+			} else {
+				memo_clear(m);
+			}
+		}
+		for (char **c = x->members; c && *c; c++)
+			free(*c);
+		free(x->members);
+	}
+	free(w.v);
+}
+
 /* Looks group `name` up and adds it to id when it lists the user. */
 static int confirm_group(struct guard_identity *id, const char *name)
 {
@@ -408,6 +644,8 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 
 	if (!p)
 		return 0;
+	if (!groups_walked)
+		walk_groups(p);
 	/* The @privileged groups too, for a target: @protected counts their
 	 * members. */
 	for (size_t i = 0; target && r == 0 && i < p->n_privileged_groups; i++)
@@ -666,6 +904,8 @@ static int shell_allowed(void *ctx, const char *shell)
 
 int guard_accounts_check_role_groups(const struct guard_policy *p, struct guard_error *err)
 {
+	if (!groups_walked)
+		walk_groups(p);
 	for (size_t i = 0; i < p->n_role_groups; i++) {
 		const struct guard_role_group *g = &p->role_groups[i];
 		int r = lookup_group(g->name, 0, NULL, NULL);

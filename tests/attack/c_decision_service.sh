@@ -17,6 +17,7 @@
 #       service, no service ............ case_stalled, case_no_service
 #   C36 accounts changed under it ...... case_accounts_change,
 #                                         case_accounts_keep_bound
+#   C37 a policy naming many groups .... case_many_groups
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -421,6 +422,40 @@ case_accounts_keep_bound() {
 	rm -f "$rec"
 }
 
+# C37: a policy that names WALK_MIN (64) groups or more has them read in
+# one walk of the group database (accounts.c, walk_groups), not one
+# getgrnam each: the walk must answer as getgrnam would. A member found by
+# it is allowed; a role group the walk does not list still does not exist
+# (it would grant its role to whoever creates it); a change to
+# /etc/group counts at once.
+case_many_groups() {
+	need_service
+	for i in $(seq 0 69); do groupadd "team$i"; done
+	gpasswd -a carol team42 >/dev/null
+	{
+		service_policy
+		for i in $(seq 0 70); do
+			printf 'rule "team%s" {\n  actions  = { "role.escalate" }\n  actors   = { "%%team%s" }\n  decision = allow\n}\n' "$i" "$i"
+		done
+	} >"$T/many.conf"
+	install_policy "$T/many.conf"
+	start_service
+	without_helper
+	step "%team70, a role group, does not exist: every decision refuses"
+	refused bob "role group %team70 does not exist"
+	groupadd team70
+	step "control: it exists, carol (team42) and bob (admins) allowed, dave refused"
+	allowed carol
+	allowed bob
+	refused dave "guard: denied"
+	step "carol taken out of team42: refused at once"
+	gpasswd -d carol team42 >/dev/null
+	refused carol "guard: denied"
+	step "dave put in team69: allowed at once"
+	gpasswd -a dave team69 >/dev/null
+	allowed dave
+}
+
 attack_case "C30 decision service: decides alone" case_decides
 attack_case "C31 decision service: a changed policy is read again" case_policy_changes
 attack_case "C31 decision service: a changed sudoers is read again" case_sudoers_changes
@@ -431,4 +466,5 @@ attack_case "C35 decision service: a stalled asker holds a slot, not the service
 attack_case "C35 decision service: no service, or one not root's alone, means the helper" case_no_service
 attack_case "C36 decision service: changed accounts are read again" case_accounts_change
 attack_case "C36 decision service: answers no file shows changing are kept a second at most" case_accounts_keep_bound
+attack_case "C37 decision service: a policy naming many groups reads them as getgrnam would" case_many_groups
 attack_done
