@@ -17,7 +17,7 @@
 #       service, no service ............ case_stalled, case_no_service
 #   C36 accounts changed under it ...... case_accounts_change,
 #                                         case_accounts_keep_bound
-#   C37 a policy naming many groups .... case_many_groups
+#   C36 a policy naming many groups .... case_many_groups
 
 . "$(dirname -- "${BASH_SOURCE[0]}")/helpers.bash"
 attack_init "$@"
@@ -422,7 +422,7 @@ case_accounts_keep_bound() {
 	rm -f "$rec"
 }
 
-# C37: a policy that names WALK_MIN (64) groups or more has them read in
+# C36: a policy that names WALK_MIN (64) groups or more has them read in
 # one walk of the group database (accounts.c, walk_groups), not one
 # getgrnam each: the walk must answer as getgrnam would. A member found by
 # it is allowed; a role group the walk does not list still does not exist
@@ -466,5 +466,5 @@ attack_case "C35 decision service: a stalled asker holds a slot, not the service
 attack_case "C35 decision service: no service, or one not root's alone, means the helper" case_no_service
 attack_case "C36 decision service: changed accounts are read again" case_accounts_change
 attack_case "C36 decision service: answers no file shows changing are kept a second at most" case_accounts_keep_bound
-attack_case "C37 decision service: a policy naming many groups reads them as getgrnam would" case_many_groups
+attack_case "C36 decision service: a policy naming many groups reads them as getgrnam would" case_many_groups
 attack_done
