@@ -126,4 +126,29 @@ as_bench hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$json" \
 
 python3 "$SRC/bench/report.py" "$json" doas "guardctl/doas<=0.5" "guardctl/setuid-noop<=3" \
 	setuid-run-true/setuid-noop guardctl-setuid-run-true
+
+echo "== guardctl check on 1,000 rules against visudo -cf on 1,000 sudoers lines (root, as an admin checks an edit; each rule names its own group, which exists)"
+cp -p /etc/group /etc/gshadow "$noop/"
+for ((i = 0; i < 1000; i++)); do
+	echo "team$i:x:$((30000 + i)):" >>/etc/group
+	echo "team$i:!::" >>/etc/gshadow
+done
+{
+	sed -n '/^settings {/,/^}/p; /^privileged_groups = {/,/^}/p' "$SRC/conf/guard.conf"
+	for ((i = 0; i < 1000; i++)); do
+		printf 'rule "r%s" {\n  actions  = { "user.create", "group.member.add" }\n  actors   = { "%%team%s", "uid:%s" }\n  targets  = { "uid:1000-59999" }\n  groups   = { "!@privileged" }\n  time     = { "Mon-Fri 08:00-18:00" }\n  from     = { "local", "10.%s.0.0/16" }\n  limit    = "10/1h"\n  decision = allow\n}\n' \
+			"$i" "$i" $((10000 + i)) $((i % 256))
+	done
+} >"$noop/check.conf"
+for ((i = 0; i < 500; i++)); do
+	echo "%team$i ALL=(root) /usr/sbin/useradd, /usr/sbin/usermod"
+	echo "user$i host$((i % 7))=(ALL) NOPASSWD: /bin/true"
+done >"$noop/check.sudoers"
+/usr/local/sbin/guardctl check "$noop/check.conf"
+visudo -cf "$noop/check.sudoers"
+hyperfine -N --warmup 5 --runs "$(((RUNS + 9) / 10))" --export-json "$json" \
+	-n guardctl-check "/usr/local/sbin/guardctl check $noop/check.conf" \
+	-n visudo "visudo -cf $noop/check.sudoers"
+python3 "$SRC/bench/report.py" "$json" visudo "guardctl-check/visudo<=1"
+cp -p "$noop/group" "$noop/gshadow" /etc/
 rm -f "$json"

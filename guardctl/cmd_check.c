@@ -2,7 +2,6 @@
  * valid but suspicious: rules that can never decide, names this system
  * does not know, commands that are not installed. */
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -40,12 +39,15 @@ static bool user_exists(const char *name)
 	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res;
 }
 
-static bool group_exists(const char *name)
+/* Through accounts.c, which has read the policy's groups already (in one
+ * walk of the database for a policy that names many). */
+static bool group_exists(const struct guard_policy *p, const char *name)
 {
-	struct group gr, *res = NULL;
-	char buf[16384];
+	struct guard_resolver r;
+	uint32_t gid;
 
-	return getgrnam_r(name, &gr, buf, sizeof(buf), &res) == 0 && res;
+	guard_accounts_resolver(&r, p);
+	return r.group_by_name(r.ctx, name, &gid) == 0;
 }
 
 /* users: the NAME items are user names (actors, targets) or group names
@@ -59,10 +61,11 @@ static void warn_unknown(struct guard_policy *p, const struct guard_list *l, boo
 		if (it->kind == GUARD_ITEM_NAME && names_are_users && !user_exists(it->name))
 			guard_policy_warn(p, file, line, "%s: no user \"%s\" on this system", what,
 					  it->name);
-		else if (it->kind == GUARD_ITEM_NAME && !names_are_users && !group_exists(it->name))
+		else if (it->kind == GUARD_ITEM_NAME && !names_are_users &&
+			 !group_exists(p, it->name))
 			guard_policy_warn(p, file, line, "%s: no group \"%s\" on this system", what,
 					  it->name);
-		else if (it->kind == GUARD_ITEM_GROUP && !group_exists(it->name))
+		else if (it->kind == GUARD_ITEM_GROUP && !group_exists(p, it->name))
 			guard_policy_warn(p, file, line, "%s: no group \"%s\" on this system", what,
 					  it->name);
 	}

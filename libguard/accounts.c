@@ -114,9 +114,11 @@ static uint32_t *memo_slots; /* index + 1 into memo; 0: empty */
 static size_t memo_n_slots;  /* a power of two, at least twice memo_cap */
 /* An answer the full memo has no room for: valid until the next one. */
 static struct memo spare;
-/* Whether the policy's groups were read in one walk of the group database
- * since the answers were last dropped (walk_groups). */
-static bool groups_walked;
+/* The policy whose groups were read in one walk of the group database
+ * (walk_groups) since the answers were last dropped. Only which names are
+ * asked one by one depends on it: a policy at the freed one's address
+ * asks its new names one by one until the answers are dropped. */
+static const struct guard_policy *walked;
 
 /* What a change drops the kept answers at once for: the files, and
  * nss_systemd's drop-in directories (a record added or removed changes the
@@ -161,7 +163,7 @@ void guard_accounts_forget(void)
 	if (memo_slots)
 		memset(memo_slots, 0, memo_n_slots * sizeof(*memo_slots));
 	memo_clear(&spare);
-	groups_walked = false;
+	walked = NULL;
 	kept.valid = false;
 }
 
@@ -565,7 +567,7 @@ static void walk_groups(const struct guard_policy *p)
 	size_t n = want_policy(NULL, p);
 	int r;
 
-	groups_walked = true;
+	walked = p;
 	if (n < WALK_MIN)
 		return;
 	for (w.n_slots = 64; w.n_slots < 2 * n; w.n_slots *= 2)
@@ -644,7 +646,7 @@ static int confirm_groups(const struct guard_policy *p, struct guard_identity *i
 
 	if (!p)
 		return 0;
-	if (!groups_walked)
+	if (walked != p)
 		walk_groups(p);
 	/* The @privileged groups too, for a target: @protected counts their
 	 * members. */
@@ -904,7 +906,7 @@ static int shell_allowed(void *ctx, const char *shell)
 
 int guard_accounts_check_role_groups(const struct guard_policy *p, struct guard_error *err)
 {
-	if (!groups_walked)
+	if (walked != p)
 		walk_groups(p);
 	for (size_t i = 0; i < p->n_role_groups; i++) {
 		const struct guard_role_group *g = &p->role_groups[i];
