@@ -103,6 +103,7 @@ pamtester -I ruser="$USER_NAME" guardbench-plain root acct_mgmt >/dev/null
 # service) is timed after, for the figures.
 /usr/local/libexec/guard/guard-decided &
 decided=$!
+trap 'kill "$decided" 2>/dev/null || true; stop_daemons' EXIT
 for _ in $(seq 50); do [[ -S /run/guard/decide.sock ]] && break; sleep 0.1; done
 
 cd /
@@ -117,18 +118,20 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/pamtester.json" \
 	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
 	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
 python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_permit-pam_permit<=1.0"
-# The service's own CPU time per decision (utime + stime from /proc): the
-# part of the delta that is the decision; the rest is the round trip (the
-# socket, waking the service, waking pamtester).
-service_ticks() { awk '{ print $14 + $15 }' "/proc/$decided/stat"; }
+# The service's own CPU time per decision (the scheduler's, in ns, from
+# /proc; the service has one thread): the part of the delta that is the
+# decision; the rest is the round trip (the socket, waking the service,
+# waking pamtester).
+service_ns() { awk '{ print $1 }' "/proc/$decided/schedstat"; }
+# decided_ms [N [PAUSE]]: N decisions (RUNS), PAUSE seconds apart (none).
 decided_ms() {
-	local before i
-	before=$(service_ticks)
-	for ((i = 0; i < RUNS; i++)); do
+	local before i n=${1:-$RUNS}
+	before=$(service_ns)
+	for ((i = 0; i < n; i++)); do
+		[[ -z ${2:-} ]] || sleep "$2"
 		pamtester -I ruser="$USER_NAME" guardbench-guarded root acct_mgmt >/dev/null
 	done
-	awk -v d="$(($(service_ticks) - before))" -v hz="$(getconf CLK_TCK)" -v n="$RUNS" \
-		'BEGIN { printf "%.3f", d * 1000 / hz / n }'
+	awk -v d="$(($(service_ns) - before))" -v n="$n" 'BEGIN { printf "%.3f", d / 1e6 / n }'
 }
 echo "figure: guard-decided CPU per decision = $(decided_ms) ms"
 
@@ -150,14 +153,17 @@ policy_settled 9
 ms10=$(decided_ms)
 policy_settled 999
 ms1000=$(decided_ms)
+# NSS's answers are kept a second at most (accounts.c): a decision after
+# a pause reads the groups again, in one walk.
+ms1000_cold=$(decided_ms 5 1.2)
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/rules.json" \
 	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \
 	-n pam_guard+pam_permit "pamtester -I ruser=$USER_NAME guardbench-guarded root acct_mgmt"
 python3 "$SRC/bench/report.py" "$work/rules.json" pam_permit
-awk -v a="$ms10" -v b="$ms1000" 'BEGIN {
-	printf "figure: guard-decided CPU per decision, 10 rules = %.3f ms, 1000 rules = %.3f ms\n", a, b
-	printf "goal: 1000 rules loaded and decided, guard-decided CPU per decision = %.3f ms (goal <= 2.00 ms): %s\n", b, b <= 2 ? "PASS" : "FAIL"
-	printf "goal: 1000 rules / 10 rules, loaded and decided = %.2f (goal <= 3.00): %s\n", b / a, b / a <= 3 ? "PASS" : "FAIL"
+awk -v a="$ms10" -v b="$ms1000" -v c="$ms1000_cold" 'BEGIN {
+	printf "figure: guard-decided CPU per decision, 10 rules = %.3f ms, 1000 rules = %.3f ms, 1000 rules with the accounts read again = %.3f ms\n", a, b, c
+	printf "goal: 1000 rules loaded and decided, guard-decided CPU per decision = %.3f ms (goal <= 2.00 ms): %s\n", b, (b <= 2 ? "PASS" : "FAIL")
+	printf "goal: 1000 rules / 10 rules, loaded and decided = %.2f (goal <= 3.00): %s\n", (a > 0 ? b / a : 0), ((a > 0 && b / a <= 3) ? "PASS" : "FAIL")
 }'
 policy off
 cp -p "$work/group" "$work/gshadow" /etc/

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +113,7 @@ static struct memo *memo;
 static size_t memo_n, memo_cap;
 static uint32_t *memo_slots; /* index + 1 into memo; 0: empty */
 static size_t memo_n_slots;  /* a power of two, at least twice memo_cap */
+static uint32_t memo_seed;   /* chosen before the first answer is kept */
 /* An answer the full memo has no room for: valid until the next one. */
 static struct memo spare;
 /* The policy whose groups were read in one walk of the group database
@@ -238,7 +240,9 @@ static char **copy_strv(char *const *v)
 
 static uint32_t memo_hash(enum memo_kind kind, const char *key, uint32_t key_id)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)kind; /* FNV-1a */
+	/* FNV-1a, seeded: the names a caller asks about cannot be chosen to
+	 * fall in one run of slots. */
+	uint32_t h = (2166136261u ^ memo_seed) ^ (uint32_t)kind;
 
 	for (const unsigned char *c = (const unsigned char *)key; c && *c; c++)
 		h = (h ^ *c) * 16777619u;
@@ -282,15 +286,17 @@ static bool memo_room(void)
 		return true;
 	if (cap > MEMO_MAX)
 		return false;
-	grown = realloc(memo, cap * sizeof(*memo));
-	if (!grown)
+	if (!memo_cap && getrandom(&memo_seed, sizeof(memo_seed), GRND_NONBLOCK) < 0)
+		memo_seed = (uint32_t)getpid(); /* no entropy yet: at least not constant */
+	slots = calloc(cap * 2, sizeof(*slots));
+	grown = slots ? realloc(memo, cap * sizeof(*memo)) : NULL;
+	if (!grown) {
+		free(slots);
 		return false;
+	}
 	memo = grown;
 	memset(memo + memo_cap, 0, (cap - memo_cap) * sizeof(*memo));
 	memo_cap = cap;
-	slots = calloc(cap * 2, sizeof(*slots));
-	if (!slots)
-		return memo_n < memo_cap && memo_slots; /* the old index still serves */
 	free(memo_slots);
 	memo_slots = slots;
 	memo_n_slots = cap * 2;
@@ -428,12 +434,15 @@ static int listed_in(const char *name, const char *user, bool *ret)
 /* Many groups at once. Each getgrnam reads the whole of /etc/group again,
  * and a policy of a thousand rules names a thousand groups: from
  * WALK_MIN names on, one walk of the group database (getgrent) answers
- * for the names it lists exactly once, as getgrnam would (the first
- * source that has a name answers for it, and the walk visits the sources
- * in nsswitch.conf's order, stopping where a lookup would). A name listed
- * twice (two lines, or two sources that glibc may merge) is left to
- * getgrnam, as is one the walk does not list (a source that does not
- * enumerate), and every name when the walk fails. */
+ * for the names it lists exactly once, where the walk and getgrnam cannot
+ * differ: nsswitch.conf's group sources are files and systemd alone,
+ * which list every group they have, in the order getgrnam asks them, and
+ * no action (no merge, no return). A source that does not list its
+ * groups (sssd's and winbind's default) or a merge would let the walk
+ * answer from another source, or with fewer members, than getgrnam: there
+ * every name is asked alone. A name listed twice (two lines) is left to
+ * getgrnam, as is one the walk does not list, and every name when the
+ * walk fails. */
 #define WALK_MIN 64
 
 struct wanted {
@@ -561,6 +570,38 @@ static int walk_database(struct wanted_set *w)
 	return -r;
 }
 
+/* Are the group sources only files and systemd, with no action, on
+ * every group line of nsswitch.conf? Anything unread or unexpected: no. */
+static bool walk_answers_as_getgrnam(void)
+{
+	FILE *f = fopen("/etc/nsswitch.conf", "re");
+	char line[1024];
+	bool seen = false, ok = true;
+
+	if (!f)
+		return false;
+	while (ok && fgets(line, sizeof(line), f)) {
+		char *c = line + strspn(line, " \t"), *save = NULL;
+
+		if (!strchr(line, '\n') && !feof(f))
+			ok = false; /* longer than the buffer: not read whole */
+		if (strncmp(c, "group", 5) != 0)
+			continue;
+		c += 5;
+		c += strspn(c, " \t");
+		if (*c != ':')
+			continue;
+		seen = true;
+		for (char *t = strtok_r(c + 1, " \t\n", &save); ok && t && *t != '#';
+		     t = strtok_r(NULL, " \t\n", &save))
+			ok = strcmp(t, "files") == 0 || strcmp(t, "systemd") == 0;
+	}
+	if (ferror(f))
+		ok = false;
+	(void)fclose(f); /* read only */
+	return seen && ok;
+}
+
 static void walk_groups(const struct guard_policy *p)
 {
 	struct wanted_set w = {0};
@@ -568,7 +609,7 @@ static void walk_groups(const struct guard_policy *p)
 	int r;
 
 	walked = p;
-	if (n < WALK_MIN)
+	if (n < WALK_MIN || !walk_answers_as_getgrnam())
 		return;
 	for (w.n_slots = 64; w.n_slots < 2 * n; w.n_slots *= 2)
 		;
