@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nsswitch.h"
 #include "sudoers.h"
 
 #define MAX_NSS_BUFFER (1u << 20)
@@ -570,36 +571,21 @@ static int walk_database(struct wanted_set *w)
 	return -r;
 }
 
-/* Are the group sources only files and systemd, with no action, on
- * every group line of nsswitch.conf? Anything unread or unexpected: no. */
+/* nsswitch.conf read whole (64 KiB at most) and asked
+ * guard_nsswitch_group_walkable; anything unread: no walk. */
 static bool walk_answers_as_getgrnam(void)
 {
+	char text[65536];
+	size_t n;
+	bool whole;
 	FILE *f = fopen("/etc/nsswitch.conf", "re");
-	char line[1024];
-	bool seen = false, ok = true;
 
 	if (!f)
 		return false;
-	while (ok && fgets(line, sizeof(line), f)) {
-		char *c = line + strspn(line, " \t"), *save = NULL;
-
-		if (!strchr(line, '\n') && !feof(f))
-			ok = false; /* longer than the buffer: not read whole */
-		if (strncmp(c, "group", 5) != 0)
-			continue;
-		c += 5;
-		c += strspn(c, " \t");
-		if (*c != ':')
-			continue;
-		seen = true;
-		for (char *t = strtok_r(c + 1, " \t\n", &save); ok && t && *t != '#';
-		     t = strtok_r(NULL, " \t\n", &save))
-			ok = strcmp(t, "files") == 0 || strcmp(t, "systemd") == 0;
-	}
-	if (ferror(f))
-		ok = false;
+	n = fread(text, 1, sizeof(text), f);
+	whole = !ferror(f) && feof(f);
 	(void)fclose(f); /* read only */
-	return seen && ok;
+	return whole && guard_nsswitch_group_walkable(text, n);
 }
 
 static void walk_groups(const struct guard_policy *p)
