@@ -12,6 +12,14 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Does s (n bytes) begin with word? */
+static bool begins(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	return n >= w && memcmp(s, word, w) == 0;
+}
+
 /* The sources of one line's group entry (s: after the colon, n bytes,
  * comment removed): files and systemd alone, at least one. */
 static bool sources_walkable(const char *s, size_t n)
@@ -55,7 +63,7 @@ bool guard_nsswitch_group_walkable(const char *text, size_t len)
 			n = (size_t)(hash - line);
 		while (i < n && blank(line[i]))
 			i++;
-		if (n - i < 5 || memcmp(line + i, "group", 5) != 0)
+		if (!begins(line + i, n - i, "group"))
 			continue;
 		i += 5;
 		while (i < n && blank(line[i]))
