@@ -35,6 +35,8 @@ done
 }
 
 . "$SRC/tests/integration/daemons.sh"
+# shellcheck source=bench/team_groups.sh
+. "$SRC/bench/team_groups.sh"
 trap stop_daemons EXIT
 start_journald || exit 2
 start_auditd "$(mktemp -d)" || exit 2
@@ -128,11 +130,7 @@ python3 "$SRC/bench/report.py" "$json" doas "guardctl/doas<=0.5" "guardctl/setui
 	setuid-run-true/setuid-noop guardctl-setuid-run-true
 
 echo "== guardctl check on 1,000 rules against visudo -cf on 1,000 sudoers lines (root, as an admin checks an edit; each rule names its own group, which exists)"
-cp -p /etc/group /etc/gshadow "$noop/"
-for ((i = 0; i < 1000; i++)); do
-	echo "team$i:x:$((30000 + i)):" >>/etc/group
-	echo "team$i:!::" >>/etc/gshadow
-done
+add_team_groups 1000 "$noop"
 {
 	sed -n '/^settings {/,/^}/p; /^privileged_groups = {/,/^}/p' "$SRC/conf/guard.conf"
 	for ((i = 0; i < 1000; i++)); do
@@ -150,5 +148,5 @@ hyperfine -N --warmup 5 --runs "$(((RUNS + 9) / 10))" --export-json "$json" \
 	-n guardctl-check "/usr/local/sbin/guardctl check $noop/check.conf" \
 	-n visudo "visudo -cf $noop/check.sudoers"
 python3 "$SRC/bench/report.py" "$json" visudo "guardctl-check/visudo<=1"
-cp -p "$noop/group" "$noop/gshadow" /etc/
+restore_groups "$noop"
 rm -f "$json"

@@ -38,6 +38,8 @@ PAM_DIR=$(dirname -- "$(readlink -f -- "$(find /usr/lib /lib -maxdepth 3 -name p
 
 # The journal the policy reports to, and auditd, as on a host.
 . "$SRC/tests/integration/daemons.sh"
+# shellcheck source=bench/team_groups.sh
+. "$SRC/bench/team_groups.sh"
 trap stop_daemons EXIT
 start_journald || exit 2
 start_auditd "$(mktemp -d)" || exit 2
@@ -136,11 +138,7 @@ decided_ms() {
 echo "figure: guard-decided CPU per decision = $(decided_ms) ms"
 
 echo "== a policy of 10 and of 1,000 rules, loaded and decided as installed: the service keeps the policy and checks its files by stat; every rule is for the action and names its own group, which exists"
-cp -p /etc/group /etc/gshadow "$work/"
-for ((i = 0; i < 1000; i++)); do
-	echo "team$i:x:$((30000 + i)):" >>/etc/group
-	echo "team$i:!::" >>/etc/gshadow
-done
+add_team_groups 1000 "$work"
 # policy_settled RULES: that policy, and no decision before its files
 # are older than the racily-clean window (policy_inputs.c): a younger one
 # is parsed again at every request.
@@ -166,7 +164,7 @@ awk -v a="$ms10" -v b="$ms1000" -v c="$ms1000_cold" 'BEGIN {
 	printf "goal: 1000 rules / 10 rules, loaded and decided = %.2f (goal <= 3.00): %s\n", (a > 0 ? b / a : 0), ((a > 0 && b / a <= 3) ? "PASS" : "FAIL")
 }'
 policy off
-cp -p "$work/group" "$work/gshadow" /etc/
+restore_groups "$work"
 
 echo "== the same with audit = required, as guard.conf ships (no goal): each decision waits for the kernel's acknowledgement"
 policy required
