@@ -125,6 +125,20 @@ static int exchange(int fd, const struct guard_wire_request *req, int timeout_ms
 	return r;
 }
 
+/* A refusal of the front's own (the service failed to decide) with the
+ * way forward, in the guidance's form. */
+static void refuse(const char *what, const char *next)
+{
+	guardctl_error("refused: %s", what);
+	fprintf(stderr, "  %-10s %s\n", "next:", next);
+}
+
+/* What follows a refusal the service's failure caused: nothing ran. */
+#define NEXT_SERVICE                                                                               \
+	"nothing ran; run the command again (a limit may count this try); if it is "               \
+	"refused again, root finds why in guard-decided's journal (journalctl -u "                 \
+	"guard-decided)"
+
 static void say(const char *text)
 {
 	if (text)
@@ -175,7 +189,7 @@ static int run_allowed(int fd, uid_t uid, const char *term, const struct guard_w
 	int r, status = 0;
 
 	if (!ans->command || ans->command[0] != '/' || !ans->argv || ans->argc == 0 || !ans->log) {
-		guardctl_error("refused: the decision service's answer names no command to run");
+		refuse("the decision service's answer names no command to run", NEXT_SERVICE);
 		return EXIT_USAGE;
 	}
 	/* Out of the caller's working directory, as guardctl runs a tool
@@ -307,9 +321,9 @@ int main(int argc, char **argv)
 	/* 9. Once sent, the service's answer is the only one: the decision
 	 *    may have been spent. */
 	if (r < 0) {
-		guardctl_error("refused: the decision service %s", r == -ETIMEDOUT
-								       ? "did not answer in time"
-								       : "ended without an answer");
+		refuse(r == -ETIMEDOUT ? "the decision service did not answer in time"
+				       : "the decision service ended without an answer",
+		       NEXT_SERVICE);
 		rc = EXIT_USAGE;
 	} else if (ans.result == GUARD_RESULT_IGNORE) {
 		close(fd);
@@ -323,7 +337,12 @@ int main(int argc, char **argv)
 		say(ans.guidance);
 		if (r < 0) {
 			/* Spent, but not run: the ledger has no exit status. */
-			guardctl_error("refused: the decision could not be recorded: %s", why);
+			char what[400];
+
+			snprintf(what, sizeof(what), "the decision could not be recorded: %s", why);
+			refuse(what,
+			       "nothing ran; the policy requires its audit records: root checks "
+			       "auditd (auditctl -s), then run the command again");
 			rc = EXIT_USAGE;
 		} else {
 			rc = run_allowed(fd, uid, term, &ans);
@@ -335,8 +354,8 @@ int main(int argc, char **argv)
 		if (ans.guidance)
 			say(ans.guidance);
 		else
-			guardctl_error("refused: the decision service could not decide (the system "
-				       "log says why)");
+			refuse("the decision service could not decide (the system log says why)",
+			       NEXT_SERVICE);
 		rc = ans.exit_code ? (int)ans.exit_code : EXIT_USAGE;
 	}
 	guard_wire_answer_clear(&ans);

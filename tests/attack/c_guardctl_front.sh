@@ -23,6 +23,10 @@
 #                                       caller, the warning says it was not
 #                                       stored, the ledger has none. Control:
 #                                       with the service up, it is stored.
+#                                       case_front_service_dies_deciding:
+#                                       killed while it decides: refused
+#                                       with the way forward, nothing run,
+#                                       the program not asked.
 #   C40 runs that never end ........... case_front_runs_bounded: 96 tools
 #                                       waiting (as many as the service has
 #                                       slots): 64 hold every run slot, the
@@ -242,6 +246,49 @@ case_front_service_dies() {
 		"no exit status in the ledger"
 }
 
+# C39: the service killed while it decides. The request was sent, so the
+# decision may have been spent (a limit's use): the front refuses with the
+# way forward, runs nothing, and never asks guardctl's own program (here
+# one that fails, which would say something else).
+case_front_service_dies_deciding() {
+	need_front
+	start_service
+	without_program
+	run_cmd as_user alice "$G" usermod -c "warm" fronttarget
+	assert_eq 0 "$STATUS" "the store made: $ERR"
+	step "the store locked by root, alice's guardctl waits for the decision"
+	mkfifo "$T/lock39.fifo"
+	sqlite3 "$STORE" <"$T/lock39.fifo" >/dev/null 2>&1 &
+	local locker=$!
+	exec 7>"$T/lock39.fifo"
+	echo 'BEGIN IMMEDIATE;' >&7
+	sleep 0.3
+	as_user alice "$G" usermod -c "front c39" fronttarget >"$T/c39d.out" 2>&1 &
+	local job=$! front="" rc=0
+	for _ in $(seq 100); do
+		front=$(pgrep -f "^$G usermod -c front c39" | head -n 1 || true)
+		[[ -n $front ]] && break
+		sleep 0.05
+	done
+	[[ -n $front ]] || fail "the front did not start, or did not wait: $(cat "$T/c39d.out")"
+	sleep 0.5
+	step "the service killed: refused, with what to do next; nothing ran"
+	kill -9 "$DECIDED_PID"
+	wait "$DECIDED_PID" 2>/dev/null || true
+	wait "$job" || rc=$?
+	echo 'ROLLBACK;' >&7
+	exec 7>&-
+	wait "$locker" || true
+	[[ $rc -ne 0 ]] || fail "guardctl succeeded without a decision: $(cat "$T/c39d.out")"
+	assert_contains "$(cat "$T/c39d.out")" "refused: the decision service ended without an answer" \
+		"the refusal"
+	assert_contains "$(cat "$T/c39d.out")" "next:      nothing ran; run the command again" \
+		"the way forward"
+	! grep -q "guardctl own program ran" "$T/c39d.out" ||
+		fail "guardctl's own program was asked after the request was sent"
+	assert_eq "warm" "$(getent passwd fronttarget | cut -d: -f5)" "the GECOS unchanged"
+}
+
 case_front_runs_bounded() {
 	need_front
 	command -v pamtester >/dev/null || skip "pamtester is not installed"
@@ -369,6 +416,7 @@ case_front_records() {
 attack_case "C37 guardctl front: the service decides, the program only what it leaves" case_front_decides
 attack_case "C38 guardctl front: the caller cannot stop it while the service decides" case_front_not_stoppable
 attack_case "C39 guardctl front: a service gone while the tool runs" case_front_service_dies
+attack_case "C39 guardctl front: a service gone while it decides refuses, with the way forward" case_front_service_dies_deciding
 attack_case "C40 guardctl front: waiting runs are bounded, the service still answers" case_front_runs_bounded
 attack_case "C41 guardctl front: the tool's environment is the allowlist" case_front_environment
 attack_case "C42 guardctl front: the records are the caller's process's" case_front_records
