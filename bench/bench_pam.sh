@@ -103,10 +103,8 @@ pamtester -I ruser="$USER_NAME" guardbench-plain root acct_mgmt >/dev/null
 # The decision service, as guard-decided.socket starts it where systemd
 # runs: the goals are for the shipped set-up. The exec'd helper (no
 # service) is timed after, for the figures.
-/usr/local/libexec/guard/guard-decided &
-decided=$!
-trap 'kill "$decided" 2>/dev/null || true; stop_daemons' EXIT
-for _ in $(seq 50); do [[ -S /run/guard/decide.sock ]] && break; sleep 0.1; done
+start_decided "$work/decided.log" || exit 2
+trap 'stop_decided; stop_daemons' EXIT
 
 cd /
 echo "== sudo -n /bin/true, pam_guard in sudo's session stack or not"
@@ -124,7 +122,7 @@ python3 "$SRC/bench/report.py" "$work/pamtester.json" pam_permit "pam_guard+pam_
 # /proc; the service has one thread): the part of the delta that is the
 # decision; the rest is the round trip (the socket, waking the service,
 # waking pamtester).
-service_ns() { awk '{ print $1 }' "/proc/$decided/schedstat"; }
+service_ns() { awk '{ print $1 }' "/proc/$DECIDED_PID/schedstat"; }
 # decided_ms [N [PAUSE]]: N decisions (RUNS), PAUSE seconds apart (none).
 decided_ms() {
 	local before i n=${1:-$RUNS}
@@ -183,8 +181,7 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/files.json" \
 python3 "$SRC/bench/report.py" "$work/files.json" pam_permit
 cp "$work/nsswitch.conf" /etc/nsswitch.conf
 
-kill "$decided"
-wait "$decided" || true
+stop_decided
 echo "== the same without the decision service (the exec'd helper decides; no goal)"
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$work/helper.json" \
 	-n pam_permit "pamtester -I ruser=$USER_NAME guardbench-plain root acct_mgmt" \

@@ -79,9 +79,8 @@ cp "$conf/plain" /etc/sudo.conf
 
 # The decision service, as guard-decided.socket starts it where systemd
 # runs (the shipped set-up).
-/usr/local/libexec/guard/guard-decided &
-decided=$!
-for _ in $(seq 50); do [[ -S /run/guard/decide.sock ]] && break; sleep 0.1; done
+start_decided "$conf/decided.log" || exit 2
+trap 'stop_decided; stop_daemons' EXIT
 
 cd /
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$conf/times.json" \
@@ -89,6 +88,5 @@ hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$conf/times.json" \
 	--prepare "cp $conf/guarded /etc/sudo.conf" -n sudo+sudo_guard "${run[*]}"
 
 python3 "$SRC/bench/report.py" "$conf/times.json" sudo "sudo+sudo_guard/sudo<=1.15"
-kill "$decided"
-wait "$decided" || true
+stop_decided
 rm -rf -- "$conf"
