@@ -343,50 +343,40 @@ const struct guard_service *guard_policy_service(const struct guard_policy *p, c
 	return NULL;
 }
 
+static int name_vs_role_group(const void *name, const void *group)
+{
+	return strcmp(name, ((const struct guard_role_group *)group)->name);
+}
+
+static int name_vs_name(const void *name, const void *other)
+{
+	return strcmp(name, *(const char *const *)other);
+}
+
 const struct guard_role_group *guard_policy_role_group(const struct guard_policy *p,
 						       const char *group)
 {
-	size_t lo = 0, hi = p->n_role_groups;
-
 	/* Sorted by name (guard_policy_finish). */
-	while (group && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(group, p->role_groups[mid].name);
-
-		if (c == 0)
-			return &p->role_groups[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (!group || p->n_role_groups == 0)
+		return NULL;
+	return bsearch(group, p->role_groups, p->n_role_groups, sizeof(*p->role_groups),
+		       name_vs_role_group);
 }
 
 bool guard_policy_role_user(const struct guard_policy *p, const char *name, bool uid_known,
 			    uint32_t uid)
 {
 	const struct guard_role_users *u = &p->role_users;
-	size_t lo = 0, hi = u->n_names;
+	size_t lo = 0, hi = u->n_ranges;
 
 	/* Sorted, each once (guard_policy_finish). */
-	while (name && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, u->names[mid]);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if (name && u->n_names > 0 &&
+	    bsearch(name, u->names, u->n_names, sizeof(*u->names), name_vs_name))
+		return true;
 	if (!uid_known)
 		return false;
 	/* Sorted and apart: the first range that ends at uid or later holds
 	 * it, or none does. */
-	lo = 0;
-	hi = u->n_ranges;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
