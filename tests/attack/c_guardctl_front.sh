@@ -184,6 +184,37 @@ case_front_decides() {
 	assert_eq 0 "$STATUS" "status"
 }
 
+# lock_store NAME: root holds the store's write lock (sqlite3 in the
+# background, fed through a fifo on fd 7) until unlock_store.
+lock_store() {
+	mkfifo "$T/$1.fifo"
+	sqlite3 "$STORE" <"$T/$1.fifo" >/dev/null 2>&1 &
+	LOCKER=$!
+	exec 7>"$T/$1.fifo"
+	echo 'BEGIN IMMEDIATE;' >&7
+	sleep 0.3
+}
+
+# unlock_store COMMIT|ROLLBACK: the lock let go, the locker ended.
+unlock_store() {
+	echo "$1;" >&7
+	exec 7>&-
+	wait "$LOCKER" || true
+}
+
+# waiting_front ARGS OUT: FRONT, the pid of the front running "$G ARGS"
+# once it waits (else fails, showing OUT, its output).
+waiting_front() {
+	FRONT=""
+	for _ in $(seq 100); do
+		FRONT=$(pgrep -f "^$G $1" | head -n 1 || true)
+		[[ -n $FRONT ]] && break
+		sleep 0.05
+	done
+	[[ -n $FRONT ]] || fail "the front did not start, or did not wait: $(cat "$2")"
+	sleep 0.5
+}
+
 case_front_not_stoppable() {
 	need_front
 	start_service
@@ -191,32 +222,19 @@ case_front_not_stoppable() {
 	run_cmd as_user alice "$G" usermod -c "warm" fronttarget
 	assert_eq 0 "$STATUS" "the store made: $ERR"
 	step "the store locked by root: the service waits, and so does alice's guardctl"
-	mkfifo "$T/lock.fifo"
-	sqlite3 "$STORE" <"$T/lock.fifo" >/dev/null 2>&1 &
-	local locker=$!
-	exec 7>"$T/lock.fifo"
-	echo 'BEGIN IMMEDIATE;' >&7
-	sleep 0.3
+	lock_store c38
 	as_user alice "$G" usermod -c "front c38" fronttarget >"$T/c38.out" 2>&1 &
-	local job=$! front=""
-	for _ in $(seq 100); do
-		front=$(pgrep -f "^$G usermod -c front c38" | head -n 1 || true)
-		[[ -n $front ]] && break
-		sleep 0.05
-	done
-	[[ -n $front ]] || fail "the front did not start, or did not wait: $(cat "$T/c38.out")"
-	sleep 0.5
+	local job=$!
+	waiting_front "usermod -c front c38" "$T/c38.out"
 	step "alice cannot stop her own guardctl while it waits for the decision"
-	if as_user alice kill -STOP "$front" 2>/dev/null; then
-		kill -CONT "$front" 2>/dev/null || true
+	if as_user alice kill -STOP "$FRONT" 2>/dev/null; then
+		kill -CONT "$FRONT" 2>/dev/null || true
 		fail "alice stopped her guardctl while the service decided"
 	fi
-	grep -q '^Uid:[[:space:]]*0[[:space:]]*0[[:space:]]*0' "/proc/$front/status" ||
-		fail "the waiting front does not hold every uid 0: $(grep Uid "/proc/$front/status")"
+	grep -q '^Uid:[[:space:]]*0[[:space:]]*0[[:space:]]*0' "/proc/$FRONT/status" ||
+		fail "the waiting front does not hold every uid 0: $(grep Uid "/proc/$FRONT/status")"
 	step "control: the lock released, the command is decided and runs"
-	echo 'COMMIT;' >&7
-	exec 7>&-
-	wait "$locker" || true
+	unlock_store COMMIT
 	local rc=0
 	wait "$job" || rc=$?
 	assert_eq 0 "$rc" "guardctl's exit status: $(cat "$T/c38.out")"
@@ -257,28 +275,15 @@ case_front_service_dies_deciding() {
 	run_cmd as_user alice "$G" usermod -c "warm" fronttarget
 	assert_eq 0 "$STATUS" "the store made: $ERR"
 	step "the store locked by root, alice's guardctl waits for the decision"
-	mkfifo "$T/lock39.fifo"
-	sqlite3 "$STORE" <"$T/lock39.fifo" >/dev/null 2>&1 &
-	local locker=$!
-	exec 7>"$T/lock39.fifo"
-	echo 'BEGIN IMMEDIATE;' >&7
-	sleep 0.3
+	lock_store c39
 	as_user alice "$G" usermod -c "front c39" fronttarget >"$T/c39d.out" 2>&1 &
-	local job=$! front="" rc=0
-	for _ in $(seq 100); do
-		front=$(pgrep -f "^$G usermod -c front c39" | head -n 1 || true)
-		[[ -n $front ]] && break
-		sleep 0.05
-	done
-	[[ -n $front ]] || fail "the front did not start, or did not wait: $(cat "$T/c39d.out")"
-	sleep 0.5
+	local job=$! rc=0
+	waiting_front "usermod -c front c39" "$T/c39d.out"
 	step "the service killed: refused, with what to do next; nothing ran"
 	kill -9 "$DECIDED_PID"
 	wait "$DECIDED_PID" 2>/dev/null || true
 	wait "$job" || rc=$?
-	echo 'ROLLBACK;' >&7
-	exec 7>&-
-	wait "$locker" || true
+	unlock_store ROLLBACK
 	[[ $rc -ne 0 ]] || fail "guardctl succeeded without a decision: $(cat "$T/c39d.out")"
 	assert_contains "$(cat "$T/c39d.out")" "refused: the decision service ended without an answer" \
 		"the refusal"
