@@ -352,7 +352,7 @@ case_no_service() {
 	allowed bob
 }
 
-# C36: the service keeps NSS's answers between requests (accounts.c):
+# C36: the service keeps NSS's answers between requests (accounts_memo.c):
 # never once the account files or nss_systemd's drop-in directories
 # changed, and an answer that no file shows changing (a drop-in record
 # edited in place, a varlink service, a directory service) for
@@ -423,7 +423,7 @@ case_accounts_keep_bound() {
 }
 
 # C36: a policy that names WALK_MIN (64) groups or more has them read in
-# one walk of the group database (accounts.c, walk_groups), not one
+# one walk of the group database (accounts_walk.c), not one
 # getgrnam each: the walk must answer as getgrnam would. A member found by
 # it is allowed; a role group the walk does not list still does not exist
 # (it would grant its role to whoever creates it); a change to
