@@ -3,6 +3,7 @@
 #ifndef GUARD_ACCOUNTS_INTERNAL_H
 #define GUARD_ACCOUNTS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -50,10 +51,14 @@ void guard_memo_keep(const struct memo *m);
 /* A copy of a NULL-terminated list of strings, or NULL. */
 char **guard_strv_copy(char *const *v);
 
+/* Were p's groups read in one walk since the answers were last dropped?
+ * Set by the walk (accounts_walk.c), cleared by guard_accounts_forget. */
+bool guard_memo_walked(const struct guard_policy *p);
+void guard_memo_set_walked(const struct guard_policy *p);
+
 /* Reads p's groups in one walk of the group database into the memo, when
  * they are many and the walk answers as getgrnam would; once for p until
- * guard_accounts_walk_forget (which guard_accounts_forget calls). */
+ * the answers are dropped. */
 void guard_accounts_walk(const struct guard_policy *p);
-void guard_accounts_walk_forget(void);
 
 #endif

@@ -23,6 +23,11 @@ static size_t memo_n_slots;  /* a power of two, at least twice memo_cap */
 static uint32_t memo_seed;   /* chosen before the first answer is kept */
 /* An answer the full memo has no room for: valid until the next one. */
 static struct memo spare;
+/* The policy whose groups were read in one walk of the group database
+ * (accounts_walk.c) since the answers were last dropped. Only which names are
+ * asked one by one depends on it: a policy at the freed one's address
+ * asks its new names one by one until the answers are dropped. */
+static const struct guard_policy *walked;
 
 /* What a change drops the kept answers at once for: the files, and
  * nss_systemd's drop-in directories (a record added or removed changes the
@@ -67,7 +72,7 @@ void guard_accounts_forget(void)
 	if (memo_slots)
 		memset(memo_slots, 0, memo_n_slots * sizeof(*memo_slots));
 	guard_memo_clear(&spare);
-	guard_accounts_walk_forget();
+	walked = NULL;
 	kept.valid = false;
 }
 
@@ -226,4 +231,14 @@ void guard_memo_keep(const struct memo *m)
 {
 	if (m != &spare)
 		memo_index(memo_n++);
+}
+
+bool guard_memo_walked(const struct guard_policy *p)
+{
+	return walked == p;
+}
+
+void guard_memo_set_walked(const struct guard_policy *p)
+{
+	walked = p;
 }

@@ -26,12 +26,6 @@
  * walk fails. */
 #define WALK_MIN 64
 
-/* The policy whose groups were read in one walk of the group database
- * (walk_groups) since the answers were last dropped. Only which names are
- * asked one by one depends on it: a policy at the freed one's address
- * asks its new names one by one until the answers are dropped. */
-static const struct guard_policy *walked;
-
 struct wanted {
 	const char *name; /* borrowed from the policy */
 	uint32_t hash;
@@ -180,7 +174,7 @@ static void walk_groups(const struct guard_policy *p)
 	size_t n = want_policy(NULL, p);
 	int r;
 
-	walked = p;
+	guard_memo_set_walked(p);
 	if (n < WALK_MIN || !walk_answers_as_getgrnam())
 		return;
 	for (w.n_slots = 64; w.n_slots < 2 * n; w.n_slots *= 2)
@@ -212,11 +206,6 @@ static void walk_groups(const struct guard_policy *p)
 
 void guard_accounts_walk(const struct guard_policy *p)
 {
-	if (walked != p)
+	if (!guard_memo_walked(p))
 		walk_groups(p);
-}
-
-void guard_accounts_walk_forget(void)
-{
-	walked = NULL;
 }
