@@ -137,6 +137,10 @@ static int walk_database(struct wanted_set *w)
 		}
 		if (r != 0)
 			break;
+		/* nss_files' getgrnam never answers with a "+" or "-" line
+		 * (compat syntax); its walk lists them. */
+		if (res->gr_name[0] == '+' || res->gr_name[0] == '-')
+			continue;
 		x = wanted_find(w, res->gr_name, false);
 		if (!x || x->listed++ > 0)
 			continue;

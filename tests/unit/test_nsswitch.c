@@ -17,22 +17,34 @@ static const char *const walkable_texts[] = {
     /* Debian 12's own */
     "passwd:         files systemd\ngroup:          files systemd\nshadow:         files\n",
     "group: files\n",
-    "group:files",
-    "group\t:\tsystemd files # a comment\n",
+    "group:files\n",
+    "group\t:\tfiles systemd\n",
+    "group files systemd\n", /* the colon is optional */
+    "group::files\n",
     "# group: sss\ngroup: files\n",
     "  group: files\r\n",
     "group: files\ngroup: files systemd\n",
     "groupx: sss\ngroup_y: sss\ngroup: files\n",
+    "group: files\n#group: sss\n",
 };
 
 static const char *const refused_texts[] = {
     "",
-    "passwd: files\n",			     /* no group line: glibc's default */
-    "group:\n",				     /* no source */
-    "group: # files\n",			     /* only a comment */
+    "passwd: files\n", /* no group line: glibc's default */
+    "group:\n",	       /* no source */
+    "group\n",
+    "group: files", /* glibc skips a last line without its newline */
+    "group: files\ngroup: sss",
+    "group: files # sss\n", /* no comments: "#" and "sss" are sources */
+    "group: # files\n",
     "group: files [SUCCESS=merge] sss\n",    /* getgrnam merges, a walk does not */
     "group: files[SUCCESS=merge] systemd\n", /* the action without a blank */
-    "group: sss files\n",		     /* sss lists none by default */
+    "group: files systemd [NOTFOUND=return]\n",
+    "group: systemd files\n", /* systemd first */
+    "group: systemd\n",
+    "group: files files\n",
+    "group: sss files\n", /* sss lists none by default */
+    "group sss files\n",  /* the colon is optional */
     "group: files sss\n",
     "group: files ldap\n",
     "group: files winbind\n",
@@ -63,12 +75,13 @@ Test(nsswitch, bounds)
 	char line[1200];
 
 	cr_expect(!guard_nsswitch_group_walkable(t, sizeof(t) - 1));
-	cr_expect(guard_nsswitch_group_walkable("group: files sss", 12));
-	cr_expect(!guard_nsswitch_group_walkable("group: files sss", 16));
+	cr_expect(guard_nsswitch_group_walkable("group: files\nsss", 13));
+	cr_expect(!guard_nsswitch_group_walkable("group: files sss\n", 17));
 	cr_expect(!guard_nsswitch_group_walkable(NULL, 0));
 	/* A line of more than 1,024 bytes is refused, not read in part. */
 	memset(line, ' ', sizeof(line));
 	memcpy(line, "group: files", 12);
+	line[sizeof(line) - 2] = '\n';
 	line[sizeof(line) - 1] = '\0';
 	cr_expect(!walkable(line));
 }
