@@ -256,6 +256,7 @@ case_front_service_dies() {
 	wait_started 1
 	kill -9 "$DECIDED_PID"
 	wait "$DECIDED_PID" 2>/dev/null || true
+	DECIDED_PID="" # gone: the EXIT trap's stop_decided must not signal its pid reused
 	touch "$T/go"
 	wait "$job" || rc=$?
 	assert_eq 7 "$rc" "the tool's exit status reaches the caller"
@@ -282,6 +283,7 @@ case_front_service_dies_deciding() {
 	step "the service killed: refused, with what to do next; nothing ran"
 	kill -9 "$DECIDED_PID"
 	wait "$DECIDED_PID" 2>/dev/null || true
+	DECIDED_PID="" # gone: the EXIT trap's stop_decided must not signal its pid reused
 	wait "$job" || rc=$?
 	unlock_store ROLLBACK
 	[[ $rc -ne 0 ]] || fail "guardctl succeeded without a decision: $(cat "$T/c39d.out")"
