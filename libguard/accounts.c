@@ -17,8 +17,7 @@
 #include "accounts_internal.h"
 #include "sudoers.h"
 
-#define MAX_NSS_BUFFER (1u << 20)
-#define MAX_GROUPS     4096
+#define MAX_GROUPS 4096
 
 /* One look-up in the user or group database, by name or by id. */
 struct nss_query {

@@ -18,6 +18,8 @@
  * answers younger than GUARD_ACCOUNTS_KEEP_MS. A failed look-up is never
  * kept. */
 #define MEMO_KEY_MAX 256 /* LOGIN_NAME_MAX */
+/* An NSS buffer grows on ERANGE up to this. */
+#define MAX_NSS_BUFFER (1u << 20)
 
 enum memo_kind { MEMO_USER, MEMO_GROUP, MEMO_GROUP_LIST };
 

@@ -10,8 +10,6 @@
 #include "nsswitch.h"
 #include "sudoers.h"
 
-#define MAX_NSS_BUFFER (1u << 20)
-
 /* Many groups at once. Each getgrnam reads the whole of /etc/group again,
  * and a policy of a thousand rules names a thousand groups: from
  * WALK_MIN names on, one walk of the group database (getgrent) answers
