@@ -72,20 +72,21 @@ int guard_store_past_deadline(void *arg)
 
 /* ---- Transactions and the clock ---- */
 
-/* MUST 19: the level of the transaction about to begin. SQLite takes it
- * only outside a transaction. */
-static int set_light(struct guard_store *s, bool light, struct guard_error *err)
+/* MUST 19: every commit that is not light syncs the log itself, through
+ * SQLite's own file for it (so through its VFS): every frame committed so
+ * far is on disk once this returns, as synchronous=FULL would have left
+ * it. The connection stays synchronous=NORMAL: switching the level per
+ * transaction re-prepared the PRAGMA each time. */
+static int sync_log(struct guard_store *s, struct guard_error *err)
 {
-	int r;
+	sqlite3_file *log = NULL;
+	int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
 
-	if (s->light == light)
-		return 0;
-	r = guard_store_exec_kept(
-	    s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
-	    "configuring the store", err);
-	if (r == 0)
-		s->light = light;
-	return r;
+	if (rc == SQLITE_OK && (!log || !log->pMethods))
+		rc = SQLITE_IOERR_FSYNC; /* no log open: WAL is not in use */
+	if (rc == SQLITE_OK)
+		rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+	return rc == SQLITE_OK ? 0 : guard_store_fail(s, rc, "making the decision durable", err);
 }
 
 static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
@@ -114,9 +115,8 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 				"internal error: nested or invalid transaction");
 		return -EINVAL;
 	}
-	r = set_light(s, light, err);
-	if (r == 0)
-		r = guard_store_exec_kept(s, "BEGIN IMMEDIATE", "locking the store", err);
+	s->light = light;
+	r = guard_store_exec_kept(s, "BEGIN IMMEDIATE", "locking the store", err);
 	if (r < 0)
 		return r;
 	guard_store_set_in_txn(s, true);
@@ -163,7 +163,8 @@ static int commit(struct guard_store *s, struct guard_error *err)
 		return r;
 	}
 	guard_store_set_in_txn(s, false);
-	return 0;
+	/* MUST 19: durable before the caller acts on it, unless light. */
+	return s->light || s->syncs_at_commit ? 0 : sync_log(s, err);
 }
 
 int guard_store_commit(struct guard_store *s, struct guard_error *err)
@@ -178,34 +179,15 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 }
 
 /* MUST 19 for a light transaction that turned out to need FULL: its
- * commit, then a FULL one that only counts itself (a write that changes
- * nothing writes no frame, and an empty commit syncs nothing). In WAL mode
- * a FULL commit syncs the log after its own frames, and so every frame
- * before it: the first
- * commit is durable once this returns, before anything it allowed runs. A
- * power cut between the two loses the first commit with nothing done on
- * its strength; the alternative, the whole decision again FULL, costs the
- * snapshot, the evaluation and the ledger twice. */
+ * commit, then the log synced, which makes every frame before it durable
+ * too. A power cut between the two loses the commit with nothing done on
+ * its strength. */
 int guard_store_commit_durable(struct guard_store *s, struct guard_error *err)
 {
 	bool light = s && s->light;
-	int64_t now = 0;
 	int r = commit(s, err);
 
-	if (r < 0 || !light)
-		return r;
-	r = guard_store_begin(s, 0, &now, err);
-	if (r == 0)
-		r = guard_store_run(s,
-				    "INSERT INTO meta(key, value) VALUES ('syncs', 1) "
-				    "ON CONFLICT(key) DO UPDATE SET value = value + 1",
-				    NULL, "making the decision durable", err);
-	if (r < 0) {
-		if (s->in_txn)
-			guard_store_rollback(s);
-		return r;
-	}
-	return guard_store_commit(s, err);
+	return r < 0 || !light ? r : sync_log(s, err);
 }
 
 void guard_store_rollback(struct guard_store *s)
