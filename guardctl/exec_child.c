@@ -87,6 +87,61 @@ int guardctl_limits_reset(void)
 	return setrlimit(RLIMIT_CORE, &rl) < 0 ? -errno : 0;
 }
 
+/* The hex mask after key in /proc/self/status's text: 16 digits and the
+ * end of the line, bit n-1 for signal n. */
+static bool status_mask(const char *text, const char *key, uint64_t *ret)
+{
+	const char *p = strstr(text, key);
+	uint64_t v = 0;
+	int i;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	for (i = 0; i < 16; i++, p++) {
+		int d = *p >= '0' && *p <= '9'	 ? *p - '0'
+			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+						 : -1;
+
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (*p != '\n')
+		return false;
+	*ret = v;
+	return true;
+}
+
+void guardctl_default_signals(void)
+{
+	char buf[4096];
+	size_t len = 0;
+	uint64_t ign = 0, cgt = 0, set = ~(uint64_t)0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	while (fd >= 0 && len < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd >= 0) {
+		close(fd);
+		buf[len] = '\0';
+		/* A long Groups line may push them past the buffer: then every
+		 * signal, as when the file cannot be read. */
+		if (status_mask(buf, "\nSigIgn:\t", &ign) && status_mask(buf, "\nSigCgt:\t", &cgt))
+			set = ign | cgt;
+	}
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1))
+			(void)signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
+}
+
 /* Closes every fd from 3 up, even without close_range(2). */
 static void close_from_3(void)
 {
@@ -120,9 +175,7 @@ static int child(void *arg)
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
 
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
+	guardctl_default_signals();
 
 	/* A new session: no controlling terminal, unless the new pty. */
 	if (setsid() < 0)

@@ -159,6 +159,12 @@ int guardctl_exec(const struct guardctl_exec *x, int *ret_status);
  * (process_start.c). */
 void guardctl_fix_standard_fds(void);
 void guardctl_reset_signals(void);
+/* Every signal whose disposition is not the default (ignored or caught, as
+ * /proc/self/status says; every signal when it cannot be read) back to the
+ * default: a system call for each of those, not for each of the 64. Only
+ * system calls and the stack: the child of exec_child.c calls it. The mask
+ * is not touched. */
+void guardctl_default_signals(void);
 /* The first steps of a setuid guardctl, the front's and the program's:
  * no argv (_exit(127)), fds 0-2, every other fd close-on-exec, no core
  * dump or ptrace, signals reset (SIGXFSZ ignored). Returns 0, or -1 with
