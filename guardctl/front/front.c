@@ -340,9 +340,15 @@ int main(int argc, char **argv)
 			char what[400];
 
 			snprintf(what, sizeof(what), "the decision could not be recorded: %s", why);
+			/* Records the service made badly or lost are its to
+			 * explain; one the kernel did not take, auditd's. */
 			refuse(what,
-			       "nothing ran; the policy requires its audit records: root checks "
-			       "auditd (auditctl -s), then run the command again");
+			       r == -EINVAL || r == -EBADMSG || r == -ENOBUFS
+				   ? "nothing ran; the policy requires its audit records: root "
+				     "finds why they were not made in guard-decided's journal "
+				     "(journalctl -u guard-decided), then run the command again"
+				   : "nothing ran; the policy requires its audit records: root "
+				     "checks auditd (auditctl -s), then run the command again");
 			rc = EXIT_USAGE;
 		} else {
 			rc = run_allowed(fd, uid, term, &ans);

@@ -192,7 +192,12 @@ lock_store() {
 	LOCKER=$!
 	exec 7>"$T/$1.fifo"
 	echo 'BEGIN IMMEDIATE;' >&7
-	sleep 0.3
+	# Held once the locker has the WAL's write lock (byte 120 of the -shm).
+	for _ in $(seq 200); do
+		grep -Eq "POSIX +ADVISORY +WRITE +$LOCKER [^ ]+ 120 120\$" /proc/locks && return 0
+		sleep 0.05
+	done
+	fail "sqlite3 did not take the store's write lock: $(cat /proc/locks)"
 }
 
 # unlock_store COMMIT|ROLLBACK: the lock let go, the locker ended.
@@ -202,17 +207,27 @@ unlock_store() {
 	wait "$LOCKER" || true
 }
 
+# in_syscall PID NRS: PID is blocked in one of the system calls numbered
+# NRS (x86_64: 7 poll, 35 nanosleep, 230 clock_nanosleep).
+in_syscall() {
+	local nr
+	nr=$(cut -d ' ' -f 1 "/proc/$1/syscall" 2>/dev/null) || return 1
+	[[ " $2 " == *" $nr "* ]]
+}
+
 # waiting_front ARGS OUT: FRONT, the pid of the front running "$G ARGS"
-# once it waits (else fails, showing OUT, its output).
+# once it waits for its answer (in poll) while the service waits for the
+# store's lock (asleep in SQLite's busy handler); else fails, showing OUT,
+# its output.
 waiting_front() {
 	FRONT=""
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		FRONT=$(pgrep -f "^$G $1" | head -n 1 || true)
-		[[ -n $FRONT ]] && break
+		[[ -n $FRONT ]] && in_syscall "$FRONT" 7 && in_syscall "$DECIDED_PID" "35 230" &&
+			return 0
 		sleep 0.05
 	done
-	[[ -n $FRONT ]] || fail "the front did not start, or did not wait: $(cat "$2")"
-	sleep 0.5
+	fail "the front did not start, or did not wait: $(cat "$2")"
 }
 
 case_front_not_stoppable() {
