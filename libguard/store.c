@@ -26,11 +26,8 @@
  * MUST 5  The database, -wal and -shm are 0600 whatever the umask.
  * MUST 6  fds 0-2 are open before the database is (else -EBADF), so that
  *         no database fd is ever 0, 1 or 2.
- * MUST 7  Every connection runs with WAL, every commit durable (a
- *         committed decision survives a power loss) except as MUST 19
- *         allows: the connection is synchronous=NORMAL and each commit
- *         syncs the log itself before it returns (store_txn.c), which is
- *         what synchronous=FULL does at COMMIT; a busy
+ * MUST 7  Every connection runs with WAL, synchronous=FULL (a committed
+ *         decision survives a power loss) except as MUST 19 allows, a busy
  *         timeout, DEFENSIVE, no extension loading, untrusted schema,
  *         temporary data in memory. The last connection to close checkpoints
  *         (SQLite's default): a WAL left behind is read whole again by the
@@ -83,16 +80,17 @@
  * MUST 19 Durable where it spends. A transaction that spends something (a
  *         limit use, an approval filed, voted or spent, a refusal a watch
  *         counts towards a lockout, an alert, a lockout, a freeze, a
- *         break-glass) or changes the state is durable (MUST 7: the log
- *         synced) before the action runs. Only two commits are light (not
- *         synced: never corrupt, at worst lost on a power cut, together
- *         with the light commits after the last durable one): a decision
- *         that goes ahead and spends nothing, and the exit status. Both
- *         are in the audit log already. Durable is the default; a
+ *         break-glass) or changes the state commits synchronous=FULL
+ *         before the action runs. Only two commits are light
+ *         (synchronous=NORMAL: never corrupt, at worst lost on a power cut,
+ *         together with the light commits after the last FULL one): a
+ *         decision that goes ahead and spends nothing, and the exit status.
+ *         Both are in the audit log already. FULL is the default; a
  *         transaction is light only when its caller says so before BEGIN
  *         and nothing in it spent (a write that spends counts in
- *         s->spends): one that did is committed, then the log synced
- *         before anything it allowed runs (guard_store_commit_durable).
+ *         s->spends): one that did is committed, then made durable by
+ *         syncing the log as a FULL commit would, before anything it
+ *         allowed runs (guard_store_commit_durable).
  */
 #include "store.h"
 
@@ -133,10 +131,9 @@ static int configure(struct guard_store *s, struct guard_error *err)
 	if (r == 0)
 		r = guard_store_pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", err);
 	if (r == 0)
-		r = guard_store_exec(s, "PRAGMA synchronous = NORMAL", "configuring the store",
-				     err);
+		r = guard_store_exec(s, "PRAGMA synchronous = FULL", "configuring the store", err);
 	if (r == 0)
-		r = guard_store_pragma_expect(s, "PRAGMA synchronous", "1", err);
+		r = guard_store_pragma_expect(s, "PRAGMA synchronous", "2", err);
 	return r;
 }
 

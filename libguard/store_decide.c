@@ -139,9 +139,9 @@ static void mark_approved(struct guard_verdict *v, int64_t approval)
 		v->decision = guard_decision_stricter(v->decision, v->actions[i].decision);
 }
 
-/* light: begun without the log's sync at its commit (MUST 19 of store.c);
- * a decision that turns out to spend, to be refused or to wait for
- * approval is made durable at its commit (guard_store_commit_durable). */
+/* light: begun synchronous=NORMAL (MUST 19 of store.c); a decision that
+ * turns out to spend, to be refused or to wait for approval is made
+ * durable at its commit (guard_store_commit_durable). */
 static int decide(struct guard_store *s, const struct guard_decide_in *in, bool light,
 		  struct guard_decision_result *ret, struct guard_error *err)
 {

@@ -37,15 +37,12 @@ struct guard_store {
 		bool lent;
 	} kept[GUARD_STORE_KEPT_STATEMENTS];
 	size_t n_kept;
-	bool light; /* MUST 19: this transaction's commit does not sync the log */
-	/* A store being built (guard_store_create): synchronous=FULL and a
-	 * rollback journal, so SQLite syncs at COMMIT itself. */
-	bool syncs_at_commit;
+	bool light;	 /* MUST 19: this transaction commits synchronous=NORMAL */
 	unsigned spends; /* MUST 19: writes in this transaction that spend */
 };
 
-/* guard_store_begin for a transaction that commits light (MUST 19, the
- * log not synced) unless a write in it spends: then guard_store_commit
+/* guard_store_begin for a transaction that commits light (MUST 19,
+ * synchronous=NORMAL) unless a write in it spends: then guard_store_commit
  * refuses it, and guard_store_commit_durable commits it and makes it
  * durable before returning. */
 int guard_store_commit_durable(struct guard_store *s, struct guard_error *err);
@@ -189,8 +186,8 @@ int guard_store_lockout_active(struct guard_store *s, uint32_t uid, int64_t now,
 /* Runs SQL that returns no rows; fills err with what was being done. */
 int guard_store_exec(struct guard_store *s, const char *sql, const char *what,
 		     struct guard_error *err);
-/* The same for one statement run at every transaction (BEGIN, COMMIT):
- * kept prepared, not parsed again each time. */
+/* The same for one statement run at every transaction (BEGIN, COMMIT, the
+ * synchronous level): kept prepared, not parsed again each time. */
 int guard_store_exec_kept(struct guard_store *s, const char *sql, const char *what,
 			  struct guard_error *err);
 /* Runs a pragma that returns one value and compares it (text) with want. */

@@ -134,7 +134,6 @@ int guard_store_migrate(struct guard_store *s, struct guard_error *err)
 	if (version == GUARD_STORE_SCHEMA_VERSION)
 		return 0;
 
-	s->light = false; /* MUST 19: a migration commits durable */
 	r = guard_store_exec(s, "BEGIN IMMEDIATE", "migrating the store", err);
 	if (r < 0)
 		return r;
@@ -160,8 +159,7 @@ int guard_store_create(int dirfd, const char *dir, uid_t owner, int timeout_ms,
 		       struct guard_error *err)
 {
 	struct guard_store tmp = {.busy_timeout_ms = timeout_ms,
-				  .txn_limit_ms = GUARD_STORE_TXN_LIMIT_MS,
-				  .syncs_at_commit = true};
+				  .txn_limit_ms = GUARD_STORE_TXN_LIMIT_MS};
 	char path[4096], side[4200];
 	int fd, r = 0, rc;
 

@@ -72,21 +72,20 @@ int guard_store_past_deadline(void *arg)
 
 /* ---- Transactions and the clock ---- */
 
-/* MUST 19: every commit that is not light syncs the log itself, through
- * SQLite's own file for it (so through its VFS): every frame committed so
- * far is on disk once this returns, as synchronous=FULL would have left
- * it. The connection stays synchronous=NORMAL: switching the level per
- * transaction re-prepared the PRAGMA each time. */
-static int sync_log(struct guard_store *s, struct guard_error *err)
+/* MUST 19: the level of the transaction about to begin. SQLite takes it
+ * only outside a transaction. */
+static int set_light(struct guard_store *s, bool light, struct guard_error *err)
 {
-	sqlite3_file *log = NULL;
-	int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+	int r;
 
-	if (rc == SQLITE_OK && (!log || !log->pMethods))
-		rc = SQLITE_IOERR_FSYNC; /* no log open: WAL is not in use */
-	if (rc == SQLITE_OK)
-		rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
-	return rc == SQLITE_OK ? 0 : guard_store_fail(s, rc, "making the decision durable", err);
+	if (s->light == light)
+		return 0;
+	r = guard_store_exec_kept(
+	    s, light ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+	    "configuring the store", err);
+	if (r == 0)
+		s->light = light;
+	return r;
 }
 
 static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *ret_now,
@@ -115,8 +114,9 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 				"internal error: nested or invalid transaction");
 		return -EINVAL;
 	}
-	s->light = light;
-	r = guard_store_exec_kept(s, "BEGIN IMMEDIATE", "locking the store", err);
+	r = set_light(s, light, err);
+	if (r == 0)
+		r = guard_store_exec_kept(s, "BEGIN IMMEDIATE", "locking the store", err);
 	if (r < 0)
 		return r;
 	guard_store_set_in_txn(s, true);
@@ -163,8 +163,7 @@ static int commit(struct guard_store *s, struct guard_error *err)
 		return r;
 	}
 	guard_store_set_in_txn(s, false);
-	/* MUST 19: durable before the caller acts on it, unless light. */
-	return s->light || s->syncs_at_commit ? 0 : sync_log(s, err);
+	return 0;
 }
 
 int guard_store_commit(struct guard_store *s, struct guard_error *err)
@@ -179,15 +178,33 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 }
 
 /* MUST 19 for a light transaction that turned out to need FULL: its
- * commit, then the log synced, which makes every frame before it durable
- * too. A power cut between the two loses the commit with nothing done on
- * its strength. */
+ * commit, then the log synced through SQLite's own file for it (so through
+ * its VFS), as a FULL commit would have synced it: every frame up to the
+ * commit is on disk once this returns, before anything it allowed runs. A
+ * power cut between the two loses the commit with nothing done on its
+ * strength. Not FULL for every transaction this way: a FULL commit syncs
+ * before it is visible to any other process and rolls back when the sync
+ * fails; here the light commit is visible first, as it was with the FULL
+ * transaction that used to follow it. */
 int guard_store_commit_durable(struct guard_store *s, struct guard_error *err)
 {
 	bool light = s && s->light;
-	int r = commit(s, err);
+	sqlite3_file *log = NULL;
+	int r = commit(s, err), rc;
 
-	return r < 0 || !light ? r : sync_log(s, err);
+	if (r < 0 || !light)
+		return r;
+	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+	if (rc == SQLITE_OK && (!log || !log->pMethods))
+		rc = SQLITE_IOERR_FSYNC; /* no log open: not in WAL mode */
+	if (rc == SQLITE_OK)
+		rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK) {
+		guard_error_set(err, s->path, 0, "making the decision durable: %s; refused",
+				sqlite3_errstr(rc));
+		return -EIO;
+	}
+	return 0;
 }
 
 void guard_store_rollback(struct guard_store *s)

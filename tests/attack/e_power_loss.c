@@ -16,14 +16,12 @@
  *   integrity_check is ok, and every commit that spent something is there:
  *   the approval spent stays spent (and cannot be spent again), the limit
  *   uses stay counted. The two light commits (store.c MUST 19: the exit
- *   status, a run that spends nothing) are lost when no durable commit
- *   (the log synced, MUST 7) came after them, and only then: what an
- *   unsynced commit may lose.
+ *   status, a run that spends nothing) are lost when no FULL commit came
+ *   after them, and only then: what a synchronous=NORMAL commit may lose.
  *
  * Two controls on a bare WAL database show that the simulation loses what
  * SQLite never synced: with synchronous=NORMAL a commit that returned is
- * gone after the cut (why the store syncs the log itself at a durable
- * commit), with FULL it stays.
+ * gone after the cut (why the store needs FULL), with FULL it stays.
  *
  * Prints one line per check ("ok ..." or "FAIL ..."); exits 1 when any check
  * failed, 2 when the test itself could not run. */

@@ -449,9 +449,7 @@ Test(store, must_7_connection_settings)
 	cr_assert_eq(on, 1, "DEFENSIVE is off");
 	cr_assert_eq(sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &on), SQLITE_OK);
 	cr_assert_eq(on, 0, "the schema is trusted");
-	/* NORMAL: a durable commit syncs the log itself (MUST 19; E36 of
-	 * tests/attack/e_store.sh proves it through a power-loss VFS). */
-	cr_assert_eq(store_int(s, "PRAGMA synchronous"), 1, "synchronous is not NORMAL");
+	cr_assert_eq(store_int(s, "PRAGMA synchronous"), 2, "synchronous is not FULL");
 	cr_assert_eq(store_int(s, "PRAGMA temp_store"), 2, "temp_store is not MEMORY");
 	{
 		sqlite3_stmt *st = NULL;
