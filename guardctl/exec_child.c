@@ -113,6 +113,27 @@ static bool status_mask(const char *text, const char *key, uint64_t *ret)
 	return true;
 }
 
+/* The kernel's struct for rt_sigaction (x86-64, arm64): glibc's own
+ * sigaction() refuses the two signals it keeps for itself (32, 33). */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* A signal glibc keeps for itself, back to the default when the caller left
+ * it ignored (a raw rt_sigaction can; an exec keeps it); its handler, when
+ * glibc installed one, is glibc's and stays. */
+static void default_if_ignored(int sig)
+{
+	struct kernel_sigaction old = {0}, dfl = {.handler = SIG_DFL};
+
+	if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) == 0 &&
+	    old.handler == SIG_IGN)
+		(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+}
+
 void guardctl_default_signals(void)
 {
 	char buf[4096];
@@ -138,8 +159,9 @@ void guardctl_default_signals(void)
 			set = ign | cgt;
 	}
 	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1))
-			(void)signal(sig, SIG_DFL); /* glibc's reserved ones fail: fine */
+		if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1) &&
+		    signal(sig, SIG_DFL) == SIG_ERR)
+			default_if_ignored(sig);
 }
 
 /* Closes every fd from 3 up, even without close_range(2). */

@@ -7,7 +7,8 @@
  *   fds          the open fds, from /proc/self/fd (without the one reading it)
  *   limits       "NAME SOFT HARD" for FSIZE NOFILE NPROC AS STACK CORE
  *   state        uid/gid triples, groups, umask, sid==pid, ctty, blocked
- *                and ignored signals, cwd
+ *                and ignored signals (and all 64 as /proc/self/status has
+ *                them: sigblk, sigign), cwd
  *   argv         each argument as hex, one a line
  *   tiocsti      pushes "id\n" into fds 0-2 and /dev/tty with TIOCSTI: one
  *                line per attempt, "ok" or the error
@@ -69,6 +70,23 @@ static int list_fds(void)
 	return 0;
 }
 
+/* All 64 signals as the kernel keeps them, glibc's own two (32, 33)
+ * included, which sigaction() cannot read: "sigblk HEX" and "sigign HEX". */
+static void status_masks(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "SigBlk:\t", 8) == 0)
+			printf("sigblk %s", line + 8);
+		else if (strncmp(line, "SigIgn:\t", 8) == 0)
+			printf("sigign %s", line + 8);
+	}
+	if (f)
+		fclose(f);
+}
+
 static int state(void)
 {
 	uid_t r, e, s;
@@ -104,7 +122,9 @@ static int state(void)
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 			printf(" %d", sig);
 	}
-	printf("\ncwd %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	printf("\n");
+	status_masks();
+	printf("cwd %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
 	printf("dumpable-env %s\n", getenv("LD_PRELOAD") ? "LD_PRELOAD" : "clean");
 	return 0;
 }
