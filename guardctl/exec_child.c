@@ -117,7 +117,9 @@ static bool status_mask(const char *text, const char *key, uint64_t *ret)
  * sigaction() refuses the two signals it keeps for itself (32, 33). */
 struct kernel_sigaction {
 	void (*handler)(int);
+	/* cppcheck-suppress unusedStructMember ; the kernel's layout */
 	unsigned long flags;
+	/* cppcheck-suppress unusedStructMember ; the kernel's layout */
 	void (*restorer)(void);
 	uint64_t mask;
 };
