@@ -7,7 +7,8 @@
  * and the copy-on-write faults after it cost more than the tool's own
  * start. So the child only makes system calls on its own stack, with every
  * signal blocked until its handlers are the defaults (its table is its
- * own), and never returns; ids change through raw system calls, as glibc's
+ * own; glibc cannot block its own two, 32 and 33, for which guardctl
+ * installs no handler), and never returns; ids change through raw system calls, as glibc's
  * wrappers would act for threads of the parent's. Its own file, because
  * those rules bind every line in it and no line of the parent's. */
 #include "exec_child.h"
@@ -125,8 +126,9 @@ struct kernel_sigaction {
 };
 
 /* A signal glibc keeps for itself, back to the default when the caller left
- * it ignored (a raw rt_sigaction can; an exec keeps it); its handler, when
- * glibc installed one, is glibc's and stays. */
+ * it ignored (a raw rt_sigaction can, and glibc's posix_spawn, system and
+ * popen start every child so; an exec keeps it); its handler, when glibc
+ * installed one, is glibc's and stays. */
 static void default_if_ignored(int sig)
 {
 	struct kernel_sigaction old = {0}, dfl = {.handler = SIG_DFL};

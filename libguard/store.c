@@ -116,6 +116,9 @@ static int configure(struct guard_store *s, struct guard_error *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_progress_handler(s->db, 1000, guard_store_past_deadline, s);
 	rc = sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+	if (!s->checkpoint_frames)
+		s->checkpoint_frames = 1000; /* SQLite's default */
+	sqlite3_wal_hook(s->db, guard_store_wal_hook, s);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 	if (rc == SQLITE_OK && on != 1)

@@ -39,6 +39,11 @@ struct guard_store {
 	size_t n_kept;
 	bool light;	 /* MUST 19: this transaction commits synchronous=NORMAL */
 	unsigned spends; /* MUST 19: writes in this transaction that spend */
+	/* SQLite's automatic checkpoint, run by a commit of this connection
+	 * once the log holds that many frames (guard_store_wal_hook); an
+	 * I/O error in it, since the transaction began. */
+	int checkpoint_frames;
+	bool checkpoint_ioerr;
 };
 
 /* guard_store_begin for a transaction that commits light (MUST 19,
@@ -48,6 +53,13 @@ struct guard_store {
 int guard_store_commit_durable(struct guard_store *s, struct guard_error *err);
 int guard_store_begin_light(struct guard_store *s, int64_t wall_now, int64_t *ret_now,
 			    struct guard_error *err);
+
+/* sqlite3_wal_hook's callback: SQLite's automatic checkpoint (PASSIVE, at
+ * s->checkpoint_frames), which keeps an I/O error it meets: SQLite's own
+ * drops it, and a failed sync of the log is reported once per open file
+ * (Linux), so the sync that makes a light commit durable would then
+ * succeed on frames never written. */
+int guard_store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 
 /* Maps an SQLite result to -errno and fills err with the file, what was
  * being done and SQLite's words. */

@@ -121,6 +121,7 @@ static int begin(struct guard_store *s, bool light, int64_t wall_now, int64_t *r
 		return r;
 	guard_store_set_in_txn(s, true);
 	s->spends = 0;
+	s->checkpoint_ioerr = false;
 
 	/* MUST 11: the clock is the later of the wall clock and the store's. */
 	r = guard_store_query(s, "SELECT value FROM meta WHERE key = 'clock'", NULL,
@@ -177,31 +178,53 @@ int guard_store_commit(struct guard_store *s, struct guard_error *err)
 	return commit(s, err);
 }
 
+int guard_store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct guard_store *s = arg;
+	int rc;
+
+	if (frames < s->checkpoint_frames)
+		return SQLITE_OK;
+	rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if ((rc & 0xff) == SQLITE_IOERR)
+		s->checkpoint_ioerr = true;
+	return SQLITE_OK; /* the commit is made: the caller decides */
+}
+
 /* MUST 19 for a light transaction that turned out to need FULL: its
  * commit, then the log synced through SQLite's own file for it (so through
- * its VFS), as a FULL commit would have synced it: every frame up to the
- * commit is on disk once this returns, before anything it allowed runs. A
- * power cut between the two loses the commit with nothing done on its
- * strength. Not FULL for every transaction this way: a FULL commit syncs
- * before it is visible to any other process and rolls back when the sync
- * fails; here the light commit is visible first, as it was with the FULL
- * transaction that used to follow it. */
+ * its VFS), with the flags a FULL commit syncs it with: every frame up to
+ * the commit is on disk once this returns, before anything it allowed
+ * runs; frames a checkpoint has taken from the log since are in the
+ * database file, which it synced first. A power cut between the two loses
+ * the commit with nothing done on its strength. Not FULL for every
+ * transaction this way: a FULL commit syncs before it is visible to any
+ * other process and rolls back when the sync fails; here the light commit
+ * is visible first, as it was with the FULL transaction that used to
+ * follow it to make it durable. */
 int guard_store_commit_durable(struct guard_store *s, struct guard_error *err)
 {
 	bool light = s && s->light;
 	sqlite3_file *log = NULL;
-	int r = commit(s, err), rc;
+	int r = commit(s, err), rc, e = 0;
 
 	if (r < 0 || !light)
 		return r;
 	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
-	if (rc == SQLITE_OK && (!log || !log->pMethods))
-		rc = SQLITE_IOERR_FSYNC; /* no log open: not in WAL mode */
+	if (rc == SQLITE_OK && (!log || !log->pMethods)) {
+		guard_error_set(err, s->path, 0,
+				"making the decision durable: no write-ahead log is open; refused");
+		return -EIO;
+	}
+	/* The checkpoint in that commit met an error a sync now may not see. */
 	if (rc == SQLITE_OK)
-		rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+		rc = s->checkpoint_ioerr ? SQLITE_IOERR_FSYNC
+					 : log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
 	if (rc != SQLITE_OK) {
-		guard_error_set(err, s->path, 0, "making the decision durable: %s; refused",
-				sqlite3_errstr(rc));
+		if (log && log->pMethods)
+			(void)log->pMethods->xFileControl(log, SQLITE_FCNTL_LAST_ERRNO, &e);
+		guard_error_set(err, s->path, 0, "making the decision durable: %s%s%s; refused",
+				sqlite3_errstr(rc), e ? ": " : "", e ? strerror(e) : "");
 		return -EIO;
 	}
 	return 0;

@@ -419,3 +419,87 @@ Test(txn, must_9_disk_full_refuses_keeps_and_recovers)
 		cr_skip_test("cannot mount a private tmpfs here");
 	cr_assert_eq(WEXITSTATUS(st), 0, "disk-full step %d failed", WEXITSTATUS(st));
 }
+
+/* ---- MUST 19: a light commit made durable, when its checkpoint failed ---- */
+
+/* A VFS over the unix one: the fail_at-th sync of a -wal file fails (0:
+ * none), once, as Linux reports a failed writeback once per open file. */
+static sqlite3_vfs *unix_vfs, failing_vfs;
+static const sqlite3_io_methods *unix_log_io;
+static sqlite3_io_methods failing_log_io;
+static int fail_at, log_syncs;
+
+static int failing_sync(sqlite3_file *f, int flags)
+{
+	if (++log_syncs == fail_at)
+		return SQLITE_IOERR_FSYNC;
+	return unix_log_io->xSync(f, flags);
+}
+
+static int failing_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags,
+			int *out_flags)
+{
+	int rc = unix_vfs->xOpen(unix_vfs, name, f, flags, out_flags);
+
+	(void)vfs;
+	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && f->pMethods) {
+		if (!unix_log_io) {
+			unix_log_io = f->pMethods;
+			failing_log_io = *unix_log_io;
+			failing_log_io.xSync = failing_sync;
+		}
+		if (f->pMethods == unix_log_io)
+			f->pMethods = &failing_log_io;
+	}
+	return rc;
+}
+
+/* A light transaction that spends, committed and made durable, its
+ * checkpoint run at every commit; the fail-th sync of the log fails. */
+static int durable_light_commit(int fail, struct guard_error *err)
+{
+	struct guard_store *s = store_open(dir);
+	int64_t now = 0;
+	int r;
+
+	s->checkpoint_frames = 1;
+	r = guard_store_begin_light(s, 1772445600, &now, err);
+	cr_assert_eq(r, 0, "%s", err->message);
+	r = guard_store_run(s, "INSERT OR REPLACE INTO meta(key, value) VALUES ('t', 1)", NULL,
+			    "spending", err);
+	cr_assert_eq(r, 0, "%s", err->message);
+	s->spends++;
+	fail_at = fail;
+	log_syncs = 0;
+	r = guard_store_commit_durable(s, err);
+	guard_store_close(s);
+	return r;
+}
+
+Test(txn, must_19_light_commit_refused_when_its_checkpoint_failed_to_sync)
+{
+	struct guard_error err = {0};
+	int n;
+
+	unix_vfs = sqlite3_vfs_find(NULL);
+	cr_assert_not_null(unix_vfs);
+	failing_vfs = *unix_vfs;
+	failing_vfs.zName = "guard-failing-log";
+	failing_vfs.xOpen = failing_open;
+	cr_assert_eq(sqlite3_vfs_register(&failing_vfs, 1), SQLITE_OK);
+
+	/* The control: the log is synced by the checkpoint in the commit (and
+	 * first its new header, when the commit starts the log again), then
+	 * by the commit's own sync, last; all succeed. */
+	cr_assert_eq(durable_light_commit(0, &err), 0, "%s", err.message);
+	n = log_syncs;
+	cr_assert_geq(n, 2, "the log was synced %d times", n);
+	/* The same, the checkpoint's sync failing: SQLite's commit carries
+	 * on, and the sync after it would succeed on frames never written:
+	 * refused all the same. */
+	memset(&err, 0, sizeof(err));
+	cr_assert_lt(durable_light_commit(n - 1, &err), 0, "a durable commit after a failed sync");
+	cr_assert_eq(log_syncs, n, "the log was synced %d times, not %d", log_syncs, n);
+	cr_assert(strstr(err.message, "making the decision durable"), "%s", err.message);
+	sqlite3_vfs_unregister(&failing_vfs);
+}
